@@ -1,0 +1,52 @@
+# PMF: make run serves the dashboard with demo data; make test runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8050
+APT_PACKAGES := chromium fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: run test lint install system-deps demo-data bench screenshots clean format
+
+run: install demo-data ## Create .venv, install, build the demo warehouse if absent, serve on :8050
+	$(BIN)/pmf serve --host $(HOST) --port $(PORT)
+
+test: install system-deps ## The whole test suite, browser tests included
+	$(BIN)/python -m pytest
+
+lint: install ## ruff (format and rules E, F, I, UP, B) and mypy
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "PMF needs Python 3.11"' \
+		|| { echo "PMF needs Python 3.11 (set PYTHON=/path/to/python3.11)"; exit 1; }
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null \
+		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+system-deps: ## apt packages the tests need (Chromium for the browser tests), installed only if missing
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+demo-data: install
+	@if [ -z "$$PMF_DATABASE_URL" ] && [ ! -f data/pmf.duckdb ]; then \
+		$(BIN)/pmf init-db && $(BIN)/pmf demo; \
+	else echo "Warehouse present; not rebuilding the demo (delete data/ to start again)."; fi
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,76 @@
+"""Build the Dash app and its server; run `python app.py` (or `pmf serve`) to serve it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+
+from layouts._components.shell import shell
+from layouts._runtime import CONFIG_KEY, Runtime
+from metrics.registry import load_registry
+from warehouse.engine import default_database_url, get_engine
+from warehouse.tables import create_tables
+
+HERE = Path(__file__).resolve().parent
+LOG = logging.getLogger("pmf")
+
+INDEX_TEMPLATE = """<!DOCTYPE html>
+<html lang="en-GB">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+def create_app(config_dir: str | Path | None = None, database_url: str | None = None) -> dash.Dash:
+    """Build the app: validate the registry, make sure the tables exist, register the pages."""
+    registry = load_registry(config_dir)
+    engine = get_engine(database_url or default_database_url())
+    create_tables(engine)
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(HERE / "layouts"),
+        # Bootstrap's CSS is served from assets/, so the dashboard needs no internet access
+        assets_folder=str(HERE / "layouts" / "assets"),
+        suppress_callback_exceptions=True,
+        title="PMF",
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.index_string = INDEX_TEMPLATE
+    app.server.config[CONFIG_KEY] = Runtime(registry=registry, engine=engine)
+    app.layout = shell(registry.plan.organisation.name, registry.plan.plan.name)
+    return app
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    debug: bool = False,
+    config_dir: str | Path | None = None,
+    database_url: str | None = None,
+) -> None:
+    """Serve the dashboard."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = create_app(config_dir, database_url)
+    LOG.info("Serving PMF on http://%s:%s", host, port)
+    app.run(host=host, port=port, debug=debug)
+
+
+if __name__ == "__main__":
+    serve()

@@ -1,0 +1,31 @@
+"""The strategic plan: its priorities and enablers, and the measures mapped to each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from layouts._components.measures import plan_sections
+from layouts._runtime import runtime
+
+dash.register_page(__name__, path="/", title="The plan and its measures", name="Plan")
+
+
+def layout(**_query: Any) -> html.Div:
+    """The plan page, read from the registry."""
+    registry = runtime().registry
+    plan = registry.plan
+    return html.Div(
+        [
+            html.H1(plan.plan.name, id="plan-title"),
+            html.P(plan.plan.vision, className="pmf-lead"),
+            html.P(
+                f"{len(registry)} measures across {len(plan.priorities)} priority outcomes "
+                f"and {len(plan.enablers)} enablers.",
+                id="plan-summary",
+            ),
+            *plan_sections(registry),
+        ]
+    )

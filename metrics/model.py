@@ -1,0 +1,231 @@
+"""Typed definitions of the plan and the metrics, as the performance team writes them in YAML."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Unit = Literal["percent", "count", "rate per 10k", "rate per 100k", "GBP", "days", "score", "ratio"]
+Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
+Frequency = Literal["weekly", "monthly", "quarterly", "annual"]
+Aggregation = Literal["sum", "mean", "weighted", "none"]
+AreaLevel = Literal["county", "districts"]
+Visibility = Literal["public", "internal"]
+YearToDate = Literal["sum", "none"]
+
+UNITS: tuple[str, ...] = Unit.__args__  # type: ignore[attr-defined]
+POLARITIES: tuple[str, ...] = Polarity.__args__  # type: ignore[attr-defined]
+FREQUENCIES: tuple[str, ...] = Frequency.__args__  # type: ignore[attr-defined]
+
+
+class _Strict(BaseModel):
+    """Base for every YAML-backed model: unknown keys are typos, so they are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Tolerance(_Strict):
+    """The amber band around a target: an absolute amount or a percentage of the target."""
+
+    absolute: float | None = Field(None, ge=0, description="Amber band in the metric's own unit.")
+    percent: float | None = Field(None, ge=0, le=100, description="Amber band as % of the target.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Tolerance:
+        if (self.absolute is None) == (self.percent is None):
+            raise ValueError("give exactly one of 'absolute' or 'percent', e.g. {percent: 5}")
+        return self
+
+    def band(self, target: float) -> float:
+        """Return the width of the amber band for this target."""
+        if self.absolute is not None:
+            return self.absolute
+        return abs(target) * (self.percent or 0.0) / 100.0
+
+
+class TargetStep(_Strict):
+    """One step of a target schedule: the value applies to periods starting on or after `from`."""
+
+    from_: date = Field(alias="from", description="First day the target applies (YYYY-MM-DD).")
+    value: float
+
+
+class SpcSettings(_Strict):
+    """Statistical process control settings for one metric (Making Data Count rules)."""
+
+    run_length: int = Field(7, ge=2, le=50, description="Points in a row on one side of the mean.")
+    trend_length: int = Field(7, ge=2, le=50, description="Points in a row rising or falling.")
+    screen_outliers: bool = Field(True, description="Screen moving ranges over 3.267 x mean.")
+    rebase_at: tuple[date, ...] = Field((), description="Dates that start a new set of limits.")
+    fix_after_n_points: int | None = Field(None, ge=2, description="Fix limits after n points.")
+
+
+class Benchmark(_Strict):
+    """Where comparison data for this metric comes from."""
+
+    series: str = Field(description="The series code in the benchmark source, e.g. ASC1.")
+    group: str = Field("nearest-neighbours", description="The comparator group to compare with.")
+
+
+class Metric(_Strict):
+    """One measure in the registry, after defaults have been applied."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)
+    name: str = Field(min_length=3)
+    description: str = Field(min_length=3)
+    unit: Unit
+    decimals: int = Field(1, ge=0, le=6)
+    polarity: Polarity
+    frequency: Frequency = "monthly"
+    priority: str | None = Field(
+        None, description="Priority outcome id; null for enabler measures."
+    )
+    enablers: tuple[str, ...] = ()
+    portfolio: str
+    select_committee: str
+    owner: str = Field(min_length=2)
+    directorate: str | None = None
+    target: float | tuple[TargetStep, ...] | None = None
+    tolerance: Tolerance | None = None
+    aggregation: Aggregation = "none"
+    area_level: AreaLevel = Field("county", description="county only, or county and districts.")
+    source: str | None = Field(None, description="Id of the pipeline that feeds this metric.")
+    visibility: Visibility = "internal"
+    suppress_below: int | None = Field(None, ge=1)
+    lag_days: int = Field(30, ge=0, le=730, description="Days after period end the data is due.")
+    year_to_date: YearToDate = "none"
+    spc: SpcSettings = SpcSettings()
+    benchmark: Benchmark | None = None
+    tags: tuple[str, ...] = ()
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _empty_schedule_is_none(cls, value: object) -> object:
+        if isinstance(value, list) and not value:
+            return None
+        return value
+
+    @property
+    def has_target(self) -> bool:
+        """Whether any target is set."""
+        return self.target is not None
+
+    def target_for(self, period_start: date) -> float | None:
+        """Return the target in force for a period that starts on `period_start`."""
+        if self.target is None:
+            return None
+        if isinstance(self.target, float | int):
+            return float(self.target)
+        current: float | None = None
+        for step in self.target:
+            if step.from_ <= period_start:
+                current = step.value
+        return current
+
+    @property
+    def higher_is_better(self) -> bool | None:
+        """True, False, or None for a neutral metric."""
+        if self.polarity == "neutral":
+            return None
+        return self.polarity == "higher_is_better"
+
+
+class Organisation(_Strict):
+    """The council that owns the plan."""
+
+    name: str
+    short_name: str
+    area_code: str
+    population: int | None = None
+    financial_year_start_month: int = Field(4, ge=1, le=12)
+
+
+class PlanPeriod(_Strict):
+    """The years a plan runs for."""
+
+    start: date
+    end: date
+
+
+class PlanInfo(_Strict):
+    """The strategic plan's name, period and vision."""
+
+    name: str
+    period: PlanPeriod
+    vision: str
+
+
+class Priority(_Strict):
+    """A priority outcome of the plan."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    outcome: str
+
+
+class Enabler(_Strict):
+    """An enabler of the plan (workforce, digital, ...)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    description: str = ""
+
+
+class Directorate(_Strict):
+    """A directorate of the council."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+
+
+class Portfolio(_Strict):
+    """A cabinet portfolio and the title of its holder."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    holder_title: str
+
+
+class SelectCommittee(_Strict):
+    """A select (scrutiny) committee and its remit."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    remit: str
+
+
+class Area(_Strict):
+    """A geography the council reports on, with its ONS code."""
+
+    code: str = Field(pattern=r"^[EWSN]\d{8}$")
+    name: str
+    type: Literal["county", "district"]
+    parent: str | None = None
+
+
+class Plan(_Strict):
+    """The whole strategic plan file."""
+
+    organisation: Organisation
+    plan: PlanInfo
+    priorities: tuple[Priority, ...] = Field(min_length=1)
+    enablers: tuple[Enabler, ...] = ()
+    directorates: tuple[Directorate, ...] = ()
+    portfolios: tuple[Portfolio, ...] = Field(min_length=1)
+    select_committees: tuple[SelectCommittee, ...] = Field(min_length=1)
+    areas: tuple[Area, ...] = Field(min_length=1)
+
+    @property
+    def county(self) -> Area:
+        """The area the whole council covers."""
+        for area in self.areas:
+            if area.code == self.organisation.area_code:
+                return area
+        return self.areas[0]
+
+    @property
+    def districts(self) -> tuple[Area, ...]:
+        """The districts inside the council's area."""
+        return tuple(a for a in self.areas if a.type == "district")

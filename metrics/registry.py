@@ -1,0 +1,282 @@
+"""The metric registry: load the plan and metric YAML, validate in two stages, look things up.
+
+Stage 1 checks each document on its own (structure, with file and line).
+Stage 2 checks references across documents and collects every problem before reporting.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from metrics.model import Area, Metric, Plan
+from metrics.rules import cross_reference_problems
+from metrics.settings import Settings, parse_settings
+from metrics.yamlfile import ConfigError, Problem, YamlDoc, plain, problems_from, read_yaml
+
+DEFAULT_CONFIG_DIR = Path("config")
+
+
+def config_dir_from_env() -> Path:
+    """The config folder: `PMF_CONFIG` if set, else `./config`."""
+    return Path(os.environ.get("PMF_CONFIG", str(DEFAULT_CONFIG_DIR)))
+
+
+@dataclass(frozen=True)
+class MetricSource:
+    """Where a metric was defined, so later rules can point at the right line."""
+
+    file: str
+    line: int
+    key_lines: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PipelineRef:
+    """The little the registry needs to know about a pipeline: its id and metrics."""
+
+    id: str
+    metrics: tuple[str, ...]
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The validated configuration, as typed objects. Nobody else re-parses the YAML."""
+
+    config_dir: Path
+    plan: Plan
+    metrics: tuple[Metric, ...]
+    settings: Settings
+    pipelines: tuple[PipelineRef, ...] = ()
+    sources: dict[str, MetricSource] = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Metric]:
+        return {m.id: m for m in self.metrics}
+
+    def metric(self, metric_id: str) -> Metric:
+        """Return one metric, or raise KeyError naming the unknown id."""
+        try:
+            return self._by_id[metric_id]
+        except KeyError:
+            raise KeyError(f"no metric with id '{metric_id}' in the registry") from None
+
+    def has_metric(self, metric_id: str) -> bool:
+        """Whether the registry defines this metric."""
+        return metric_id in self._by_id
+
+    def __iter__(self) -> Iterator[Metric]:
+        return iter(self.metrics)
+
+    def __len__(self) -> int:
+        return len(self.metrics)
+
+    def for_priority(self, priority_id: str | None) -> list[Metric]:
+        """Metrics mapped to a priority (None: the cross-cutting enabler measures)."""
+        return [m for m in self.metrics if m.priority == priority_id]
+
+    def for_enabler(self, enabler_id: str) -> list[Metric]:
+        """Metrics that serve an enabler."""
+        return [m for m in self.metrics if enabler_id in m.enablers]
+
+    def for_portfolio(self, portfolio_id: str) -> list[Metric]:
+        """Metrics in a cabinet portfolio."""
+        return [m for m in self.metrics if m.portfolio == portfolio_id]
+
+    def for_committee(self, committee_id: str) -> list[Metric]:
+        """Metrics in a select committee's remit."""
+        return [m for m in self.metrics if m.select_committee == committee_id]
+
+    @cached_property
+    def areas_by_code(self) -> dict[str, Area]:
+        """The plan's own areas by ONS code."""
+        return {a.code: a for a in self.plan.areas}
+
+    def areas_for(self, metric: Metric) -> list[Area]:
+        """The areas a metric is reported for: the county, plus districts where it has them."""
+        if metric.area_level == "districts":
+            return [self.plan.county, *self.plan.districts]
+        return [self.plan.county]
+
+    def area_name(self, code: str) -> str:
+        """A readable name for an area code (the code itself when unknown)."""
+        area = self.areas_by_code.get(code)
+        return area.name if area else code
+
+    def name_of(self, kind: str, ident: str | None) -> str:
+        """Plain-English name of a priority, enabler, portfolio, committee or directorate."""
+        if ident is None:
+            return "Cross-cutting (enablers)"
+        items = getattr(self.plan, kind)
+        for item in items:
+            if item.id == ident:
+                return str(item.name)
+        return ident
+
+
+def load_registry(config_dir: Path | str | None = None) -> Registry:
+    """Load and validate the configuration; raise ConfigError listing every problem."""
+    registry, problems = _load(Path(config_dir) if config_dir else config_dir_from_env())
+    if problems or registry is None:
+        raise ConfigError(sorted(problems))
+    return registry
+
+
+def validate_config(config_dir: Path | str) -> list[Problem]:
+    """Return every problem in the configuration (an empty list when it is valid)."""
+    return sorted(_load(Path(config_dir))[1])
+
+
+def _load(config_dir: Path) -> tuple[Registry | None, list[Problem]]:
+    problems: list[Problem] = []
+    if not config_dir.is_dir():
+        return None, [Problem(str(config_dir), 1, "(folder)", "config folder not found")]
+
+    def read(path: Path) -> YamlDoc | None:
+        doc, found = read_yaml(path, _label(config_dir, path))
+        problems.extend(found)
+        return doc
+
+    plan = _parse_plan(read(config_dir / "plan.yaml"), config_dir, problems)
+    settings_path = config_dir / "settings.yaml"
+    settings, found = parse_settings(read(settings_path) if settings_path.exists() else None)
+    problems.extend(found)
+
+    global_defaults: dict[str, Any] = {}
+    defaults_doc = (
+        read(config_dir / "defaults.yaml") if (config_dir / "defaults.yaml").exists() else None
+    )
+    if defaults_doc is not None and isinstance(defaults_doc.data, dict):
+        global_defaults = plain(defaults_doc.data.get("metric_defaults") or {})
+
+    metrics: list[Metric] = []
+    sources: dict[str, MetricSource] = {}
+    duplicates: list[tuple[str, MetricSource]] = []
+    metric_files = sorted((config_dir / "metrics").glob("*.y*ml"))
+    if not metric_files:
+        problems.append(
+            Problem(_label(config_dir, config_dir / "metrics"), 1, "(folder)", "no metric files")
+        )
+    for path in metric_files:
+        doc = read(path)
+        if doc is None:
+            continue
+        for metric, source in _parse_metric_file(doc, global_defaults, problems):
+            if metric.id in sources:
+                duplicates.append((metric.id, source))
+                continue
+            sources[metric.id] = source
+            metrics.append(metric)
+
+    pipelines = _pipeline_refs(config_dir, read, problems)
+    if plan is None:
+        return None, problems
+    problems.extend(cross_reference_problems(plan, metrics, sources, duplicates, pipelines))
+    registry = Registry(config_dir, plan, tuple(metrics), settings, tuple(pipelines), sources)
+    return registry, problems
+
+
+def _label(config_dir: Path, path: Path) -> str:
+    return str(config_dir / path.relative_to(config_dir))
+
+
+def _parse_plan(doc: YamlDoc | None, config_dir: Path, problems: list[Problem]) -> Plan | None:
+    if doc is None:
+        if not (config_dir / "plan.yaml").exists():
+            problems.append(
+                Problem(str(config_dir / "plan.yaml"), 1, "(file)", "plan file not found")
+            )
+        return None
+    try:
+        return Plan.model_validate(plain(doc.data))
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, doc, []))
+        return None
+
+
+def _parse_metric_file(
+    doc: YamlDoc, global_defaults: dict[str, Any], problems: list[Problem]
+) -> Iterator[tuple[Metric, MetricSource]]:
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("metrics"), list):
+        problems.append(Problem(doc.label, 1, "metrics", "a metric file needs a 'metrics:' list"))
+        return
+    unknown = set(map(str, data)) - {"defaults", "metrics"}
+    for key in sorted(unknown):
+        problems.append(Problem(doc.label, doc.line_of([key]), key, "unknown top-level key"))
+    file_defaults = plain(data.get("defaults") or {})
+    if not isinstance(file_defaults, dict):
+        problems.append(
+            Problem(doc.label, doc.line_of(["defaults"]), "defaults", "must be a mapping")
+        )
+        file_defaults = {}
+    for index, node in enumerate(data["metrics"]):
+        line = doc.line_of(["metrics", index])
+        if not isinstance(node, dict):
+            problems.append(
+                Problem(doc.label, line, f"metrics[{index}]", "each metric is a mapping")
+            )
+            continue
+        raw = plain(node)
+        merged = _deep_merge(_deep_merge(global_defaults, file_defaults), raw)
+        prefix = f"{raw.get('id', f'metrics[{index}]')}."
+        try:
+            metric = Metric.model_validate(merged)
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, doc, ["metrics", index], prefix))
+            continue
+        key_lines = {str(k): doc.line_of(["metrics", index, k]) for k in node}
+        yield metric, MetricSource(doc.label, line, key_lines)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _pipeline_refs(config_dir: Path, read: Any, problems: list[Problem]) -> list[PipelineRef]:
+    refs: list[PipelineRef] = []
+    for path in sorted((config_dir / "pipelines").glob("*.y*ml")):
+        doc = read(path)
+        if doc is None or doc.data is None:
+            continue
+        items = doc.data.get("pipelines") if isinstance(doc.data, dict) else None
+        if not isinstance(items, list):
+            problems.append(
+                Problem(doc.label, 1, "pipelines", "a pipeline file needs a 'pipelines:' list")
+            )
+            continue
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                metric_ids = item.get("metrics") or []
+                refs.append(
+                    PipelineRef(
+                        item["id"],
+                        tuple(str(m) for m in metric_ids) if isinstance(metric_ids, list) else (),
+                        doc.label,
+                        doc.line_of(["pipelines", index]),
+                    )
+                )
+    return refs
+
+
+def group_by(metrics: list[Metric], attribute: str) -> dict[Any, list[Metric]]:
+    """Group metrics by an attribute, keeping registry order."""
+    groups: dict[Any, list[Metric]] = defaultdict(list)
+    for metric in metrics:
+        groups[getattr(metric, attribute)].append(metric)
+    return dict(groups)

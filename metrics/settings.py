@@ -1,0 +1,107 @@
+"""Site settings: a table of name, default and help, read from `config/settings.yaml`."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from metrics.yamlfile import Problem, YamlDoc
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting."""
+
+    name: str
+    default: Any
+    help: str
+    kind: type
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "suppress_below",
+        5,
+        "Counts below this are shown as [c] in public output, unless a metric sets its own.",
+        int,
+        1,
+        1000,
+    ),
+    Setting(
+        "rejected_share_limit",
+        0.5,
+        "A pipeline run whose share of rejected rows exceeds this fails and loads nothing.",
+        float,
+        0.0,
+        1.0,
+    ),
+    Setting("timezone", "Europe/London", "Time zone for schedules and dates shown.", str),
+    Setting(
+        "milestone_at_risk_days",
+        30,
+        "A milestone forecast up to this many days after its baseline is at risk; later, slipped.",
+        int,
+        0,
+        3650,
+    ),
+    Setting(
+        "off_target_periods", 2, "Red periods in a row that raise an off-target flag.", int, 1, 24
+    ),
+    Setting("drop_folder", "data/drops", "Folder that file-drop pipelines read, if relative.", str),
+    Setting(
+        "reports_folder", "data/reports", "Folder the scheduled weekly packs are written to.", str
+    ),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings: defaults overlaid with what `settings.yaml` says."""
+
+    values: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in SETTINGS})
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+
+def parse_settings(doc: YamlDoc | None) -> tuple[Settings, list[Problem]]:
+    """Validate a settings document against the table; unknown names get a did-you-mean hint."""
+    values = {s.name: s.default for s in SETTINGS}
+    problems: list[Problem] = []
+    if doc is None or doc.data is None:
+        return Settings(values), problems
+    if not isinstance(doc.data, dict):
+        return Settings(values), [Problem(doc.label, 1, "(file)", "expected name: value pairs")]
+    for name, raw in doc.data.items():
+        line = doc.line_of([name])
+        setting = SETTINGS_BY_NAME.get(str(name))
+        if setting is None:
+            close = difflib.get_close_matches(str(name), SETTINGS_BY_NAME, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "see docs/settings.md"
+            problems.append(Problem(doc.label, line, str(name), f"unknown setting; {hint}"))
+            continue
+        value, error = _coerce(setting, raw)
+        if error:
+            problems.append(Problem(doc.label, line, setting.name, error))
+        else:
+            values[setting.name] = value
+    return Settings(values), problems
+
+
+def _coerce(setting: Setting, raw: Any) -> tuple[Any, str | None]:
+    if setting.kind is str:
+        return (raw, None) if isinstance(raw, str) else (raw, f"expected text, got {raw!r}")
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return raw, f"expected a number, got {raw!r}; default is {setting.default!r}"
+    if setting.kind is int and not float(raw).is_integer():
+        return raw, f"expected a whole number, got {raw!r}"
+    value = setting.kind(raw)
+    low, high = setting.minimum, setting.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        return raw, f"{raw!r} is out of range; use a value from {low} to {high}"
+    return value, None

@@ -1,0 +1,56 @@
+"""Shared fixtures: a copy of the shipped config, a DuckDB file in a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from metrics.registry import Registry, load_registry
+from warehouse.engine import duckdb_url, get_engine
+from warehouse.tables import create_tables
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "config"
+REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    """The shipped registry, loaded once."""
+    return load_registry(CONFIG)
+
+
+@pytest.fixture
+def config_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped config folder."""
+    target = tmp_path / "config"
+    shutil.copytree(CONFIG, target)
+    return target
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A DuckDB URL for a new file in a temporary folder."""
+    return duckdb_url(tmp_path / "warehouse.duckdb")
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[sa.Engine]:
+    """A real DuckDB engine with every table created; disposed after the test."""
+    eng = get_engine(db_url)
+    create_tables(eng)
+    yield eng
+    eng.dispose()
+    get_engine.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    """The folder of real public data (Open Government Licence) beside the project."""
+    if not REAL_DATA.is_dir():
+        pytest.fail(f"real data folder not found at {REAL_DATA}")
+    return REAL_DATA

@@ -1,0 +1,90 @@
+"""Tables on a real DuckDB file: idempotent creation, loads with revision history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from warehouse.observations import current_observations, load_observations, revision_history
+from warehouse.tables import create_tables
+
+REQUIRED = {
+    "observations",
+    "pipeline_runs",
+    "rejected_rows",
+    "milestones",
+    "flags",
+    "flag_events",
+    "commentary",
+}
+
+
+def test_tables_are_created_idempotently(engine: sa.Engine) -> None:
+    names = create_tables(engine)
+    assert REQUIRED <= set(names)
+    create_tables(engine)  # a second run changes nothing and does not fail
+    inspector = sa.inspect(engine)
+    assert REQUIRED <= set(inspector.get_table_names())
+    columns = {c["name"] for c in inspector.get_columns("observations")}
+    assert {
+        "metric_id",
+        "area_code",
+        "period_start",
+        "period_end",
+        "value",
+        "numerator",
+        "denominator",
+        "source_ref",
+        "run_id",
+        "loaded_at",
+        "superseded_at",
+    } <= columns
+
+
+def _frame(values: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "metric_id": "claimant-rate",
+            "area_code": "E10000028",
+            "period_start": [date(2024, m, 1) for m in range(1, len(values) + 1)],
+            "period_end": [date(2024, m, 28) for m in range(1, len(values) + 1)],
+            "value": values,
+        }
+    )
+
+
+def test_restated_value_supersedes_and_keeps_the_old_row(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        first = load_observations(conn, _frame([2.5, 2.6, 2.7]), run_id=1, now=datetime(2024, 5, 1))
+    assert (first.loaded, first.superseded, first.unchanged) == (3, 0, 0)
+    with engine.begin() as conn:
+        again = load_observations(conn, _frame([2.5, 2.6, 2.7]), run_id=2, now=datetime(2024, 5, 2))
+    assert (again.loaded, again.superseded, again.unchanged) == (0, 0, 3)
+    with engine.begin() as conn:
+        restated = load_observations(
+            conn, _frame([2.5, 2.9, 2.7]), run_id=3, now=datetime(2024, 5, 3)
+        )
+    assert (restated.loaded, restated.superseded, restated.unchanged) == (1, 1, 2)
+
+    current = current_observations(engine, ["claimant-rate"])
+    assert current["value"].tolist() == [2.5, 2.9, 2.7]
+    history = revision_history(engine, "claimant-rate")
+    feb = history[history["period_start"] == date(2024, 2, 1)]
+    assert sorted(feb["value"].tolist()) == [2.6, 2.9]
+    old = feb[feb["value"] == 2.6].iloc[0]
+    assert old["superseded_at"] == pd.Timestamp(datetime(2024, 5, 3))
+
+
+def test_failed_transaction_leaves_warehouse_unchanged(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        load_observations(conn, _frame([1.0, 2.0]), run_id=1, now=datetime(2024, 5, 1))
+    try:
+        with engine.begin() as conn:
+            load_observations(conn, _frame([5.0, 6.0]), run_id=2, now=datetime(2024, 5, 2))
+            raise RuntimeError("the source died half way")
+    except RuntimeError:
+        pass
+    assert current_observations(engine)["value"].tolist() == [1.0, 2.0]
+    assert len(revision_history(engine, "claimant-rate")) == 2

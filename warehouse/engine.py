@@ -1,0 +1,54 @@
+"""The database engine, built from `PMF_DATABASE_URL` (a DuckDB file under data/ by default)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+
+DEFAULT_DATABASE_PATH = Path("data") / "pmf.duckdb"
+
+
+def default_database_url() -> str:
+    """The URL in `PMF_DATABASE_URL`, or an absolute DuckDB URL for data/pmf.duckdb."""
+    url = os.environ.get("PMF_DATABASE_URL")
+    if url:
+        return url
+    return duckdb_url(DEFAULT_DATABASE_PATH)
+
+
+def duckdb_url(path: Path | str) -> str:
+    """An absolute DuckDB URL for a file path (four slashes: duckdb:////abs/path.duckdb)."""
+    return f"duckdb:///{Path(path).resolve()}"
+
+
+def database_path(url: str) -> Path | None:
+    """The file behind a DuckDB or SQLite URL, or None for a server database."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() in {"duckdb", "sqlite"} and parsed.database not in (
+        None,
+        "",
+        ":memory:",
+    ):
+        return Path(parsed.database)
+    return None
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> sa.Engine:
+    """Return one shared engine per URL; creates the folder for a local database file."""
+    url = url or default_database_url()
+    path = database_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return sa.create_engine(url, future=True)
+
+
+def dispose_engine(url: str | None = None) -> None:
+    """Close the pooled connections for a URL, so another process may open the file."""
+    url = url or default_database_url()
+    if get_engine.cache_info().currsize:
+        get_engine(url).dispose()
+    get_engine.cache_clear()

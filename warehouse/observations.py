@@ -1,0 +1,207 @@
+"""Load observations with revision history, and read them back as DataFrames."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from warehouse.tables import observations
+
+OBSERVATION_COLUMNS = [
+    "metric_id",
+    "area_code",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "is_benchmark",
+    "source_ref",
+]
+KEY = ["metric_id", "area_code", "period_start"]
+FIGURES = ["value", "numerator", "denominator"]
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    """What one load did: new rows, rows that replaced a restated value, and rows unchanged."""
+
+    loaded: int
+    superseded: int
+    unchanged: int
+
+
+def _staging_table(metadata: sa.MetaData) -> sa.Table:
+    return sa.Table(
+        "staging_observations",
+        metadata,
+        sa.Column("metric_id", sa.String(80)),
+        sa.Column("area_code", sa.String(16)),
+        sa.Column("period_start", sa.Date),
+        sa.Column("period_end", sa.Date),
+        sa.Column("value", sa.Double),
+        sa.Column("numerator", sa.Double),
+        sa.Column("denominator", sa.Double),
+        sa.Column("is_benchmark", sa.Boolean),
+        sa.Column("source_ref", sa.Text),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def load_observations(
+    conn: sa.Connection, frame: pd.DataFrame, *, run_id: int | None, now: datetime
+) -> LoadCounts:
+    """Load validated rows inside the caller's transaction.
+
+    A row identical to the current value changes nothing; a changed value supersedes the
+    current row (kept, with `superseded_at` set) and becomes current. Keys must be unique.
+    """
+    if frame.empty:
+        return LoadCounts(0, 0, 0)
+    incoming = _normalise(frame)
+    staging = _staging_table(sa.MetaData())
+    # The inspector cannot see temporary tables, so drop with IF EXISTS rather than checkfirst
+    conn.execute(sa.schema.DropTable(staging, if_exists=True))
+    conn.execute(sa.schema.CreateTable(staging))
+    try:
+        _fill_staging(conn, staging, incoming)
+        return _merge(conn, staging, run_id, now)
+    finally:
+        conn.execute(sa.schema.DropTable(staging, if_exists=True))
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    for column in OBSERVATION_COLUMNS:
+        if column in frame:
+            out[column] = frame[column]
+        else:
+            out[column] = False if column == "is_benchmark" else None
+    for column in FIGURES:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+    for column in ("period_start", "period_end"):
+        out[column] = pd.to_datetime(out[column]).dt.date
+    out["is_benchmark"] = out["is_benchmark"].fillna(False).astype(bool)
+    out["source_ref"] = out["source_ref"].astype("string").astype(object)
+    return out.reset_index(drop=True)
+
+
+def _fill_staging(conn: sa.Connection, staging: sa.Table, incoming: pd.DataFrame) -> None:
+    raw: Any = conn.connection.driver_connection
+    if conn.dialect.name == "duckdb" and hasattr(raw, "register"):
+        # DuckDB reads the DataFrame directly: orders of magnitude faster than executemany
+        raw.register("incoming_frame", incoming)
+        try:
+            columns = ", ".join(OBSERVATION_COLUMNS)
+            conn.exec_driver_sql(
+                f"INSERT INTO staging_observations ({columns}) SELECT {columns} FROM incoming_frame"
+            )
+        finally:
+            raw.unregister("incoming_frame")
+        return
+    records = [
+        {str(k): v for k, v in row.items()}
+        for row in incoming.astype(object).where(incoming.notna(), None).to_dict("records")
+    ]
+    conn.execute(staging.insert(), records)
+
+
+def _same_key(a: sa.FromClause, b: sa.FromClause) -> sa.ColumnElement[bool]:
+    return sa.and_(*(a.c[k] == b.c[k] for k in KEY))
+
+
+def _same_figures(a: sa.FromClause, b: sa.FromClause) -> sa.ColumnElement[bool]:
+    return sa.and_(*(a.c[f].is_not_distinct_from(b.c[f]) for f in FIGURES))
+
+
+def _merge(conn: sa.Connection, staging: sa.Table, run_id: int | None, now: datetime) -> LoadCounts:
+    current = observations.alias("cur")
+    is_current = current.c.superseded_at.is_(None)
+    unchanged_match = sa.exists().where(
+        _same_key(current, staging), is_current, _same_figures(current, staging)
+    )
+    unchanged = conn.execute(
+        sa.select(sa.func.count()).select_from(staging).where(unchanged_match)
+    ).scalar_one()
+    conn.execute(sa.delete(staging).where(unchanged_match))
+
+    superseded = conn.execute(
+        sa.update(observations)
+        .where(
+            observations.c.superseded_at.is_(None),
+            sa.exists().where(_same_key(staging, observations)),
+        )
+        .values(superseded_at=now)
+    ).rowcount
+    columns = [staging.c[c] for c in OBSERVATION_COLUMNS]
+    select = sa.select(
+        *columns,
+        sa.literal(run_id, sa.Integer).label("run_id"),
+        sa.literal(now, sa.DateTime).label("loaded_at"),
+    )
+    loaded = conn.execute(
+        observations.insert().from_select([*OBSERVATION_COLUMNS, "run_id", "loaded_at"], select)
+    ).rowcount
+    return LoadCounts(int(loaded), int(superseded or 0), int(unchanged))
+
+
+def current_observations(
+    engine: sa.Engine,
+    metric_ids: Sequence[str] | None = None,
+    area_codes: Sequence[str] | None = None,
+    *,
+    include_benchmark: bool = False,
+    since: date | None = None,
+) -> pd.DataFrame:
+    """Current (not superseded) observations, ordered by metric, area and period."""
+    o = observations
+    query = sa.select(
+        o.c.metric_id,
+        o.c.area_code,
+        o.c.period_start,
+        o.c.period_end,
+        o.c.value,
+        o.c.numerator,
+        o.c.denominator,
+        o.c.is_benchmark,
+        o.c.loaded_at,
+        o.c.source_ref,
+    ).where(o.c.superseded_at.is_(None))
+    if metric_ids is not None:
+        query = query.where(o.c.metric_id.in_(list(metric_ids)))
+    if area_codes is not None:
+        query = query.where(o.c.area_code.in_(list(area_codes)))
+    if not include_benchmark:
+        query = query.where(o.c.is_benchmark.is_(False))
+    if since is not None:
+        query = query.where(o.c.period_start >= since)
+    query = query.order_by(o.c.metric_id, o.c.area_code, o.c.period_start)
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn, parse_dates=["period_start", "period_end", "loaded_at"])
+
+
+def revision_history(
+    engine: sa.Engine, metric_id: str, area_code: str | None = None
+) -> pd.DataFrame:
+    """Every row ever loaded for a metric, superseded ones included, newest first."""
+    o = observations
+    query = sa.select(o).where(o.c.metric_id == metric_id)
+    if area_code is not None:
+        query = query.where(o.c.area_code == area_code)
+    query = query.order_by(o.c.area_code, o.c.period_start.desc(), o.c.loaded_at.desc())
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)
+
+
+def observation_count(engine: sa.Engine, *, current_only: bool = True) -> int:
+    """How many observation rows are stored."""
+    query = sa.select(sa.func.count()).select_from(observations)
+    if current_only:
+        query = query.where(observations.c.superseded_at.is_(None))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())

@@ -1,0 +1,170 @@
+"""Table definitions (SQLAlchemy Core). Portable: DuckDB by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+
+def _id(name: str) -> sa.Column[int]:
+    # DuckDB has no autoincrement: integer keys need an explicit sequence (PostgreSQL uses it too)
+    return sa.Column("id", sa.Integer, sa.Sequence(f"{name}_id_seq"), primary_key=True)
+
+
+observations = sa.Table(
+    "observations",
+    metadata,
+    _id("observations"),
+    sa.Column("metric_id", sa.String(80), nullable=False),
+    sa.Column("area_code", sa.String(16), nullable=False),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("period_end", sa.Date, nullable=False),
+    sa.Column("value", sa.Double, nullable=True),
+    sa.Column("numerator", sa.Double, nullable=True),
+    sa.Column("denominator", sa.Double, nullable=True),
+    sa.Column("is_benchmark", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("source_ref", sa.Text, nullable=True),
+    sa.Column("run_id", sa.Integer, nullable=True),
+    sa.Column("loaded_at", sa.DateTime, nullable=False),
+    sa.Column("superseded_at", sa.DateTime, nullable=True),
+    sa.Index("ix_observations_key", "metric_id", "area_code", "period_start"),
+)
+
+pipeline_runs = sa.Table(
+    "pipeline_runs",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.Sequence("pipeline_runs_id_seq"), primary_key=True),
+    sa.Column("pipeline_id", sa.String(80), nullable=False),
+    sa.Column("trigger", sa.String(40), nullable=False, server_default="manual"),
+    sa.Column("triggered_by", sa.String(120), nullable=True),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime, nullable=True),
+    sa.Column("status", sa.String(40), nullable=False),
+    sa.Column("rows_read", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_loaded", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_superseded", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_unchanged", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_rejected", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("source_ref", sa.Text, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+)
+
+source_files = sa.Table(
+    "source_files",
+    metadata,
+    _id("source_files"),
+    sa.Column("pipeline_id", sa.String(80), nullable=False),
+    sa.Column("source_ref", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("etag", sa.Text, nullable=True),
+    sa.Column("last_modified", sa.Text, nullable=True),
+    sa.Column("run_id", sa.Integer, nullable=True),
+    sa.Column("seen_at", sa.DateTime, nullable=False),
+)
+
+rejected_rows = sa.Table(
+    "rejected_rows",
+    metadata,
+    _id("rejected_rows"),
+    sa.Column("run_id", sa.Integer, nullable=False),
+    sa.Column("pipeline_id", sa.String(80), nullable=False),
+    sa.Column("source_ref", sa.Text, nullable=False),
+    sa.Column("row_number", sa.Integer, nullable=True),
+    sa.Column("raw_record", sa.Text, nullable=False),
+    sa.Column("reasons", sa.Text, nullable=False),
+    sa.Column("rejected_at", sa.DateTime, nullable=False),
+)
+
+milestones = sa.Table(
+    "milestones",
+    metadata,
+    sa.Column("id", sa.String(80), primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("programme", sa.Text, nullable=False),
+    sa.Column("priority", sa.String(80), nullable=True),
+    sa.Column("enabler", sa.String(80), nullable=True),
+    sa.Column("portfolio", sa.String(80), nullable=True),
+    sa.Column("owner", sa.Text, nullable=True),
+    sa.Column("baseline_date", sa.Date, nullable=False),
+    sa.Column("forecast_date", sa.Date, nullable=True),
+    sa.Column("completed_date", sa.Date, nullable=True),
+    sa.Column("status_note", sa.Text, nullable=True),
+    sa.Column("source_ref", sa.Text, nullable=True),
+    sa.Column("run_id", sa.Integer, nullable=True),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+flags = sa.Table(
+    "flags",
+    metadata,
+    _id("flags"),
+    sa.Column("subject_type", sa.String(20), nullable=False),
+    sa.Column("subject_id", sa.String(80), nullable=False),
+    sa.Column("area_code", sa.String(16), nullable=True),
+    sa.Column("rule", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Column("raised_at", sa.DateTime, nullable=False),
+    sa.Column("condition_cleared_at", sa.DateTime, nullable=True),
+    sa.Column("owner", sa.Text, nullable=True),
+    sa.Column("action", sa.Text, nullable=True),
+    sa.Column("due_date", sa.Date, nullable=True),
+    sa.Column("closed_at", sa.DateTime, nullable=True),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Index("ix_flags_subject", "subject_type", "subject_id", "rule"),
+)
+
+flag_events = sa.Table(
+    "flag_events",
+    metadata,
+    _id("flag_events"),
+    sa.Column("flag_id", sa.Integer, nullable=False),
+    sa.Column("event_at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("from_status", sa.String(20), nullable=True),
+    sa.Column("to_status", sa.String(20), nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+)
+
+commentary = sa.Table(
+    "commentary",
+    metadata,
+    _id("commentary"),
+    sa.Column("metric_id", sa.String(80), nullable=False),
+    sa.Column("area_code", sa.String(16), nullable=True),
+    sa.Column("period_start", sa.Date, nullable=True),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("visibility", sa.String(20), nullable=False, server_default="internal"),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+status_snapshot = sa.Table(
+    "status_snapshot",
+    metadata,
+    sa.Column("metric_id", sa.String(80), primary_key=True),
+    sa.Column("area_code", sa.String(16), primary_key=True),
+    sa.Column("period_start", sa.Date, nullable=True),
+    sa.Column("period_end", sa.Date, nullable=True),
+    sa.Column("value", sa.Double, nullable=True),
+    sa.Column("target", sa.Double, nullable=True),
+    sa.Column("rag", sa.String(20), nullable=False),
+    sa.Column("direction", sa.String(20), nullable=True),
+    sa.Column("direction_year", sa.String(20), nullable=True),
+    sa.Column("ytd_value", sa.Double, nullable=True),
+    sa.Column("variation", sa.String(40), nullable=True),
+    sa.Column("assurance", sa.String(40), nullable=True),
+    sa.Column("freshness", sa.String(20), nullable=True),
+    sa.Column("due_by", sa.Date, nullable=True),
+    sa.Column("open_flags", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("computed_at", sa.DateTime, nullable=False),
+)
+
+ALL_TABLES = tuple(metadata.sorted_tables)
+
+
+def create_tables(engine: sa.Engine) -> list[str]:
+    """Create any missing tables (idempotent); return the names of all PMF tables."""
+    metadata.create_all(engine, checkfirst=True)
+    return sorted(metadata.tables)
