@@ -163,5 +163,7 @@ def serve(ctx: Context, host: str, port: int, debug: bool) -> None:
     )
 
 
+# Command groups from other packages are added below, one line each.
+
 if __name__ == "__main__":
     main()
