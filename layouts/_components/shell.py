@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from layouts._components.a11y import aria
 
-NAV_ITEMS = (("The plan", "/"),)
+NAV_ITEMS = (("The plan", "/"), ("Catalogue", "/catalogue"))
 
 
 def shell(
