@@ -10,6 +10,7 @@ import dash
 from layouts._components.shell import shell
 from layouts._runtime import CONFIG_KEY, Runtime
 from metrics.registry import load_registry
+from metrics.writes import Writes
 from warehouse.engine import default_database_url, get_engine
 from warehouse.tables import create_tables
 
@@ -51,7 +52,8 @@ def create_app(config_dir: str | Path | None = None, database_url: str | None = 
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX_TEMPLATE
-    app.server.config[CONFIG_KEY] = Runtime(registry=registry, engine=engine)
+    writes = Writes(registry=registry, engine=engine)
+    app.server.config[CONFIG_KEY] = Runtime(registry=registry, engine=engine, writes=writes)
     app.layout = shell(registry.plan.organisation.name, registry.plan.plan.name)
     return app
 

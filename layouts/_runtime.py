@@ -8,6 +8,7 @@ import flask
 import sqlalchemy as sa
 
 from metrics.registry import Registry
+from metrics.writes import Writes
 
 CONFIG_KEY = "PMF_RUNTIME"
 
@@ -18,6 +19,7 @@ class Runtime:
 
     registry: Registry
     engine: sa.Engine
+    writes: Writes
 
 
 def runtime() -> Runtime:

@@ -7,6 +7,7 @@ colour, so the chart still reads in greyscale.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -29,7 +30,7 @@ POINT_STYLE = {
     "special_cause_neutral_low": ("Special cause: lower", PURPLE, "triangle-down", 11),
 }
 
-GRAPH_CONFIG = {
+GRAPH_CONFIG: Any = {
     "displaylogo": False,
     "responsive": True,
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
@@ -49,7 +50,7 @@ def _layout(fig: go.Figure, y_title: str, height: int) -> None:
 
 
 def spc_figure(
-    points: pd.DataFrame, labels: Sequence[str], *, unit_title: str, target: Sequence[float | None]
+    points: pd.DataFrame, labels: Sequence[Any], *, unit_title: str, target: Sequence[float | None]
 ) -> go.Figure:
     """An XmR chart: values, mean, process limits, target, and special-cause points by shape."""
     x = list(labels)
@@ -109,7 +110,7 @@ def spc_figure(
 
 
 def line_figure(
-    series: dict[str, pd.Series], labels: Sequence[str], *, unit_title: str, highlight: str
+    series: dict[str, pd.Series], labels: Sequence[Any], *, unit_title: str, highlight: str
 ) -> go.Figure:
     """Several areas' trends on one chart, with the highlighted one drawn thicker."""
     fig = go.Figure()
@@ -172,3 +173,10 @@ def trend_words(values: Sequence[float], periods: int = 12) -> str:
             else ("up" if last > first else "down")
         )
     return f"Trend over the last {len(recent)} periods: {shape}"
+
+
+def chart_figure(graph: dcc.Graph, caption: str) -> html.Figure:
+    """An interactive chart in a <figure> whose caption says what it shows."""
+    return html.Figure(
+        [graph, html.Figcaption(caption, className="pmf-muted")], className="pmf-figure"
+    )

@@ -17,7 +17,7 @@ def shell(
 
     return html.Div(
         [
-            dcc.Location(id="pmf-url"),
+            dcc.Location(id="pmf-url", refresh="callback-nav"),
             html.A("Skip to main content", href="#main-content", className="pmf-skip-link"),
             html.Header(
                 html.Div(

@@ -1,0 +1,175 @@
+"""The drill-down for select committees: one measure's SPC chart, districts, history and thread."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from layouts._components.a11y import aria
+from layouts._components.metric_sections import (
+    comment_list,
+    comments_section,
+    definition_section,
+    districts_section,
+    revisions_section,
+    spc_section,
+)
+from layouts._runtime import runtime
+from metrics.series import series_view
+from warehouse.commentary import comments_for
+from warehouse.observations import current_observations, revision_history
+
+dash.register_page(__name__, path_template="/metric/<metric_id>", title="Measure", name="Measure")
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def layout(
+    metric_id: str = "", area: str = "", start: str = "", end: str = "", **_q: Any
+) -> html.Div:
+    """The drill-down for `metric_id`, filtered by area and period range from the query string."""
+    rt = runtime()
+    registry = rt.registry
+    if not registry.has_metric(metric_id):
+        return html.Div(
+            [
+                html.H1("Measure not found", id="metric-title"),
+                html.P(f"There is no measure with the id “{metric_id}”."),
+                html.P(dcc.Link("Search the metric catalogue", href="/catalogue")),
+            ]
+        )
+    metric = registry.metric(metric_id)
+    areas = registry.areas_for(metric)
+    area_code = area if area in {a.code for a in areas} else registry.plan.county.code
+    observations = current_observations(rt.engine, [metric.id])
+    full = series_view(metric, observations, area_code)
+    all_starts = full.frame["period_start"].tolist()
+    first, last = _parse_date(start), _parse_date(end)
+    view = series_view(metric, observations, area_code, first, last)
+    options = [
+        {"label": p, "value": s.isoformat()}
+        for s, p in zip(all_starts, full.frame["period"], strict=True)
+    ]
+    return html.Div(
+        [
+            dcc.Store(id="metric-id", data=metric.id),
+            html.P(
+                [
+                    dcc.Link("Catalogue", href="/catalogue"),
+                    " › ",
+                    registry.name_of("priorities", metric.priority),
+                ],
+                className="pmf-muted",
+            ),
+            html.H1(metric.name, id="metric-title"),
+            html.P(metric.description, className="pmf-lead"),
+            html.Form(
+                [
+                    html.Div(
+                        [
+                            html.Label("Area", htmlFor="metric-area"),
+                            dbc.Select(
+                                id="metric-area",
+                                options=[{"label": a.name, "value": a.code} for a in areas],
+                                value=area_code,
+                            ),
+                        ]
+                    ),
+                    html.Div(
+                        [
+                            html.Label("From", htmlFor="metric-start"),
+                            dbc.Select(
+                                id="metric-start",
+                                options=[{"label": "Earliest", "value": ""}, *options],
+                                value=first.isoformat() if first else "",
+                            ),
+                        ]
+                    ),
+                    html.Div(
+                        [
+                            html.Label("To", htmlFor="metric-end"),
+                            dbc.Select(
+                                id="metric-end",
+                                options=[{"label": "Latest", "value": ""}, *options],
+                                value=last.isoformat() if last else "",
+                            ),
+                        ]
+                    ),
+                ],
+                className="pmf-filters",
+                role="search",
+                **aria(label="Choose the area and period range"),
+            ),
+            spc_section(registry, view),
+            districts_section(registry, metric, observations, view),
+            definition_section(registry, metric),
+            revisions_section(registry, metric, revision_history(rt.engine, metric.id)),
+            comments_section(metric, comments_for(rt.engine, metric.id)),
+        ]
+    )
+
+
+@callback(
+    Output("pmf-url", "search", allow_duplicate=True),
+    Input("metric-area", "value"),
+    Input("metric-start", "value"),
+    Input("metric-end", "value"),
+    State("pmf-url", "search"),
+    prevent_initial_call=True,
+)
+def choose_view(area: str | None, start: str | None, end: str | None, current: str | None) -> str:
+    """Put the chosen area and period range in the URL, which redraws the page."""
+    if area == runtime().registry.plan.county.code:
+        area = None  # the county is the default view, so its link stays short
+    query = {k: v for k, v in {"area": area, "start": start, "end": end}.items() if v}
+    search = "?" + urlencode(query) if query else ""
+    if search == (current or ""):
+        raise dash.exceptions.PreventUpdate
+    return search
+
+
+@callback(
+    Output("metric-download", "data"),
+    Input("metric-download-button", "n_clicks"),
+    State("metric-id", "data"),
+    State("metric-area", "value"),
+    prevent_initial_call=True,
+)
+def download_series(_clicks: int | None, metric_id: str, area: str) -> dict[str, Any]:
+    """The series shown, with its SPC columns, as CSV."""
+    rt = runtime()
+    metric = rt.registry.metric(metric_id)
+    view = series_view(metric, current_observations(rt.engine, [metric.id], [area]), area)
+    return dcc.send_string(view.frame.to_csv(index=False), f"{metric.id}-{area}.csv")
+
+
+@callback(
+    Output("metric-comment-status", "children"),
+    Output("metric-comments", "children"),
+    Output("metric-comment-body", "value"),
+    Input("metric-comment-submit", "n_clicks"),
+    State("metric-id", "data"),
+    State("metric-comment-author", "value"),
+    State("metric-comment-body", "value"),
+    prevent_initial_call=True,
+)
+def add_comment(
+    _clicks: int | None, metric_id: str, author: str | None, body: str | None
+) -> tuple[str, Any, Any]:
+    """Record a comment through the app's single write path, then redraw the thread."""
+    rt = runtime()
+    try:
+        rt.writes.add_comment(metric_id=metric_id, author=author or "", body=body or "")
+    except ValueError as exc:
+        return f"Not saved: {exc}", dash.no_update, dash.no_update
+    return "Comment saved.", comment_list(comments_for(rt.engine, metric_id)), ""

@@ -1,0 +1,94 @@
+"""One metric's time series for one area, with its targets and SPC reading."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import pandas as pd
+
+from metrics.model import Metric
+from metrics.periods import period_label
+from metrics.spc import SpcResult, xmr
+
+IMPROVEMENT: dict[str, Literal["increase", "decrease", "neutral"]] = {
+    "higher_is_better": "increase",
+    "lower_is_better": "decrease",
+    "neutral": "neutral",
+}
+
+
+def rebase_indices(metric: Metric, starts: Sequence[date]) -> list[int]:
+    """Positions in `starts` where each of the metric's rebase dates begins a new segment."""
+    indices = []
+    for rebase in metric.spc.rebase_at:
+        index = next((i for i, start in enumerate(starts) if start >= rebase), None)
+        if index is not None and index > 0 and index not in indices:
+            indices.append(index)
+    return indices
+
+
+def spc_for(metric: Metric, values: Sequence[float], starts: Sequence[date]) -> SpcResult:
+    """Run the metric's SPC settings over a series; assurance uses the latest target."""
+    target = metric.target_for(starts[-1]) if starts else None
+    settings = metric.spc
+    return xmr(
+        [float(v) for v in values],
+        improvement=IMPROVEMENT[metric.polarity],
+        target=target,
+        rebase_at=rebase_indices(metric, starts),
+        fix_after_n_points=settings.fix_after_n_points,
+        screen_outliers=settings.screen_outliers,
+        run_length=settings.run_length,
+        trend_length=settings.trend_length,
+    )
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    """A metric's series for one area: a row per period with value, target, label and SPC."""
+
+    metric: Metric
+    area_code: str
+    frame: pd.DataFrame
+    spc: SpcResult | None
+
+    @property
+    def empty(self) -> bool:
+        """Whether there is no data to show."""
+        return self.frame.empty
+
+
+def series_view(
+    metric: Metric,
+    observations: pd.DataFrame,
+    area_code: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> SeriesView:
+    """Build the series for one area from current observations (any metrics, any areas)."""
+    rows = observations[
+        (observations["metric_id"] == metric.id) & (observations["area_code"] == area_code)
+    ]
+    rows = rows.sort_values("period_start")
+    starts = [pd.Timestamp(s).date() for s in rows["period_start"]]
+    keep = [(start is None or s >= start) and (end is None or s <= end) for s in starts]
+    rows = rows[keep]
+    starts = [s for s, k in zip(starts, keep, strict=True) if k]
+    frame = pd.DataFrame(
+        {
+            "period_start": starts,
+            "period": [period_label(metric.frequency, s) for s in starts],
+            "value": rows["value"].astype(float).to_numpy(),
+            "numerator": rows["numerator"].to_numpy() if "numerator" in rows else None,
+            "denominator": rows["denominator"].to_numpy() if "denominator" in rows else None,
+            "target": [metric.target_for(s) for s in starts],
+        }
+    )
+    spc = spc_for(metric, frame["value"].tolist(), starts) if len(frame) >= 2 else None
+    if spc is not None:
+        for column in ("mean", "lpl", "upl", "special_cause", "point_type"):
+            frame[column] = spc.points[column].to_numpy()
+    return SeriesView(metric, area_code, frame, spc)

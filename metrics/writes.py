@@ -1,0 +1,58 @@
+"""Every change the dashboard makes to stored data goes through this one class.
+
+Keeping writes in one place means sign-in and roles can wrap them later without hunting
+through page callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from metrics.registry import Registry
+from warehouse.commentary import add_comment
+
+PipelineRunner = Callable[[str, str], int]
+
+
+@dataclass(frozen=True)
+class Writes:
+    """The dashboard's write operations, each validated before it touches the warehouse."""
+
+    registry: Registry
+    engine: sa.Engine
+    pipeline_runner: PipelineRunner | None = None
+
+    def add_comment(
+        self,
+        *,
+        metric_id: str,
+        author: str,
+        body: str,
+        area_code: str | None = None,
+        period_start: date | None = None,
+        visibility: str = "internal",
+    ) -> int:
+        """Add a comment to a metric's thread; returns the comment id."""
+        if not self.registry.has_metric(metric_id):
+            raise ValueError(f"There is no measure with the id '{metric_id}'.")
+        return add_comment(
+            self.engine,
+            metric_id=metric_id,
+            author=author,
+            body=body,
+            area_code=area_code,
+            period_start=period_start,
+            visibility=visibility,
+        )
+
+    def run_pipeline(self, pipeline_id: str, requested_by: str) -> int:
+        """Run a pipeline now, on behalf of a named person; returns the run id."""
+        if self.pipeline_runner is None:
+            raise ValueError("Pipelines cannot be run from this app.")
+        if pipeline_id not in {p.id for p in self.registry.pipelines}:
+            raise ValueError(f"There is no pipeline with the id '{pipeline_id}'.")
+        return self.pipeline_runner(pipeline_id, requested_by)
