@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -19,6 +18,7 @@ from layouts._components.metric_sections import (
     revisions_section,
     spc_section,
 )
+from layouts._components.query import register_filter_navigation
 from layouts._runtime import runtime
 from metrics.series import series_view
 from warehouse.commentary import comments_for
@@ -92,6 +92,7 @@ def layout(
                                 id="metric-start",
                                 options=[{"label": "Earliest", "value": ""}, *options],
                                 value=first.isoformat() if first else "",
+                                placeholder="Earliest",
                             ),
                         ]
                     ),
@@ -102,6 +103,7 @@ def layout(
                                 id="metric-end",
                                 options=[{"label": "Latest", "value": ""}, *options],
                                 value=last.isoformat() if last else "",
+                                placeholder="Latest",
                             ),
                         ]
                     ),
@@ -119,23 +121,10 @@ def layout(
     )
 
 
-@callback(
-    Output("pmf-url", "search", allow_duplicate=True),
-    Input("metric-area", "value"),
-    Input("metric-start", "value"),
-    Input("metric-end", "value"),
-    State("pmf-url", "search"),
-    prevent_initial_call=True,
+register_filter_navigation(
+    {"area": "metric-area", "start": "metric-start", "end": "metric-end"},
+    lambda: {"area": runtime().registry.plan.county.code},
 )
-def choose_view(area: str | None, start: str | None, end: str | None, current: str | None) -> str:
-    """Put the chosen area and period range in the URL, which redraws the page."""
-    if area == runtime().registry.plan.county.code:
-        area = None  # the county is the default view, so its link stays short
-    query = {k: v for k, v in {"area": area, "start": start, "end": end}.items() if v}
-    search = "?" + urlencode(query) if query else ""
-    if search == (current or ""):
-        raise dash.exceptions.PreventUpdate
-    return search
 
 
 @callback(

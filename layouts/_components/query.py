@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import urlencode
+
 import dash
 from dash import ClientsideFunction, Input, Output, State, dcc
 
@@ -22,3 +25,36 @@ def register_query_sync(page: str, fields: dict[str, tuple[str, str]]) -> None:
         [Input(component, prop) for component, prop in fields.values()],
         State(f"{page}-query-names", "data"),
     )
+
+
+def search_string(values: dict[str, str | None], defaults: dict[str, str] | None = None) -> str:
+    """A query string of the non-empty values that differ from their defaults."""
+    defaults = defaults or {}
+    kept = {k: v for k, v in values.items() if v and v != defaults.get(k)}
+    return "?" + urlencode(kept) if kept else ""
+
+
+def register_filter_navigation(
+    fields: dict[str, str], defaults: Callable[[], dict[str, str]] | None = None
+) -> None:
+    """Register a callback that puts the chosen filters in the URL, which redraws the page.
+
+    `fields` maps query name -> component id (its `value`). Choosing a filter therefore gives
+    a link that reproduces the view exactly.
+    """
+
+    def navigate(*args: str | None) -> str:
+        *values, current = args
+        search = search_string(
+            dict(zip(fields, values, strict=True)), defaults() if defaults else None
+        )
+        if search == (current or ""):
+            raise dash.exceptions.PreventUpdate
+        return search
+
+    dash.callback(
+        Output("pmf-url", "search", allow_duplicate=True),
+        [Input(component, "value") for component in fields.values()],
+        State("pmf-url", "search"),
+        prevent_initial_call=True,
+    )(navigate)

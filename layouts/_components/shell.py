@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from layouts._components.a11y import aria
 
-NAV_ITEMS = (("The plan", "/"), ("Catalogue", "/catalogue"))
+NAV_ITEMS = (("The plan", "/"), ("Milestones", "/milestones"), ("Catalogue", "/catalogue"))
 
 
 def shell(

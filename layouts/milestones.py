@@ -1,0 +1,127 @@
+"""Milestones: baseline against forecast, by priority and programme, with status words."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from layouts._components.a11y import aria
+from layouts._components.charts import GRAPH_CONFIG, chart_figure
+from layouts._components.milestone_view import (
+    MILESTONE_STATUS,
+    milestone_badge,
+    milestone_summary,
+    timeline_figure,
+)
+from layouts._components.query import register_filter_navigation
+from layouts._components.tables import simple_table
+from layouts._runtime import runtime
+from metrics.milestones import milestones_with_status
+
+dash.register_page(__name__, path="/milestones", title="Milestones", name="Milestones")
+
+FILTERS = {
+    "priority": "milestones-priority",
+    "programme": "milestones-programme",
+    "status": "milestones-status",
+}
+register_filter_navigation(FILTERS)
+
+
+def _select(label: str, component_id: str, options: list[tuple[str, str]], value: str) -> html.Div:
+    return html.Div(
+        [
+            html.Label(label, htmlFor=component_id),
+            dbc.Select(
+                id=component_id,
+                options=[{"label": "All", "value": ""}]
+                + [{"label": text, "value": key} for key, text in options],
+                value=value,
+                placeholder="All",
+            ),
+        ]
+    )
+
+
+def filter_milestones(
+    frame: pd.DataFrame, priority: str, programme: str, status: str
+) -> pd.DataFrame:
+    """Milestones matching every chosen filter (an empty filter matches all)."""
+    if priority:
+        frame = frame[frame["priority"] == priority]
+    if programme:
+        frame = frame[frame["programme"] == programme]
+    if status:
+        frame = frame[frame["status"] == status]
+    return frame
+
+
+def layout(priority: str = "", programme: str = "", status: str = "", **_q: Any) -> html.Div:
+    """The milestones timeline and table, filtered from the query string."""
+    rt = runtime()
+    today = date.today()
+    everything = milestones_with_status(rt.registry, rt.engine, today)
+    shown = filter_milestones(everything, priority, programme, status)
+    priorities = [(p.id, p.name) for p in rt.registry.plan.priorities]
+    programmes = [(p, p) for p in sorted(everything["programme"].dropna().unique())]
+    statuses = [(k, v[1]) for k, v in MILESTONE_STATUS.items()]
+    children: list[Any] = [
+        html.H1("Milestones", id="milestones-title"),
+        html.P(
+            "Key milestones of the plan's programmes: the date promised (baseline) against "
+            "the date now forecast, or the date completed.",
+            className="pmf-lead",
+        ),
+        html.Form(
+            [
+                _select("Priority", FILTERS["priority"], priorities, priority),
+                _select("Programme", FILTERS["programme"], programmes, programme),
+                _select("Status", FILTERS["status"], statuses, status),
+            ],
+            className="pmf-filters",
+            role="search",
+            **aria(label="Filter milestones"),
+        ),
+        html.P(milestone_summary(shown), id="milestones-summary", className="pmf-summary"),
+    ]
+    if not shown.empty:
+        children.append(
+            chart_figure(
+                dcc.Graph(
+                    id="milestones-chart", figure=timeline_figure(shown, today), config=GRAPH_CONFIG
+                ),
+                "Timeline: each open circle is a baseline date, joined to the forecast or "
+                "completion date, whose marker shape shows the status. The table below gives "
+                "the same information.",
+            )
+        )
+        table = shown.sort_values(["programme", "baseline_date"]).assign(
+            priority_name=lambda f: [
+                rt.registry.name_of("priorities", p) if p else "" for p in f["priority"]
+            ]
+        )
+        children.append(
+            simple_table(
+                table,
+                {
+                    "title": "Milestone",
+                    "programme": "Programme",
+                    "owner": "Owner",
+                    "baseline_date": "Baseline",
+                    "forecast_date": "Forecast",
+                    "completed_date": "Completed",
+                    "status": "Status",
+                    "status_note": "Note",
+                },
+                caption="Milestones, by programme and baseline date",
+                row_header="title",
+                formatters={"status": milestone_badge},
+                table_id="milestones-table",
+            )
+        )
+    return html.Div(children)
