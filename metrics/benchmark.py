@@ -1,0 +1,110 @@
+"""Compare the council with a group of similar councils: median, quartiles, rank and quartile."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metrics.comparators import ComparatorGroup
+from metrics.model import Metric
+from metrics.periods import period_label
+
+QUARTILE_WORDS = {
+    1: "top quartile",
+    2: "second quartile",
+    3: "third quartile",
+    4: "bottom quartile",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One metric compared with one group, period by period."""
+
+    metric: Metric
+    group: ComparatorGroup
+    own_code: str
+    by_period: pd.DataFrame  # period_start, own_value, n, median, q1, q3, rank, quartile, gap
+    values: pd.DataFrame  # every group member's value: period_start, area_code, value, rank
+
+    def latest_ranking(self) -> pd.DataFrame:
+        """The latest period with an own value, every member ranked, best first."""
+        own = self.by_period.dropna(subset=["own_value"])
+        if own.empty:
+            return self.values.iloc[0:0]
+        latest = own["period_start"].max()
+        ranked = self.values[self.values["period_start"] == latest].sort_values(
+            ["rank", "area_code"]
+        )
+        return ranked.assign(
+            name=[self.group.name_of(c) for c in ranked["area_code"]],
+            is_own=ranked["area_code"] == self.own_code,
+        )
+
+    def sentence(self, council: str) -> str | None:
+        """e.g. 'Staffordshire ranked 4th of 16 similar councils in 2022-23 (top quartile).'"""
+        own = self.by_period.dropna(subset=["rank"])
+        if own.empty:
+            return None
+        row = own.iloc[-1]
+        label = period_label(self.metric.frequency, pd.Timestamp(row["period_start"]).date())
+        order = "ranked" if self.metric.polarity != "neutral" else "was placed (highest first)"
+        group_words = (
+            "similar councils" if self.group.id == "nearest-neighbours" else self.group.name
+        )
+        return (
+            f"{council} {order} {ordinal(int(row['rank']))} of {int(row['n'])} {group_words} "
+            f"in {label} ({QUARTILE_WORDS[int(row['quartile'])]})."
+        )
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 22nd ..."""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def group_values(
+    observations: pd.DataFrame, metric: Metric, group: ComparatorGroup, own_code: str
+) -> pd.DataFrame:
+    """One value per member and period; the council's own (non-benchmark) row wins over a copy."""
+    rows = observations[observations["metric_id"] == metric.id]
+    rows = rows[[group.includes(str(c), own_code) for c in rows["area_code"]]]
+    rows = rows.dropna(subset=["value"])
+    if "is_benchmark" in rows:
+        rows = rows.sort_values("is_benchmark")  # own rows (False) first, so they are kept
+    rows = rows.drop_duplicates(["area_code", "period_start"], keep="first")
+    return rows[["period_start", "area_code", "value"]].reset_index(drop=True)
+
+
+def compare(
+    observations: pd.DataFrame, metric: Metric, group: ComparatorGroup, own_code: str
+) -> Comparison | None:
+    """Median, quartiles, rank (1 = best by polarity) and quartile position for every period."""
+    values = group_values(observations, metric, group, own_code)
+    if values.empty or values["area_code"].nunique() < 2:
+        return None
+    ascending = metric.polarity == "lower_is_better"
+    values["rank"] = values.groupby("period_start")["value"].rank(method="min", ascending=ascending)
+    stats = values.groupby("period_start")["value"].agg(
+        n="count",
+        median="median",
+        q1=lambda v: float(np.percentile(v, 25)),
+        q3=lambda v: float(np.percentile(v, 75)),
+    )
+    own = values[values["area_code"] == own_code].set_index("period_start")
+    table = stats.join(
+        own[["value", "rank"]].rename(columns={"value": "own_value"}), how="left"
+    ).reset_index()
+    table["quartile"] = [
+        None if pd.isna(r) else min(4, max(1, math.ceil(4 * r / n)))
+        for r, n in zip(table["rank"], table["n"], strict=True)
+    ]
+    table["gap"] = table["own_value"] - table["median"]
+    return Comparison(metric, group, own_code, table, values)

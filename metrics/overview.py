@@ -1,0 +1,166 @@
+"""The overview: a plain-English headline, the priorities-by-enablers matrix, what needs attention.
+
+All pure functions over the status snapshot (one row per metric and area) and the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from metrics.registry import Registry
+
+RAG_ORDER = ("red", "amber", "green", "no_target", "no_data")
+NO_ENABLER = "none"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The counts behind the overview's summary sentence."""
+
+    with_target: int
+    green: int
+    amber: int
+    red: int
+    open_actions: int
+    overdue_actions: int
+    slipping_milestones: int
+
+    def sentence(self) -> str:
+        """The summary as two or three short sentences."""
+        first = (
+            f"Of {self.with_target} {_plural(self.with_target, 'measure')} with targets, "
+            f"{self.green} {_be(self.green)} on target, {self.amber} within tolerance "
+            f"and {self.red} off target."
+        )
+        second = (
+            f"{self.open_actions} corrective {_plural(self.open_actions, 'action')} "
+            f"{_be(self.open_actions)} open, {self.overdue_actions} overdue."
+        )
+        third = (
+            f"{self.slipping_milestones} {_plural(self.slipping_milestones, 'milestone')} "
+            f"{_be(self.slipping_milestones)} slipping."
+        )
+        return " ".join([first, second, third])
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else word + "s"
+
+
+def _be(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
+def county_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
+    """The snapshot rows for the council's own area: one per metric."""
+    return snapshot[snapshot["area_code"] == registry.plan.county.code]
+
+
+def headline(
+    registry: Registry,
+    snapshot: pd.DataFrame,
+    *,
+    open_actions: int,
+    overdue_actions: int,
+    slipping_milestones: int,
+    metric_ids: Iterable[str] | None = None,
+) -> Headline:
+    """Count measures by status at county level (optionally only some metrics)."""
+    rows = county_rows(registry, snapshot)
+    if metric_ids is not None:
+        rows = rows[rows["metric_id"].isin(list(metric_ids))]
+    counts = rows["rag"].value_counts()
+    green, amber, red = (int(counts.get(k, 0)) for k in ("green", "amber", "red"))
+    return Headline(
+        with_target=green + amber + red,
+        green=green,
+        amber=amber,
+        red=red,
+        open_actions=open_actions,
+        overdue_actions=overdue_actions,
+        slipping_milestones=slipping_milestones,
+    )
+
+
+def matrix(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
+    """RAG counts for every (priority, enabler) cell; a metric counts once in each cell it maps to.
+
+    Columns: priority (None for cross-cutting), enabler (NO_ENABLER when it names none),
+    and one count column per RAG value plus `total`.
+    """
+    county = county_rows(registry, snapshot)
+    rag_by_metric = dict(zip(county["metric_id"], county["rag"], strict=True))
+    priorities: list[str | None] = [p.id for p in registry.plan.priorities]
+    if registry.for_priority(None):
+        priorities.append(None)
+    enablers = [e.id for e in registry.plan.enablers] + [NO_ENABLER]
+    cells = []
+    for priority in priorities:
+        for enabler in enablers:
+            metrics = cell_metrics(registry, priority, enabler)
+            rags = [rag_by_metric.get(m, "no_data") for m in metrics]
+            row: dict[str, object] = {
+                "priority": priority,
+                "enabler": enabler,
+                "total": len(metrics),
+            }
+            row.update({rag: rags.count(rag) for rag in RAG_ORDER})
+            cells.append(row)
+    return pd.DataFrame(cells)
+
+
+def cell_metrics(registry: Registry, priority: str | None, enabler: str) -> list[str]:
+    """Metric ids in one cell: this priority (None: cross-cutting) and this enabler."""
+    out = []
+    for metric in registry:
+        if metric.priority != priority:
+            continue
+        if (metric.enablers and enabler == NO_ENABLER) or (
+            enabler != NO_ENABLER and enabler not in metric.enablers
+        ):
+            continue
+        out.append(metric.id)
+    return out
+
+
+ATTENTION_REASONS = {
+    "red": "Off target",
+    "spc_concern": "Special-cause concern in the latest point",
+    "assurance_fail": "Will not meet its target without change",
+    "stale": "Data is late",
+}
+
+
+def needs_attention(registry: Registry, snapshot: pd.DataFrame, limit: int = 12) -> pd.DataFrame:
+    """County measures that are off target, showing SPC concern, failing assurance or late.
+
+    Ordered by how many reasons apply, then by name; at most `limit` rows.
+    """
+    rows = county_rows(registry, snapshot)
+    found = []
+    for _, row in rows.iterrows():
+        reasons = []
+        if row["rag"] == "red":
+            reasons.append(ATTENTION_REASONS["red"])
+        if row.get("variation") == "special_cause_concern":
+            reasons.append(ATTENTION_REASONS["spc_concern"])
+        if row.get("assurance") == "consistent_fail":
+            reasons.append(ATTENTION_REASONS["assurance_fail"])
+        if row.get("freshness") == "stale":
+            reasons.append(ATTENTION_REASONS["stale"])
+        if reasons and registry.has_metric(row["metric_id"]):
+            metric = registry.metric(row["metric_id"])
+            found.append(
+                {
+                    "metric_id": metric.id,
+                    "name": metric.name,
+                    "reasons": "; ".join(reasons),
+                    "weight": len(reasons),
+                    "rag": row["rag"],
+                }
+            )
+    frame = pd.DataFrame(found, columns=["metric_id", "name", "reasons", "weight", "rag"])
+    return frame.sort_values(["weight", "name"], ascending=[False, True]).head(limit)

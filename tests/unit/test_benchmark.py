@@ -1,0 +1,128 @@
+"""Comparison with similar councils, checked against the real Oflog file computed independently."""
+
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from metrics.benchmark import compare, ordinal
+from metrics.comparators import ComparatorGroup, Member
+from metrics.registry import Registry
+
+OWN = "E10000028"
+SERIES = {
+    "asc-info-ease-users": "ASC3",
+    "asc-workforce-turnover": "ASC7",
+    "asc-carer-quality-of-life": "ASC1",
+}
+
+
+def _raw(real_data: Path) -> list[dict[str, str]]:
+    with open(
+        real_data / "oflog_adult_social_care.csv", encoding="utf-8-sig", newline=""
+    ) as handle:
+        return list(csv.DictReader(handle))
+
+
+def _neighbours(real_data: Path) -> list[str]:
+    return json.loads((real_data / "oflog_nearest_neighbours.json").read_text())[OWN]
+
+
+def _observations(rows: list[dict[str, str]]) -> pd.DataFrame:
+    by_code = {code: metric for metric, code in SERIES.items()}
+    records = [
+        {
+            "metric_id": by_code[r["Code"]],
+            "area_code": r["Local authority code"],
+            "period_start": pd.Timestamp(date(int(r["Financial year"][:4]), 4, 1)),
+            "value": float(r["Value"]),
+            "is_benchmark": r["Local authority code"] != OWN,
+        }
+        for r in rows
+        if r["Code"] in by_code and r["Value"] not in ("", "NA")
+    ]
+    return pd.DataFrame(records)
+
+
+@pytest.mark.parametrize(
+    ("metric_id", "year", "best_is_high"),
+    [
+        ("asc-info-ease-users", "2022-23", True),
+        ("asc-info-ease-users", "2018-19", True),
+        ("asc-workforce-turnover", "2022-23", False),
+        ("asc-workforce-turnover", "2021-22", False),
+    ],
+)
+def test_rank_and_median_match_an_independent_calculation(
+    registry: Registry, real_data: Path, metric_id: str, year: str, best_is_high: bool
+) -> None:
+    rows = _raw(real_data)
+    group_codes = _neighbours(real_data)
+    group = ComparatorGroup(
+        id="nn", name="Similar councils", members=tuple(Member(code=c, name=c) for c in group_codes)
+    )
+    comparison = compare(_observations(rows), registry.metric(metric_id), group, OWN)
+    assert comparison is not None
+
+    # Independent: straight from the CSV with the standard library
+    values = {
+        r["Local authority code"]: float(r["Value"])
+        for r in rows
+        if r["Code"] == SERIES[metric_id]
+        and r["Financial year"] == year
+        and r["Local authority code"] in group_codes
+        and r["Value"] not in ("", "NA")
+    }
+    own = values[OWN]
+    better = [v for v in values.values() if (v > own if best_is_high else v < own)]
+    expected_rank = len(better) + 1
+    row = comparison.by_period[
+        comparison.by_period["period_start"] == pd.Timestamp(date(int(year[:4]), 4, 1))
+    ].iloc[0]
+    assert int(row["rank"]) == expected_rank
+    assert row["n"] == len(values)
+    assert row["median"] == pytest.approx(statistics.median(values.values()))
+    assert row["own_value"] == pytest.approx(own)
+
+
+def test_sentence_names_rank_group_size_and_quartile(registry: Registry, real_data: Path) -> None:
+    rows = _raw(real_data)
+    group = ComparatorGroup(
+        id="nearest-neighbours",
+        name="Similar councils",
+        members=tuple(Member(code=c, name=c) for c in _neighbours(real_data)),
+    )
+    comparison = compare(_observations(rows), registry.metric("asc-info-ease-users"), group, OWN)
+    assert comparison is not None
+    sentence = comparison.sentence("Staffordshire")
+    assert sentence is not None and sentence.startswith("Staffordshire ranked ")
+    assert "of 16 similar councils in 2022-23 (" in sentence and "quartile)" in sentence
+
+
+def test_ordinals() -> None:
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "101st",
+    ]
+
+
+def test_neighbours_file_matches_the_shipped_group(registry: Registry, real_data: Path) -> None:
+    from ruamel.yaml import YAML
+
+    shipped = YAML(typ="safe").load((registry.config_dir / "comparators.yaml").read_text())
+    group = next(g for g in shipped["groups"] if g["id"] == "nearest-neighbours")
+    assert sorted(m["code"] for m in group["members"]) == sorted(_neighbours(real_data))
