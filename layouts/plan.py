@@ -10,7 +10,7 @@ from dash import html
 from layouts._components.measures import plan_sections
 from layouts._runtime import runtime
 
-dash.register_page(__name__, path="/", title="The plan and its measures", name="Plan")
+dash.register_page(__name__, path="/plan", title="The plan and its measures", name="Plan")
 
 
 def layout(**_query: Any) -> html.Div:

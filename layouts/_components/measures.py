@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from dash import html
+import pandas as pd
+from dash import dcc, html
 
 from layouts._components.a11y import aria
+from layouts._components.status import direction_badge, rag_badge, variation_text
 from metrics.format import format_value
 from metrics.model import Metric
+from metrics.periods import period_label
 from metrics.registry import Registry
 
 POLARITY_WORDS = {
@@ -82,3 +85,64 @@ def plan_sections(registry: Registry) -> list[html.Section]:
             )
         )
     return sections
+
+
+def status_rows(
+    registry: Registry,
+    snapshot: pd.DataFrame,
+    metric_ids: Sequence[str],
+    *,
+    caption: str,
+    table_id: str,
+) -> html.Table:
+    """A table of measures with latest value, target, status word, direction and SPC reading."""
+    by_metric = {row["metric_id"]: row for _, row in snapshot.iterrows()}
+    rows = []
+    for metric_id in metric_ids:
+        metric = registry.metric(metric_id)
+        row = by_metric.get(metric_id)
+        period = (
+            period_label(metric.frequency, pd.Timestamp(row["period_start"]).date())
+            if row is not None and pd.notna(row["period_start"])
+            else ""
+        )
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(dcc.Link(metric.name, href=f"/metric/{metric.id}"), scope="row"),
+                    html.Td(period),
+                    html.Td(
+                        format_value(row["value"], metric) if row is not None else "no data",
+                        className="pmf-num",
+                    ),
+                    html.Td(
+                        format_value(row["target"], metric)
+                        if row is not None and pd.notna(row["target"])
+                        else "–",
+                        className="pmf-num",
+                    ),
+                    html.Td(rag_badge(row["rag"] if row is not None else None)),
+                    html.Td(direction_badge(row["direction"] if row is not None else None)),
+                    html.Td(variation_text(row["variation"] if row is not None else None)),
+                ]
+            )
+        )
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(h, scope="col")
+                for h in (
+                    "Measure",
+                    "Period",
+                    "Latest",
+                    "Target",
+                    "Status",
+                    "Since last period",
+                    "SPC",
+                )
+            ]
+        )
+    )
+    return html.Table(
+        [html.Caption(caption), head, html.Tbody(rows)], className="pmf-table", id=table_id
+    )

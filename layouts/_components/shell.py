@@ -6,7 +6,14 @@ from dash import dcc, html
 
 from layouts._components.a11y import aria
 
-NAV_ITEMS = (("The plan", "/"), ("Milestones", "/milestones"), ("Catalogue", "/catalogue"))
+NAV_ITEMS = (
+    ("Overview", "/"),
+    ("Milestones", "/milestones"),
+    ("Actions", "/actions"),
+    ("Data", "/data"),
+    ("Catalogue", "/catalogue"),
+    ("The plan", "/plan"),
+)
 
 
 def shell(

@@ -1,0 +1,217 @@
+"""The overview: a plain summary, the priorities-by-enablers matrix, what needs attention."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import pandas as pd
+from dash import dcc, html
+
+from layouts._components.a11y import aria
+from layouts._components.measures import status_rows
+from layouts._components.status import rag_badge
+from layouts._runtime import runtime
+from metrics.flags import list_flags
+from metrics.milestones import milestones_with_status
+from metrics.overview import (
+    NO_ENABLER,
+    cell_metrics,
+    county_rows,
+    headline,
+    matrix,
+    needs_attention,
+)
+from metrics.registry import Registry
+from warehouse.snapshot import read_snapshot, snapshot_computed_at
+
+dash.register_page(__name__, path="/", title="Performance overview", name="Overview")
+
+RAG_CHIPS = (("red", "off target"), ("amber", "within tolerance"), ("green", "on target"))
+
+
+def _enabler_name(registry: Registry, enabler: str) -> str:
+    return "No specific enabler" if enabler == NO_ENABLER else registry.name_of("enablers", enabler)
+
+
+def _measures(count: int) -> str:
+    return f"{count} measure" if count == 1 else f"{count} measures"
+
+
+def _cell(registry: Registry, cell: pd.Series) -> html.Td:
+    if not cell["total"]:
+        return html.Td("–", className="pmf-muted")
+    words = [f"{int(cell[rag])} {word}" for rag, word in RAG_CHIPS if cell[rag]]
+    others = int(cell["total"]) - sum(int(cell[rag]) for rag, _ in RAG_CHIPS)
+    if others:
+        words.append(f"{others} without a target")
+    query = {"priority": cell["priority"] or "cross-cutting", "enabler": cell["enabler"]}
+    return html.Td(
+        dcc.Link(
+            [html.Span(_measures(int(cell["total"])), className="pmf-cell-total")]
+            + [html.Span(w, className=f"pmf-chip pmf-chip-{w.split()[1]}") for w in words],
+            href=f"/?{urlencode(query)}#cell-measures",
+        )
+    )
+
+
+def matrix_table(registry: Registry, snapshot: pd.DataFrame) -> html.Table:
+    """Priorities down, enablers across, with RAG counts in each cell; each cell is a link."""
+    cells = matrix(registry, snapshot)
+    enablers = list(dict.fromkeys(cells["enabler"]))
+    head = html.Thead(
+        html.Tr(
+            [html.Th("Priority", scope="col")]
+            + [html.Th(_enabler_name(registry, e), scope="col") for e in enablers]
+        )
+    )
+    body = []
+    for priority, group in cells.groupby("priority", dropna=False, sort=False):
+        name = registry.name_of("priorities", None if pd.isna(priority) else str(priority))
+        body.append(
+            html.Tr(
+                [html.Th(name, scope="row")] + [_cell(registry, row) for _, row in group.iterrows()]
+            )
+        )
+    return html.Table(
+        [
+            html.Caption("Measures by priority and enabler, with their status"),
+            head,
+            html.Tbody(body),
+        ],
+        className="pmf-table pmf-matrix",
+        id="overview-matrix",
+    )
+
+
+def _cell_section(
+    registry: Registry, snapshot: pd.DataFrame, priority: str, enabler: str
+) -> html.Section | None:
+    if not priority or not enabler:
+        return None
+    priority_id = None if priority == "cross-cutting" else priority
+    ids = cell_metrics(registry, priority_id, enabler)
+    title = f"{registry.name_of('priorities', priority_id)} · {_enabler_name(registry, enabler)}"
+    return html.Section(
+        [
+            html.H2(f"Measures: {title}", id="cell-measures"),
+            status_rows(
+                registry, county_rows(registry, snapshot), ids, caption=title, table_id="cell-table"
+            )
+            if ids
+            else html.P("No measures in this cell."),
+        ],
+        **aria(labelledby="cell-measures"),
+    )
+
+
+def _attention(registry: Registry, snapshot: pd.DataFrame) -> html.Section:
+    items = needs_attention(registry, snapshot)
+    content: Any
+    if items.empty:
+        content = html.P("Nothing needs attention: every measure is on target or within tolerance.")
+    else:
+        content = html.Ul(
+            [
+                html.Li(
+                    [
+                        dcc.Link(row["name"], href=f"/metric/{row['metric_id']}"),
+                        " ",
+                        rag_badge(row["rag"]),
+                        html.Br(),
+                        html.Span(row["reasons"], className="pmf-muted"),
+                    ]
+                )
+                for _, row in items.iterrows()
+            ],
+            className="pmf-attention",
+            id="attention-list",
+        )
+    return html.Section(
+        [html.H2("Needs attention", id="attention-heading"), content],
+        **aria(labelledby="attention-heading"),
+    )
+
+
+def _directory(registry: Registry) -> html.Section:
+    plan = registry.plan
+    return html.Section(
+        [
+            html.H2("Portfolios and committees", id="directory-heading"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H3("Cabinet portfolios"),
+                            html.Ul(
+                                [
+                                    html.Li(dcc.Link(p.name, href=f"/portfolio/{p.id}"))
+                                    for p in plan.portfolios
+                                ]
+                            ),
+                        ]
+                    ),
+                    html.Div(
+                        [
+                            html.H3("Select committees"),
+                            html.Ul(
+                                [
+                                    html.Li(dcc.Link(c.name, href=f"/committee/{c.id}"))
+                                    for c in plan.select_committees
+                                ]
+                            ),
+                        ]
+                    ),
+                ],
+                className="pmf-columns",
+            ),
+        ],
+        **aria(labelledby="directory-heading"),
+    )
+
+
+def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
+    """The overview page; `priority` and `enabler` pick a cell of the matrix to list."""
+    rt = runtime()
+    registry = rt.registry
+    snapshot = read_snapshot(rt.engine)
+    flags = list_flags(registry, rt.engine, open_only=True)
+    milestones = milestones_with_status(registry, rt.engine, date.today())
+    summary = headline(
+        registry,
+        snapshot,
+        open_actions=len(flags),
+        overdue_actions=int(flags["action_overdue"].sum()) if not flags.empty else 0,
+        slipping_milestones=int(milestones["status"].isin(["slipped", "overdue"]).sum())
+        if not milestones.empty
+        else 0,
+    )
+    computed = snapshot_computed_at(rt.engine)
+    as_at = (
+        f"Status as at {computed:%d %B %Y, %H:%M}."
+        if computed
+        else "Status has not been worked out yet: run pmf evaluate."
+    )
+    return html.Div(
+        [
+            html.H1("Performance overview", id="overview-title"),
+            html.P(registry.plan.plan.name, className="pmf-lead"),
+            html.P(summary.sentence(), id="overview-summary", className="pmf-summary"),
+            html.P(
+                [as_at, " ", dcc.Link("How status is worked out", href="/plan")],
+                className="pmf-muted",
+            ),
+            html.Section(
+                [
+                    html.H2("Priorities and enablers", id="matrix-heading"),
+                    matrix_table(registry, snapshot),
+                ],
+                **aria(labelledby="matrix-heading"),
+            ),
+            _cell_section(registry, snapshot, priority, enabler),
+            _attention(registry, snapshot),
+            _directory(registry),
+        ]
+    )
