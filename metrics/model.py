@@ -62,6 +62,21 @@ class SpcSettings(_Strict):
     fix_after_n_points: int | None = Field(None, ge=2, description="Fix limits after n points.")
 
 
+class MetricFlags(_Strict):
+    """Per-metric overrides of the flag rules in config/flags.yaml; unset keys keep the default."""
+
+    off_target: bool | None = Field(None, description="Raise a flag when red for N periods.")
+    off_target_periods: int | None = Field(
+        None, ge=1, le=24, description="Red periods in a row that raise an off-target flag."
+    )
+    spc_concern: bool | None = Field(None, description="Flag a special-cause concern.")
+    assurance_fail: bool | None = Field(None, description="Flag a consistent fail of target.")
+    stale_data: bool | None = Field(None, description="Flag data that is later than due.")
+    areas: Literal["county", "all"] | None = Field(
+        None, description="Raise flags for the county only, or for every district too."
+    )
+
+
 class Benchmark(_Strict):
     """Where comparison data for this metric comes from."""
 
@@ -99,6 +114,7 @@ class Metric(_Strict):
     spc: SpcSettings = SpcSettings()
     benchmark: Benchmark | None = None
     tags: tuple[str, ...] = ()
+    flags: MetricFlags | None = Field(None, description="Overrides of config/flags.yaml.")
 
     @field_validator("target", mode="before")
     @classmethod

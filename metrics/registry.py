@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from metrics.flag_config import FLAGS_FILE, FlagDefaults, parse_flag_defaults
 from metrics.model import Area, Metric, Plan
 from metrics.rules import cross_reference_problems
 from metrics.settings import Settings, parse_settings
@@ -58,6 +59,7 @@ class Registry:
     settings: Settings
     pipelines: tuple[PipelineRef, ...] = ()
     sources: dict[str, MetricSource] = field(default_factory=dict, compare=False)
+    flag_defaults: FlagDefaults = field(default_factory=FlagDefaults, compare=False)
 
     @cached_property
     def _by_id(self) -> dict[str, Metric]:
@@ -150,6 +152,9 @@ def _load(config_dir: Path) -> tuple[Registry | None, list[Problem]]:
     settings_path = config_dir / "settings.yaml"
     settings, found = parse_settings(read(settings_path) if settings_path.exists() else None)
     problems.extend(found)
+    flags_path = config_dir / FLAGS_FILE
+    flag_defaults, found = parse_flag_defaults(read(flags_path) if flags_path.exists() else None)
+    problems.extend(found)
 
     global_defaults: dict[str, Any] = {}
     defaults_doc = (
@@ -181,7 +186,15 @@ def _load(config_dir: Path) -> tuple[Registry | None, list[Problem]]:
     if plan is None:
         return None, problems
     problems.extend(cross_reference_problems(plan, metrics, sources, duplicates, pipelines))
-    registry = Registry(config_dir, plan, tuple(metrics), settings, tuple(pipelines), sources)
+    registry = Registry(
+        config_dir,
+        plan,
+        tuple(metrics),
+        settings,
+        tuple(pipelines),
+        sources,
+        flag_defaults=flag_defaults,
+    )
     return registry, problems
 
 

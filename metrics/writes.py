@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
+from metrics.flags import FlagChange, change_flag
 from metrics.registry import Registry
 from warehouse.commentary import add_comment
 
@@ -48,6 +50,23 @@ class Writes:
             period_start=period_start,
             visibility=visibility,
         )
+
+    def update_flag(
+        self,
+        flag_id: int,
+        *,
+        to_status: str,
+        actor: str,
+        note: str | None = None,
+        action: str | None = None,
+        owner: str | None = None,
+        due_date: date | None = None,
+    ) -> dict[str, Any]:
+        """Move a corrective-action flag to its next state; every change is audited."""
+        change = FlagChange(
+            to_status=to_status, actor=actor, note=note, action=action, owner=owner, due_date=due_date
+        )
+        return change_flag(self.engine, flag_id, change)
 
     def run_pipeline(self, pipeline_id: str, requested_by: str) -> int:
         """Run a pipeline now, on behalf of a named person; returns the run id."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import dash
 from dash import ClientsideFunction, Input, Output, State, dcc
@@ -27,10 +28,13 @@ def register_query_sync(page: str, fields: dict[str, tuple[str, str]]) -> None:
     )
 
 
-def search_string(values: dict[str, str | None], defaults: dict[str, str] | None = None) -> str:
+def search_string(
+    values: dict[str, str | list[str] | None], defaults: dict[str, str] | None = None
+) -> str:
     """A query string of the non-empty values that differ from their defaults."""
     defaults = defaults or {}
-    kept = {k: v for k, v in values.items() if v and v != defaults.get(k)}
+    flat = {k: ",".join(v) if isinstance(v, list) else v for k, v in values.items()}
+    kept = {k: v for k, v in flat.items() if v and v != defaults.get(k)}
     return "?" + urlencode(kept) if kept else ""
 
 
@@ -43,14 +47,18 @@ def register_filter_navigation(
     a link that reproduces the view exactly.
     """
 
-    def navigate(*args: str | None) -> str:
+    def navigate(*args: Any) -> str:
         *values, current = args
-        search = search_string(
+        chosen = search_string(
             dict(zip(fields, values, strict=True)), defaults() if defaults else None
         )
-        if search == (current or ""):
+        # Other parameters (an open panel, say) stay; only the filters' own are replaced
+        before = dict(parse_qsl((current or "").lstrip("?")))
+        merged = {k: v for k, v in before.items() if k not in fields}
+        merged.update(parse_qsl(chosen.lstrip("?")))
+        if merged == before:
             raise dash.exceptions.PreventUpdate
-        return search
+        return "?" + urlencode(merged) if merged else ""
 
     dash.callback(
         Output("pmf-url", "search", allow_duplicate=True),

@@ -1,0 +1,130 @@
+"""Build the status snapshot: for each metric and area, where it stands now.
+
+One row per metric and area the registry reports (the county, plus districts for district
+measures), whether or not data has arrived: latest value and target, RAG and directions,
+year to date, SPC variation and assurance over the whole series, and freshness.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from metrics.freshness import freshness
+from metrics.model import Metric
+from metrics.periods import period_bounds
+from metrics.registry import Registry
+from metrics.series_layout import SeriesLayout, series_layout
+from metrics.spc import xmr
+from metrics.status import NO_DATA, NO_TARGET, consecutive_red, latest_status, status_table
+
+IMPROVEMENT = {"higher_is_better": "increase", "lower_is_better": "decrease", "neutral": "neutral"}
+KEY = ["metric_id", "area_code"]
+
+
+def build_snapshot(registry: Registry, values: pd.DataFrame, today: date) -> pd.DataFrame:
+    """The snapshot rows (without open flag counts) from current values, as of `today`.
+
+    `values` has metric_id, area_code, period_start and value; other metrics' rows and areas
+    the registry does not report for a metric are ignored. Beyond the stored columns, the
+    rows carry what the flag rules need to explain themselves: red_periods, lpl, upl,
+    expected_period and latest_loaded.
+    """
+    by_id = {m.id: m for m in registry.metrics}
+    pairs = pd.DataFrame(
+        [(m.id, a.code) for m in registry.metrics for a in registry.areas_for(m)], columns=KEY
+    )
+    status = status_table(registry.metrics, _reported(registry, values))
+    layout = series_layout(status)
+    latest = latest_status(status, layout)
+    loaded = layout.frame["period_start"].to_numpy()[layout.bounds[1:] - 1]
+    per_series = layout.keys().assign(latest_loaded=loaded).set_index(KEY)
+    per_series = per_series.join(consecutive_red(status, layout)).join(spc_table(registry, layout))
+
+    out = pairs.merge(latest, on=KEY, how="left").join(per_series, on=KEY)
+    out["red_periods"] = out["red_periods"].fillna(0).astype(np.int64)
+    out["rag"] = out["rag"].fillna(NO_DATA)
+    # A measure with neither target nor data says "no target", which is the more useful fact
+    untargeted = out["metric_id"].map(lambda i: by_id[i].target is None)
+    out.loc[untargeted & (out["rag"] == NO_DATA), "rag"] = NO_TARGET
+    out["period_start"] = _dates(out["period_start"])
+    out["latest_loaded"] = _dates(out["latest_loaded"])
+    out["period_end"] = [
+        None if start is None else period_bounds(by_id[m].frequency, start)[1]
+        for m, start in zip(out["metric_id"], out["period_start"], strict=True)
+    ]
+    _add_freshness(out, by_id, today)
+    return out.reset_index(drop=True)
+
+
+def spc_table(registry: Registry, layout: SeriesLayout) -> pd.DataFrame:
+    """SPC variation, assurance and limits for each series of a status table (index metric, area).
+
+    Each series runs through metrics.spc.xmr with its metric's settings; rebase dates become
+    the index of the first period starting on or after them; assurance uses the latest target.
+    """
+    frame = layout.frame
+    values = frame["value"].to_numpy(dtype=float)
+    starts = frame["period_start"].to_numpy(dtype="datetime64[D]")
+    targets = frame["target"].to_numpy(dtype=float)
+    bounds = layout.bounds.tolist()
+    rows = []
+    for number in range(layout.count):
+        lo, hi = bounds[number], bounds[number + 1]
+        metric = registry.metric(str(layout.metric_ids[number]))
+        target = targets[hi - 1]
+        result = xmr(
+            values[lo:hi],
+            improvement=IMPROVEMENT[metric.polarity],
+            target=None if np.isnan(target) else float(target),
+            rebase_at=rebase_indices(metric, starts[lo:hi]),
+            fix_after_n_points=metric.spc.fix_after_n_points,
+            screen_outliers=metric.spc.screen_outliers,
+            run_length=metric.spc.run_length,
+            trend_length=metric.spc.trend_length,
+        )
+        rows.append((result.variation, result.assurance, result.lpl, result.upl))
+    frame = pd.DataFrame(rows, columns=["variation", "assurance", "lpl", "upl"])
+    frame.index = pd.MultiIndex.from_arrays([layout.metric_ids, layout.area_codes], names=KEY)
+    return frame
+
+
+def _reported(registry: Registry, values: pd.DataFrame) -> pd.DataFrame:
+    """Only the rows for areas the registry reports each metric in (and known metrics)."""
+    layout = series_layout(values)
+    wanted = {(m.id, a.code) for m in registry.metrics for a in registry.areas_for(m)}
+    keep = np.array(
+        [key in wanted for key in zip(layout.metric_ids, layout.area_codes, strict=True)],
+        dtype=bool,
+    )
+    if keep.all():
+        return layout.frame
+    return layout.frame[np.repeat(keep, layout.lengths)]
+
+
+def rebase_indices(metric: Metric, starts: np.ndarray) -> list[int]:
+    """Positions in a series (period starts, in order) where each rebase date starts a segment."""
+    if not metric.spc.rebase_at:
+        return []
+    dates = np.array(metric.spc.rebase_at, dtype="datetime64[D]")
+    found = np.searchsorted(starts, dates, side="left")
+    return sorted({int(i) for i in found if 0 < i < len(starts)})
+
+
+def _dates(column: pd.Series) -> list[date | None]:
+    return [None if pd.isna(v) else pd.Timestamp(v).date() for v in column]
+
+
+def _add_freshness(out: pd.DataFrame, by_id: dict[str, Metric], today: date) -> None:
+    status, expected, due_by = [], [], []
+    for metric_id, latest in zip(out["metric_id"], out["latest_loaded"], strict=True):
+        metric = by_id[metric_id]
+        found = freshness(metric.frequency, metric.lag_days, latest, today)
+        status.append(found.status)
+        expected.append(found.expected_period_start)
+        due_by.append(found.due_by)
+    out["freshness"] = status
+    out["expected_period"] = expected
+    out["due_by"] = due_by

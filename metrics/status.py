@@ -1,0 +1,247 @@
+"""Status against target: RAG with tolerance, direction of travel and year to date.
+
+Everything here is a pure function over numbers or DataFrames. The table functions work on
+every metric and area at once with numpy, because the engine runs them over the whole
+warehouse after each load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from metrics.model import Metric, Polarity
+from metrics.periods import FY_START_MONTH
+from metrics.series_layout import SeriesLayout, series_layout
+
+GREEN, AMBER, RED = "green", "amber", "red"
+NO_TARGET, NO_DATA = "no_target", "no_data"
+RAG_VALUES = (GREEN, AMBER, RED, NO_TARGET, NO_DATA)
+IMPROVING, WORSENING, NO_CHANGE, UP, DOWN = "improving", "worsening", "no_change", "up", "down"
+DIRECTIONS = (IMPROVING, WORSENING, NO_CHANGE, UP, DOWN)
+
+KEY = ["metric_id", "area_code"]
+STATUS_COLUMNS = [
+    "metric_id",
+    "area_code",
+    "period_start",
+    "value",
+    "target",
+    "rag",
+    "previous_value",
+    "direction",
+    "last_year_value",
+    "direction_year",
+    "ytd_value",
+]
+
+_SIGN = {"higher_is_better": 1, "lower_is_better": -1, "neutral": 0}
+# Months back to the previous period, by frequency (weekly works in days instead)
+_STEP_MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
+# Values stored with a few decimals rarely compare exactly; this counts as "the same"
+_EPSILON = 1e-9
+
+
+def rag(value: float | None, target: float | None, polarity: Polarity, band: float = 0.0) -> str:
+    """Red, amber or green for one value against its target, with an amber band this wide."""
+    out = rag_array(
+        np.array([np.nan if value is None else value], dtype=float),
+        np.array([np.nan if target is None else target], dtype=float),
+        np.array([_SIGN[polarity]]),
+        np.array([band], dtype=float),
+    )
+    return str(out[0])
+
+
+def rag_array(
+    values: np.ndarray, targets: np.ndarray, signs: np.ndarray, bands: np.ndarray
+) -> np.ndarray:
+    """RAG for many values: `signs` is +1 (higher is better), -1 (lower) or 0 (neutral)."""
+    # Turning every measure into "higher is better" lets one comparison serve both polarities
+    shortfall = (targets - values) * signs
+    slack = _EPSILON * np.maximum(1.0, np.abs(targets))
+    out = np.where(shortfall <= bands + slack, AMBER, RED).astype(object)
+    out[shortfall <= slack] = GREEN
+    out[np.isnan(values)] = NO_DATA
+    out[np.isnan(targets) | (signs == 0)] = NO_TARGET
+    return out
+
+
+def direction(current: float | None, previous: float | None, polarity: Polarity) -> str | None:
+    """Improving, worsening or no change (up, down or no change for a neutral measure)."""
+    out = direction_array(
+        np.array([np.nan if current is None else current], dtype=float),
+        np.array([np.nan if previous is None else previous], dtype=float),
+        np.array([_SIGN[polarity]]),
+    )
+    return None if out[0] is None else str(out[0])
+
+
+def direction_array(current: np.ndarray, previous: np.ndarray, signs: np.ndarray) -> np.ndarray:
+    """Direction of travel for many pairs of values; None where either value is missing."""
+    change = current - previous
+    slack = _EPSILON * np.maximum(1.0, np.abs(previous))
+    better = change * signs
+    out = np.full(current.shape, None, dtype=object)
+    known = ~np.isnan(change)
+    out[known & (better > slack)] = IMPROVING
+    out[known & (better < -slack)] = WORSENING
+    neutral = known & (signs == 0)
+    out[neutral & (change > slack)] = UP
+    out[neutral & (change < -slack)] = DOWN
+    out[known & (np.abs(change) <= slack)] = NO_CHANGE
+    return out
+
+
+def targets_for(metric: Metric, starts: np.ndarray) -> np.ndarray:
+    """The target in force for each period start (datetime64[D]); NaN where there is none."""
+    if metric.target is None:
+        return np.full(len(starts), np.nan)
+    if isinstance(metric.target, int | float):
+        return np.full(len(starts), float(metric.target))
+    steps = np.array([s.from_ for s in metric.target], dtype="datetime64[D]")
+    values = np.array([np.nan] + [s.value for s in metric.target], dtype=float)
+    return values[np.searchsorted(steps, starts.astype("datetime64[D]"), side="right")]
+
+
+def tolerance_bands(metric: Metric, targets: np.ndarray) -> np.ndarray:
+    """Width of the amber band for each target (zero when the metric has no tolerance)."""
+    tolerance = metric.tolerance
+    if tolerance is None:
+        return np.zeros(len(targets))
+    if tolerance.absolute is not None:
+        return np.full(len(targets), tolerance.absolute)
+    return np.abs(targets) * (tolerance.percent or 0.0) / 100.0
+
+
+def status_table(metrics: Iterable[Metric], observations: pd.DataFrame) -> pd.DataFrame:
+    """Status of every observation of these metrics: target, RAG, directions and year to date.
+
+    `observations` needs metric_id, area_code, period_start and value; rows for metrics not
+    given are dropped. The result is in series order (metric, area, period). Previous-period
+    and last-year values are looked up by date, so a gap in a series gives no direction
+    rather than a comparison with the wrong period.
+    """
+    by_id = {m.id: m for m in metrics}
+    frame = observations[["metric_id", "area_code", "period_start", "value"]]
+    known = frame["metric_id"].isin(list(by_id))
+    layout = series_layout(frame if known.all() else frame[known])
+    frame = layout.frame
+    starts = frame["period_start"].to_numpy(dtype="datetime64[D]")
+    values = frame["value"].to_numpy(dtype=float)
+    n = len(frame)
+    targets = np.full(n, np.nan)
+    bands = np.zeros(n)
+    signs = np.zeros(n, dtype=np.int64)
+    back = np.zeros(n, dtype="datetime64[D]")
+    year_back = np.zeros(n, dtype="datetime64[D]")
+    wants_ytd = np.zeros(n, dtype=bool)
+    for metric_id, rows in layout.metric_rows():
+        metric = by_id[metric_id]
+        targets[rows] = targets_for(metric, starts[rows])
+        bands[rows] = tolerance_bands(metric, targets[rows])
+        signs[rows] = _SIGN[metric.polarity]
+        back[rows], year_back[rows] = _earlier_starts(metric.frequency, starts[rows])
+        wants_ytd[rows] = metric.year_to_date == "sum"
+
+    series = layout.row_series()
+    previous = _lookup(series, starts, values, back)
+    last_year = _lookup(series, starts, values, year_back)
+    out = frame.assign(
+        period_start=starts.astype("datetime64[ns]"),
+        value=values,
+        target=targets,
+        rag=rag_array(values, targets, signs, bands),
+        previous_value=previous,
+        direction=direction_array(values, previous, signs),
+        last_year_value=last_year,
+        direction_year=direction_array(values, last_year, signs),
+        ytd_value=_year_to_date(series, starts, values, wants_ytd),
+    )
+    return out[STATUS_COLUMNS]
+
+
+def target_status(metric: Metric, observations: pd.DataFrame) -> pd.DataFrame:
+    """Status of one metric's observations (every area it has)."""
+    return status_table([metric], observations)
+
+
+def latest_status(table: pd.DataFrame, layout: SeriesLayout | None = None) -> pd.DataFrame:
+    """The latest period with a value, for each metric and area of a status table.
+
+    Pass the table's `layout` when you already have it, to save working it out again.
+    """
+    layout = layout or series_layout(table)
+    has_value = layout.frame["value"].notna().to_numpy()
+    rows = _last_true(layout, has_value)
+    return layout.frame.iloc[rows[rows >= 0]].reset_index(drop=True)
+
+
+def consecutive_red(table: pd.DataFrame, layout: SeriesLayout | None = None) -> pd.Series:
+    """For each metric and area, how many of its latest periods with a value in a row are red."""
+    layout = layout or series_layout(table)
+    frame = layout.frame
+    has_value = frame["value"].notna().to_numpy()
+    red = (frame["rag"] == RED).to_numpy()
+    # Reds in a row are those after the last period with a value that was not red
+    last_break = _last_true(layout, has_value & ~red)
+    series = layout.row_series()
+    after_break = np.arange(len(frame)) > np.where(last_break >= 0, last_break, -1)[series]
+    counts = np.bincount(series[after_break & red & has_value], minlength=layout.count)
+    index = pd.MultiIndex.from_arrays([layout.metric_ids, layout.area_codes], names=KEY)
+    return pd.Series(counts.astype(np.int64), index=index, name="red_periods")
+
+
+def _last_true(layout: SeriesLayout, mask: np.ndarray) -> np.ndarray:
+    """For each series, the row of its last True in `mask`, or -1 when it has none."""
+    if layout.count == 0:
+        return np.array([], dtype=np.int64)
+    marked = np.where(mask, np.arange(len(mask)), -1)
+    return np.maximum.reduceat(marked, layout.bounds[:-1]) if len(mask) else marked
+
+
+def _earlier_starts(frequency: str, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if frequency == "weekly":
+        return starts - np.timedelta64(7, "D"), starts - np.timedelta64(364, "D")
+    months = starts.astype("datetime64[M]")
+    step = _STEP_MONTHS[frequency]
+    return (
+        (months - np.timedelta64(step, "M")).astype("datetime64[D]"),
+        (months - np.timedelta64(12, "M")).astype("datetime64[D]"),
+    )
+
+
+def _lookup(
+    series: np.ndarray, starts: np.ndarray, values: np.ndarray, wanted: np.ndarray
+) -> np.ndarray:
+    # Rows are sorted by series then date, so (series, day) keys are sorted and searchable
+    days = starts.astype(np.int64)
+    keys = series.astype(np.int64) * 1_000_000 + days
+    wanted_keys = series.astype(np.int64) * 1_000_000 + wanted.astype(np.int64)
+    at = np.searchsorted(keys, wanted_keys)
+    found = at < len(keys)
+    found[found] = keys[at[found]] == wanted_keys[found]
+    out = np.full(len(values), np.nan)
+    out[found] = values[at[found]]
+    return out
+
+
+def _year_to_date(
+    series: np.ndarray, starts: np.ndarray, values: np.ndarray, wanted: np.ndarray
+) -> np.ndarray:
+    out = np.full(len(values), np.nan)
+    if not wanted.any():
+        return out
+    months = starts.astype("datetime64[M]").astype(np.int64)
+    financial_year = (months - (FY_START_MONTH - 1)) // 12
+    group = series.astype(np.int64) * 10_000 + financial_year
+    running = np.cumsum(np.nan_to_num(values))
+    first = np.r_[True, group[1:] != group[:-1]]
+    # Subtract the running total just before each year began, for every row of that year
+    offset = np.where(first, running - np.nan_to_num(values), np.nan)
+    offset = pd.Series(offset).ffill().to_numpy()
+    out[wanted] = (running - offset)[wanted]
+    out[np.isnan(values)] = np.nan
+    return out

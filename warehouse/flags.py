@@ -1,0 +1,202 @@
+"""Store and read corrective-action flags and their audit trail.
+
+Every write to `flags` and `flag_events` goes through `insert_flag` or `update_flag`, and each
+writes its event in the same transaction, so access control can wrap these two later and
+the audit trail cannot be skipped. Which changes are allowed is decided in metrics/flags.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from warehouse.tables import flag_events, flags
+
+OPEN, ACKNOWLEDGED, ACTION_PLANNED, RESOLVED, CLOSED = (
+    "open",
+    "acknowledged",
+    "action_planned",
+    "resolved",
+    "closed",
+)
+FLAG_STATUSES = (OPEN, ACKNOWLEDGED, ACTION_PLANNED, RESOLVED, CLOSED)
+OPEN_STATUSES = (OPEN, ACKNOWLEDGED, ACTION_PLANNED)
+# Columns a change may set; id, subject, rule and raised_at never change after raising
+CHANGEABLE = frozenset(
+    {"status", "detail", "condition_cleared_at", "owner", "action", "due_date", "closed_at"}
+)
+
+Bind = sa.Engine | sa.Connection
+
+
+@dataclass(frozen=True)
+class FlagEvent:
+    """One line of a flag's audit trail."""
+
+    actor: str
+    to_status: str
+    from_status: str | None = None
+    note: str | None = None
+    kind: str = "transition"
+
+
+def insert_flag(
+    conn: sa.Connection,
+    *,
+    subject_type: str,
+    subject_id: str,
+    area_code: str | None,
+    rule: str,
+    detail: str,
+    owner: str | None,
+    actor: str,
+    now: datetime,
+) -> int:
+    """Raise a new open flag and record its creation; return its id."""
+    flag_id = conn.execute(
+        flags.insert()
+        .values(
+            subject_type=subject_type,
+            subject_id=subject_id,
+            area_code=area_code,
+            rule=rule,
+            status=OPEN,
+            detail=detail,
+            raised_at=now,
+            owner=owner,
+            updated_at=now,
+        )
+        .returning(flags.c.id)
+    ).scalar_one()
+    _record(conn, int(flag_id), FlagEvent(actor, OPEN, None, detail, "raised"), now)
+    return int(flag_id)
+
+
+def update_flag(
+    conn: sa.Connection,
+    flag_id: int,
+    changes: Mapping[str, Any],
+    event: FlagEvent,
+    *,
+    now: datetime,
+) -> None:
+    """Apply already-checked changes to one flag and append the event that explains them."""
+    unknown = set(changes) - CHANGEABLE
+    if unknown:
+        raise ValueError(f"flag columns {sorted(unknown)} cannot be changed after raising")
+    updated = conn.execute(
+        flags.update().where(flags.c.id == flag_id).values(**changes, updated_at=now)
+    ).rowcount
+    if updated != 1:
+        raise LookupError(f"there is no flag with id {flag_id}")
+    _record(conn, flag_id, event, now)
+
+
+def _record(conn: sa.Connection, flag_id: int, event: FlagEvent, now: datetime) -> None:
+    conn.execute(
+        flag_events.insert().values(
+            flag_id=flag_id,
+            event_at=now,
+            actor=event.actor,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            note=event.note,
+            kind=event.kind,
+        )
+    )
+
+
+def read_flag(bind: Bind, flag_id: int) -> dict[str, Any] | None:
+    """One flag as a dict, or None when there is no such id."""
+    query = sa.select(flags).where(flags.c.id == flag_id)
+    with _connection(bind) as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def read_flags(
+    bind: Bind,
+    *,
+    statuses: Sequence[str] | None = None,
+    open_only: bool = False,
+    subject_type: str | None = None,
+    subject_ids: Sequence[str] | None = None,
+    area_code: str | None = None,
+    rules: Sequence[str] | None = None,
+    overdue_only: bool = False,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """Flags matching every filter given, newest first, with `action_overdue` worked out.
+
+    A planned action is overdue when its due date is before `today` (default: the real date).
+    """
+    today = today or date.today()
+    query = sa.select(flags).order_by(flags.c.raised_at.desc(), flags.c.id.desc())
+    if open_only:
+        query = query.where(flags.c.status.in_(OPEN_STATUSES))
+    if statuses is not None:
+        query = query.where(flags.c.status.in_(list(statuses)))
+    if subject_type is not None:
+        query = query.where(flags.c.subject_type == subject_type)
+    if subject_ids is not None:
+        query = query.where(flags.c.subject_id.in_(list(subject_ids)))
+    if area_code is not None:
+        query = query.where(flags.c.area_code == area_code)
+    if rules is not None:
+        query = query.where(flags.c.rule.in_(list(rules)))
+    if overdue_only:
+        query = query.where(flags.c.status == ACTION_PLANNED, flags.c.due_date < today)
+    with _connection(bind) as conn:
+        frame = pd.read_sql(query, conn)
+    due = pd.to_datetime(frame["due_date"])
+    late = due.notna() & (due < pd.Timestamp(today))
+    frame["action_overdue"] = (frame["status"] == ACTION_PLANNED) & late
+    frame["is_open"] = frame["status"].isin(OPEN_STATUSES)
+    return frame
+
+
+def read_flag_events(bind: Bind, flag_id: int | None = None) -> pd.DataFrame:
+    """The audit trail, oldest first: for one flag, or for all."""
+    query = sa.select(flag_events).order_by(flag_events.c.event_at, flag_events.c.id)
+    if flag_id is not None:
+        query = query.where(flag_events.c.flag_id == flag_id)
+    with _connection(bind) as conn:
+        return pd.read_sql(query, conn)
+
+
+def open_flag_counts(bind: Bind, subject_type: str = "metric") -> pd.DataFrame:
+    """How many flags are open for each subject and area of one subject type."""
+    query = (
+        sa.select(
+            flags.c.subject_id,
+            flags.c.area_code,
+            sa.func.count().label("open_flags"),
+        )
+        .where(flags.c.subject_type == subject_type, flags.c.status.in_(OPEN_STATUSES))
+        .group_by(flags.c.subject_id, flags.c.area_code)
+    )
+    with _connection(bind) as conn:
+        return pd.read_sql(query, conn)
+
+
+def open_flag_total(bind: Bind) -> int:
+    """How many flags are open, of every kind."""
+    query = sa.select(sa.func.count()).where(flags.c.status.in_(OPEN_STATUSES))
+    with _connection(bind) as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+@contextmanager
+def _connection(bind: Bind) -> Iterator[sa.Connection]:
+    # Reads inside the caller's transaction must use its connection to see its own writes
+    if isinstance(bind, sa.Connection):
+        yield bind
+    else:
+        with bind.connect() as conn:
+            yield conn

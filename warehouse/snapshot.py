@@ -1,0 +1,63 @@
+"""The status snapshot: one row per metric and area, written by the engine, read by pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from warehouse.tables import status_snapshot
+
+SNAPSHOT_COLUMNS = [c.name for c in status_snapshot.columns]
+
+
+def replace_snapshot(conn: sa.Connection, frame: pd.DataFrame, *, computed_at: datetime) -> int:
+    """Replace the whole snapshot inside the caller's transaction; return the rows written.
+
+    Readers never see half a snapshot: the delete and the insert commit together.
+    """
+    rows = frame.assign(computed_at=computed_at)[SNAPSHOT_COLUMNS]
+    conn.execute(status_snapshot.delete())
+    if rows.empty:
+        return 0
+    raw: Any = conn.connection.driver_connection
+    if conn.dialect.name == "duckdb" and hasattr(raw, "register"):
+        # DuckDB reads the DataFrame directly; executemany would be far slower
+        raw.register("snapshot_frame", rows)
+        try:
+            columns = ", ".join(SNAPSHOT_COLUMNS)
+            conn.exec_driver_sql(
+                f"INSERT INTO status_snapshot ({columns}) SELECT {columns} FROM snapshot_frame"
+            )
+        finally:
+            raw.unregister("snapshot_frame")
+    else:
+        records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+        conn.execute(status_snapshot.insert(), [{str(k): v for k, v in r.items()} for r in records])
+    return len(rows)
+
+
+def read_snapshot(
+    engine: sa.Engine,
+    metric_ids: Sequence[str] | None = None,
+    area_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The snapshot, optionally for some metrics or areas, ordered by metric and area."""
+    s = status_snapshot
+    query = sa.select(s).order_by(s.c.metric_id, s.c.area_code)
+    if metric_ids is not None:
+        query = query.where(s.c.metric_id.in_(list(metric_ids)))
+    if area_codes is not None:
+        query = query.where(s.c.area_code.in_(list(area_codes)))
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)
+
+
+def snapshot_computed_at(engine: sa.Engine) -> datetime | None:
+    """When the snapshot was last computed, or None if it never has been."""
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(sa.func.max(status_snapshot.c.computed_at))).scalar()
+    return value if isinstance(value, datetime) else None
