@@ -69,7 +69,7 @@ def check_change(flag: dict[str, Any], change: FlagChange) -> dict[str, Any]:
             f"'{new}' is not a flag status; use one of {', '.join(FLAG_STATUSES)}"
         )
     if not change.actor.strip():
-        raise FlagChangeError("say who is making the change (--by NAME)")
+        raise FlagChangeError("give the name of the person making the change")
     allowed = allowed_next(current)
     if new not in allowed:
         options = ", ".join(allowed) if allowed else "nothing: it is finished"
@@ -93,14 +93,13 @@ def check_change(flag: dict[str, Any], change: FlagChange) -> dict[str, Any]:
         ]
         if missing:
             raise FlagChangeError(
-                f"planning an action on flag {flag['id']} needs {', '.join(missing)} "
-                "(--action TEXT --owner NAME --due YYYY-MM-DD)"
+                f"planning an action on flag {flag['id']} needs {', '.join(missing)}"
             )
         columns.update(action=str(change.action).strip(), due_date=change.due_date)
     if new in (RESOLVED, CLOSED):
         if note is None:
             what = "what was done" if new == RESOLVED else "why no action is needed"
-            raise FlagChangeError(f"{new} needs a note saying {what} (--note TEXT)")
+            raise FlagChangeError(f"{new.replace('_', ' ')} needs a note saying {what}")
     return columns
 
 

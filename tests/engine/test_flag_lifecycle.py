@@ -90,7 +90,7 @@ def test_invalid_moves_say_what_is_allowed_and_change_nothing(engine: sa.Engine)
     change_flag(engine, flag_id, FlagChange("acknowledged", "Ann"), now=NOW)
     with pytest.raises(FlagChangeError, match="needs action, due date"):
         change_flag(engine, flag_id, FlagChange("action_planned", "Ann"), now=NOW)
-    with pytest.raises(FlagChangeError, match="say who is making the change"):
+    with pytest.raises(FlagChangeError, match="give the name of the person making the change"):
         change_flag(engine, flag_id, FlagChange("closed", "  ", note="x"), now=NOW)
     change_flag(engine, flag_id, FlagChange("closed", "Ann", note="Duplicate"), now=NOW)
     with pytest.raises(FlagChangeError, match="it can move to nothing: it is finished"):
