@@ -236,7 +236,7 @@ def layout(
     query = {
         k: v
         for k, v in {
-            "status": status,
+            "status": status if status != "open" else "",
             "portfolio": portfolio,
             "owner": owner,
             "overdue": overdue,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from metrics.model import Metric
@@ -75,7 +76,7 @@ def series_view(
     rows = rows.sort_values("period_start")
     starts = [pd.Timestamp(s).date() for s in rows["period_start"]]
     keep = [(start is None or s >= start) and (end is None or s <= end) for s in starts]
-    rows = rows[keep]
+    rows = rows[np.array(keep, dtype=bool)]
     starts = [s for s, k in zip(starts, keep, strict=True) if k]
     frame = pd.DataFrame(
         {

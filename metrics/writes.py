@@ -17,7 +17,8 @@ from metrics.flags import FlagChange, change_flag
 from metrics.registry import Registry
 from warehouse.commentary import add_comment
 
-PipelineRunner = Callable[[str, str], int]
+# Runs a pipeline for a named person and returns a sentence saying how the run ended
+PipelineRunner = Callable[[str, str], str]
 
 
 @dataclass(frozen=True)
@@ -64,14 +65,21 @@ class Writes:
     ) -> dict[str, Any]:
         """Move a corrective-action flag to its next state; every change is audited."""
         change = FlagChange(
-            to_status=to_status, actor=actor, note=note, action=action, owner=owner, due_date=due_date
+            to_status=to_status,
+            actor=actor,
+            note=note,
+            action=action,
+            owner=owner,
+            due_date=due_date,
         )
         return change_flag(self.engine, flag_id, change)
 
-    def run_pipeline(self, pipeline_id: str, requested_by: str) -> int:
-        """Run a pipeline now, on behalf of a named person; returns the run id."""
+    def run_pipeline(self, pipeline_id: str, requested_by: str) -> str:
+        """Run a pipeline now, on behalf of a named person; says how the run ended."""
         if self.pipeline_runner is None:
             raise ValueError("Pipelines cannot be run from this app.")
         if pipeline_id not in {p.id for p in self.registry.pipelines}:
             raise ValueError(f"There is no pipeline with the id '{pipeline_id}'.")
-        return self.pipeline_runner(pipeline_id, requested_by)
+        if not requested_by.strip():
+            raise ValueError("Give your name: it is recorded with the run.")
+        return self.pipeline_runner(pipeline_id, requested_by.strip())

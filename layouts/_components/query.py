@@ -49,11 +49,15 @@ def register_filter_navigation(
 
     def navigate(*args: Any) -> str:
         *values, current = args
-        chosen = search_string(
-            dict(zip(fields, values, strict=True)), defaults() if defaults else None
-        )
-        # Other parameters (an open panel, say) stay; only the filters' own are replaced
-        before = dict(parse_qsl((current or "").lstrip("?")))
+        default_values = defaults() if defaults else {}
+        chosen = search_string(dict(zip(fields, values, strict=True)), default_values)
+        # Other parameters (an open panel, say) stay; only the filters' own are replaced.
+        # A filter spelled out at its default value is the same view, so it is not a change.
+        before = {
+            k: v
+            for k, v in parse_qsl((current or "").lstrip("?"))
+            if not (k in fields and default_values.get(k) == v)
+        }
         merged = {k: v for k, v in before.items() if k not in fields}
         merged.update(parse_qsl(chosen.lstrip("?")))
         if merged == before:

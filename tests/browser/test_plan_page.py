@@ -8,7 +8,7 @@ from tests.browser.conftest import assert_accessible
 
 
 def test_plan_page_lists_priorities_and_enablers(page: Any, live_url: str) -> None:
-    page.goto(live_url + "/")
+    page.goto(live_url + "/plan")
     page.wait_for_selector("#plan-title")
     assert "Connected Staffordshire" in page.inner_text("#plan-title")
     assert page.get_attribute("html", "lang") == "en-GB"
@@ -22,7 +22,7 @@ def test_plan_page_lists_priorities_and_enablers(page: Any, live_url: str) -> No
 
 
 def test_skip_link_is_first_and_moves_focus_to_main(page: Any, live_url: str) -> None:
-    page.goto(live_url + "/")
+    page.goto(live_url + "/plan")
     page.wait_for_selector("#plan-title")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"

@@ -1,0 +1,129 @@
+"""Every page in a real browser: it renders, one key interaction works, and axe finds nothing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.browser.conftest import assert_accessible
+
+
+def test_overview_matrix_cell_lists_its_measures(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/")
+    page.wait_for_selector("#overview-summary")
+    assert re.match(r"Of \d+ measures with targets, \d+ are on target", page.inner_text("#overview-summary"))
+    assert_accessible(page)
+    page.click("#overview-matrix a[href*='priority=safer-supported'][href*='enabler=workforce']")
+    page.wait_for_selector("#cell-table")
+    assert "priority=safer-supported" in page.url and "enabler=workforce" in page.url
+    assert "Children's social worker average caseload" in page.inner_text("#cell-table")
+
+
+def test_portfolio_week_choice_is_in_the_url(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/portfolio/children-young-people")
+    page.wait_for_selector("#portfolio-cards")
+    assert page.locator("#portfolio-cards > li").count() == 7
+    assert "Off target" in page.inner_text("#portfolio-cards")
+    assert_accessible(page)
+    current = page.input_value("#portfolio-week")
+    values = page.eval_on_selector_all("#portfolio-week option", "os => os.map(o => o.value)")
+    second = next(v for v in values if v and v != current)
+    page.select_option("#portfolio-week", second)
+    page.wait_for_function(f"location.search.includes('week={second}')")
+    page.wait_for_selector("#portfolio-cards")
+
+
+def test_committee_links_to_the_drilldown(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/committee/health-care")
+    page.wait_for_selector("#committee-remit")
+    assert_accessible(page)
+    page.click("text=Delayed transfers of care from hospital")
+    page.wait_for_selector("#spc-chart .main-svg")
+    assert page.url.endswith("/metric/delayed-transfers-of-care")
+
+
+def test_drilldown_comment_is_saved_and_shown(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/metric/general-debt-outstanding")
+    page.wait_for_selector("#spc-chart .main-svg")
+    page.click("#metric-comment-submit")
+    page.wait_for_selector("#metric-comment-status:has-text('Not saved')")
+    page.fill("#metric-comment-author", "Performance team")
+    page.fill("#metric-comment-body", "Debt recovery push agreed with Exchequer Services.")
+    page.click("#metric-comment-submit")
+    page.wait_for_selector("#metric-comments:has-text('Debt recovery push agreed')")
+    assert "Comment saved." in page.inner_text("#metric-comment-status")
+
+
+def test_milestones_filter_by_status(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/milestones")
+    page.wait_for_selector("#milestones-table")
+    assert_accessible(page)
+    page.select_option("#milestones-status", "slipped")
+    page.wait_for_function("location.search.includes('status=slipped')")
+    page.wait_for_function(
+        "document.querySelector('#milestones-summary').innerText.includes('milestones: 0 complete')"
+    )
+    statuses = page.locator("#milestones-table tbody tr td:nth-child(7)").all_inner_texts()
+    assert statuses and all("Slipped" in s for s in statuses)
+
+
+def test_action_register_records_each_step(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/actions")
+    page.wait_for_selector("#actions-table")
+    assert_accessible(page)
+    page.click("#actions-table tbody tr:first-child th a")
+    page.wait_for_selector("#flag-form")
+    page.fill("#flag-actor", "Jo Bloggs")
+    page.click("#flag-save")
+    page.wait_for_selector("text=Saved: Acknowledged")
+    page.fill("#flag-actor", "Jo Bloggs")
+    page.select_option("#flag-step", "action_planned")
+    page.fill("#flag-action", "Weekly review of the recovery plan")
+    page.fill("#flag-due", "2030-01-31")
+    page.click("#flag-save")
+    page.wait_for_selector("text=Saved: Action planned")
+    page.fill("#flag-actor", "Jo Bloggs")
+    page.select_option("#flag-step", "resolved")
+    page.click("#flag-save")
+    page.wait_for_selector("#flag-status:has-text('needs a note')")
+    history = page.inner_text("#flag-history")
+    assert "Jo Bloggs" in history and "Action planned" in history
+    assert_accessible(page)
+
+
+def test_data_page_run_now_needs_a_name(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/data")
+    page.wait_for_selector("#pipelines-table")
+    assert_accessible(page)
+    page.click("#pipelines-table button[aria-label='Run demo-finance now']")
+    page.wait_for_selector("#run-now-status:has-text('Give your name')")
+    page.fill("#run-now-by", "Sam Officer")
+    page.click("#pipelines-table button[aria-label='Run demo-finance now']")
+    page.wait_for_selector("#run-now-status:has-text('demo-finance')", timeout=60_000)
+
+
+def test_catalogue_search_and_download(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/catalogue")
+    page.wait_for_selector("#catalogue-grid .ag-row")
+    assert_accessible(page)
+    page.fill("#catalogue-search", "social worker")
+    page.wait_for_selector("#catalogue-count:has-text('social worker')")
+    assert "q=social+worker" in page.url or "q=social%20worker" in page.url
+    with page.expect_download() as info:
+        page.click("#catalogue-download-button")
+    text = open(info.value.path(), encoding="utf-8").read()
+    assert text.splitlines()[0].startswith("Id,Measure,Priority")
+    assert "cs-social-worker-caseload" in text and "jobs-created" not in text
+
+
+def test_keyboard_reaches_and_follows_a_matrix_link(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/")
+    page.wait_for_selector("#overview-matrix")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('#overview-matrix') !== null"):
+            break
+    else:
+        raise AssertionError("no matrix link was reachable with the Tab key")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#cell-table")
