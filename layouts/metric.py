@@ -22,9 +22,12 @@ from layouts._components.query import register_filter_navigation
 from layouts._runtime import runtime
 from metrics.series import series_view
 from warehouse.commentary import comments_for
-from warehouse.observations import current_observations, revision_history
+from warehouse.observations import current_observations, restated_values
 
 dash.register_page(__name__, path_template="/metric/<metric_id>", title="Measure", name="Measure")
+
+
+DEFAULT_WINDOW = 60  # periods shown when no range is chosen: five years of a monthly measure
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -52,13 +55,16 @@ def layout(
     areas = registry.areas_for(metric)
     area_code = area if area in {a.code for a in areas} else registry.plan.county.code
     observations = current_observations(rt.engine, [metric.id])
-    full = series_view(metric, observations, area_code)
-    all_starts = full.frame["period_start"].tolist()
     first, last = _parse_date(start), _parse_date(end)
     view = series_view(metric, observations, area_code, first, last)
+    periods = view.all_periods
+    if start != "all" and first is None and len(periods) > DEFAULT_WINDOW:
+        # A committee reads the recent story first; "All periods" shows the whole history
+        first = periods["period_start"].iloc[-DEFAULT_WINDOW]
+        view = series_view(metric, observations, area_code, first, last)
     options = [
         {"label": p, "value": s.isoformat()}
-        for s, p in zip(all_starts, full.frame["period"], strict=True)
+        for s, p in zip(periods["period_start"], periods["period"], strict=True)
     ]
     return html.Div(
         [
@@ -90,9 +96,13 @@ def layout(
                             html.Label("From", htmlFor="metric-start"),
                             dbc.Select(
                                 id="metric-start",
-                                options=[{"label": "Earliest", "value": ""}, *options],
-                                value=first.isoformat() if first else "",
-                                placeholder="Earliest",
+                                options=[
+                                    {"label": f"Last {DEFAULT_WINDOW} periods", "value": ""},
+                                    {"label": "All periods", "value": "all"},
+                                    *options,
+                                ],
+                                value=start if start == "all" or _parse_date(start) else "",
+                                placeholder=f"Last {DEFAULT_WINDOW} periods",
                             ),
                         ]
                     ),
@@ -115,7 +125,7 @@ def layout(
             spc_section(registry, view),
             districts_section(registry, metric, observations, view),
             definition_section(registry, metric),
-            revisions_section(registry, metric, revision_history(rt.engine, metric.id)),
+            revisions_section(registry, metric, restated_values(rt.engine, metric.id)),
             comments_section(metric, comments_for(rt.engine, metric.id)),
         ]
     )

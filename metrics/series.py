@@ -49,12 +49,17 @@ def spc_for(metric: Metric, values: Sequence[float], starts: Sequence[date]) -> 
 
 @dataclass(frozen=True)
 class SeriesView:
-    """A metric's series for one area: a row per period with value, target, label and SPC."""
+    """A metric's series for one area, in a window of periods, with SPC over the whole series.
+
+    SPC limits and readings use every period, so they agree with the status snapshot whatever
+    window is shown; `frame` holds only the periods in the window.
+    """
 
     metric: Metric
     area_code: str
     frame: pd.DataFrame
     spc: SpcResult | None
+    all_periods: pd.DataFrame  # period_start and period label of every period held
 
     @property
     def empty(self) -> bool:
@@ -72,12 +77,8 @@ def series_view(
     """Build the series for one area from current observations (any metrics, any areas)."""
     rows = observations[
         (observations["metric_id"] == metric.id) & (observations["area_code"] == area_code)
-    ]
-    rows = rows.sort_values("period_start")
+    ].sort_values("period_start")
     starts = [pd.Timestamp(s).date() for s in rows["period_start"]]
-    keep = [(start is None or s >= start) and (end is None or s <= end) for s in starts]
-    rows = rows[np.array(keep, dtype=bool)]
-    starts = [s for s, k in zip(starts, keep, strict=True) if k]
     frame = pd.DataFrame(
         {
             "period_start": starts,
@@ -92,4 +93,13 @@ def series_view(
     if spc is not None:
         for column in ("mean", "lpl", "upl", "special_cause", "point_type"):
             frame[column] = spc.points[column].to_numpy()
-    return SeriesView(metric, area_code, frame, spc)
+    keep = np.array(
+        [(start is None or s >= start) and (end is None or s <= end) for s in starts], dtype=bool
+    )
+    return SeriesView(
+        metric,
+        area_code,
+        frame[keep].reset_index(drop=True),
+        spc,
+        frame[["period_start", "period"]],
+    )

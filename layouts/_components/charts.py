@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from layouts._components.a11y import aria
@@ -37,117 +36,131 @@ GRAPH_CONFIG: Any = {
 }
 
 
-def _layout(fig: go.Figure, y_title: str, height: int) -> None:
-    fig.update_layout(
-        template="simple_white",
-        height=height,
-        margin={"l": 60, "r": 20, "t": 20, "b": 50},
-        font={"family": "Arial, sans-serif", "size": 14, "color": INK},
-        legend={"orientation": "h", "y": -0.2},
-        yaxis_title=y_title,
-        hovermode="x unified",
-    )
+Figure = dict[str, Any]
+
+AXIS = {
+    "showline": True,
+    "linecolor": INK,
+    "ticks": "outside",
+    "tickcolor": INK,
+    "zeroline": False,
+    "showgrid": False,
+    "automargin": True,
+}
+
+
+def base_layout(y_title: str, height: int) -> dict[str, Any]:
+    """A plain white layout with dark axes (built as a dict: plotly's objects are slow to build)."""
+    return {
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "font": {"family": "Arial, sans-serif", "size": 14, "color": INK},
+        "legend": {"orientation": "h", "y": -0.2},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "xaxis": dict(AXIS),
+        "yaxis": {**AXIS, "title": {"text": y_title}},
+        "hovermode": "x unified",
+    }
+
+
+def _line(x: list[Any], y: Any, name: str, **line: Any) -> dict[str, Any]:
+    return {"type": "scatter", "mode": "lines", "x": x, "y": _values(y), "name": name, "line": line}
+
+
+def _values(column: Any) -> list[Any]:
+    return [None if v is None or pd.isna(v) else float(v) for v in column]
 
 
 def spc_figure(
     points: pd.DataFrame, labels: Sequence[Any], *, unit_title: str, target: Sequence[float | None]
-) -> go.Figure:
+) -> Figure:
     """An XmR chart: values, mean, process limits, target, and special-cause points by shape."""
-    x = list(labels)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=x,
-        y=points["upl"],
-        name="Upper process limit",
-        mode="lines",
-        line={"color": GREY, "dash": "dash", "width": 1.5},
-    )
-    fig.add_scatter(
-        x=x,
-        y=points["lpl"],
-        name="Lower process limit",
-        mode="lines",
-        line={"color": GREY, "dash": "dash", "width": 1.5},
-    )
-    fig.add_scatter(
-        x=x, y=points["mean"], name="Mean", mode="lines", line={"color": INK, "width": 1.5}
-    )
-    if any(t is not None for t in target):
-        fig.add_scatter(
-            x=x,
-            y=list(target),
-            name="Target",
-            mode="lines",
-            line={"color": RED, "dash": "dot", "width": 2},
-        )
-    fig.add_scatter(
-        x=x,
-        y=points["value"],
-        name="Value",
-        mode="lines",
-        line={"color": GREY, "width": 1.5},
-        showlegend=False,
-        hoverinfo="skip",
-    )
+    x = [_x(v) for v in labels]
+    data = [
+        _line(x, points["upl"], "Upper process limit", color=GREY, dash="dash", width=1.5),
+        _line(x, points["lpl"], "Lower process limit", color=GREY, dash="dash", width=1.5),
+        _line(x, points["mean"], "Mean", color=INK, width=1.5),
+    ]
+    if any(t is not None and not pd.isna(t) for t in target):
+        data.append(_line(x, list(target), "Target", color=RED, dash="dot", width=2))
+    value_line = _line(x, points["value"], "Value", color=GREY, width=1.5)
+    data.append({**value_line, "showlegend": False, "hoverinfo": "skip"})
+    types = points["point_type"].tolist()
+    values = _values(points["value"])
     for point_type, (name, colour, symbol, size) in POINT_STYLE.items():
-        mask = points["point_type"] == point_type
-        if not mask.any():
+        chosen = [i for i, t in enumerate(types) if t == point_type]
+        if not chosen:
             continue
-        fig.add_scatter(
-            x=[x[i] for i in range(len(x)) if mask.iloc[i]],
-            y=points.loc[mask, "value"],
-            name=name,
-            mode="markers",
-            marker={
-                "color": colour,
-                "symbol": symbol,
-                "size": size,
-                "line": {"color": INK, "width": 0.5},
-            },
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                "x": [x[i] for i in chosen],
+                "y": [values[i] for i in chosen],
+                "marker": {
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": size,
+                    "line": {"color": INK, "width": 0.5},
+                },
+            }
         )
-    _layout(fig, unit_title, 420)
-    return fig
+    return {"data": data, "layout": base_layout(unit_title, 420)}
+
+
+def _x(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def line_figure(
     series: dict[str, pd.Series], labels: Sequence[Any], *, unit_title: str, highlight: str
-) -> go.Figure:
+) -> Figure:
     """Several areas' trends on one chart, with the highlighted one drawn thicker."""
-    fig = go.Figure()
     dashes = ["solid", "dot", "dash", "longdash", "dashdot", "longdashdot"]
+    x = [_x(v) for v in labels]
+    data = []
     for i, (name, values) in enumerate(series.items()):
         main = name == highlight
-        fig.add_scatter(
-            x=list(labels),
-            y=values,
-            name=name,
-            mode="lines+markers" if main else "lines",
-            line={
-                "width": 4 if main else 1.5,
-                "color": INK if main else GREY,
-                "dash": "solid" if main else dashes[i % len(dashes)],
-            },
+        trace = _line(
+            x,
+            values,
+            name,
+            width=4 if main else 1.5,
+            color=INK if main else GREY,
+            dash="solid" if main else dashes[i % len(dashes)],
         )
-    _layout(fig, unit_title, 380)
-    return fig
+        trace["mode"] = "lines+markers" if main else "lines"
+        data.append(trace)
+    return {"data": data, "layout": base_layout(unit_title, 380)}
 
 
 def sparkline(values: Sequence[float], *, description: str) -> html.Div:
     """A small static trend line, described in words for screen readers."""
-    fig = go.Figure(
-        go.Scatter(y=list(values), mode="lines", line={"color": BLUE, "width": 2}, hoverinfo="skip")
-    )
-    fig.update_layout(
-        height=48,
-        margin={"l": 2, "r": 2, "t": 2, "b": 2},
-        template="simple_white",
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        showlegend=False,
-    )
+    figure = {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "y": _values(values),
+                "hoverinfo": "skip",
+                "line": {"color": BLUE, "width": 2},
+            }
+        ],
+        "layout": {
+            "height": 48,
+            "margin": {"l": 2, "r": 2, "t": 2, "b": 2},
+            "showlegend": False,
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+        },
+    }
     return html.Div(
         dcc.Graph(
-            figure=fig,
+            figure=figure,
             config={"staticPlot": True, "displayModeBar": False},
             style={"height": "48px"},
         ),

@@ -108,7 +108,9 @@ def spc_section(registry: Registry, view: SeriesView) -> html.Section:
         children.append(details("Show the data as a table", table))
         children.append(
             html.Button(
-                "Download this data (CSV)", id="metric-download-button", className="btn btn-primary"
+                "Download every period (CSV)",
+                id="metric-download-button",
+                className="btn btn-primary",
             )
         )
         children.append(dcc.Download(id="metric-download"))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 
 from layouts._components.a11y import aria
-from layouts._components.charts import BLUE, GREY, INK, ORANGE, RED
+from layouts._components.charts import BLUE, GREY, INK, ORANGE, RED, Figure, base_layout
 
 MILESTONE_STATUS = {
     "complete": ("✔", "Complete", "green", "circle", "#00703c"),
@@ -37,59 +37,93 @@ def milestone_summary(frame: pd.DataFrame) -> str:
     return f"{len(frame)} milestones: " + ", ".join(parts) + "."
 
 
-def timeline_figure(frame: pd.DataFrame, today: date) -> go.Figure:
+def timeline_figure(frame: pd.DataFrame, today: date) -> Figure:
     """Each milestone's baseline (open circle) joined to its forecast or completion date."""
     ordered = frame.sort_values(["programme", "baseline_date"], ascending=[True, False])
-    labels = [f"{t[:60]}" for t in ordered["title"]]
-    fig = go.Figure()
-    for (_, row), label in zip(ordered.iterrows(), labels, strict=True):
-        end = row["completed_date"] if pd.notna(row["completed_date"]) else row["forecast_date"]
-        if pd.notna(end):
-            fig.add_scatter(
-                x=[row["baseline_date"], end],
-                y=[label, label],
-                mode="lines",
-                line={"color": GREY, "width": 2},
-                showlegend=False,
-                hoverinfo="skip",
-            )
-    fig.add_scatter(
-        x=ordered["baseline_date"],
-        y=labels,
-        mode="markers",
-        name="Baseline date",
-        marker={"symbol": "circle-open", "size": 11, "color": INK, "line": {"width": 2}},
-    )
+    labels = [str(t)[:60] for t in ordered["title"]]
+    ends = [
+        _iso(c) if pd.notna(c) else _iso(f)
+        for c, f in zip(ordered["completed_date"], ordered["forecast_date"], strict=True)
+    ]
+    baselines = [_iso(b) for b in ordered["baseline_date"]]
+    # One trace of joined segments, separated by gaps, draws every baseline-to-forecast line
+    seg_x: list[str | None] = []
+    seg_y: list[str | None] = []
+    for label, start, end in zip(labels, baselines, ends, strict=True):
+        if end is not None:
+            seg_x += [start, end, None]
+            seg_y += [label, label, None]
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": seg_x,
+            "y": seg_y,
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "line": {"color": GREY, "width": 2},
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": baselines,
+            "y": labels,
+            "name": "Baseline date",
+            "marker": {"symbol": "circle-open", "size": 11, "color": INK, "line": {"width": 2}},
+        },
+    ]
+    statuses = ordered["status"].tolist()
     for status, (_, word, _, symbol, colour) in MILESTONE_STATUS.items():
-        part = ordered[ordered["status"] == status]
-        if part.empty:
+        chosen = [i for i, s in enumerate(statuses) if s == status]
+        if not chosen:
             continue
-        ends = [
-            c if pd.notna(c) else f
-            for c, f in zip(part["completed_date"], part["forecast_date"], strict=True)
-        ]
-        fig.add_scatter(
-            x=ends,
-            y=[labels[i] for i in range(len(ordered)) if ordered["status"].iloc[i] == status],
-            mode="markers",
-            name=f"{word} (forecast or completed)",
-            marker={
-                "symbol": symbol,
-                "size": 12,
-                "color": colour,
-                "line": {"color": INK, "width": 1},
-            },
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": f"{word} (forecast or completed)",
+                "x": [ends[i] for i in chosen],
+                "y": [labels[i] for i in chosen],
+                "marker": {
+                    "symbol": symbol,
+                    "size": 12,
+                    "color": colour,
+                    "line": {"color": INK, "width": 1},
+                },
+            }
         )
-    fig.add_vline(
-        x=pd.Timestamp(today).to_pydatetime().timestamp() * 1000, line={"color": INK, "dash": "dot"}
-    )
-    fig.add_annotation(x=pd.Timestamp(today), y=1.02, yref="paper", text="Today", showarrow=False)
-    fig.update_layout(
-        template="simple_white",
-        height=max(320, 26 * len(ordered) + 140),
+    layout = base_layout("", max(320, 26 * len(ordered) + 140))
+    layout.update(
         margin={"l": 20, "r": 20, "t": 30, "b": 40},
         legend={"orientation": "h", "y": -0.08},
-        font={"family": "Arial, sans-serif", "size": 13, "color": INK},
+        hovermode="closest",
+        shapes=[
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": today.isoformat(),
+                "x1": today.isoformat(),
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": INK, "dash": "dot"},
+            }
+        ],
+        annotations=[
+            {
+                "x": today.isoformat(),
+                "y": 1.02,
+                "xref": "x",
+                "yref": "paper",
+                "text": "Today",
+                "showarrow": False,
+            }
+        ],
     )
-    fig.update_yaxes(automargin=True)
-    return fig
+    return {"data": data, "layout": layout}
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date().isoformat()

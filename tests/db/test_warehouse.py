@@ -71,7 +71,7 @@ def test_restated_value_supersedes_and_keeps_the_old_row(engine: sa.Engine) -> N
     current = current_observations(engine, ["claimant-rate"])
     assert current["value"].tolist() == [2.5, 2.9, 2.7]
     history = revision_history(engine, "claimant-rate")
-    feb = history[history["period_start"] == date(2024, 2, 1)]
+    feb = history[pd.to_datetime(history["period_start"]) == pd.Timestamp(2024, 2, 1)]
     assert sorted(feb["value"].tolist()) == [2.6, 2.9]
     old = feb[feb["value"] == 2.6].iloc[0]
     assert old["superseded_at"] == pd.Timestamp(datetime(2024, 5, 3))
