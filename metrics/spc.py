@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import index as as_index
 from typing import Any
 
@@ -58,13 +59,20 @@ _CODES_BY_DIRECTION = {
 class SpcResult:
     """Outcome of an XmR analysis: a per-point table plus headline summaries."""
 
-    points: pd.DataFrame
+    columns: dict[str, np.ndarray] = field(repr=False)
     variation: str | None
     assurance: str | None
     warnings: list[str] = field(default_factory=list)
     mean: float | None = None
     lpl: float | None = None
     upl: float | None = None
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """One row per input value: value, limits, which rules fired, and the point type."""
+        # Built on first use: the engine reads only the headlines, and building the frame
+        # is most of the cost of a call
+        return pd.DataFrame(self.columns, copy=False)
 
 
 def xmr(
@@ -172,7 +180,7 @@ def xmr(
         flags = [_scatter(a, idx, n) for a in flags]
     mr_col, out_col, run_col, trend_col, tit_col, special_col, code_col = flags
     row_mean, row_lpl, row_upl, row_near_lo, row_near_hi = row_limits
-    points = pd.DataFrame(
+    points = dict(
         {
             "value": y,
             "mean": row_mean,
@@ -189,8 +197,7 @@ def xmr(
             "special_cause": special_col,
             "point_type": _POINT_TYPE_ARRAY[code_col],
             "target": np.full(n, np.nan if target is None else float(target)),
-        },
-        copy=False,
+        }
     )
 
     if m == 0:
@@ -201,7 +208,7 @@ def xmr(
     lpl = _finite_or_none(seg_limits[1][last])
     upl = _finite_or_none(seg_limits[2][last])
     return SpcResult(
-        points=points,
+        columns=points,
         variation=POINT_TYPES[int(codes[-1])],
         assurance=_assurance(improvement, target, lpl, upl),
         warnings=warnings,
