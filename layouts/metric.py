@@ -13,6 +13,7 @@ from layouts._components.a11y import aria
 from layouts._components.metric_sections import (
     comment_list,
     comments_section,
+    comparison_section,
     definition_section,
     districts_section,
     revisions_section,
@@ -20,6 +21,7 @@ from layouts._components.metric_sections import (
 )
 from layouts._components.query import register_filter_navigation
 from layouts._runtime import runtime
+from metrics.benchmark import comparison_for
 from metrics.series import series_view
 from warehouse.commentary import comments_for
 from warehouse.observations import current_observations, restated_values
@@ -54,7 +56,7 @@ def layout(
     metric = registry.metric(metric_id)
     areas = registry.areas_for(metric)
     area_code = area if area in {a.code for a in areas} else registry.plan.county.code
-    observations = current_observations(rt.engine, [metric.id])
+    observations = current_observations(rt.engine, [metric.id], include_benchmark=True)
     first, last = _parse_date(start), _parse_date(end)
     view = series_view(metric, observations, area_code, first, last)
     periods = view.all_periods
@@ -124,6 +126,7 @@ def layout(
             ),
             spc_section(registry, view),
             districts_section(registry, metric, observations, view),
+            comparison_section(registry, comparison_for(registry, metric, observations)),
             definition_section(registry, metric),
             revisions_section(registry, metric, restated_values(rt.engine, metric.id)),
             comments_section(metric, comments_for(rt.engine, metric.id)),

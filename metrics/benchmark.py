@@ -11,6 +11,7 @@ import pandas as pd
 from metrics.comparators import ComparatorGroup
 from metrics.model import Metric
 from metrics.periods import period_label
+from metrics.registry import Registry
 
 QUARTILE_WORDS = {
     1: "top quartile",
@@ -108,3 +109,15 @@ def compare(
     ]
     table["gap"] = table["own_value"] - table["median"]
     return Comparison(metric, group, own_code, table, values)
+
+
+def comparison_for(
+    registry: Registry, metric: Metric, observations: pd.DataFrame
+) -> Comparison | None:
+    """The metric compared with its configured group, or None without a group or data."""
+    if metric.benchmark is None:
+        return None
+    group = registry.comparator_groups.get(metric.benchmark.group)
+    if group is None:
+        return None
+    return compare(observations, metric, group, registry.plan.organisation.area_code)

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from metrics.comparators import COMPARATORS_FILE, ComparatorGroup, parse_comparators
 from metrics.flag_config import FLAGS_FILE, FlagDefaults, parse_flag_defaults
 from metrics.model import Area, Metric, Plan
 from metrics.rules import cross_reference_problems
@@ -60,6 +61,7 @@ class Registry:
     pipelines: tuple[PipelineRef, ...] = ()
     sources: dict[str, MetricSource] = field(default_factory=dict, compare=False)
     flag_defaults: FlagDefaults = field(default_factory=FlagDefaults, compare=False)
+    comparator_groups: dict[str, ComparatorGroup] = field(default_factory=dict, compare=False)
 
     @cached_property
     def _by_id(self) -> dict[str, Metric]:
@@ -186,6 +188,25 @@ def _load(config_dir: Path) -> tuple[Registry | None, list[Problem]]:
     if plan is None:
         return None, problems
     problems.extend(cross_reference_problems(plan, metrics, sources, duplicates, pipelines))
+    comparators_path = config_dir / COMPARATORS_FILE
+    groups, found = parse_comparators(
+        read(comparators_path) if comparators_path.exists() else None,
+        config_dir,
+        plan.organisation.area_code,
+    )
+    problems.extend(found)
+    for metric in metrics:
+        if metric.benchmark is not None and metric.benchmark.group not in groups:
+            src = sources[metric.id]
+            known = ", ".join(sorted(groups)) or f"none: add {COMPARATORS_FILE}"
+            problems.append(
+                Problem(
+                    src.file,
+                    src.key_lines.get("benchmark", src.line),
+                    f"{metric.id}.benchmark",
+                    f"unknown comparator group '{metric.benchmark.group}'; known: {known}",
+                )
+            )
     registry = Registry(
         config_dir,
         plan,
@@ -194,6 +215,7 @@ def _load(config_dir: Path) -> tuple[Registry | None, list[Problem]]:
         tuple(pipelines),
         sources,
         flag_defaults=flag_defaults,
+        comparator_groups=groups,
     )
     return registry, problems
 

@@ -193,3 +193,53 @@ def chart_figure(graph: dcc.Graph, caption: str) -> html.Figure:
     return html.Figure(
         [graph, html.Figcaption(caption, className="pmf-muted")], className="pmf-figure"
     )
+
+
+def comparison_figure(table: pd.DataFrame, *, own_name: str, unit_title: str) -> Figure:
+    """The council's line against the comparator median, with the interquartile range shaded."""
+    x = [_x(v) for v in table["period_start"]]
+    data = [
+        {**_line(x, table["q3"], "Upper quartile", color=GREY, width=0.5), "showlegend": False},
+        {
+            **_line(
+                x,
+                table["q1"],
+                "Middle half of similar councils (interquartile range)",
+                color=GREY,
+                width=0.5,
+            ),
+            "fill": "tonexty",
+            "fillcolor": "rgba(80,90,95,0.18)",
+        },
+        _line(x, table["median"], "Median of similar councils", color=GREY, dash="dash", width=2),
+        {**_line(x, table["own_value"], own_name, color=INK, width=3), "mode": "lines+markers"},
+    ]
+    return {"data": data, "layout": base_layout(unit_title, 360)}
+
+
+def ranking_figure(ranking: pd.DataFrame, *, own_name: str, unit_title: str) -> Figure:
+    """A ranked bar of every council in the latest period; this council hatched and labelled."""
+    names = [
+        f"{n} (this council)" if own else str(n)
+        for n, own in zip(ranking["name"], ranking["is_own"], strict=True)
+    ]
+    own = ranking["is_own"].tolist()
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "x": _values(ranking["value"]),
+            "y": names,
+            "marker": {
+                "color": [INK if o else "#b1b4b6" for o in own],
+                "line": {"color": INK, "width": 1},
+                "pattern": {"shape": ["/" if o else "" for o in own], "fgcolor": "#ffffff"},
+            },
+            "showlegend": False,
+        }
+    ]
+    layout = base_layout("", max(280, 24 * len(names) + 80))
+    layout["yaxis"] = {**AXIS, "autorange": "reversed"}
+    layout["xaxis"] = {**AXIS, "title": {"text": unit_title}}
+    layout["hovermode"] = "closest"
+    return {"data": data, "layout": layout}

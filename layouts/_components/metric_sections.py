@@ -7,10 +7,18 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts._components.a11y import aria
-from layouts._components.charts import GRAPH_CONFIG, chart_figure, line_figure, spc_figure
+from layouts._components.charts import (
+    GRAPH_CONFIG,
+    chart_figure,
+    comparison_figure,
+    line_figure,
+    ranking_figure,
+    spc_figure,
+)
 from layouts._components.measures import POLARITY_WORDS, target_text
 from layouts._components.status import assurance_text, variation_text
 from layouts._components.tables import details, simple_table
+from metrics.benchmark import Comparison
 from metrics.format import format_value
 from metrics.model import Metric
 from metrics.periods import period_label
@@ -278,4 +286,105 @@ def comments_section(metric: Metric, comments: pd.DataFrame) -> html.Section:
             html.P(id="metric-comment-status", role="status", **aria(live="polite")),
         ],
         **aria(labelledby="comments-heading"),
+    )
+
+
+def comparison_section(registry: Registry, comparison: Comparison | None) -> html.Section | None:
+    """The council against similar councils: sentence, trend, ranked bar and tables."""
+    if comparison is None:
+        return None
+    metric = comparison.metric
+    council = registry.plan.organisation.short_name
+    table = comparison.by_period.dropna(subset=["own_value"])
+    ranking = comparison.latest_ranking()
+    if table.empty or ranking.empty:
+        return None
+    latest_label = period_label(
+        metric.frequency, pd.Timestamp(ranking["period_start"].iloc[0]).date()
+    )
+    unit_title = UNIT_TITLES[metric.unit]
+    return html.Section(
+        [
+            html.H2(f"Compared with {comparison.group.name.lower()}", id="comparison-heading"),
+            html.P(
+                comparison.sentence(council) or "",
+                id="comparison-sentence",
+                className="pmf-summary",
+            ),
+            html.P(
+                "Rank 1 is best"
+                + (
+                    ""
+                    if metric.polarity != "neutral"
+                    else " (here: highest, as neither way is better)"
+                )
+                + f". The group has {len(comparison.group.members) or 'every'} councils; "
+                "a council missing a year's figure is left out of that year.",
+                className="pmf-muted",
+            ),
+            chart_figure(
+                dcc.Graph(
+                    id="comparison-chart",
+                    config=GRAPH_CONFIG,
+                    figure=comparison_figure(table, own_name=council, unit_title=unit_title),
+                ),
+                f"{council}'s {metric.name.lower()} against the median of similar councils, "
+                "with the middle half of them shaded. The tables below give the figures.",
+            ),
+            chart_figure(
+                dcc.Graph(
+                    id="ranking-chart",
+                    config=GRAPH_CONFIG,
+                    figure=ranking_figure(ranking, own_name=council, unit_title=unit_title),
+                ),
+                f"Every council in the group ranked for {latest_label}, best first; {council} is "
+                "the dark, hatched bar labelled “this council”.",
+            ),
+            simple_table(
+                ranking.assign(
+                    rank_text=[str(int(r)) for r in ranking["rank"]],
+                    council=[
+                        f"{n} (this council)" if o else n
+                        for n, o in zip(ranking["name"], ranking["is_own"], strict=True)
+                    ],
+                ),
+                {"rank_text": "Rank", "council": "Council", "value": latest_label},
+                caption=f"{metric.name}: similar councils ranked, {latest_label}",
+                row_header="council",
+                formatters={"value": lambda v: format_value(v, metric)},
+                table_id="ranking-table",
+            ),
+            details(
+                "Show the comparison over time as a table",
+                simple_table(
+                    table.iloc[::-1].assign(
+                        period=[
+                            period_label(metric.frequency, pd.Timestamp(s).date())
+                            for s in table["period_start"].iloc[::-1]
+                        ]
+                    ),
+                    {
+                        "period": "Period",
+                        "own_value": council,
+                        "median": "Median",
+                        "q1": "Lower quartile",
+                        "q3": "Upper quartile",
+                        "rank": "Rank",
+                        "n": "Councils",
+                    },
+                    caption=f"{metric.name}: {council} against similar councils",
+                    row_header="period",
+                    formatters={
+                        k: (lambda v: format_value(v, metric))
+                        for k in ("own_value", "median", "q1", "q3")
+                    }
+                    | {
+                        "rank": lambda r: "" if pd.isna(r) else str(int(r)),
+                        "n": lambda n: str(int(n)),
+                    },
+                    table_id="comparison-table",
+                ),
+            ),
+        ],
+        **aria(labelledby="comparison-heading"),
     )

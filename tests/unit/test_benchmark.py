@@ -126,3 +126,26 @@ def test_neighbours_file_matches_the_shipped_group(registry: Registry, real_data
     shipped = YAML(typ="safe").load((registry.config_dir / "comparators.yaml").read_text())
     group = next(g for g in shipped["groups"] if g["id"] == "nearest-neighbours")
     assert sorted(m["code"] for m in group["members"]) == sorted(_neighbours(real_data))
+
+
+def test_neighbours_file_and_unknown_group_are_checked(config_copy: Path, real_data: Path) -> None:
+    from metrics.registry import load_registry, validate_config
+
+    (config_copy / "comparators.yaml").write_text(
+        "groups:\n"
+        "  - id: nearest-neighbours\n"
+        "    name: From the Oflog file\n"
+        f"    neighbours_file: {real_data / 'oflog_nearest_neighbours.json'}\n",
+        encoding="utf-8",
+    )
+    group = load_registry(config_copy).comparator_groups["nearest-neighbours"]
+    assert sorted(m.code for m in group.members) == sorted(_neighbours(real_data))
+
+    health = config_copy / "metrics" / "health.yaml"
+    health.write_text(
+        health.read_text().replace("group: nearest-neighbours}", "group: neighbors}", 1)
+    )
+    problems = validate_config(config_copy)
+    assert len(problems) == 1
+    assert problems[0].field == "asc-carer-quality-of-life.benchmark"
+    assert "unknown comparator group 'neighbors'" in problems[0].message
