@@ -6,10 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8050
-APT_PACKAGES := chromium fonts-dejavu-core
+# Chromium: browser tests and pack charts (kaleido); Pango and HarfBuzz: PDF packs (weasyprint)
+APT_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test lint install system-deps demo-data bench screenshots clean format
+.PHONY: run test lint install system-deps demo-data bench screenshots clean format bench-engine
 
 run: install demo-data ## Create .venv, install, build the demo warehouse if absent, serve on :8050
 	$(BIN)/pmf serve --host $(HOST) --port $(PORT)
@@ -47,6 +48,16 @@ demo-data: install
 	@if [ -z "$$PMF_DATABASE_URL" ] && [ ! -f data/pmf.duckdb ]; then \
 		$(BIN)/pmf init-db && $(BIN)/pmf demo; \
 	else echo "Warehouse present; not rebuilding the demo (delete data/ to start again)."; fi
+
+bench: install ## Ingest: validate + load 1M CSV rows, against DuckDB's own read_csv + INSERT
+	$(BIN)/python bench/ingest_bench.py
+
+bench-engine: install ## Time the performance engine on 300 metrics x 9 areas x 260 periods
+	$(BIN)/python bench/evaluate_bench.py
+
+.PHONY: samples
+samples: install system-deps ## Sample packs (HTML, PDF, XLSX) in docs/samples/, demo data as at 25 Nov 2024
+	$(BIN)/python -m reports.samples docs/samples
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache *.egg-info

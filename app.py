@@ -11,6 +11,8 @@ from layouts._components.shell import shell
 from layouts._runtime import CONFIG_KEY, Runtime
 from metrics.registry import load_registry
 from metrics.writes import Writes
+from pipelines.runner import run_pipeline
+from pipelines.scheduler import start_background_scheduler
 from warehouse.engine import default_database_url, get_engine
 from warehouse.tables import create_tables
 
@@ -52,7 +54,14 @@ def create_app(config_dir: str | Path | None = None, database_url: str | None = 
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX_TEMPLATE
-    writes = Writes(registry=registry, engine=engine)
+
+    def run_now(pipeline_id: str, requested_by: str) -> str:
+        result = run_pipeline(
+            registry, engine, pipeline_id, trigger="dashboard", triggered_by=requested_by
+        )
+        return result.summary()
+
+    writes = Writes(registry=registry, engine=engine, pipeline_runner=run_now)
     app.server.config[CONFIG_KEY] = Runtime(registry=registry, engine=engine, writes=writes)
     app.layout = shell(registry.plan.organisation.name, registry.plan.plan.name)
     return app
@@ -64,12 +73,19 @@ def serve(
     debug: bool = False,
     config_dir: str | Path | None = None,
     database_url: str | None = None,
+    scheduler: bool = True,
 ) -> None:
-    """Serve the dashboard."""
+    """Serve the dashboard, with the pipeline scheduler in the same process by default.
+
+    A DuckDB file can be held by one process only, so the dashboard and scheduler share it.
+    """
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app = create_app(config_dir, database_url)
+    runtime = app.server.config[CONFIG_KEY]
+    if scheduler:
+        start_background_scheduler(runtime.registry.config_dir, str(runtime.engine.url))
     LOG.info("Serving PMF on http://%s:%s", host, port)
     app.run(host=host, port=port, debug=debug)
 

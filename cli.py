@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from metrics.jsonschema import stale_schemas, write_schemas
-from metrics.registry import Registry, config_dir_from_env, load_registry, validate_config
+from metrics.registry import Registry, config_dir_from_env, load_registry
 from metrics.yamlfile import ConfigError
+from pipelines.config import validate_pipelines
 from warehouse.engine import default_database_url, get_engine
 from warehouse.tables import create_tables
 
@@ -67,7 +68,8 @@ def main(ctx: click.Context, config_dir: Path | None, database_url: str | None) 
 @pass_context
 def validate(ctx: Context, schemas: bool) -> None:
     """Check the plan, metrics and pipelines; print every problem as file:line: field: message."""
-    problems = [str(p) for p in validate_config(ctx.config_dir)]
+    # Pipeline files are checked against the registry too (stage 2 needs both)
+    problems = [str(p) for p in validate_pipelines(ctx.config_dir)]
     if schemas and (ctx.config_dir / "schemas").exists():
         problems += [
             f"{ctx.config_dir / 'schemas' / name}:1: (schema): out of date; run 'pmf schema'"
@@ -152,18 +154,41 @@ def demo(ctx: Context, as_of: datetime | None, if_empty: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
 @click.option("--debug", is_flag=True, help="Dash debug mode (reloads on change).")
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="Run the pipeline scheduler in the dashboard's process.",
+)
 @pass_context
-def serve(ctx: Context, host: str, port: int, debug: bool) -> None:
+def serve(ctx: Context, host: str, port: int, debug: bool, scheduler: bool) -> None:
     """Serve the dashboard (the same as `python app.py`)."""
     ctx.registry()
     import app
 
     app.serve(
-        host=host, port=port, debug=debug, config_dir=ctx.config_dir, database_url=ctx.database_url
+        host=host,
+        port=port,
+        debug=debug,
+        config_dir=ctx.config_dir,
+        database_url=ctx.database_url,
+        scheduler=scheduler,
     )
 
 
 # Command groups from other packages are added below, one line each.
+from reports.commands import report_command  # noqa: E402
+
+main.add_command(report_command)
+
+from metrics.commands import evaluate_command, flags_group  # noqa: E402
+from pipelines.commands import pipelines_group, rejected_command, scheduler_command  # noqa: E402
+
+main.add_command(evaluate_command)
+main.add_command(flags_group)
+main.add_command(pipelines_group)
+main.add_command(rejected_command)
+main.add_command(scheduler_command)
 
 if __name__ == "__main__":
     main()

@@ -46,8 +46,13 @@ RUNS = 30
 DRILL_METRIC = "bench-001"
 GOALS = {"overview": 0.100, "drill-down": 0.100, "render": 1.5}
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -62,10 +67,17 @@ def observations(registry: Registry) -> pd.DataFrame:
         starts = weeks if weekly else months
         ends = [s + timedelta(days=6) for s in weeks] if weekly else [month_end(m) for m in months]
         for area in registry.areas_for(metric):
-            frames.append(pd.DataFrame({
-                "metric_id": metric.id, "area_code": area.code, "period_start": starts,
-                "period_end": ends, "value": np.round(52 + rng.normal(0, 1.5, PERIODS), 1),
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "metric_id": metric.id,
+                        "area_code": area.code,
+                        "period_start": starts,
+                        "period_end": ends,
+                        "value": np.round(52 + rng.normal(0, 1.5, PERIODS), 1),
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -87,7 +99,9 @@ def render_times(url: str, runs: int = 5) -> tuple[float, float]:
 
     times = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         page = browser.new_page(viewport={"width": 1024, "height": 768})
         page.goto(url)
         page.wait_for_selector("#overview-matrix")
@@ -126,7 +140,8 @@ def main() -> int:
         raw_engine = engine
         snapshot_sql = sa.text("SELECT * FROM status_snapshot")
         drill_sql = sa.text(
-            "SELECT * FROM observations WHERE metric_id = :m AND superseded_at IS NULL ORDER BY area_code, period_start"
+            "SELECT * FROM observations WHERE metric_id = :m AND superseded_at IS NULL "
+            "ORDER BY area_code, period_start"
         )
 
         def raw_overview() -> None:
@@ -149,15 +164,22 @@ def main() -> int:
         ("overview layout()", over, over_raw, GOALS["overview"]),
         ("drill-down layout()", deep, deep_raw, GOALS["drill-down"]),
     ]
-    print(f"\n{'what':24} {'p50 ms':>8} {'p95 ms':>8} {'raw p50 ms':>11} {'× raw':>7} {'goal p95':>9}")
+    print(
+        f"\n{'what':24} {'p50 ms':>8} {'p95 ms':>8} {'raw p50 ms':>11} {'× raw':>7} {'goal p95':>9}"
+    )
     missed = []
     for name, (p50, p95), (raw50, _), goal in rows:
-        print(f"{name:24} {p50 * 1000:8.1f} {p95 * 1000:8.1f} {raw50 * 1000:11.1f} {p50 / raw50:7.1f} "
-              f"{goal * 1000:8.0f}ms")
+        print(
+            f"{name:24} {p50 * 1000:8.1f} {p95 * 1000:8.1f} {raw50 * 1000:11.1f} "
+            f"{p50 / raw50:7.1f} "
+            f"{goal * 1000:8.0f}ms"
+        )
         if p95 > goal:
             missed.append(name)
-    print(f"{'overview in Chromium':24} {render[0] * 1000:8.0f} {render[1] * 1000:8.0f} (max) "
-          f"{'':>11} {'':>7} {GOALS['render'] * 1000:8.0f}ms")
+    print(
+        f"{'overview in Chromium':24} {render[0] * 1000:8.0f} {render[1] * 1000:8.0f} (max) "
+        f"{'':>11} {'':>7} {GOALS['render'] * 1000:8.0f}ms"
+    )
     if render[1] > GOALS["render"]:
         missed.append("render")
     if missed:

@@ -1,49 +1,90 @@
-"""Build the demo warehouse from the generated history."""
+"""Build the demo warehouse the way production builds it: files dropped, pipelines run.
+
+The generated history is written as the services' own CSV and XLSX returns (with a few rows
+wrong on purpose) into a drop folder beside the database, and the real pipelines load them.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 
 from metrics.registry import Registry
+from pipelines.config import drop_root, load_pipelines
+from pipelines.demo_drops import TRACKER_PIPELINE, write_demo_drops, write_demo_tracker
 from pipelines.demo_history import generate_history
-from warehouse.observations import load_observations, observation_count
-from warehouse.tables import pipeline_runs
+from pipelines.runner import LOADED, RunResult, call_hooks, run_pipeline
+from warehouse.engine import database_path
+from warehouse.observations import observation_count
+
+
+def demo_drop_folder(registry: Registry, engine: sa.Engine) -> Path:
+    """Beside a file database (data/drops for data/pmf.duckdb), else the drop_folder setting."""
+    path = database_path(engine.url.render_as_string(hide_password=False))
+    return path.resolve().parent / "drops" if path is not None else drop_root(registry)
 
 
 def load_demo(registry: Registry, engine: sa.Engine, as_of: date, *, if_empty: bool = False) -> str:
-    """Load the demo history in one transaction; return a one-line summary."""
+    """Write the demo drops and run the pipelines that read them; return a one-line summary."""
     if if_empty and observation_count(engine) > 0:
         return "The warehouse already has data; demo not loaded."
+    root = demo_drop_folder(registry, engine)
+    pipelines = load_pipelines(registry)
     history = generate_history(registry, as_of)
-    history["source_ref"] = "demo"
-    now = datetime.now()
-    with engine.begin() as conn:
-        run_id = conn.execute(
-            pipeline_runs.insert()
-            .values(
-                pipeline_id="demo",
-                trigger="demo",
-                started_at=now,
-                status="running",
-                rows_read=len(history),
-            )
-            .returning(pipeline_runs.c.run_id)
-        ).scalar_one()
-        counts = load_observations(conn, history, run_id=run_id, now=now)
-        conn.execute(
-            pipeline_runs.update()
-            .where(pipeline_runs.c.run_id == run_id)
-            .values(
-                status="succeeded",
-                finished_at=datetime.now(),
-                rows_loaded=counts.loaded,
-                rows_superseded=counts.superseded,
-                rows_unchanged=counts.unchanged,
-            )
+    chosen = write_demo_drops(registry, pipelines, history, root)
+    tracker = _demo_tracker(as_of)
+    if tracker is not None and TRACKER_PIPELINE in pipelines:
+        write_demo_tracker(tracker, pipelines[TRACKER_PIPELINE], root)
+        chosen.append(TRACKER_PIPELINE)
+    results = [
+        run_pipeline(
+            registry,
+            engine,
+            pipelines[pipeline_id],
+            trigger="demo",
+            triggered_by="pmf demo",
+            drop_folder=root,
+            hooks=False,
         )
-    return (
-        f"Demo loaded as of {as_of:%d %b %Y}: {counts.loaded} observations "
-        f"for {len(registry)} metrics ({counts.unchanged} unchanged, {counts.superseded} restated)."
+        for pipeline_id in chosen
+    ]
+    loaded = [r for r in results if r.status in LOADED]
+    if loaded:
+        call_hooks(registry, engine, loaded[-1])
+    return _summary(as_of, root, results)
+
+
+def _demo_tracker(as_of: date) -> pd.DataFrame | None:
+    try:
+        from pipelines.demo_milestones import demo_tracker
+    except ImportError:  # the demo tracker is optional; observations load without it
+        return None
+    return demo_tracker(as_of)
+
+
+def _summary(as_of: date, root: Path, results: list[RunResult]) -> str:
+    observations = [r for r in results if r.pipeline_id != TRACKER_PIPELINE]
+    loaded = sum(r.rows_loaded for r in observations)
+    restated = sum(r.rows_superseded for r in observations)
+    unchanged = sum(r.rows_unchanged for r in observations)
+    rejected = sum(r.rows_rejected for r in results)
+    failed = [r.pipeline_id for r in results if not r.ok]
+    skipped = [r for r in results if r.status == "skipped_unchanged"]
+    text = (
+        f"Demo loaded as of {as_of:%d %b %Y} through {len(results)} pipelines from {root}: "
+        f"{loaded} observations ({unchanged} unchanged, {restated} restated)"
     )
+    milestones = [r for r in results if r.pipeline_id == TRACKER_PIPELINE]
+    if milestones:
+        m = milestones[0]
+        text += f", {m.rows_loaded} milestones added and {m.rows_superseded} updated"
+    if skipped:
+        text += f"; {len(skipped)} pipeline(s) found nothing new"
+    if rejected:
+        text += f"; {rejected} rows rejected on purpose (see `pmf rejected`)"
+    if failed:
+        text += f"; FAILED: {', '.join(failed)} (see `pmf pipelines history`)"
+    return text + "."

@@ -55,6 +55,7 @@ class Story:
     step_at: float | None = None  # where a step change happens (0..1 through the history)
     step: float = 0.0  # size of the step, as a multiple of the reference
     level: float | None = None  # the reference for measures without a target
+    stops_early: int = 0  # latest periods never delivered: a late feed, so the data goes stale
 
 
 STORIES: dict[str, Story] = {
@@ -86,8 +87,8 @@ STORIES: dict[str, Story] = {
     "bus-passenger-journeys": Story(
         1.0, 0.85, 0.03, season=0.05, level=5_600_000, step_at=0.14, step=-0.35
     ),
-    # Health and care: delayed transfers worsen in winter
-    "delayed-transfers-of-care": Story(1.1, 0.95, 0.06, season=0.15),
+    # Health and care: delayed transfers worsen in winter; the NHS extract is two months late
+    "delayed-transfers-of-care": Story(1.1, 0.95, 0.06, season=0.15, stops_early=2),
     "library-visits": Story(1.0, 0.9, 0.05, season=0.1, level=310_000, step_at=0.14, step=-0.4),
 }
 
@@ -107,7 +108,8 @@ def _rng(*parts: str) -> np.random.Generator:
 def _periods(metric: Metric, as_of: date) -> list[date]:
     last = previous_period(metric.frequency, period_bounds(metric.frequency, as_of)[0])
     first = add_months(date(as_of.year - HISTORY_YEARS, 4, 1), 0)
-    return period_starts(metric.frequency, first, last)
+    starts = period_starts(metric.frequency, first, last)
+    return starts[: len(starts) - STORIES.get(metric.id, GENERIC).stops_early]
 
 
 def _reference(metric: Metric, story: Story, starts: list[date]) -> np.ndarray:

@@ -57,4 +57,6 @@ def comments_for(engine: sa.Engine, metric_id: str, *, public_only: bool = False
     if public_only:
         query = query.where(commentary.c.visibility == "public")
     with engine.connect() as conn:
-        return pd.read_sql(query.order_by(commentary.c.created_at.desc(), commentary.c.id.desc()), conn)
+        return pd.read_sql(
+            query.order_by(commentary.c.created_at.desc(), commentary.c.id.desc()), conn
+        )

@@ -34,7 +34,9 @@ def upsert_milestones(
     """
     existing = {
         row.id: row
-        for row in conn.execute(sa.select(milestones).where(milestones.c.id.in_(frame["id"].tolist())))
+        for row in conn.execute(
+            sa.select(milestones).where(milestones.c.id.in_(frame["id"].tolist()))
+        )
     }
     inserted = updated = 0
     for record in frame.astype(object).where(frame.notna(), None).to_dict("records"):
@@ -45,7 +47,9 @@ def upsert_milestones(
             conn.execute(milestones.insert().values(**values))
             inserted += 1
         elif any(getattr(current, c) != values[c] for c in MILESTONE_COLUMNS):
-            conn.execute(milestones.update().where(milestones.c.id == values["id"]).values(**values))
+            conn.execute(
+                milestones.update().where(milestones.c.id == values["id"]).values(**values)
+            )
             updated += 1
     return inserted, updated
 

@@ -125,6 +125,8 @@ flag_events = sa.Table(
     sa.Column("from_status", sa.String(20), nullable=True),
     sa.Column("to_status", sa.String(20), nullable=False),
     sa.Column("note", sa.Text, nullable=True),
+    # raised, transition, condition_cleared or condition_returned: status alone cannot say
+    sa.Column("kind", sa.String(30), nullable=False, server_default="transition"),
 )
 
 commentary = sa.Table(
@@ -159,6 +161,22 @@ status_snapshot = sa.Table(
     sa.Column("due_by", sa.Date, nullable=True),
     sa.Column("open_flags", sa.Integer, nullable=False, server_default="0"),
     sa.Column("computed_at", sa.DateTime, nullable=False),
+)
+
+report_runs = sa.Table(
+    "report_runs",
+    metadata,
+    _id("report_runs"),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("target_id", sa.String(80), nullable=False),
+    sa.Column("format", sa.String(10), nullable=False),
+    sa.Column("as_at", sa.Date, nullable=True),
+    sa.Column("trigger", sa.String(40), nullable=False, server_default="manual"),
+    sa.Column("path", sa.Text, nullable=True),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
 )
 
 ALL_TABLES = tuple(metadata.sorted_tables)

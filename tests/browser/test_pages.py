@@ -11,7 +11,9 @@ from tests.browser.conftest import assert_accessible
 def test_overview_matrix_cell_lists_its_measures(page: Any, live_url: str) -> None:
     page.goto(live_url + "/")
     page.wait_for_selector("#overview-summary")
-    assert re.match(r"Of \d+ measures with targets, \d+ are on target", page.inner_text("#overview-summary"))
+    assert re.match(
+        r"Of \d+ measures with targets, \d+ are on target", page.inner_text("#overview-summary")
+    )
     assert_accessible(page)
     page.click("#overview-matrix a[href*='priority=safer-supported'][href*='enabler=workforce']")
     page.wait_for_selector("#cell-table")

@@ -1,0 +1,316 @@
+"""The checks a batch of observation candidates must pass, derived from the registry.
+
+Each check is a small named predicate over the whole batch (vectorised), with a sentence
+that explains a failure to the officer who sent the file: the row, the column, the value
+and what would be valid. `pipelines.validate` runs them with pandera.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from metrics.periods import period_bounds
+from metrics.registry import Registry
+from pipelines.config import Pipeline
+from pipelines.period_formats import PERIOD_FORMATS
+from pipelines.tabular import cell_text
+
+ONS_CODE = r"^[EWSNK]\d{8}$"
+Row = Mapping[str, Any]
+UNIQUE = "one row per metric, area and period"
+NON_NEGATIVE = ("count", "rate per 10k", "rate per 100k", "days", "ratio")
+PERIOD_STARTS = {
+    "weekly": "weekly periods start on a Monday",
+    "monthly": "monthly periods start on the 1st of the month",
+    "quarterly": "quarters start on 1 April, 1 July, 1 October or 1 January",
+    "annual": "financial years start on 1 April",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named check: which rows pass, and how to explain a row that fails."""
+
+    name: str
+    passes: Callable[[pd.DataFrame], pd.Series]
+    explain: Callable[[Row], str]
+
+
+def quoted(text: object) -> str:
+    """A value in quotes, as messages show it."""
+    return f"'{text}'"
+
+
+def _num(value: float) -> str:
+    return f"{value:.10g}"
+
+
+def raw_text(value: object) -> str:
+    """A cell as the officer wrote it (numbers the parser already read, shown plainly)."""
+    if isinstance(value, float):
+        return "" if np.isnan(value) else cell_text(value)
+    return "" if value is None else str(value)
+
+
+def _shown(row: Row, figure: str) -> str:
+    raw = raw_text(row[f"{figure}_raw"]).strip()
+    return quoted(raw) if raw else _num(float(row[figure]))
+
+
+def build_rules(pipeline: Pipeline, registry: Registry, columns: dict[str, str]) -> list[Rule]:
+    """The checks for one pipeline, derived from the registry's metric definitions."""
+    mapping = pipeline.mapping
+    assert mapping is not None
+    metric_ids = {m.id for m in registry.metrics}
+    fed = set(pipeline.metrics)
+    plan_codes = set(registry.areas_by_code)
+    county = registry.plan.county.code
+    fmt = PERIOD_FORMATS[mapping.period.format]
+    marks_end = mapping.period.marks == "end"
+    form = (
+        "a period PMF can read"
+        if mapping.period.format == "auto"
+        else f"in {mapping.period.format.replace('-', ' ')} form"
+    )
+
+    def col(name: str | None) -> str:
+        return quoted(columns.get(name or "", name)) if name else "the pipeline"
+
+    metric_col, area_col = col(mapping.metric.column), col(mapping.area.column)
+    period_col = col(mapping.period.column)
+
+    def metric_named(row: Row) -> str:
+        raw = row["metric_raw"]
+        if not raw:
+            return f"no metric in column {metric_col}"
+        codes = ", ".join(mapping.metric.codes)
+        return (
+            f"code {quoted(raw)} in column {metric_col} is not one of this pipeline's codes "
+            f"({codes})"
+        )
+
+    def metric_known(row: Row) -> str:
+        close = difflib.get_close_matches(str(row["metric_id"]), metric_ids, n=1, cutoff=0.75)
+        hint = f"; did you mean {quoted(close[0])}?" if close else "; see `pmf metrics list`"
+        return f"unknown metric id {quoted(row['metric_raw'])} in column {metric_col}{hint}"
+
+    def aligned(frame: pd.DataFrame) -> pd.Series:
+        def check(frequency: str, day: date) -> bool:
+            start, end = period_bounds(frequency, day)
+            return (end if marks_end else start) == day
+
+        return ~_known_period(frame) | _per_pair(frame["_frequency"], frame["period_date"], check)
+
+    def misaligned(row: Row) -> str:
+        frequency = row["_frequency"]
+        if marks_end:
+            return (
+                f"period {quoted(row['period_raw'])} is not the last day of a {frequency} period "
+                f"(mapping.period.marks is 'end')"
+            )
+        return (
+            f"period {quoted(row['period_raw'])} does not start a {frequency} period for "
+            f"{quoted(row['metric_id'])}; {PERIOD_STARTS[frequency]}"
+        )
+
+    figures = [f for f in ("value", "numerator", "denominator") if getattr(mapping, f)]
+    value_col = col(mapping.value) if mapping.value else "numerator/denominator"
+
+    def unit_is(frame: pd.DataFrame, *units: str) -> pd.Series:
+        return frame["_unit"].isin(units) & frame["value"].notna()
+
+    rules = [
+        Rule(
+            "whole row under its headings",
+            lambda f: f["extra"] == "",
+            lambda r: (
+                f"the row has more cells than headings ({quoted(r['extra'])}); "
+                "is there an unquoted comma?"
+            ),
+        ),
+        Rule("metric named", lambda f: f["metric_id"].notna(), metric_named),
+        Rule(
+            "metric known",
+            lambda f: f["metric_id"].isna() | f["metric_id"].isin(metric_ids),
+            metric_known,
+        ),
+        Rule(
+            "metric fed by this pipeline",
+            lambda f: ~f["metric_id"].isin(metric_ids) | f["metric_id"].isin(fed),
+            lambda r: (
+                f"metric {quoted(r['metric_id'])} is not fed by pipeline {quoted(pipeline.id)}; "
+                "add it to the pipeline's 'metrics:' list or correct the row"
+            ),
+        ),
+        Rule(
+            "area given",
+            lambda f: f["area_code"].notna(),
+            lambda r: f"no area in column {area_col}",
+        ),
+        Rule(
+            "area is an ONS code",
+            lambda f: f["area_code"].isna() | _matches(f["area_code"], ONS_CODE),
+            lambda r: (
+                f"area {quoted(r['area_raw'])} in column {area_col} is neither an ONS code "
+                "(a letter and eight digits, e.g. E10000028) nor the name of a plan area"
+            ),
+        ),
+        Rule(
+            "area in the plan",
+            lambda f: (
+                f["is_benchmark"]
+                | ~_matches(f["area_code"], ONS_CODE)
+                | f["area_code"].isin(plan_codes)
+            ),
+            lambda r: (
+                f"area {quoted(r['area_code'])} is not one of the plan's areas "
+                f"({', '.join(sorted(plan_codes))}); mark comparison rows as benchmark "
+                "(mapping.benchmark) or correct the code"
+            ),
+        ),
+        Rule(
+            "area fits the metric",
+            lambda f: (
+                f["is_benchmark"]
+                | (f["_area_level"] != "county")
+                | ~f["area_code"].isin(plan_codes)
+                | (f["area_code"] == county)
+            ),
+            lambda r: (
+                f"{quoted(r['metric_id'])} is reported for the county only "
+                f"(area_level: county), not for {quoted(r['area_code'])}"
+            ),
+        ),
+        Rule(
+            "period readable",
+            lambda f: f["period_date"].notna(),
+            lambda r: (
+                f"period {quoted(r['period_raw'])} in column {period_col} is not {form} "
+                f"(e.g. {fmt.example})"
+                if r["period_raw"]
+                else f"no period in column {period_col}"
+            ),
+        ),
+        Rule("period aligned with the metric's frequency", aligned, misaligned),
+        Rule(
+            "figures are numbers",
+            lambda f: ~(f["value_bad"] | f["numerator_bad"] | f["denominator_bad"]),
+            lambda r: "; ".join(
+                f"{name} {quoted(r[f'{name}_raw'])} in column {col(getattr(mapping, name))} "
+                "is not a number"
+                for name in figures
+                if r[f"{name}_bad"]
+            ),
+        ),
+        Rule(
+            "value present",
+            lambda f: f["value"].notna() | f["value_bad"] | f["numerator_bad"],
+            lambda r: (
+                f"no value in column {value_col}"
+                + (
+                    ""
+                    if not mapping.numerator
+                    else "; a value can be worked out from numerator and denominator only for "
+                    "percentages, rates and ratios"
+                )
+            ),
+        ),
+        Rule(
+            "percentage within 0 to 100",
+            lambda f: ~unit_is(f, "percent") | f["value"].between(0, 100),
+            lambda r: (
+                f"value {_shown(r, 'value')} is outside 0 to 100, "
+                f"and {quoted(r['metric_id'])} is a percentage"
+            ),
+        ),
+        Rule(
+            "count is a whole number",
+            lambda f: ~unit_is(f, "count") | np.isclose(f["value"], f["value"].round()),
+            lambda r: (
+                f"value {_shown(r, 'value')} is not a whole number, "
+                f"and {quoted(r['metric_id'])} is a count"
+            ),
+        ),
+        Rule(
+            "not negative",
+            lambda f: ~unit_is(f, *NON_NEGATIVE) | (f["value"] >= 0),
+            lambda r: (
+                f"value {_shown(r, 'value')} is negative, "
+                f"and {quoted(r['metric_id'])} is a {r['_unit']}"
+            ),
+        ),
+        Rule(
+            "numerator within denominator",
+            lambda f: (
+                f["numerator"].isna()
+                | f["denominator"].isna()
+                | ((f["numerator"] <= f["denominator"]) & (f["numerator"] >= 0))
+            ),
+            lambda r: (
+                f"numerator {_shown(r, 'numerator')} is "
+                + (
+                    "negative"
+                    if r["numerator"] < 0
+                    else f"more than denominator {_shown(r, 'denominator')}"
+                )
+            ),
+        ),
+        Rule(
+            "denominator above zero",
+            lambda f: f["denominator"].isna() | (f["denominator"] > 0),
+            lambda r: f"denominator {_shown(r, 'denominator')} must be more than zero",
+        ),
+        Rule(UNIQUE, _unique_key, lambda r: str(r["_repeats"])),
+    ]
+    return rules
+
+
+def _known_period(frame: pd.DataFrame) -> pd.Series:
+    return frame["period_date"].notna() & frame["_frequency"].notna()
+
+
+def _matches(series: pd.Series, pattern: str) -> pd.Series:
+    codes, uniques = pd.factorize(series)
+    ok = np.append(
+        pd.Series(uniques, dtype=object).astype(str).str.match(pattern).to_numpy(), False
+    )
+    return pd.Series(ok[codes], index=series.index)
+
+
+def _per_pair(first: pd.Series, second: pd.Series, check: Callable[[str, date], bool]) -> pd.Series:
+    # A million rows hold a few hundred distinct (frequency, date) pairs: check each pair once
+    a_codes, a_uniques = pd.factorize(first)
+    b_codes, b_uniques = pd.factorize(second)
+    pair = a_codes.astype(np.int64) * (len(b_uniques) + 1) + b_codes
+    codes, pairs = pd.factorize(pair)
+    results = np.zeros(len(pairs) + 1, dtype=bool)
+    for index, combined in enumerate(pairs):
+        a, b = divmod(int(combined), len(b_uniques) + 1)
+        if a >= 0 and b < len(b_uniques):
+            results[index] = check(str(a_uniques[a]), pd.Timestamp(b_uniques[b]).date())
+    valid = (a_codes >= 0) & (b_codes >= 0)
+    return pd.Series(results[codes] & valid, index=first.index)
+
+
+def key_codes(frame: pd.DataFrame) -> np.ndarray:
+    """One integer per row standing for its (metric, area, period) key."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    for column in ("metric_id", "area_code", "period_date"):
+        codes, uniques = pd.factorize(frame[column])
+        key = key * (len(uniques) + 1) + codes + 1
+    return key
+
+
+def _unique_key(frame: pd.DataFrame) -> pd.Series:
+    complete = (
+        frame["metric_id"].notna() & frame["area_code"].notna() & frame["period_date"].notna()
+    )
+    repeated = pd.Series(key_codes(frame), index=frame.index).duplicated(keep=False)
+    return ~(repeated & complete)

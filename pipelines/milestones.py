@@ -1,0 +1,136 @@
+"""Programme trackers (CSV or XLSX) mapped onto milestones and validated with pandera."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from metrics.registry import Registry
+from pipelines.checks import Row, Rule
+from pipelines.config import MILESTONE_FIELDS, Pipeline
+from pipelines.period_formats import parse_period
+from pipelines.sources.base import Batch
+from pipelines.transform import MappingError
+from pipelines.validate import REJECTED, Checked, failed_checks, pandera_checks, quarantine
+
+REQUIRED = ("id", "title", "programme", "baseline_date")
+DATES = ("baseline_date", "forecast_date", "completed_date")
+PLAN_LINKS = {"priority": "priorities", "enabler": "enablers", "portfolio": "portfolios"}
+
+
+def _normal(heading: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", heading.casefold()).strip("_")
+
+
+def tracker_columns(batch: Batch, pipeline: Pipeline) -> dict[str, str]:
+    """Each milestone field -> the tracker's heading (configured, or the field's own name)."""
+    by_normal = {_normal(str(c)): str(c) for c in batch.frame.columns}
+    found: dict[str, str] = {}
+    missing = []
+    for field in MILESTONE_FIELDS:
+        wanted = pipeline.columns.get(field, field)
+        heading = wanted if wanted in batch.frame.columns else by_normal.get(_normal(wanted))
+        if heading is not None:
+            found[field] = heading
+        elif field in REQUIRED or field in pipeline.columns:
+            missing.append(f"'{wanted}' ({field})")
+    if missing:
+        shown = ", ".join(f"'{c}'" for c in batch.frame.columns)
+        raise MappingError(
+            f"{batch.ref} has no column {', '.join(missing)}; its columns are {shown}. "
+            "Rename the heading, or map it under 'columns:' in the pipeline."
+        )
+    return found
+
+
+def milestone_rules(registry: Registry, headings: dict[str, str]) -> list[Rule]:
+    """The checks a tracker row must pass."""
+    known = {
+        field: {item.id for item in getattr(registry.plan, plural)}
+        for field, plural in PLAN_LINKS.items()
+    }
+
+    def given(field: str) -> Rule:
+        return Rule(
+            f"{field} given",
+            lambda f: f[field].notna(),
+            lambda r: f"no {field.replace('_', ' ')} in column '{headings.get(field, field)}'",
+        )
+
+    def readable(field: str) -> Rule:
+        return Rule(
+            f"{field} readable",
+            lambda f: f[f"{field}_raw"].eq("") | f[field].notna(),
+            lambda r: (
+                f"{field.replace('_', ' ')} '{r[f'{field}_raw']}' in column "
+                f"'{headings.get(field, field)}' is not a date (e.g. 2024-03-31 or 31/03/2024)"
+            ),
+        )
+
+    def linked(field: str) -> Rule:
+        ids = known[field]
+        return Rule(
+            f"{field} known",
+            lambda f: f[field].isna() | f[field].isin(ids),
+            lambda r: (
+                f"{field} '{r[field]}' is not in the plan; use one of {', '.join(sorted(ids))}"
+            ),
+        )
+
+    def repeats(r: Row) -> str:
+        return f"milestone id '{r['id']}' appears more than once in the tracker"
+
+    rules = [given("id"), given("title"), given("programme")]
+    rules.append(
+        Rule(
+            "baseline_date given",
+            lambda f: f["baseline_date_raw"].ne(""),
+            lambda r: f"no baseline date in column '{headings.get('baseline_date')}'",
+        )
+    )
+    rules += [readable(field) for field in DATES]
+    rules += [linked(field) for field in PLAN_LINKS]
+    rules.append(
+        Rule("id unique", lambda f: f["id"].isna() | ~f["id"].duplicated(keep=False), repeats)
+    )
+    return rules
+
+
+def validate_tracker(batch: Batch, pipeline: Pipeline, registry: Registry) -> Checked:
+    """Split a tracker into milestones to upsert and rows to quarantine."""
+    headings = tracker_columns(batch, pipeline)
+    frame = pd.DataFrame(index=batch.frame.index)
+    frame["row_number"] = batch.row_numbers
+    for field in MILESTONE_FIELDS:
+        text = (
+            batch.frame[headings[field]] if field in headings else pd.Series("", index=frame.index)
+        )
+        clean = text.astype(str).str.split().str.join(" ")
+        if field in DATES:
+            frame[f"{field}_raw"] = clean
+            frame[field] = pd.to_datetime(
+                clean.map(lambda v: parse_period(v, "date")), errors="coerce"
+            )
+        else:
+            frame[field] = clean.where(clean != "", np.nan).astype(object)
+    rules = milestone_rules(registry, headings)
+    schema = pa.DataFrameSchema(
+        columns={
+            "id": pa.Column(object, nullable=True),
+            "baseline_date": pa.Column("datetime64[ns]", nullable=True),
+        },
+        checks=pandera_checks(rules),
+        name="milestone tracker",
+    )
+    failures = failed_checks(frame, schema)
+    rejected = (
+        quarantine(frame, batch, failures, rules) if failures else pd.DataFrame(columns=REJECTED)
+    )
+    good = frame.drop(index=list(failures)) if failures else frame
+    out = good[list(MILESTONE_FIELDS)].copy()
+    for field in DATES:
+        out[field] = [d.date() if not pd.isna(d) else None for d in good[field]]
+    return Checked(out.reset_index(drop=True), rejected)

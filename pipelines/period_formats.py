@@ -1,0 +1,191 @@
+"""Read the period forms councils actually send: 2018-19, 2018/19, 2019 Q2, Mar 2023, Excel dates.
+
+Each parser turns one text into the first day of a period (or the day written, for dates),
+or None when the text is not in its form. Columns are parsed once per distinct value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from metrics.periods import FY_START_MONTH, add_months
+
+EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0, allowing for its 1900 leap-year bug
+# Serial numbers outside 1927-2119 are far more likely to be counts than dates
+EXCEL_SERIAL_RANGE = (10_000, 80_000)
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+_FY = re.compile(r"^(?:fy\s*)?(\d{4})\s*[-/]\s*(\d{2}|\d{4})$")
+_QUARTER_YEAR = re.compile(r"^(\d{4})\s*[- ]?\s*q([1-4])$|^q([1-4])\s*[- ]?\s*(\d{4})$")
+_QUARTER_FY = re.compile(
+    r"^(\d{4})\s*[-/]\s*(\d{2})\s*[- ]?\s*q([1-4])$|^q([1-4])\s*[- ]?\s*(\d{4})\s*[-/]\s*(\d{2})$"
+)
+_MONTH_NAME = re.compile(r"^([a-z]{3,9})[\s\-.]*(\d{4}|\d{2})$")
+_MONTH_NUMBER = re.compile(r"^(\d{4})-(\d{1,2})$|^(\d{1,2})/(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ t]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_LONG_DATE = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3,9})\s+(\d{4})$")
+_SERIAL = re.compile(r"^\d{4,6}(?:\.0+)?$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def _full_year(text: str) -> int:
+    return int(text) if len(text) == 4 else 2000 + int(text)
+
+
+def _financial_year(text: str, quarters: str) -> date | None:
+    match = _FY.match(text)
+    if not match:
+        return None
+    first, second = int(match.group(1)), match.group(2)
+    expected = first + 1
+    if (len(second) == 2 and int(second) != expected % 100) or (
+        len(second) == 4 and int(second) != expected
+    ):
+        return None
+    return date(first, FY_START_MONTH, 1)
+
+
+def _quarter(text: str, quarters: str) -> date | None:
+    match = _QUARTER_FY.match(text)
+    if match:
+        year, tail, q = (
+            (match.group(1), match.group(2), match.group(3))
+            if match.group(1)
+            else (match.group(5), match.group(6), match.group(4))
+        )
+        if int(tail) != (int(year) + 1) % 100:
+            return None
+        return add_months(date(int(year), FY_START_MONTH, 1), 3 * (int(q) - 1))
+    match = _QUARTER_YEAR.match(text)
+    if not match:
+        return None
+    year, q = (
+        (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+    )
+    if quarters == "financial":
+        return add_months(date(int(year), FY_START_MONTH, 1), 3 * (int(q) - 1))
+    return date(int(year), 3 * (int(q) - 1) + 1, 1)
+
+
+def _month(text: str, quarters: str) -> date | None:
+    match = _MONTH_NAME.match(text)
+    if match and match.group(1) in MONTHS:
+        return date(_full_year(match.group(2)), MONTHS[match.group(1)], 1)
+    match = _MONTH_NUMBER.match(text)
+    if match:
+        year, month = (match.group(1), match.group(2)) if match.group(1) else match.group(4, 3)
+        if 1 <= int(month) <= 12:
+            return date(int(year), int(month), 1)
+    return None
+
+
+def _date(text: str, quarters: str) -> date | None:
+    try:
+        match = _ISO.match(text)
+        if match:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        match = _UK_DATE.match(text)
+        if match:  # councils in England write day first
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        match = _LONG_DATE.match(text)
+        if match and match.group(2) in MONTHS:
+            return date(int(match.group(3)), MONTHS[match.group(2)], int(match.group(1)))
+    except ValueError:
+        return None  # 31 February and the like
+    if _SERIAL.match(text):
+        serial = int(float(text))
+        if EXCEL_SERIAL_RANGE[0] <= serial <= EXCEL_SERIAL_RANGE[1]:
+            return EXCEL_EPOCH + timedelta(days=serial)
+    return None
+
+
+def _year(text: str, quarters: str) -> date | None:
+    match = _YEAR.match(text)
+    return date(int(match.group(1)), FY_START_MONTH, 1) if match else None
+
+
+def _auto(text: str, quarters: str) -> date | None:
+    for parser in (_financial_year, _quarter, _month, _date, _year):
+        found = parser(text, quarters)
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass(frozen=True)
+class PeriodFormat:
+    """A named way of writing periods, the metric frequencies it suits, and an example."""
+
+    parse: Callable[[str, str], date | None]
+    frequencies: tuple[str, ...]
+    example: str
+
+
+PERIOD_FORMATS: dict[str, PeriodFormat] = {
+    "auto": PeriodFormat(
+        _auto, ("weekly", "monthly", "quarterly", "annual"), "2018-19, 2019 Q2, Mar 2023, a date"
+    ),
+    "financial-year": PeriodFormat(_financial_year, ("annual",), "2018-19 or 2018/19"),
+    "quarter": PeriodFormat(_quarter, ("quarterly",), "2019 Q2, Q2 2019 or 2019-20 Q2"),
+    "month": PeriodFormat(
+        _month, ("monthly", "quarterly", "annual"), "Mar 2023, March 2023 or 2023-03"
+    ),
+    "date": PeriodFormat(
+        _date,
+        ("weekly", "monthly", "quarterly", "annual"),
+        "2023-03-01, 01/03/2023 or an Excel date",
+    ),
+    "year": PeriodFormat(_year, ("annual",), "2014 (the financial year from April 2014)"),
+}
+YEARLY_FORMATS = frozenset({"financial-year", "year"})
+
+
+def parse_period(value: object, fmt: str = "auto", quarters: str = "calendar") -> date | None:
+    """The date a period value stands for, or None if it is not in the named format."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = " ".join(str(value).strip().lower().split())
+    if not text:
+        return None
+    return PERIOD_FORMATS[fmt].parse(text, quarters)
+
+
+def parse_periods(values: pd.Series, fmt: str = "auto", quarters: str = "calendar") -> pd.Series:
+    """Parse a column of period values to datetime64 (NaT where unreadable), once per value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = [parse_period(v, fmt, quarters) for v in uniques]
+    lookup = pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce").to_numpy()
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    known = codes >= 0
+    result[known] = lookup[codes[known]]
+    return result

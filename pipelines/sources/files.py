@@ -1,0 +1,98 @@
+"""File drops: CSV or XLSX files matching a glob under the drop folder."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+from pipelines.source_config import FileSource
+from pipelines.sources.base import Batch, LastState, SourceError, SourceRead, content_hash
+from pipelines.tabular import Table, TableError, read_csv_bytes, read_xlsx_bytes
+from warehouse.runs import SourceState
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+def matching_files(source: FileSource, root: Path) -> list[Path]:
+    """Files matching the source's globs, in name order (a later file restates an earlier one)."""
+    found: set[Path] = set()
+    for pattern in source.path:
+        for name in glob.glob(str(root / pattern), recursive=True):
+            path = Path(name)
+            # Excel's lock files (~$book.xlsx) and hidden files are never data
+            if path.is_file() and not path.name.startswith(("~$", ".")):
+                found.add(path)
+    return sorted(found, key=lambda p: (p.name, str(p)))
+
+
+def file_ref(path: Path, root: Path) -> str:
+    """How a file is named in the run log: relative to the drop folder when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_files(
+    source: FileSource,
+    root: Path,
+    last_state: LastState,
+    force: bool,
+    numeric: tuple[str, ...] = (),
+) -> SourceRead:
+    """Read every matching file whose content differs from the last one loaded under its name."""
+    paths = matching_files(source, root)
+    if not paths:
+        globs = ", ".join(source.path)
+        return SourceRead(note=f"no files match {globs} in {root}")
+    batches, unchanged = [], []
+    for path in paths:
+        ref = file_ref(path, root)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from None
+        table = None
+        if path.suffix.lower() in XLSX_SUFFIXES:
+            # A workbook's bytes change on every save (zip timestamps), so hash its cells
+            table = read_table(data, path, ref, source)
+            digest = content_hash(table.frame.to_csv(index=False).encode("utf-8"))
+        else:
+            digest = content_hash(data)
+        previous = last_state(ref)
+        if not force and previous is not None and previous.content_hash == digest:
+            unchanged.append(ref)
+            continue
+        table = table or read_table(data, path, ref, source, numeric)
+        batches.append(
+            Batch(ref, table.frame, table.row_numbers, SourceState(digest, None, None), "row")
+        )
+    return SourceRead(batches, unchanged)
+
+
+def read_table(
+    data: bytes, path: Path, label: str, source: FileSource, numeric: tuple[str, ...] = ()
+) -> Table:
+    """Parse one file by its extension."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in XLSX_SUFFIXES:
+            return read_xlsx_bytes(
+                data, label=label, sheet=source.sheet, header_row=source.header_row
+            )
+        if suffix in CSV_SUFFIXES:
+            delimiter = "\t" if suffix == ".tsv" else source.delimiter
+            return read_csv_bytes(
+                data,
+                label=label,
+                encoding=source.encoding,
+                delimiter=delimiter,
+                header_row=source.header_row,
+                numeric=numeric,
+            )
+    except TableError as exc:
+        raise SourceError(str(exc)) from None
+    raise SourceError(
+        f"{label}: cannot read '{suffix or 'no extension'}' files; save it as .csv or .xlsx"
+    )

@@ -1,0 +1,279 @@
+"""Read CSV and XLSX into text tables, coping with the mess real returns arrive in.
+
+A byte-order mark, Windows-1252 text, blank rows, notes under the table, ragged rows,
+thousands separators, % signs, (negative) accounting brackets and suppression markers.
+Every cell stays text until a mapping says what it is; each row keeps its line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_float_dtype
+
+EXTRA = "__extra_cells__"
+# What statisticians write for "no figure": suppressed, not applicable, not available
+MISSING_MARKERS = frozenset(
+    {"", "-", "–", "..", ".", "*", "x", "c", "z", "n/a", "na", "nan", "null", "none", ":"}
+    | {"[c]", "[x]", "[z]", "[low]", "[u]", "[w]"}
+)
+
+
+class TableError(Exception):
+    """A file that cannot be read as a table at all; the message says why and where."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """Text cells under their headings, and the source row number of each row."""
+
+    frame: pd.DataFrame
+    row_numbers: np.ndarray
+
+
+def read_csv_bytes(
+    data: bytes,
+    *,
+    label: str,
+    encoding: str = "utf-8-sig",
+    delimiter: str = ",",
+    header_row: int = 1,
+    numeric: Collection[str] = (),
+) -> Table:
+    """Parse CSV bytes; the header is on `header_row` (1-based) and row numbers are lines.
+
+    Columns named in `numeric` (matched ignoring case and spaces) are first tried as numbers
+    by pandas' C parser; if any cell in them is not a plain number ("1,234", "45%", "[c]"),
+    the whole file is read as text and the cells are cleaned one by one later.
+    """
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" as Windows-1252 (the £ sign gives it away)
+        text = data.decode("cp1252", errors="replace")
+    if not text.strip():
+        raise TableError(f"{label} is empty")
+    options: dict[str, Any] = {
+        "skip_blank_lines": False,
+        "sep": delimiter,
+        "header": header_row - 1,
+        # Leading spaces go, so a cell of spaces reads as blank at C speed
+        "skipinitialspace": True,
+    }
+    try:
+        frame = _numeric_first(text, options, numeric)
+        if frame is None:
+            frame = pd.read_csv(io.StringIO(text), dtype="category", na_filter=False, **options)
+    except pd.errors.ParserError:
+        frame = _ragged_csv(text, delimiter, header_row)
+    except pd.errors.EmptyDataError:
+        raise TableError(f"{label} has no heading row at line {header_row}") from None
+    frame.columns = _headings(list(frame.columns))
+    numbers = np.arange(len(frame), dtype=np.int64) + header_row + 1
+    return tidy(frame, numbers)
+
+
+def _key(name: object) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def _numeric_first(
+    text: str, options: dict[str, Any], numeric: Collection[str]
+) -> pd.DataFrame | None:
+    if not numeric:
+        return None
+    header = pd.read_csv(io.StringIO(text), nrows=0, **options).columns
+    wanted = {_key(n) for n in numeric}
+    floats = [c for c in header if _key(c) in wanted]
+    if not floats:
+        return None
+    # Text as categories: a column of a million cells holds a few hundred distinct values
+    dtypes: defaultdict[Any, Any] = defaultdict(lambda: "category", {c: "float64" for c in floats})
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            dtype=dtypes,
+            keep_default_na=False,
+            na_values={c: [""] for c in floats},
+            **options,
+        )
+    except ValueError:
+        return None  # a cell that is not a plain number: read it all as text
+
+
+def _ragged_csv(text: str, delimiter: str, header_row: int) -> pd.DataFrame:
+    # Slow path for rows with more cells than headings: keep them, flag the surplus
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header = rows[header_row - 1]
+    width = len(header)
+    body = rows[header_row:]
+    cells = [[c if c.strip() else "" for c in (r + [""] * (width - len(r)))[:width]] for r in body]
+    extra = [delimiter.join(c for c in r[width:] if c.strip()) for r in body]
+    frame = pd.DataFrame(cells, columns=header, dtype=str)
+    frame[EXTRA] = extra
+    return frame
+
+
+def read_xlsx_bytes(
+    data: bytes, *, label: str, sheet: str | None = None, header_row: int = 1
+) -> Table:
+    """Read one sheet of a workbook as text; row numbers are the sheet's own."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a damaged or non-XLSX file
+        raise TableError(f"{label} is not a readable XLSX workbook ({exc})") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            names = ", ".join(book.sheetnames)
+            raise TableError(f"{label} has no sheet '{sheet}'; its sheets are {names}")
+        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
+        rows: list[list[str]] = []
+        numbers: list[int] = []
+        header: list[str] | None = None
+        for index, row in enumerate(worksheet.iter_rows(), start=1):
+            texts = [cell_text(c.value, getattr(c, "number_format", None)) for c in row]
+            if index == header_row:
+                header = texts
+            elif index > header_row:
+                rows.append(texts)
+                numbers.append(index)
+    finally:
+        book.close()
+    if header is None:
+        raise TableError(f"{label} has no heading row at row {header_row}")
+    while header and not header[-1].strip():
+        header.pop()
+    width = len(header)
+    cells = [(r + [""] * (width - len(r)))[:width] for r in rows]
+    frame = pd.DataFrame(cells, columns=_headings(header), dtype=str)
+    extra = [" | ".join(c for c in r[width:] if c.strip()) for r in rows]
+    if any(extra):
+        frame[EXTRA] = extra
+    return tidy(frame, np.array(numbers, dtype=np.int64))
+
+
+def records_table(records: list[Any], *, label: str) -> Table:
+    """A table from JSON records (a list of objects); row numbers count records from 1."""
+    if not all(isinstance(r, dict) for r in records):
+        raise TableError(f"{label}: expected a list of records (objects), found something else")
+    columns = list(dict.fromkeys(str(k) for r in records for k in r))
+    cells = [[cell_text(r.get(c)) for c in columns] for r in records]
+    frame = pd.DataFrame(cells, columns=columns, dtype=str)
+    return tidy(frame, np.arange(1, len(records) + 1, dtype=np.int64), notes=False)
+
+
+def cell_text(value: Any, number_format: str | None = None) -> str:
+    """One cell as text: dates as ISO, whole numbers without '.0', Excel percentages as 45%."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value)
+        if number_format and "%" in number_format:
+            # Excel stores 45% as 0.45; the return meant 45
+            return f"{float(value) * 100:.10g}%"
+        if float(value).is_integer():
+            return str(int(value))
+        return repr(float(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, default=str)
+    text = str(value)
+    return text if text.strip() else ""
+
+
+def _headings(names: list[Any]) -> list[str]:
+    seen: dict[str, int] = {}
+    result = []
+    for position, name in enumerate(names, start=1):
+        text = " ".join(str(name if name is not None else "").split()) or f"column {position}"
+        if text in seen:
+            seen[text] += 1
+            text = f"{text} ({seen[text]})"
+        else:
+            seen[text] = 1
+        result.append(text)
+    return result
+
+
+def tidy(frame: pd.DataFrame, numbers: np.ndarray, *, notes: bool = True) -> Table:
+    """Drop blank rows, and notes under the table (rows filling few cells), from a sheet.
+
+    Records from JSON or SQL are kept as they are (`notes=False`): they have no notes, and a
+    sparse record is data that must be validated, not dropped.
+    """
+    if frame.empty or not notes:
+        return Table(frame.reset_index(drop=True), numbers[: len(frame)])
+    columns = [c for c in frame.columns if c != EXTRA]
+    filled = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        cells = frame[column]
+        filled += (cells.notna() if is_float_dtype(cells) else cells != "").to_numpy()
+    width = len(columns)
+    enough = filled >= max(1, min(2, width), math.ceil(width / 2))
+    last = int(np.flatnonzero(enough)[-1]) + 1 if enough.any() else 0
+    keep = filled > 0
+    keep[last:] = False
+    if keep.all():
+        return Table(frame.reset_index(drop=True), numbers)
+    return Table(frame[keep].reset_index(drop=True), numbers[keep])
+
+
+def to_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text cells: (values with NaN for blanks, mask of cells that are not numbers)."""
+    if is_float_dtype(text):
+        return text, pd.Series(False, index=text.index)
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        # Convert each distinct cell once, then spread the results by code
+        per_value, per_bad = to_numbers(pd.Series(text.cat.categories.astype(str)))
+        codes = text.cat.codes.to_numpy()
+        known = codes >= 0
+        spread = np.where(known, per_value.to_numpy()[codes], np.nan)
+        flags = np.where(known, per_bad.to_numpy()[codes], False)
+        return pd.Series(spread, index=text.index), pd.Series(flags, index=text.index)
+    parsed = pd.to_numeric(text, errors="coerce")
+    values = pd.Series(np.asarray(parsed, dtype="float64"), index=text.index)
+    bad = pd.Series(False, index=text.index)
+    unread = (values.isna() | np.isinf(values)) & (text != "")
+    if not unread.any():
+        return values, bad
+    # Plain lists: pandas would turn a None result into NaN and lose "not a number"
+    cleaned = [_clean_number(v) for v in text[unread].tolist()]
+    values[unread] = np.array([v if isinstance(v, float) else np.nan for v in cleaned])
+    bad[unread] = np.array([v is None for v in cleaned], dtype=bool)
+    return values, bad
+
+
+def _clean_number(raw: Any) -> float | None | str:
+    """A float, 'blank' for a missing marker, or None for text that is not a number."""
+    text = str(raw).strip().lower().replace("\u00a0", " ")
+    if text in MISSING_MARKERS:
+        return "blank"
+    negative = text.startswith("(") and text.endswith(")")
+    text = text.strip("()").replace(",", "").replace("£", "").replace("%", "").replace(" ", "")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    return -number if negative else number

@@ -1,0 +1,202 @@
+"""Map a batch of source rows onto observation candidates (pure DataFrame in, DataFrame out).
+
+Nothing is judged here: an unknown code becomes a missing metric id, an unreadable period a
+missing date. `pipelines.validate` decides what is wrong and says so in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metrics.registry import Registry
+from pipelines.config import Filter, Mapping
+from pipelines.period_formats import parse_periods
+from pipelines.sources.base import Batch
+from pipelines.tabular import EXTRA, to_numbers
+
+FIGURES = ("value", "numerator", "denominator")
+# What a value is, per unit, when only a numerator and a denominator were sent
+SCALE = {"percent": 100.0, "rate per 10k": 10_000.0, "rate per 100k": 100_000.0, "ratio": 1.0}
+
+
+class MappingError(Exception):
+    """The source does not have the shape the mapping expects (a column is missing)."""
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Rows that survived the pipeline's filters, in canonical and raw form."""
+
+    frame: pd.DataFrame
+    filtered: int
+    columns: dict[str, str]
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def resolve_columns(frame: pd.DataFrame, mapping: Mapping, ref: str) -> dict[str, str]:
+    """Each mapped column name -> the source's own heading (matched ignoring case and spaces)."""
+    by_key = {_key(str(c)): str(c) for c in frame.columns}
+    resolved, missing = {}, []
+    for name in mapping.columns():
+        actual = name if name in frame.columns else by_key.get(_key(name))
+        if actual is None:
+            missing.append(name)
+        else:
+            resolved[name] = actual
+    if missing:
+        shown = ", ".join(f"'{c}'" for c in frame.columns if c != EXTRA) or "none"
+        wanted = ", ".join(f"'{m}'" for m in missing)
+        raise MappingError(
+            f"{ref} has no column {wanted}; its columns are {shown}. "
+            "Fix the heading in the file or the column name in the pipeline's mapping."
+        )
+    return resolved
+
+
+def _text(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def categories(series: pd.Series) -> pd.Series:
+    """A text column as a categorical of its whitespace-tidied values (blank cells are '').
+
+    A million cells hold a few hundred distinct codes: everything after this works per
+    category, and DuckDB and pandera read the integer codes rather than a million strings.
+    """
+    codes, uniques = pd.factorize(series)
+    return _from_codes(codes, [_text(u) for u in uniques], series.index, blank="")
+
+
+def recode(series: pd.Series, convert: Callable[[str], str | None]) -> pd.Series:
+    """Map each category of a categorical through `convert` (None becomes missing)."""
+    cat = series.cat
+    converted = [convert(str(c)) for c in cat.categories]
+    return _from_codes(cat.codes.to_numpy(), converted, series.index)
+
+
+def _from_codes(
+    codes: np.ndarray, values: list[str | None], index: pd.Index, blank: str | None = None
+) -> pd.Series:
+    # Different raw values can tidy or map to the same text: merge them into one category
+    merged_codes, merged = pd.factorize(pd.Series([*values, blank], dtype=object))
+    lookup = merged_codes.astype(np.int64)
+    final = np.where(codes >= 0, lookup[codes], lookup[-1])
+    categorical = pd.Categorical.from_codes(final, categories=pd.Index(merged, dtype=object))
+    return pd.Series(categorical, index=index)
+
+
+def matches(series: pd.Series, test: Callable[[str], bool]) -> pd.Series:
+    """A boolean per row, testing each category once (missing values never match)."""
+    cat = series.cat
+    results = np.array([test(str(c)) for c in cat.categories] + [False], dtype=bool)
+    return pd.Series(results[cat.codes.to_numpy()], index=series.index)
+
+
+def _filter_mask(
+    frame: pd.DataFrame, filters: tuple[Filter, ...], cols: dict[str, str]
+) -> pd.Series:
+    keep = pd.Series(True, index=frame.index)
+    for rule in filters:
+        text = categories(frame[cols[rule.column]])
+        if rule.equals is not None:
+            wanted = {_text(rule.equals).casefold()}
+        else:
+            wanted = {_text(v).casefold() for v in (rule.in_ or rule.not_in or ())}
+        found = matches(text, lambda value, w=wanted: value.casefold() in w)  # type: ignore[misc]
+        keep &= ~found if rule.not_in is not None else found
+    return keep
+
+
+def to_candidates(batch: Batch, mapping: Mapping, registry: Registry) -> Candidates:
+    """Apply the mapping to one batch: filter, name metrics and areas, read periods and figures."""
+    cols = resolve_columns(batch.frame, mapping, batch.ref)
+    source = batch.frame
+    keep = _filter_mask(source, mapping.filters, cols)
+    if mapping.metric.column:
+        metric_raw = categories(source[cols[mapping.metric.column]])
+    else:
+        metric_raw = pd.Series(mapping.metric.id, index=source.index, dtype="category")
+    if mapping.metric.codes:
+        by_code = {_text(k).casefold(): v for k, v in mapping.metric.codes.items()}
+        metric_id = recode(metric_raw, lambda raw: by_code.get(raw.casefold()))
+        if mapping.metric.unmapped == "skip":
+            keep &= metric_id.notna() | (metric_raw == "")
+    else:
+        metric_id = recode(metric_raw, lambda raw: raw.casefold() or None)
+    out = pd.DataFrame(index=source.index)
+    out["row_number"] = batch.row_numbers
+    out["metric_raw"] = metric_raw
+    out["metric_id"] = metric_id
+    _add_area(out, source, mapping, registry, cols)
+    period_raw = categories(source[cols[mapping.period.column]])
+    out["period_raw"] = period_raw
+    out["period_date"] = parse_periods(period_raw, mapping.period.format, mapping.period.quarters)
+    for figure in FIGURES:
+        column = getattr(mapping, figure)
+        if column is None:
+            out[f"{figure}_raw"] = ""
+            out[figure] = np.nan
+            out[f"{figure}_bad"] = False
+            continue
+        raw = source[cols[column]]
+        values, bad = to_numbers(raw)
+        out[f"{figure}_raw"] = raw
+        out[figure] = values
+        out[f"{figure}_bad"] = bad
+    _derive_values(out, registry)
+    out["extra"] = source[EXTRA] if EXTRA in source else ""
+    if mapping.skip_blank_values:
+        blank = out["value"].isna() & ~out["value_bad"] & ~out["numerator_bad"]
+        keep &= ~blank
+    filtered = int((~keep).sum())
+    return Candidates(out[keep] if filtered else out, filtered, cols)
+
+
+def _add_area(
+    out: pd.DataFrame,
+    source: pd.DataFrame,
+    mapping: Mapping,
+    registry: Registry,
+    cols: dict[str, str],
+) -> None:
+    area = mapping.area
+    if area.column is None:
+        out["area_raw"] = pd.Series(area.code, index=source.index, dtype="category")
+        out["area_code"] = out["area_raw"]
+    else:
+        raw = categories(source[cols[area.column]])
+        # Plan area names work as well as codes: "Tamworth" means E07000199
+        lookup = {a.name.casefold(): a.code for a in registry.plan.areas}
+        lookup.update({_text(k).casefold(): v for k, v in area.codes.items()})
+        out["area_raw"] = raw
+        out["area_code"] = recode(
+            raw, lambda text: lookup.get(text.casefold(), text.upper()) or None
+        )
+    plan_codes = set(registry.areas_by_code)
+    rule = mapping.benchmark
+    benchmark = pd.Series(False, index=source.index)
+    if rule is not None and rule.outside_plan:
+        benchmark |= matches(out["area_code"], lambda code: code not in plan_codes)
+    if rule is not None and rule.column is not None:
+        marks = {v.casefold() for v in rule.values}
+        flags = categories(source[cols[rule.column]])
+        benchmark |= matches(flags, lambda text: text.casefold() in marks)
+    out["is_benchmark"] = benchmark.astype(bool)
+
+
+def _derive_values(out: pd.DataFrame, registry: Registry) -> None:
+    missing = out["value"].isna() & ~out["value_bad"]
+    if not missing.any():
+        return
+    scales = {m.id: SCALE.get(m.unit, np.nan) for m in registry.metrics}
+    scale = out.loc[missing, "metric_id"].astype(object).map(scales).astype("float64")
+    num, den = out.loc[missing, "numerator"], out.loc[missing, "denominator"]
+    derived = (num / den.where(den != 0)) * scale
+    out.loc[missing, "value"] = derived

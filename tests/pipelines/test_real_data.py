@@ -1,0 +1,78 @@
+"""The shipped public-data pipelines load the real published files, read where they lie."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from metrics.registry import Registry
+from pipelines.runner import run_pipeline
+from tests.pipelines.conftest import rejected
+from warehouse.observations import current_observations, observation_count
+
+STAFFORDSHIRE = "E10000028"
+
+
+def test_oflog_staffordshire_own_figures_and_benchmarks(
+    registry: Registry, engine: sa.Engine, real_data: Path
+) -> None:
+    result = run_pipeline(registry, engine, "oflog-asc", drop_folder=real_data)
+    assert result.status == "partially_rejected", result.summary()
+    own = current_observations(engine, ["asc-info-ease-users"], [STAFFORDSHIRE])
+    by_year = dict(zip(own["period_start"].dt.strftime("%Y-%m-%d"), own["value"], strict=True))
+    assert by_year["2018-04-01"] == 62.8 and by_year["2022-04-01"] == 64.2
+    assert set(own["period_end"].dt.strftime("%m-%d")) == {"03-31"}
+
+    neighbours = json.loads((real_data / "oflog_nearest_neighbours.json").read_text())
+    benchmark = current_observations(engine, ["asc-carer-quality-of-life"], include_benchmark=True)
+    flagged = benchmark[benchmark["is_benchmark"]]
+    assert set(neighbours[STAFFORDSHIRE]) - {STAFFORDSHIRE} <= set(flagged["area_code"])
+    assert STAFFORDSHIRE not in set(flagged["area_code"])
+
+    # Oflog publishes ASC6 per 100,000 adults, but the registry defines it as a percentage:
+    # the mismatch is caught, row by row, rather than loaded as nonsense
+    quarantined = rejected(engine, result.run_id)
+    assert len(quarantined) == result.rows_rejected > 1000
+    assert (
+        quarantined["reasons"]
+        .str.contains(
+            r"oflog_adult_social_care\.csv row \d+: value '[\d.]+' is outside 0 to 100, "
+            "and 'asc-requests-resulting-in-service' is a percentage"
+        )
+        .all()
+    )
+    assert result.rows_filtered == 298  # figures Oflog left blank are skipped, as configured
+
+
+def test_defra_recycling_for_the_county(
+    registry: Registry, engine: sa.Engine, real_data: Path
+) -> None:
+    result = run_pipeline(registry, engine, "defra-waste", drop_folder=real_data)
+    assert result.status == "succeeded" and result.rows_loaded == 7
+    rows = current_observations(engine, ["household-waste-recycled"])
+    assert set(rows["area_code"]) == {STAFFORDSHIRE}
+    first = rows.iloc[0]
+    assert first["period_start"] == pd.Timestamp(2014, 4, 1)
+    assert round(first["value"], 2) == 52.33
+
+
+def test_fingertips_districts_and_a_rerun_is_idempotent(
+    registry: Registry, engine: sa.Engine, real_data: Path
+) -> None:
+    first = run_pipeline(registry, engine, "fingertips-mortality", drop_folder=real_data)
+    assert first.status == "succeeded"
+    own = current_observations(engine, ["u75-preventable-mortality"])
+    assert set(own["area_code"]) == {a.code for a in registry.plan.districts}
+    stored = observation_count(engine, current_only=False)
+
+    again = run_pipeline(registry, engine, "fingertips-mortality", drop_folder=real_data)
+    assert again.status == "skipped_unchanged"
+    forced = run_pipeline(
+        registry, engine, "fingertips-mortality", drop_folder=real_data, force=True
+    )
+    assert forced.status == "succeeded"
+    assert (forced.rows_loaded, forced.rows_unchanged) == (0, first.rows_loaded)
+    assert observation_count(engine, current_only=False) == stored

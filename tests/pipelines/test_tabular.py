@@ -1,0 +1,81 @@
+"""Reading real-world CSV and XLSX mess into text tables with their row numbers."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pandas as pd
+from openpyxl import Workbook
+
+from pipelines.tabular import EXTRA, read_csv_bytes, read_xlsx_bytes, to_numbers
+
+
+def test_csv_with_bom_blank_rows_and_notes_keeps_line_numbers() -> None:
+    text = (
+        "\ufeffMetric,Area,Value\r\n"
+        'a,E10000028,"1,234"\r\n'
+        ",,\r\n"  # a blank row inside the table is skipped, not rejected
+        "b,E10000028,45%\r\n"
+        ",,\r\n"
+        "   ,  ,\r\n"
+        "\r\n"
+        "Notes:\r\n"
+        "Source: the service's own system\r\n"
+    )
+    table = read_csv_bytes(text.encode("utf-8"), label="t.csv")
+    assert list(table.frame.columns) == ["Metric", "Area", "Value"]
+    assert table.frame["Metric"].tolist() == ["a", "b"]
+    assert table.row_numbers.tolist() == [2, 4]
+
+
+def test_ragged_rows_keep_their_surplus_cells_for_validation() -> None:
+    text = "Metric,Value\na,1\nb,2,oops,again\n"
+    table = read_csv_bytes(text.encode(), label="t.csv")
+    assert table.frame[EXTRA].tolist() == ["", "oops,again"]
+
+
+def test_windows_1252_csv_is_read() -> None:
+    table = read_csv_bytes("Metric,Value\nspend,£5\n".encode("cp1252"), label="t.csv")
+    assert table.frame["Value"].tolist() == ["£5"]
+
+
+def test_header_row_below_a_title() -> None:
+    text = "Economy return\n\nMetric,Value\na,1\n"
+    table = read_csv_bytes(text.encode(), label="t.csv", header_row=3)
+    assert table.frame["Metric"].tolist() == ["a"] and table.row_numbers.tolist() == [4]
+
+
+def test_numbers_cope_with_separators_signs_brackets_and_markers() -> None:
+    text = pd.Series(["1,234", "45%", " 7 ", "£1,000", "(250)", "[c]", "", "..", "abc", "inf"])
+    values, bad = to_numbers(text)
+    assert values.tolist()[:5] == [1234.0, 45.0, 7.0, 1000.0, -250.0]
+    assert values[5:].isna().all()
+    assert bad.tolist() == [False] * 8 + [True, True]
+
+
+def _workbook() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Return"
+    sheet.append(["Highways return, March 2023"])
+    sheet.append([])
+    sheet.append(["Indicator", "Period", "Value"])
+    sheet.append(["HT02", datetime(2023, 3, 1), 0.453])
+    sheet["C4"].number_format = "0.0%"
+    sheet.append(["HT04", 45017, 12000])
+    sheet.append([None, None, None])
+    sheet.append(["Note: provisional"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_dates_percent_cells_and_sheet_row_numbers() -> None:
+    table = read_xlsx_bytes(_workbook(), label="r.xlsx", sheet="Return", header_row=3)
+    assert table.frame.to_dict("records") == [
+        {"Indicator": "HT02", "Period": "2023-03-01", "Value": "45.3%"},
+        {"Indicator": "HT04", "Period": "45017", "Value": "12000"},
+    ]
+    assert table.row_numbers.tolist() == [4, 5]
