@@ -87,6 +87,8 @@ STORIES: dict[str, Story] = {
     "bus-passenger-journeys": Story(
         1.0, 0.85, 0.03, season=0.05, level=5_600_000, step_at=0.14, step=-0.35
     ),
+    # Oflog ASC6 is a rate per 100,000 adults, with no target (neither way is better)
+    "asc-requests-resulting-in-service": Story(1.0, 0.9, 0.08, level=900),
     # Health and care: delayed transfers worsen in winter; the NHS extract is two months late
     "delayed-transfers-of-care": Story(1.1, 0.95, 0.06, season=0.15, stops_early=2),
     "library-visits": Story(1.0, 0.9, 0.05, season=0.1, level=310_000, step_at=0.14, step=-0.4),

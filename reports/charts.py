@@ -1,0 +1,124 @@
+"""Static chart images for packs: the dashboard's SPC chart, drawn by kaleido in Debian's Chromium.
+
+Kaleido 1.x drives a Chrome-family browser through choreographer. PMF points it at the
+system Chromium (never a downloaded browser) and renders every chart of a batch in one
+browser session, because starting the browser costs seconds and each chart a fraction of one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Coroutine, Mapping
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+# The one SPC chart builder, shared with the metric page so both draw the same chart
+from layouts._components.charts import Figure, spc_figure
+from metrics.series import SeriesView
+
+BROWSER_ENV = "PMF_CHROMIUM"
+DEFAULT_BROWSER = "/usr/bin/chromium"
+WIDTH, HEIGHT = 900, 330
+UNIT_TITLES = {
+    "percent": "Per cent",
+    "count": "Number",
+    "rate per 10k": "Per 10,000",
+    "rate per 100k": "Per 100,000",
+    "GBP": "£",
+    "days": "Days",
+    "score": "Score",
+    "ratio": "Ratio",
+}
+ImageFormat = Literal["svg", "png"]
+T = TypeVar("T")
+
+
+class ChartError(RuntimeError):
+    """Charts could not be drawn, with what to do about it."""
+
+
+def browser_path() -> str:
+    """The Chromium kaleido drives: $PMF_CHROMIUM, else Debian's /usr/bin/chromium."""
+    path = os.environ.get(BROWSER_ENV, DEFAULT_BROWSER)
+    if not Path(path).exists():
+        raise ChartError(
+            f"No browser at {path} to draw the charts. Install Debian's chromium "
+            f"('make system-deps'), or set {BROWSER_ENV} to a Chromium executable."
+        )
+    return path
+
+
+def measure_figure(view: SeriesView) -> Figure | None:
+    """The SPC chart of one measure's series, sized for a printed page (None without SPC)."""
+    frame = view.frame
+    if view.spc is None or frame.empty:
+        return None
+    figure = spc_figure(
+        frame,
+        frame["period_start"].tolist(),
+        unit_title=UNIT_TITLES.get(view.metric.unit, ""),
+        target=frame["target"].tolist(),
+    )
+    layout = figure["layout"]
+    layout.update(
+        width=WIDTH,
+        height=HEIGHT,
+        hovermode=False,
+        margin={"l": 70, "r": 20, "t": 10, "b": 40},
+        legend={"orientation": "h", "y": -0.15, "x": 0},
+    )
+    if view.metric.unit == "GBP":
+        # "£" as the axis title is terse on paper: show £ on the ticks instead
+        layout["yaxis"] = {**layout["yaxis"], "tickprefix": "£", "title": {"text": ""}}
+    return figure
+
+
+def render_charts(
+    figures: Mapping[str, Figure], *, image_format: ImageFormat = "svg"
+) -> dict[str, bytes]:
+    """Draw each figure as an image, in one browser session; keys are kept."""
+    if not figures:
+        return {}
+    path = browser_path()
+
+    async def draw() -> dict[str, bytes]:
+        import kaleido
+
+        images: dict[str, bytes] = {}
+        options = {"format": image_format, "width": WIDTH, "height": HEIGHT}
+        # mathjax=False: the default fetches MathJax from a CDN, and packs use no maths
+        async with kaleido.Kaleido(n=1, mathjax=False, path=path) as browser:
+            for key, figure in figures.items():
+                images[key] = await browser.calc_fig(figure, opts=options)
+        return images
+
+    try:
+        return _run_apart(draw())
+    except ChartError:
+        raise
+    except Exception as exc:
+        raise ChartError(f"Chromium at {path} could not draw the charts: {exc}") from exc
+
+
+def _run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on its own event loop in its own thread.
+
+    The caller may already be inside an event loop (a web server, a notebook), where
+    asyncio.run would refuse to start.
+    """
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # handed back to the caller's thread below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name="pmf-charts")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

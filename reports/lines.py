@@ -1,0 +1,127 @@
+"""Flags and milestones in words: the lines a pack lists under actions and milestones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from metrics.flag_rules import RULE_NAMES
+from metrics.register import STATUS_WORDS
+from metrics.registry import Registry
+from reports.asat import AsAt
+from reports.narrative import day_text, plural
+
+MILESTONE_WORDS = {
+    "complete": ("✔", "Complete"),
+    "on_track": ("●", "On track"),
+    "at_risk": ("▲", "At risk"),
+    "slipped": ("✖", "Slipped"),
+    "overdue": ("■", "Overdue"),
+}
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One flag and its corrective action, in words."""
+
+    flag_id: int
+    subject: str
+    rule: str
+    status: str
+    detail: str
+    owner: str
+    action: str | None
+    due: date | None
+    overdue: bool
+    raised: date
+
+    def sentence(self) -> str:
+        """The action (or the lack of one) as a sentence."""
+        if self.action and self.due:
+            late = " It is overdue." if self.overdue else ""
+            return f"Action: {self.action}. Owner: {self.owner}. Due {day_text(self.due)}.{late}"
+        return f"No action planned yet. Owner: {self.owner}. Status: {self.status.lower()}."
+
+
+@dataclass(frozen=True)
+class MilestoneLine:
+    """One milestone with its status in words."""
+
+    title: str
+    programme: str
+    owner: str
+    status: str
+    baseline: date
+    forecast: date | None
+    slip_days: int
+    days_overdue: int
+    note: str
+
+    @property
+    def symbol(self) -> str:
+        """The status symbol (decorative: the word is always shown too)."""
+        return MILESTONE_WORDS.get(self.status, ("?", self.status))[0]
+
+    @property
+    def status_word(self) -> str:
+        """The status in words."""
+        return MILESTONE_WORDS.get(self.status, ("?", self.status))[1]
+
+    def sentence(self) -> str:
+        """e.g. "'Hub open in Stafford' was due by 5 Nov 2024; now forecast for 20 Dec 2024"."""
+        forecast = f"; now forecast for {day_text(self.forecast)}" if self.forecast else ""
+        if self.status == "overdue":
+            return f"{self.title} was due by {day_text(self.baseline)}{forecast}."
+        return (
+            f"{self.title} is forecast for {day_text(self.forecast or self.baseline)}, "
+            f"{plural(self.slip_days, 'day')} after its planned date of {day_text(self.baseline)}."
+        )
+
+
+def action_lines(registry: Registry, data: AsAt) -> dict[int, ActionLine]:
+    """Every flag open at the as-at date, by id, with its subject named."""
+    titles = dict(zip(data.milestones["id"].astype(str), data.milestones["title"], strict=True))
+    county = registry.plan.county.code
+    lines: dict[int, ActionLine] = {}
+    for flag in data.open_flags().to_dict("records"):
+        subject = str(flag["subject_id"])
+        if flag["subject_type"] == "metric" and registry.has_metric(subject):
+            name = registry.metric(subject).name
+            area = flag.get("area_code")
+            if isinstance(area, str) and area != county:
+                name += f" ({registry.area_name(area)})"
+        else:
+            name = str(titles.get(subject, subject))
+        due = flag.get("due_date")
+        lines[int(flag["id"])] = ActionLine(
+            flag_id=int(flag["id"]),
+            subject=name,
+            rule=RULE_NAMES.get(str(flag["rule"]), str(flag["rule"])),
+            status=STATUS_WORDS.get(str(flag["status"]), str(flag["status"])),
+            detail=str(flag.get("detail") or ""),
+            owner=str(flag.get("owner") or "not yet assigned"),
+            action=flag.get("action") if isinstance(flag.get("action"), str) else None,
+            due=pd.Timestamp(due).date() if due is not None and not pd.isna(due) else None,
+            overdue=bool(flag.get("action_overdue")),
+            raised=pd.Timestamp(flag["raised_at"]).date(),
+        )
+    return lines
+
+
+def milestone_line(row: dict[str, Any]) -> MilestoneLine:
+    """One row of milestones-with-status as a MilestoneLine."""
+    forecast = row.get("forecast_date")
+    return MilestoneLine(
+        title=str(row["title"]),
+        programme=str(row["programme"]),
+        owner=str(row.get("owner") or ""),
+        status=str(row["status"]),
+        baseline=pd.Timestamp(row["baseline_date"]).date(),
+        forecast=None if forecast is None or pd.isna(forecast) else pd.Timestamp(forecast).date(),
+        slip_days=int(row["slip_days"]),
+        days_overdue=int(row["days_overdue"]),
+        note=str(row.get("status_note") or ""),
+    )

@@ -1,0 +1,214 @@
+"""One measure's section of a pack: key facts, sentences, chart text, actions and appendix rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from metrics.format import format_value
+from metrics.model import Metric
+from metrics.periods import period_label
+from metrics.registry import Registry
+from metrics.series import SeriesView, series_view
+from metrics.status import status_table
+from metrics.words import DIRECTION, RAG, assurance_text, direction_text, rag_word
+from reports.asat import AsAt
+from reports.glossary import Glossary
+from reports.lines import ActionLine
+from reports.narrative import (
+    Para,
+    assurance_para,
+    direction_para,
+    districts_para,
+    freshness_para,
+    is_number,
+    spc_para,
+    value_para,
+)
+from reports.spc_words import HEADLINES
+
+APPENDIX_PERIODS = 13  # a year and the same period the year before
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One line of a measure's key facts: a label, a value, and an optional symbol."""
+
+    label: str
+    value: str
+    symbol: str = ""
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One piece of commentary."""
+
+    author: str
+    written: datetime
+    body: str
+
+
+@dataclass(frozen=True)
+class MeasureSection:
+    """Everything the pack says about one measure."""
+
+    metric: Metric
+    rag: str
+    facts: list[Fact]
+    paras: list[Para]
+    view: SeriesView
+    history: pd.DataFrame  # the appendix rows, newest first, already formatted
+    districts: pd.DataFrame  # area, value (formatted), status (words); empty for county-only
+    comments: list[Comment]
+    actions: list[ActionLine]
+    chart_alt: str
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id of the section."""
+        return f"measure-{self.metric.id}"
+
+
+def build_section(
+    registry: Registry,
+    data: AsAt,
+    metric: Metric,
+    row: dict[str, Any],
+    flags: dict[int, ActionLine],
+    glossary: Glossary,
+) -> MeasureSection:
+    """The section for one measure; `row` is its county snapshot row ({} when it has none)."""
+    county = registry.plan.county.code
+    view = series_view(metric, data.observations, county)
+    rag = str(row.get("rag", "no_data"))
+    red_periods = int(row.get("red_periods", 0) or 0)
+    paras = [value_para(metric, row, red_periods)]
+    paras.append(direction_para(metric, row, glossary) or Para(""))
+    if is_number(row.get("ytd_value")):
+        paras.append(
+            Para(
+                f"The total so far this financial year is {format_value(row['ytd_value'], metric)}."
+            )
+        )
+    if not view.empty:
+        paras.append(spc_para(metric, view.spc, glossary))
+    paras.append(assurance_para(metric, row, glossary) or Para(""))
+    districts = _districts(registry, data, metric)
+    latest = [(str(a), float(v)) for a, v in zip(districts["area"], districts["raw"], strict=True)]
+    paras.append(freshness_para(metric, row) or Para(""))
+    paras.append(districts_para(metric, latest) or Para(""))
+    mine = _metric_flag_ids(data, metric.id)
+    actions = [f for f in flags.values() if f.flag_id in mine]
+    comments = [
+        Comment(str(c["author"]), pd.Timestamp(c["created_at"]).to_pydatetime(), str(c["body"]))
+        for c in data.comments.get(metric.id, pd.DataFrame()).head(3).to_dict("records")
+    ]
+    return MeasureSection(
+        metric=metric,
+        rag=rag,
+        facts=_facts(metric, row, view),
+        paras=[p for p in paras if p.text],
+        view=view,
+        history=_history(metric, view, data),
+        districts=districts.drop(columns=["raw"]),
+        comments=comments,
+        actions=actions,
+        chart_alt=chart_alt(registry, view),
+    )
+
+
+def _metric_flag_ids(data: AsAt, metric_id: str) -> set[int]:
+    flags = data.flags
+    mine = flags[(flags["subject_type"] == "metric") & (flags["subject_id"] == metric_id)]
+    return {int(i) for i in mine["id"]}
+
+
+def _facts(metric: Metric, row: dict[str, Any], view: SeriesView) -> list[Fact]:
+    rag = str(row.get("rag", "no_data"))
+    value = row.get("value")
+    latest = (
+        f"{format_value(value, metric)} ({period_label(metric.frequency, row['period_start'])})"
+        if is_number(value)
+        else "No data"
+    )
+    target = format_value(row["target"], metric) if is_number(row.get("target")) else "No target"
+    variation = view.spc.variation if view.spc is not None else None
+    direction = _text(row.get("direction"))
+    return [
+        Fact("Latest figure", latest),
+        Fact("Target", target),
+        Fact("Status", rag_word(rag), RAG.get(rag, RAG["no_data"])[0]),
+        Fact(
+            "Since the previous period",
+            direction_text(direction),
+            DIRECTION.get(direction or "", ("",))[0],
+        ),
+        Fact("SPC reading", HEADLINES.get(variation or "", "Not enough data")),
+        Fact("Assurance", assurance_text(_text(row.get("assurance")))),
+        Fact("Owner", metric.owner),
+    ]
+
+
+def _text(value: object) -> str | None:
+    """A text cell, or None for a missing one (NaN is not text)."""
+    return value if isinstance(value, str) and value else None
+
+
+def _history(metric: Metric, view: SeriesView, data: AsAt) -> pd.DataFrame:
+    frame = view.frame.tail(APPENDIX_PERIODS).iloc[::-1]
+    if frame.empty:
+        return pd.DataFrame(columns=["Period", "Value", "Target", "Status", "SPC reading"])
+    county_rows = data.observations[data.observations["area_code"] == view.area_code]
+    status = status_table([metric], county_rows)
+    rags = dict(zip(status["period_start"].dt.date, status["rag"], strict=True))
+    return pd.DataFrame(
+        {
+            "Period": frame["period"],
+            "Value": [format_value(v, metric) for v in frame["value"]],
+            "Target": [format_value(t, metric) if is_number(t) else "–" for t in frame["target"]],
+            "Status": [rag_word(rags.get(s)) for s in frame["period_start"]],
+            "SPC reading": [
+                HEADLINES.get(str(p), "–") for p in frame.get("point_type", [None] * len(frame))
+            ],
+        }
+    )
+
+
+def _districts(registry: Registry, data: AsAt, metric: Metric) -> pd.DataFrame:
+    codes = [a.code for a in registry.areas_for(metric) if a.type == "district"]
+    snap = data.snapshot
+    rows = snap[(snap["metric_id"] == metric.id) & snap["area_code"].isin(codes)]
+    rows = rows[rows["value"].notna()]
+    return pd.DataFrame(
+        {
+            "area": [registry.area_name(c) for c in rows["area_code"]],
+            "raw": rows["value"].astype(float).tolist(),
+            "value": [format_value(v, metric) for v in rows["value"]],
+            "status": [rag_word(r) for r in rows["rag"]],
+        }
+    )
+
+
+def chart_alt(registry: Registry, view: SeriesView) -> str:
+    """Alt text for a measure's chart: what it shows and what it says."""
+    metric, frame = view.metric, view.frame
+    area = registry.area_name(view.area_code)
+    if frame.empty:
+        return f"No chart: there are no figures for {metric.name} in {area} yet."
+    first, last = frame.iloc[0], frame.iloc[-1]
+    text = (
+        f"SPC chart of {metric.name} in {area}, {metric.frequency}, from {first['period']} to "
+        f"{last['period']}: it went from {format_value(first['value'], metric)} to "
+        f"{format_value(last['value'], metric)}."
+    )
+    if view.spc is not None and view.spc.mean is not None:
+        text += (
+            f" Average {format_value(view.spc.mean, metric)}; process limits "
+            f"{format_value(view.spc.lpl, metric)} to {format_value(view.spc.upl, metric)}."
+        )
+    if is_number(last["target"]):
+        text += f" Target {format_value(last['target'], metric)}."
+    return text + " The figures are in the data appendix."

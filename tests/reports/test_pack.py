@@ -1,0 +1,178 @@
+"""The pack's words and numbers, built from the sample demo warehouse (no charts drawn)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from markupsafe import escape
+
+from reports.glossary import TERMS
+from reports.html import render_html
+from reports.pack import Pack, build_pack
+from reports.scope import ScopeError, resolve_scope
+from tests.reports.conftest import Sample
+
+
+def pack_for(sample: Sample, kind: str, ident: str, as_at: date | None = None) -> Pack:
+    scope = resolve_scope(sample.registry, kind, ident)
+    return build_pack(sample.registry, sample.engine, scope, as_at or sample.as_at)
+
+
+@pytest.fixture(scope="module")
+def finance(sample: Sample) -> Pack:
+    return pack_for(sample, "portfolio", "finance")
+
+
+@pytest.fixture(scope="module")
+def children(sample: Sample) -> Pack:
+    return pack_for(sample, "portfolio", "children-young-people")
+
+
+def section_text(pack: Pack, metric_id: str) -> str:
+    section = next(s for s in pack.sections if s.metric.id == metric_id)
+    return " ".join(p.text for p in section.paras)
+
+
+def summary_text(pack: Pack) -> str:
+    return " ".join(p.text for p in pack.summary)
+
+
+def test_a_pack_has_exactly_the_portfolio_s_measures_in_registry_order(
+    sample: Sample, finance: Pack
+) -> None:
+    expected = [m.id for m in sample.registry.for_portfolio("finance")]
+    assert [s.metric.id for s in finance.sections] == expected
+    assert finance.title == "Finance and Resources portfolio: performance pack"
+    assert finance.scope.audience == "Cabinet Member for Finance and Resources"
+
+
+def test_committee_and_priority_packs_take_their_own_measures(sample: Sample) -> None:
+    committee = resolve_scope(sample.registry, "committee", "corporate-review")
+    assert committee.metrics == tuple(sample.registry.for_committee("corporate-review"))
+    priority = resolve_scope(sample.registry, "priority", "jobs-growth")
+    assert priority.metric_ids == [m.id for m in sample.registry.for_priority("jobs-growth")]
+    # Milestones are not mapped to committees: a committee takes its portfolios' milestones
+    column, values = committee.milestone_filter()
+    assert column == "portfolio" and "finance" in values
+
+
+def test_an_unknown_id_lists_the_valid_ones_with_a_hint(sample: Sample) -> None:
+    with pytest.raises(ScopeError) as error:
+        resolve_scope(sample.registry, "portfolio", "fnance")
+    message = str(error.value)
+    assert "There is no portfolio 'fnance'" in message
+    assert "Did you mean 'finance'?" in message
+    assert "leader (Leader of the Council)" in message
+
+
+def test_general_debt_off_target_is_said_with_its_figures(finance: Pack) -> None:
+    text = section_text(finance, "general-debt-outstanding")
+    assert (
+        "General debt outstanding was £9.2m in Oct 2024, against a target of £5.0m "
+        "(lower is better). It is off target, and has been for 91 months in a row."
+    ) in text
+    assert "worse than in Sep 2024 (£8.5m)" in text
+    assert "Assurance: consistently failing." in text
+    summary = summary_text(finance)
+    assert "General debt outstanding (£9.2m against a target of £5.0m)" in summary
+    assert "Of the 6 measures with a target and a figure, 3 are on target" in summary
+    assert (
+        "Biggest deteriorations since the previous period: General debt outstanding, "
+        "up from £8.5m to £9.2m;"
+    ) in summary
+
+
+def test_the_overdue_action_and_the_commentary_reach_the_pack(finance: Pack) -> None:
+    summary = summary_text(finance)
+    assert (
+        "1 corrective action is overdue: Weekly recovery sweeps on debts more than 90 days old "
+        "(General debt outstanding, owner Head of Exchequer Services, due 20 November 2024)."
+    ) in summary
+    [overdue] = finance.overdue_actions
+    assert overdue.sentence().endswith("Due 20 November 2024. It is overdue.")
+    debt = next(s for s in finance.sections if s.metric.id == "general-debt-outstanding")
+    assert [c.author for c in debt.comments] == ["Head of Exchequer Services"]
+    assert len(debt.actions) == 3  # off target, SPC concern and assurance, all still open
+
+
+def test_caseload_spc_concern_gives_the_rule_that_fired(children: Pack) -> None:
+    text = section_text(children, "cs-social-worker-caseload")
+    assert (
+        "Special cause, concern: the latest value is above the upper process limit of 24.1; "
+        "21 months in a row above the average."
+    ) in text
+    assert "The average is 22.8 and the process limits are 21.5 to 24.1." in text
+    facts = {f.label: f.value for f in children.sections[0].facts}
+    assert facts["Status"] == "Off target" and facts["SPC reading"] == "Special cause, concern"
+
+
+def test_numbers_carry_their_units(children: Pack, finance: Pack) -> None:
+    assert "Looked-after children per 10,000 was 69.0 per 10,000 in Oct 2024" in section_text(
+        children, "looked-after-children-rate"
+    )
+    assert "19.1% in Oct 2024, against a target of 12.0%" in section_text(
+        children, "cs-social-worker-vacancy-rate"
+    )
+    assert "The total so far this financial year is £18.0m." in section_text(
+        finance, "mtfs-savings-delivered"
+    )
+
+
+def test_slipping_milestones_and_flags_are_counted(children: Pack) -> None:
+    summary = summary_text(children)
+    assert "2 of the 7 milestones are slipping" in summary
+    assert (
+        "Caseload management tool live for every social work team was due by 11 October 2024"
+        in summary
+    )
+    assert "No new flags were raised in the week 19 to 25 November 2024." in summary
+    assert [m.status for m in children.slipping] == ["overdue", "slipped"]
+
+
+def test_each_technical_term_is_explained_once_before_the_glossary(children: Pack) -> None:
+    html = render_html(children)
+    body, glossary = html.split('id="glossary-heading"')
+    for key in ("rag", "tolerance", "spc", "special_cause", "process_limits", "assurance", "flag"):
+        explanation = str(escape(TERMS[key][1]))
+        assert body.count(explanation) == 1, key
+        assert explanation in glossary
+    assert body.index(str(escape(TERMS["rag"][1]))) < body.index('id="measure-')
+
+
+def test_a_pack_as_at_an_earlier_date_uses_what_was_known_then(sample: Sample) -> None:
+    june = pack_for(sample, "portfolio", "finance", date(2024, 6, 30))
+    assert "£" in section_text(june, "general-debt-outstanding")
+    assert "in Jun 2024" in section_text(june, "general-debt-outstanding")
+    assert june.data.flags.empty  # every flag was raised in October
+    # The day after raising, the debt flag was acknowledged; the action came two days later
+    october = pack_for(sample, "portfolio", "finance", date(2024, 10, 29))
+    flags = october.data.flags
+    debt = flags[
+        (flags["subject_id"] == "general-debt-outstanding") & (flags["rule"] == "off_target")
+    ]
+    assert debt["status"].tolist() == ["acknowledged"]
+    assert debt["action"].isna().all()
+    assert not october.overdue_actions
+
+
+def test_committee_and_priority_packs_and_a_date_before_any_data(sample: Sample) -> None:
+    committee = pack_for(sample, "committee", "safe-strong-communities")
+    count = len(sample.registry.for_committee("safe-strong-communities"))
+    assert summary_text(committee).startswith(
+        f"This pack covers the {count} measures in the remit of the Safe and Strong "
+        "Communities Overview and Scrutiny Committee."
+    )
+    assert committee.milestones  # from the portfolios its measures belong to
+    priority = pack_for(sample, "priority", "jobs-growth")
+    assert priority.title == (
+        "More good jobs and the benefits of economic growth priority: performance pack"
+    )
+    empty = pack_for(sample, "portfolio", "finance", date(2010, 4, 1))
+    assert "Of the" not in summary_text(empty)
+    assert all(s.rag in ("no_data", "no_target") for s in empty.sections)
+    assert section_text(empty, "general-debt-outstanding") == (
+        "There are no figures for General debt outstanding yet. "
+        "No data has been loaded for this measure; it was due by 30 March 2010."
+    )
+    assert render_html(empty).count("<img") == 0

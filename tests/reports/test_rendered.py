@@ -1,0 +1,90 @@
+"""A small portfolio's pack drawn for real: kaleido charts in Chromium, a weasyprint PDF, and
+the HTML checked by axe-core in Chromium (WCAG 2.2 A and AA)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports.pack import Pack, build_pack
+from reports.produce import Rendered, draw_charts, render
+from reports.scope import resolve_scope
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, assert_accessible
+from tests.reports.conftest import Sample
+
+PORTFOLIO = "leader"  # five measures: the smallest portfolio, so the charts are quick
+
+
+@dataclass(frozen=True)
+class Leader:
+    pack: Pack
+    html: str
+    pdf: Rendered
+
+
+@pytest.fixture(scope="module")
+def leader(sample: Sample) -> Leader:
+    scope = resolve_scope(sample.registry, "portfolio", PORTFOLIO)
+    pack = build_pack(sample.registry, sample.engine, scope, sample.as_at)
+    charts = draw_charts([pack])[0]
+    html = render(pack, "html", charts).data.decode("utf-8")
+    return Leader(pack, html, render(pack, "pdf", charts))
+
+
+def test_every_measure_has_a_chart_with_alt_text(leader: Leader) -> None:
+    images = re.findall(r'<img src="data:image/svg\+xml;base64,[^"]+" alt="([^"]+)">', leader.html)
+    assert len(images) == len(leader.pack.sections) == 5
+    assert images[0].startswith(
+        "SPC chart of Working days lost to sickness in Staffordshire, monthly, from "
+    )
+    assert "Target 8.50 days. The figures are in the data appendix." in images[0]
+
+
+def test_the_html_pack_declares_its_language_landmarks_and_headings(leader: Leader) -> None:
+    html = leader.html
+    assert '<html lang="en-GB">' in html
+    assert '<main id="main">' in html and "<header" in html and "<footer" in html
+    assert html.count("<h1") == 1
+    assert 'id="measure-staff-sickness-days-heading">Working days lost to sickness</h2>' in html
+    # status is a symbol and a word, never colour alone
+    assert '<span aria-hidden="true">✖</span> Off target</span>' in html
+
+
+def test_the_pdf_has_a_cover_a_page_per_measure_and_an_appendix(leader: Leader) -> None:
+    pdf = leader.pdf
+    assert pdf.data.startswith(b"%PDF-1.7")
+    # cover and summary (2+), a page or more per measure, milestones, appendix (2+)
+    assert 1 + 2 + len(leader.pack.sections) + 1 + 2 <= (pdf.pages or 0) <= 20
+    assert len(pdf.data) < 1_000_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run 'make system-deps' (apt package chromium)")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.mark.browser
+def test_the_html_pack_passes_axe(leader: Leader, browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "pack.html"
+    path.write_text(leader.html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(path.as_uri())
+        assert page.get_attribute("html", "lang") == "en-GB"
+        assert page.locator("img").count() == 5
+        assert_accessible(page)
+    finally:
+        context.close()
