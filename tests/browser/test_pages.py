@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.browser.conftest import assert_accessible
+from tests.browser_support import assert_accessible
 
 
 def test_overview_matrix_cell_lists_its_measures(page: Any, live_url: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import assert_accessible
+from tests.browser_support import assert_accessible
 
 
 def test_plan_page_lists_priorities_and_enablers(page: Any, live_url: str) -> None:

@@ -4,7 +4,6 @@ the HTML checked by axe-core in Chromium (WCAG 2.2 A and AA)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 from reports.pack import Pack, build_pack
 from reports.produce import Rendered, draw_charts, render
 from reports.scope import resolve_scope
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, assert_accessible
+from tests.browser_support import assert_accessible
 from tests.reports.conftest import Sample
 
 PORTFOLIO = "leader"  # five measures: the smallest portfolio, so the charts are quick
@@ -61,18 +60,6 @@ def test_the_pdf_has_a_cover_a_page_per_measure_and_an_appendix(leader: Leader) 
     # cover and summary (2+), a page or more per measure, milestones, appendix (2+)
     assert 1 + 2 + len(leader.pack.sections) + 1 + 2 <= (pdf.pages or 0) <= 20
     assert len(pdf.data) < 1_000_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run 'make system-deps' (apt package chromium)")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.mark.browser
