@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -20,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from metrics.registry import load_registry
 from metrics.yamlfile import ConfigError
 from pipelines.config import Pipeline, load_pipelines
+from pipelines.hooks import resolve_hook
 from warehouse.engine import database_path, get_engine
 from warehouse.tables import create_tables
 
@@ -119,6 +121,11 @@ def sync_jobs(
     return sorted(wanted)
 
 
+# Jobs beyond the pipelines, named by import path (as the after-load hooks are) so that this
+# package does not depend on the packs: each is called as add(scheduler, config, url, tz)
+EXTRA_JOBS: tuple[str, ...] = ("reports.scheduled:add_weekly_pack_job",)
+
+
 def start_background_scheduler(
     config_dir: str | Path,
     database_url: str,
@@ -136,12 +143,15 @@ def start_background_scheduler(
     scheduler.start(paused=True)
     try:
         ids = sync_jobs(scheduler, pipelines, str(config_dir), database_url, timezone)
+        for path in EXTRA_JOBS:
+            add_job: Any = resolve_hook(path)
+            ids.append(str(add_job(scheduler, str(config_dir), database_url, timezone)))
     except Exception:
         scheduler.shutdown(wait=False)
         raise
     if not paused:
         scheduler.resume()
-    LOG.info("scheduler started with %d pipeline job(s): %s", len(ids), ", ".join(ids))
+    LOG.info("scheduler started with %d job(s): %s", len(ids), ", ".join(ids))
     return scheduler
 
 
