@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 # The one SPC chart builder, shared with the metric page so both draw the same chart
-from layouts._components.charts import Figure, spc_figure
+from metrics.figures import Figure, spc_figure
 from metrics.series import SeriesView
 
 BROWSER_ENV = "PMF_CHROMIUM"

@@ -7,18 +7,12 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from layouts._components.a11y import aria
-from layouts._components.charts import (
-    GRAPH_CONFIG,
-    chart_figure,
-    comparison_figure,
-    line_figure,
-    ranking_figure,
-    spc_figure,
-)
+from layouts._components.charts import GRAPH_CONFIG, chart_figure
 from layouts._components.measures import POLARITY_WORDS, target_text
 from layouts._components.status import assurance_text, variation_text
 from layouts._components.tables import details, simple_table
 from metrics.benchmark import Comparison
+from metrics.figures import comparison_figure, line_figure, ranking_figure, spc_figure
 from metrics.format import format_value
 from metrics.model import Metric
 from metrics.periods import period_label

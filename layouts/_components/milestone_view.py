@@ -9,7 +9,7 @@ import pandas as pd
 from dash import html
 
 from layouts._components.a11y import aria
-from layouts._components.charts import BLUE, GREY, INK, ORANGE, RED, Figure, base_layout
+from metrics.figures import BLUE, GREY, INK, ORANGE, RED, Figure, base_layout
 
 MILESTONE_STATUS = {
     "complete": ("✔", "Complete", "green", "circle", "#00703c"),
