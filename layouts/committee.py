@@ -8,10 +8,9 @@ import dash
 from dash import dcc, html
 
 from layouts._components.a11y import aria
-from layouts._components.charts import sparkline, trend_words
-from layouts._components.status import direction_badge, rag_badge, variation_text
+from layouts._components.measures import status_rows
 from layouts._runtime import runtime
-from metrics.format import format_value
+from metrics.benchmark import latest_positions
 from metrics.registry import group_by
 from warehouse.observations import current_observations
 from warehouse.snapshot import read_snapshot
@@ -19,8 +18,6 @@ from warehouse.snapshot import read_snapshot
 dash.register_page(
     __name__, path_template="/committee/<committee_id>", title="Select committee", name="Committee"
 )
-
-HEADINGS = ("Measure", "Latest", "Target", "Status", "Since last period", "SPC", "Trend")
 
 
 def layout(committee_id: str = "", **_q: Any) -> html.Div:
@@ -39,53 +36,27 @@ def layout(committee_id: str = "", **_q: Any) -> html.Div:
     metrics = registry.for_committee(committee.id)
     ids = [m.id for m in metrics]
     county = registry.plan.county.code
-    snapshot = {r["metric_id"]: r for _, r in read_snapshot(rt.engine, ids, [county]).iterrows()}
-    observations = current_observations(rt.engine, ids, [county])
-    history = {m: g["value"].tolist()[-24:] for m, g in observations.groupby("metric_id")}
+    snapshot = read_snapshot(rt.engine, ids, [county])
+    observations = current_observations(rt.engine, ids, include_benchmark=True)
+    own = observations[observations["area_code"] == county]
+    history = {str(m): g["value"].tolist()[-24:] for m, g in own.groupby("metric_id")}
+    positions = latest_positions(registry, observations)
     sections = []
     for priority, group in group_by(metrics, "priority").items():
         heading_id = f"committee-priority-{priority or 'cross-cutting'}"
-        rows = []
-        for metric in group:
-            row = snapshot.get(metric.id)
-            values = history.get(metric.id, [])
-            rows.append(
-                html.Tr(
-                    [
-                        html.Th(dcc.Link(metric.name, href=f"/metric/{metric.id}"), scope="row"),
-                        html.Td(
-                            format_value(row["value"], metric) if row is not None else "no data",
-                            className="pmf-num",
-                        ),
-                        html.Td(
-                            format_value(row["target"], metric)
-                            if row is not None
-                            and row["target"] == row["target"]
-                            and row["target"] is not None
-                            else "–",
-                            className="pmf-num",
-                        ),
-                        html.Td(rag_badge(row["rag"] if row is not None else None)),
-                        html.Td(direction_badge(row["direction"] if row is not None else None)),
-                        html.Td(variation_text(row["variation"] if row is not None else None)),
-                        html.Td(
-                            sparkline(values, description=f"{metric.name}: {trend_words(values)}")
-                        ),
-                    ]
-                )
-            )
         name = registry.name_of("priorities", priority)
         sections.append(
             html.Section(
                 [
                     html.H2(name, id=heading_id),
-                    html.Table(
-                        [
-                            html.Caption(f"{len(group)} measures for {name}"),
-                            html.Thead(html.Tr([html.Th(h, scope="col") for h in HEADINGS])),
-                            html.Tbody(rows),
-                        ],
-                        className="pmf-table pmf-committee-table",
+                    status_rows(
+                        registry,
+                        snapshot,
+                        [m.id for m in group],
+                        caption=f"{len(group)} measures for {name}",
+                        table_id=f"committee-table-{priority or 'cross-cutting'}",
+                        positions=positions,
+                        history=history,
                     ),
                 ],
                 **aria(labelledby=heading_id),

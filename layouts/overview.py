@@ -8,12 +8,14 @@ from urllib.parse import urlencode
 
 import dash
 import pandas as pd
+import sqlalchemy as sa
 from dash import dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.measures import status_rows
 from layouts._components.status import rag_badge
 from layouts._runtime import runtime
+from metrics.benchmark import latest_positions
 from metrics.flags import list_flags
 from metrics.milestones import milestones_with_status
 from metrics.overview import (
@@ -25,6 +27,7 @@ from metrics.overview import (
     needs_attention,
 )
 from metrics.registry import Registry
+from warehouse.observations import current_observations
 from warehouse.snapshot import read_snapshot, snapshot_computed_at
 
 dash.register_page(__name__, path="/", title="Performance overview", name="Overview")
@@ -87,7 +90,7 @@ def matrix_table(registry: Registry, snapshot: pd.DataFrame) -> html.Table:
 
 
 def _cell_section(
-    registry: Registry, snapshot: pd.DataFrame, priority: str, enabler: str
+    registry: Registry, engine: sa.Engine, snapshot: pd.DataFrame, priority: str, enabler: str
 ) -> html.Section | None:
     if not priority or not enabler:
         return None
@@ -98,7 +101,14 @@ def _cell_section(
         [
             html.H2(f"Measures: {title}", id="cell-measures"),
             status_rows(
-                registry, county_rows(registry, snapshot), ids, caption=title, table_id="cell-table"
+                registry,
+                county_rows(registry, snapshot),
+                ids,
+                caption=title,
+                table_id="cell-table",
+                positions=latest_positions(
+                    registry, current_observations(engine, ids, include_benchmark=True)
+                ),
             )
             if ids
             else html.P("No measures in this cell."),
@@ -210,7 +220,7 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
                 ],
                 **aria(labelledby="matrix-heading"),
             ),
-            _cell_section(registry, snapshot, priority, enabler),
+            _cell_section(registry, rt.engine, snapshot, priority, enabler),
             _attention(registry, snapshot),
             _directory(registry),
         ]

@@ -121,3 +121,23 @@ def comparison_for(
     if group is None:
         return None
     return compare(observations, metric, group, registry.plan.organisation.area_code)
+
+
+def latest_positions(registry: Registry, observations: pd.DataFrame) -> dict[str, str]:
+    """For each metric with comparison data: '10th of 16 (third quartile)' for its latest period."""
+    positions = {}
+    for metric_id in observations["metric_id"].unique() if not observations.empty else []:
+        if not registry.has_metric(str(metric_id)):
+            continue
+        comparison = comparison_for(registry, registry.metric(str(metric_id)), observations)
+        if comparison is None:
+            continue
+        ranked = comparison.by_period.dropna(subset=["rank"])
+        if ranked.empty:
+            continue
+        row = ranked.iloc[-1]
+        positions[str(metric_id)] = (
+            f"{ordinal(int(row['rank']))} of {int(row['n'])} "
+            f"({QUARTILE_WORDS[int(row['quartile'])]})"
+        )
+    return positions

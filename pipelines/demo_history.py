@@ -100,7 +100,36 @@ GENERIC = Story(1.0, 1.0, 0.03)
 def generate_history(registry: Registry, as_of: date) -> pd.DataFrame:
     """Observations for every metric and area, up to the last period complete by `as_of`."""
     frames = [_metric_history(registry, metric, as_of) for metric in registry]
-    return pd.concat(frames, ignore_index=True)
+    own = pd.concat(frames, ignore_index=True)
+    return pd.concat([own, _benchmark_rows(registry, own)], ignore_index=True)
+
+
+def _benchmark_rows(registry: Registry, own: pd.DataFrame) -> pd.DataFrame:
+    """Figures for the comparator councils of metrics that name a benchmark group.
+
+    Each council sits a steady distance from Staffordshire, with its own noise, so ranks move
+    a little from year to year as they do in the published data.
+    """
+    county = registry.plan.county.code
+    frames = []
+    for metric in registry:
+        if metric.benchmark is None or metric.benchmark.group not in registry.comparator_groups:
+            continue
+        group = registry.comparator_groups[metric.benchmark.group]
+        base = own[(own["metric_id"] == metric.id) & (own["area_code"] == county)]
+        for member in group.members:
+            if member.code == county:
+                continue
+            rng = _rng(metric.id, member.code, "benchmark")
+            shift = rng.normal(0.0, 0.06)
+            wobble = rng.normal(0.0, 0.03, len(base))
+            frames.append(
+                base.assign(
+                    area_code=member.code,
+                    value=_tidy(metric, base["value"].to_numpy() * (1 + shift + wobble)),
+                )
+            )
+    return pd.concat(frames, ignore_index=True) if frames else own.iloc[0:0]
 
 
 def _rng(*parts: str) -> np.random.Generator:

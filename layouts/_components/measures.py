@@ -9,6 +9,7 @@ import pandas as pd
 from dash import dcc, html
 
 from layouts._components.a11y import aria
+from layouts._components.charts import sparkline, trend_words
 from layouts._components.status import direction_badge, rag_badge, variation_text
 from metrics.format import format_value
 from metrics.model import Metric
@@ -94,55 +95,54 @@ def status_rows(
     *,
     caption: str,
     table_id: str,
+    positions: dict[str, str] | None = None,
+    history: dict[str, list[float]] | None = None,
 ) -> html.Table:
-    """A table of measures with latest value, target, status word, direction and SPC reading."""
+    """Measures with latest value, target, status, direction and SPC reading.
+
+    `positions` adds the rank among similar councils; `history` adds a sparkline per measure.
+    """
     by_metric = {row["metric_id"]: row for _, row in snapshot.iterrows()}
+    headings = ["Measure", "Period", "Latest", "Target", "Status", "Since last period", "SPC"]
+    if positions is not None:
+        headings.append("Among similar councils")
+    if history is not None:
+        headings.append("Trend")
     rows = []
     for metric_id in metric_ids:
         metric = registry.metric(metric_id)
         row = by_metric.get(metric_id)
-        period = (
-            period_label(metric.frequency, pd.Timestamp(row["period_start"]).date())
-            if row is not None and pd.notna(row["period_start"])
-            else ""
-        )
-        rows.append(
-            html.Tr(
-                [
-                    html.Th(dcc.Link(metric.name, href=f"/metric/{metric.id}"), scope="row"),
-                    html.Td(period),
-                    html.Td(
-                        format_value(row["value"], metric) if row is not None else "no data",
-                        className="pmf-num",
-                    ),
-                    html.Td(
-                        format_value(row["target"], metric)
-                        if row is not None and pd.notna(row["target"])
-                        else "–",
-                        className="pmf-num",
-                    ),
-                    html.Td(rag_badge(row["rag"] if row is not None else None)),
-                    html.Td(direction_badge(row["direction"] if row is not None else None)),
-                    html.Td(variation_text(row["variation"] if row is not None else None)),
-                ]
+        known = row is not None and pd.notna(row["period_start"])
+        cells = [
+            html.Th(dcc.Link(metric.name, href=f"/metric/{metric.id}"), scope="row"),
+            html.Td(
+                period_label(metric.frequency, pd.Timestamp(row["period_start"]).date())
+                if row is not None and known
+                else ""
+            ),
+            html.Td(
+                format_value(row["value"], metric) if row is not None and known else "no data",
+                className="pmf-num",
+            ),
+            html.Td(
+                format_value(row["target"], metric)
+                if row is not None and pd.notna(row["target"])
+                else "–",
+                className="pmf-num",
+            ),
+            html.Td(rag_badge(row["rag"] if row is not None else None)),
+            html.Td(direction_badge(row["direction"] if row is not None else None)),
+            html.Td(variation_text(row["variation"] if row is not None else None)),
+        ]
+        if positions is not None:
+            cells.append(html.Td(positions.get(metric_id, "–")))
+        if history is not None:
+            values = history.get(metric_id, [])
+            cells.append(
+                html.Td(sparkline(values, description=f"{metric.name}: {trend_words(values)}"))
             )
-        )
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(h, scope="col")
-                for h in (
-                    "Measure",
-                    "Period",
-                    "Latest",
-                    "Target",
-                    "Status",
-                    "Since last period",
-                    "SPC",
-                )
-            ]
-        )
-    )
+        rows.append(html.Tr(cells))
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in headings]))
     return html.Table(
         [html.Caption(caption), head, html.Tbody(rows)], className="pmf-table", id=table_id
     )

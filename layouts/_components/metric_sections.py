@@ -299,7 +299,8 @@ def comparison_section(registry: Registry, comparison: Comparison | None) -> htm
     unit_title = UNIT_TITLES[metric.unit]
     return html.Section(
         [
-            html.H2(f"Compared with {comparison.group.name.lower()}", id="comparison-heading"),
+            html.H2("Compared with similar councils", id="comparison-heading"),
+            html.P(f"Comparator group: {comparison.group.name}.", className="pmf-muted"),
             html.P(
                 comparison.sentence(council) or "",
                 id="comparison-sentence",
