@@ -100,8 +100,9 @@ GENERIC = Story(1.0, 1.0, 0.03)
 def generate_history(registry: Registry, as_of: date) -> pd.DataFrame:
     """Observations for every metric and area, up to the last period complete by `as_of`."""
     frames = [_metric_history(registry, metric, as_of) for metric in registry]
-    own = pd.concat(frames, ignore_index=True)
-    return pd.concat([own, _benchmark_rows(registry, own)], ignore_index=True)
+    own = pd.concat(frames, ignore_index=True).assign(is_benchmark=False)
+    others = _benchmark_rows(registry, own).assign(is_benchmark=True)
+    return pd.concat([own, others], ignore_index=True)
 
 
 def _benchmark_rows(registry: Registry, own: pd.DataFrame) -> pd.DataFrame:

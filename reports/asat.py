@@ -36,6 +36,7 @@ class AsAt:
     flags: pd.DataFrame  # flags raised by `day`, with the status they had then
     milestones: pd.DataFrame  # the scope's milestones with their status on `day`
     comments: dict[str, pd.DataFrame]  # per measure, written by `day`, newest first
+    benchmarks: pd.DataFrame  # other councils' figures for the scope's measures, by `day`
 
     @property
     def cutoff(self) -> datetime:
@@ -79,7 +80,20 @@ def read_as_at(registry: Registry, engine: sa.Engine, scope: Scope, day: date) -
     for metric_id in ids:
         found = comments_for(engine, metric_id)
         comments[metric_id] = found[pd.to_datetime(found["created_at"]) < cutoff]
-    return AsAt(day, registry.plan.county.code, observations, snapshot, flags, milestones, comments)
+    benchmarks = current_observations(engine, ids, include_benchmark=True)
+    benchmarks = benchmarks[
+        benchmarks["is_benchmark"] & (benchmarks["period_end"] <= pd.Timestamp(day))
+    ].reset_index(drop=True)
+    return AsAt(
+        day,
+        registry.plan.county.code,
+        observations,
+        snapshot,
+        flags,
+        milestones,
+        comments,
+        benchmarks,
+    )
 
 
 def flags_as_at(engine: sa.Engine, subject_ids: list[str], day: date) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -176,3 +177,13 @@ def test_committee_and_priority_packs_and_a_date_before_any_data(sample: Sample)
         "No data has been loaded for this measure; it was due by 30 March 2010."
     )
     assert render_html(empty).count("<img") == 0
+
+
+def test_a_measure_with_comparators_says_where_the_council_ranks(sample: Sample) -> None:
+    scope = resolve_scope(sample.registry, "portfolio", "health-care-wellbeing")
+    pack = build_pack(sample.registry, sample.engine, scope, sample.as_at)
+    section = next(s for s in pack.sections if s.metric.id == "asc-info-ease-users")
+    text = " ".join(p.text for p in section.paras)
+    assert re.search(
+        r"Staffordshire ranked \d+(st|nd|rd|th) of 16 similar councils in \d{4}-\d{2} \(", text
+    )
