@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.measures import status_rows
+from layouts._components.pack_download import pack_download
 from layouts._runtime import runtime
 from metrics.benchmark import latest_positions
 from metrics.registry import group_by
@@ -71,5 +72,6 @@ def layout(committee_id: str = "", **_q: Any) -> html.Div:
                 "Choose a measure for its SPC chart, districts, comparisons and commentary."
             ),
             *sections,
+            pack_download("committee", committee.id),
         ]
     )

@@ -13,6 +13,7 @@ from dash import dcc, html
 from layouts._components.a11y import aria
 from layouts._components.cards import measure_card
 from layouts._components.milestone_view import milestone_badge
+from layouts._components.pack_download import pack_download
 from layouts._components.query import register_filter_navigation
 from layouts._components.status import rag_badge, rag_word
 from layouts._components.tables import simple_table
@@ -235,5 +236,6 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
                     )
                 ),
             ),
+            pack_download("portfolio", portfolio.id),
         ]
     )

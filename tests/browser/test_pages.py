@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -129,3 +130,16 @@ def test_keyboard_reaches_and_follows_a_matrix_link(page: Any, live_url: str) ->
         raise AssertionError("no matrix link was reachable with the Tab key")
     page.keyboard.press("Enter")
     page.wait_for_selector("#cell-table")
+
+
+def test_committee_pack_downloads_as_a_spreadsheet(page: Any, live_url: str) -> None:
+    from openpyxl import load_workbook
+
+    page.goto(live_url + "/committee/corporate-review")
+    page.wait_for_selector("#pack-button")
+    page.select_option("#pack-format", "xlsx")
+    with page.expect_download(timeout=120_000) as info:
+        page.click("#pack-button")
+    assert info.value.suggested_filename.startswith("committee-corporate-review-")
+    workbook = load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))
+    assert "Definitions" in " ".join(workbook.sheetnames)

@@ -1,0 +1,75 @@
+"""A "download the pack" control for the portfolio and committee pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from layouts._components.a11y import aria
+from layouts._runtime import runtime
+from reports.pack import build_pack
+from reports.produce import FORMATS, file_name, render
+from reports.scope import resolve_scope
+
+FORMAT_WORDS = {"pdf": "PDF (to print)", "html": "Web page (HTML)", "xlsx": "Spreadsheet (XLSX)"}
+
+
+def pack_download(kind: str, ident: str) -> html.Section:
+    """Choose a format and download the pack for this portfolio or committee, as at today."""
+    return html.Section(
+        [
+            html.H2("Download the pack", id="pack-heading"),
+            html.P(
+                "The same figures as a paper for the meeting: a plain-English summary, a section "
+                "per measure with its chart, and the data.",
+                className="pmf-muted",
+            ),
+            dcc.Store(id="pack-scope", data={"kind": kind, "id": ident}),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label("Format", htmlFor="pack-format"),
+                            dbc.Select(
+                                id="pack-format",
+                                value="pdf",
+                                options=[{"label": FORMAT_WORDS[f], "value": f} for f in FORMATS],
+                            ),
+                        ]
+                    ),
+                    html.Button("Download the pack", id="pack-button", className="btn btn-primary"),
+                ],
+                className="pmf-filters",
+            ),
+            dcc.Loading(
+                [dcc.Download(id="pack-download"), html.P(id="pack-status", role="status")],
+                type="dot",
+            ),
+        ],
+        **aria(labelledby="pack-heading"),
+    )
+
+
+@callback(
+    Output("pack-download", "data"),
+    Output("pack-status", "children"),
+    Input("pack-button", "n_clicks"),
+    State("pack-scope", "data"),
+    State("pack-format", "value"),
+    prevent_initial_call=True,
+)
+def download_pack(
+    _clicks: int | None, scope: dict[str, str], report_format: str
+) -> tuple[Any, str]:
+    """Build the pack as at today and send it to the browser."""
+    rt = runtime()
+    if report_format not in FORMATS:
+        return None, f"Choose one of {', '.join(FORMATS)}."
+    resolved = resolve_scope(rt.registry, scope["kind"], scope["id"])
+    pack = build_pack(rt.registry, rt.engine, resolved, date.today())
+    rendered = render(pack, report_format)
+    name = file_name(pack, report_format)
+    return dcc.send_bytes(rendered.data, name), f"Pack ready: {name}."
