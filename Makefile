@@ -10,7 +10,7 @@ PORT ?= 8050
 APT_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test lint install system-deps demo-data bench screenshots clean format bench-engine
+.PHONY: run test lint install system-deps demo-data bench bench-ingest bench-engine bench-pages screenshots clean format
 
 run: install demo-data ## Create .venv, install, build the demo warehouse if absent, serve on :8050
 	$(BIN)/pmf serve --host $(HOST) --port $(PORT)
@@ -49,11 +49,19 @@ demo-data: install
 		$(BIN)/pmf init-db && $(BIN)/pmf demo; \
 	else echo "Warehouse present; not rebuilding the demo (delete data/ to start again)."; fi
 
-bench: install ## Ingest: validate + load 1M CSV rows, against DuckDB's own read_csv + INSERT
+bench: bench-ingest bench-engine bench-pages ## Every benchmark; figures go to docs/performance.md
+
+bench-ingest: install ## Ingest: validate + load 1M CSV rows, against DuckDB's own read_csv + INSERT
 	$(BIN)/python bench/ingest_bench.py
 
 bench-engine: install ## Time the performance engine on 300 metrics x 9 areas x 260 periods
 	$(BIN)/python bench/evaluate_bench.py
+
+bench-pages: install system-deps ## Overview and drill-down at 1M observations, and a real render
+	$(BIN)/python bench/pages_bench.py
+
+screenshots: install system-deps ## A screenshot of every page in docs/screenshots/
+	$(BIN)/python scripts/screenshots.py
 
 .PHONY: samples
 samples: install system-deps ## Sample packs (HTML, PDF, XLSX) in docs/samples/, demo data as at 25 Nov 2024
