@@ -35,6 +35,7 @@ from bench.evaluate_bench import write_config  # noqa: E402
 from metrics.evaluate import evaluate  # noqa: E402
 from metrics.periods import add_months, month_end  # noqa: E402
 from metrics.registry import Registry, load_registry  # noqa: E402
+from reports.chromium import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from warehouse.engine import duckdb_url, get_engine  # noqa: E402
 from warehouse.observations import load_observations  # noqa: E402
 from warehouse.tables import create_tables  # noqa: E402
@@ -45,15 +46,6 @@ TODAY = date(2024, 11, 25)
 RUNS = 30
 DRILL_METRIC = "bench-001"
 GOALS = {"overview": 0.100, "drill-down": 0.100, "render": 1.5}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def observations(registry: Registry) -> pd.DataFrame:
@@ -99,9 +91,7 @@ def render_times(url: str, runs: int = 5) -> tuple[float, float]:
 
     times = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1024, "height": 768})
         page.goto(url)
         page.wait_for_selector("#overview-matrix")

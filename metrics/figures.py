@@ -30,6 +30,17 @@ POINT_STYLE = {
 
 Figure = dict[str, Any]
 
+UNIT_TITLES = {
+    "percent": "Per cent",
+    "count": "Number",
+    "rate per 10k": "Per 10,000",
+    "rate per 100k": "Per 100,000",
+    "GBP": "£",
+    "days": "Days",
+    "score": "Score",
+    "ratio": "Ratio",
+}
+
 AXIS = {
     "showline": True,
     "linecolor": INK,

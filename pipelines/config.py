@@ -17,22 +17,11 @@ from metrics.registry import Registry, validate_config
 from metrics.yamlfile import ConfigError, Problem, YamlDoc, plain, problems_from, read_yaml
 from pipelines.period_formats import PERIOD_FORMATS, YEARLY_FORMATS
 from pipelines.source_config import SOURCE_KINDS, FileSource, Source, Strict
+from warehouse.milestones import MILESTONE_COLUMNS
 
 PeriodFormat = Literal["auto", "financial-year", "quarter", "month", "date", "year"]
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
-MILESTONE_FIELDS = (
-    "id",
-    "title",
-    "programme",
-    "priority",
-    "enabler",
-    "portfolio",
-    "owner",
-    "baseline_date",
-    "forecast_date",
-    "completed_date",
-    "status_note",
-)
+MILESTONE_FIELDS = tuple(MILESTONE_COLUMNS)
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 
 

@@ -8,29 +8,19 @@ browser session, because starting the browser costs seconds and each chart a fra
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 # The one SPC chart builder, shared with the metric page so both draw the same chart
-from metrics.figures import Figure, spc_figure
+from metrics.figures import UNIT_TITLES, Figure, spc_figure
 from metrics.series import SeriesView
+from reports.chromium import BROWSER_ENV, chromium_path
 
-BROWSER_ENV = "PMF_CHROMIUM"
-DEFAULT_BROWSER = "/usr/bin/chromium"
+__all__ = ["BROWSER_ENV"]
+
 WIDTH, HEIGHT = 900, 330
-UNIT_TITLES = {
-    "percent": "Per cent",
-    "count": "Number",
-    "rate per 10k": "Per 10,000",
-    "rate per 100k": "Per 100,000",
-    "GBP": "£",
-    "days": "Days",
-    "score": "Score",
-    "ratio": "Ratio",
-}
 ImageFormat = Literal["svg", "png"]
 T = TypeVar("T")
 
@@ -41,7 +31,7 @@ class ChartError(RuntimeError):
 
 def browser_path() -> str:
     """The Chromium kaleido drives: $PMF_CHROMIUM, else Debian's /usr/bin/chromium."""
-    path = os.environ.get(BROWSER_ENV, DEFAULT_BROWSER)
+    path = chromium_path()
     if not Path(path).exists():
         raise ChartError(
             f"No browser at {path} to draw the charts. Install Debian's chromium "

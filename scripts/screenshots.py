@@ -20,6 +20,7 @@ from app import create_app  # noqa: E402
 from metrics.evaluate import evaluate  # noqa: E402
 from metrics.registry import load_registry  # noqa: E402
 from pipelines.demo import load_demo  # noqa: E402
+from reports.chromium import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from warehouse.engine import duckdb_url, get_engine  # noqa: E402
 from warehouse.tables import create_tables  # noqa: E402
 
@@ -33,15 +34,6 @@ PAGES = [
     ("actions", "/actions", "#actions-title"),
     ("data", "/data", "#pipelines-table"),
     ("catalogue", "/catalogue", "#catalogue-grid .ag-row"),
-]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
 ]
 
 
@@ -64,7 +56,7 @@ def main() -> int:
         base = f"http://127.0.0.1:{server.server_port}"
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+                executable_path=chromium_path(), args=CHROMIUM_ARGS
             )
             page = browser.new_page(viewport={"width": 1024, "height": 768})
             for name, path, ready in PAGES:

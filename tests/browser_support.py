@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from reports.chromium import CHROMIUM_ARGS, chromium_path
+
+CHROMIUM = chromium_path()
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "assert_accessible"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
