@@ -21,14 +21,13 @@ IMPROVEMENT: dict[str, Literal["increase", "decrease", "neutral"]] = {
 }
 
 
-def rebase_indices(metric: Metric, starts: Sequence[date]) -> list[int]:
-    """Positions in `starts` where each of the metric's rebase dates begins a new segment."""
-    indices = []
-    for rebase in metric.spc.rebase_at:
-        index = next((i for i, start in enumerate(starts) if start >= rebase), None)
-        if index is not None and index > 0 and index not in indices:
-            indices.append(index)
-    return indices
+def rebase_indices(metric: Metric, starts: Sequence[date] | np.ndarray) -> list[int]:
+    """Positions in a series (period starts, in order) where each rebase date starts a segment."""
+    if not metric.spc.rebase_at or len(starts) == 0:
+        return []
+    days = np.asarray(starts, dtype="datetime64[D]")
+    found = np.searchsorted(days, np.array(metric.spc.rebase_at, dtype="datetime64[D]"))
+    return sorted({int(i) for i in found if 0 < i < len(days)})
 
 
 def spc_for(metric: Metric, values: Sequence[float], starts: Sequence[date]) -> SpcResult:

@@ -16,11 +16,11 @@ from metrics.freshness import freshness
 from metrics.model import Metric
 from metrics.periods import period_bounds
 from metrics.registry import Registry
+from metrics.series import IMPROVEMENT, rebase_indices
 from metrics.series_layout import SeriesLayout, series_layout
 from metrics.spc import xmr
 from metrics.status import NO_DATA, NO_TARGET, consecutive_red, latest_status, status_table
 
-IMPROVEMENT = {"higher_is_better": "increase", "lower_is_better": "decrease", "neutral": "neutral"}
 KEY = ["metric_id", "area_code"]
 
 
@@ -102,15 +102,6 @@ def _reported(registry: Registry, values: pd.DataFrame) -> pd.DataFrame:
     if keep.all():
         return layout.frame
     return layout.frame[np.repeat(keep, layout.lengths)]
-
-
-def rebase_indices(metric: Metric, starts: np.ndarray) -> list[int]:
-    """Positions in a series (period starts, in order) where each rebase date starts a segment."""
-    if not metric.spc.rebase_at:
-        return []
-    dates = np.array(metric.spc.rebase_at, dtype="datetime64[D]")
-    found = np.searchsorted(starts, dates, side="left")
-    return sorted({int(i) for i in found if 0 < i < len(starts)})
 
 
 def _dates(column: pd.Series) -> list[date | None]:
