@@ -109,7 +109,12 @@ class Metric(_Strict):
     source: str | None = Field(None, description="Id of the pipeline that feeds this metric.")
     visibility: Visibility = "internal"
     suppress_below: int | None = Field(None, ge=1)
-    lag_days: int = Field(30, ge=0, le=730, description="Days after period end the data is due.")
+    lag_days: int | None = Field(
+        None,
+        ge=0,
+        le=730,
+        description="Days after period end the data is due (default: its pipeline's, else 30).",
+    )
     year_to_date: YearToDate = "none"
     spc: SpcSettings = SpcSettings()
     benchmark: Benchmark | None = None

@@ -24,6 +24,7 @@ from metrics.settings import Settings, parse_settings
 from metrics.yamlfile import ConfigError, Problem, YamlDoc, plain, problems_from, read_yaml
 
 DEFAULT_CONFIG_DIR = Path("config")
+DEFAULT_LAG_DAYS = 30
 
 
 def config_dir_from_env() -> Path:
@@ -48,6 +49,7 @@ class PipelineRef:
     metrics: tuple[str, ...]
     file: str
     line: int
+    lag_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,15 @@ class Registry:
             return self._by_id[metric_id]
         except KeyError:
             raise KeyError(f"no metric with id '{metric_id}' in the registry") from None
+
+    def lag_days_for(self, metric: Metric) -> int:
+        """Days after a period ends that its data is due: the metric's, its pipeline's, or 30."""
+        if metric.lag_days is not None:
+            return metric.lag_days
+        pipeline = next((p for p in self.pipelines if p.id == metric.source), None)
+        if pipeline is not None and pipeline.lag_days is not None:
+            return pipeline.lag_days
+        return DEFAULT_LAG_DAYS
 
     def has_metric(self, metric_id: str) -> bool:
         """Whether the registry defines this metric."""
@@ -304,6 +315,7 @@ def _pipeline_refs(config_dir: Path, read: Any, problems: list[Problem]) -> list
                         tuple(str(m) for m in metric_ids) if isinstance(metric_ids, list) else (),
                         doc.label,
                         doc.line_of(["pipelines", index]),
+                        item["lag_days"] if isinstance(item.get("lag_days"), int) else None,
                     )
                 )
     return refs

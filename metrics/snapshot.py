@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from metrics.freshness import freshness
-from metrics.model import Metric
 from metrics.periods import period_bounds
 from metrics.registry import Registry
 from metrics.series import IMPROVEMENT, rebase_indices
@@ -55,7 +54,7 @@ def build_snapshot(registry: Registry, values: pd.DataFrame, today: date) -> pd.
         None if start is None else period_bounds(by_id[m].frequency, start)[1]
         for m, start in zip(out["metric_id"], out["period_start"], strict=True)
     ]
-    _add_freshness(out, by_id, today)
+    _add_freshness(out, registry, today)
     return out.reset_index(drop=True)
 
 
@@ -108,11 +107,11 @@ def _dates(column: pd.Series) -> list[date | None]:
     return [None if pd.isna(v) else pd.Timestamp(v).date() for v in column]
 
 
-def _add_freshness(out: pd.DataFrame, by_id: dict[str, Metric], today: date) -> None:
+def _add_freshness(out: pd.DataFrame, registry: Registry, today: date) -> None:
     status, expected, due_by = [], [], []
     for metric_id, latest in zip(out["metric_id"], out["latest_loaded"], strict=True):
-        metric = by_id[metric_id]
-        found = freshness(metric.frequency, metric.lag_days, latest, today)
+        metric = registry.metric(metric_id)
+        found = freshness(metric.frequency, registry.lag_days_for(metric), latest, today)
         status.append(found.status)
         expected.append(found.expected_period_start)
         due_by.append(found.due_by)

@@ -169,3 +169,11 @@ def test_missing_plan_is_reported(tmp_path: Path) -> None:
     (tmp_path / "metrics").mkdir()
     problems = validate_config(tmp_path)
     assert any("plan file not found" in p.message for p in problems)
+
+
+def test_lag_days_come_from_the_metric_then_its_pipeline(registry: Registry) -> None:
+    # Set on the metric itself
+    assert registry.lag_days_for(registry.metric("household-waste-recycled")) == 300
+    # Not set on the metric: the demo-health pipeline says 45 days
+    assert registry.metric("delayed-transfers-of-care").lag_days is None
+    assert registry.lag_days_for(registry.metric("delayed-transfers-of-care")) == 45
