@@ -7,6 +7,10 @@ from pathlib import Path
 
 import dash
 
+from access.identity import IdentityProvider
+from access.session import current_viewer
+from access.users import LocalPasswordProvider
+from access.web import install_access
 from layouts._components.shell import shell
 from layouts._runtime import CONFIG_KEY, Runtime
 from metrics.registry import load_registry
@@ -38,10 +42,18 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 </html>"""
 
 
-def create_app(config_dir: str | Path | None = None, database_url: str | None = None) -> dash.Dash:
-    """Build the app: validate the registry, make sure the tables exist, register the pages."""
+def create_app(
+    config_dir: str | Path | None = None,
+    database_url: str | None = None,
+    identity: IdentityProvider | None = None,
+) -> dash.Dash:
+    """Build the app: validate the registry, make sure the tables exist, register the pages.
+
+    People sign in through `identity` (default: local accounts made with `pmf users add`).
+    """
     registry = load_registry(config_dir)
-    engine = get_engine(database_url or default_database_url())
+    database_url = database_url or default_database_url()
+    engine = get_engine(database_url)
     create_tables(engine)
     app = dash.Dash(
         __name__,
@@ -63,7 +75,15 @@ def create_app(config_dir: str | Path | None = None, database_url: str | None = 
 
     writes = Writes(registry=registry, engine=engine, pipeline_runner=run_now)
     app.server.config[CONFIG_KEY] = Runtime(registry=registry, engine=engine, writes=writes)
-    app.layout = shell(registry.plan.organisation.name, registry.plan.plan.name)
+    install_access(
+        app.server, registry, engine, database_url, identity or LocalPasswordProvider(engine)
+    )
+
+    def layout() -> object:
+        # A function, so the header shows who is signed in and only the pages they may open
+        return shell(registry.plan.organisation.name, registry.plan.plan.name, current_viewer())
+
+    app.layout = layout
     return app
 
 

@@ -148,6 +148,14 @@ def demo(ctx: Context, as_of: datetime | None, if_empty: bool) -> None:
         registry, engine, (as_of.date() if as_of else date.today()), if_empty=if_empty
     )
     click.echo(summary)
+    from access.demo import ensure_demo_officer
+
+    password = ensure_demo_officer(engine)
+    if password:
+        click.echo(
+            f"Demo sign-in for the performance team: user 'demo-officer', password '{password}' "
+            "(shown once; 'pmf users add' makes real accounts)."
+        )
 
 
 @main.command()
@@ -189,6 +197,10 @@ main.add_command(flags_group)
 main.add_command(pipelines_group)
 main.add_command(rejected_command)
 main.add_command(scheduler_command)
+
+from access.commands import users_group  # noqa: E402
+
+main.add_command(users_group)
 
 if __name__ == "__main__":
     main()

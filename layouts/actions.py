@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.query import register_filter_navigation
+from layouts._components.signin import sign_in_notice
 from layouts._components.tables import simple_table
 from layouts._runtime import runtime
 from metrics.flags import FlagChangeError, allowed_next
@@ -108,14 +109,20 @@ def flag_panel(flag_id: int) -> Any:
         id="flag-history",
     )
     form: Any = html.P("This flag is finished: nothing more can be recorded.", id="flag-finished")
-    if steps:
+    if steps and not rt.may("update_flag"):
+        form = html.P("Only the performance team can record the next step.", id="flag-read-only")
+    elif steps:
         form = html.Div(
             [
                 html.H3("Record the next step"),
                 _field(
-                    "Your name",
+                    "Recorded as",
                     dcc.Input(
-                        id="flag-actor", type="text", className="form-control", autoComplete="name"
+                        id="flag-actor",
+                        type="text",
+                        className="form-control",
+                        value=rt.viewer.display_name,
+                        readOnly=True,
                     ),
                     "flag-actor",
                 ),
@@ -224,6 +231,8 @@ def layout(
 ) -> html.Div:
     """The register, filtered from the query string; `flag` opens one flag's panel."""
     rt = runtime()
+    if not rt.may("read_internal"):
+        return sign_in_notice("/actions")
     registry = rt.registry
     frame = register(
         registry,

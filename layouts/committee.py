@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.measures import status_rows
-from layouts._components.pack_download import pack_download
+from layouts._components.pack_download import pack_download, register_pack_download
 from layouts._runtime import runtime
 from metrics.benchmark import latest_positions
 from metrics.registry import group_by
@@ -19,6 +19,7 @@ from warehouse.snapshot import read_snapshot
 dash.register_page(
     __name__, path_template="/committee/<committee_id>", title="Select committee", name="Committee"
 )
+register_pack_download()  # serves the portfolio page's pack control too
 
 
 def layout(committee_id: str = "", **_q: Any) -> html.Div:
@@ -37,10 +38,11 @@ def layout(committee_id: str = "", **_q: Any) -> html.Div:
     metrics = registry.for_committee(committee.id)
     ids = [m.id for m in metrics]
     county = registry.plan.county.code
-    snapshot = read_snapshot(rt.engine, ids, [county])
+    snapshot = rt.snapshot(read_snapshot(rt.engine, ids, [county]))
     observations = current_observations(rt.engine, ids, include_benchmark=True)
-    own = observations[observations["area_code"] == county]
-    history = {str(m): g["value"].tolist()[-24:] for m, g in own.groupby("metric_id")}
+    own = rt.observations(observations[observations["area_code"] == county])
+    # Suppressed points are left out of the public's sparklines
+    history = {str(m): g["value"].dropna().tolist()[-24:] for m, g in own.groupby("metric_id")}
     positions = latest_positions(registry, observations)
     sections = []
     for priority, group in group_by(metrics, "priority").items():

@@ -10,6 +10,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from layouts._components.a11y import aria
+from layouts._components.signin import sign_in_notice
 from layouts._components.tables import simple_table
 from layouts._runtime import runtime
 from metrics.format import format_value
@@ -32,8 +33,8 @@ def _when(value: Any) -> str:
     return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%d %b %Y %H:%M}"
 
 
-def pipelines_table(registry: Any, latest: pd.DataFrame) -> html.Table:
-    """Every configured pipeline with its latest run, last success and a run-now button."""
+def pipelines_table(registry: Any, latest: pd.DataFrame, can_run: bool = True) -> html.Table:
+    """Every configured pipeline with its latest run and last success; run-now for officers."""
     by_id = {row["pipeline_id"]: row for _, row in latest.iterrows()}
     rows = []
     for pipeline in registry.pipelines:
@@ -58,6 +59,8 @@ def pipelines_table(registry: Any, latest: pd.DataFrame) -> html.Table:
                             className="btn btn-outline-primary btn-sm",
                             **aria(label=f"Run {pipeline.id} now"),
                         )
+                        if can_run
+                        else "Officers only"
                     ),
                 ]
             )
@@ -175,7 +178,9 @@ def rejected_section(run_id: int | None, rejected: pd.DataFrame) -> list[Any]:
     return [
         heading,
         html.P(
-            f"Run {run_id}: {len(rejected)} rows were kept out of the warehouse. "
+            f"Run {run_id}: "
+            + (f"{len(rejected)} rows were" if len(rejected) != 1 else "1 row was")
+            + " kept out of the warehouse. "
             "Correct them at source and the next run will load them."
         ),
         simple_table(
@@ -196,6 +201,8 @@ def rejected_section(run_id: int | None, rejected: pd.DataFrame) -> list[Any]:
 def layout(run: str = "", **_q: Any) -> html.Div:
     """The data quality page; `run` picks the run whose rejected rows are listed."""
     rt = runtime()
+    if not rt.may("read_internal"):
+        return sign_in_notice("/data")
     run_id = int(run) if run.isdigit() else latest_run_with_rejections(rt.engine)
     rejected = (
         rejected_for_run(rt.engine, run_id, limit=500) if run_id is not None else pd.DataFrame()
@@ -213,7 +220,7 @@ def layout(run: str = "", **_q: Any) -> html.Div:
                     html.Div(
                         [
                             html.Label(
-                                "Your name (recorded with any run you start)",
+                                "Recorded with any run you start",
                                 htmlFor="run-now-by",
                                 className="form-label",
                             ),
@@ -221,13 +228,14 @@ def layout(run: str = "", **_q: Any) -> html.Div:
                                 id="run-now-by",
                                 type="text",
                                 className="form-control",
-                                autoComplete="name",
+                                value=rt.viewer.display_name,
+                                readOnly=True,
                             ),
                         ],
                         className="mb-2",
                     ),
                     html.P(id="run-now-status", role="status", **aria(live="polite")),
-                    pipelines_table(rt.registry, latest_runs(rt.engine)),
+                    pipelines_table(rt.registry, latest_runs(rt.engine), rt.may("run_pipeline")),
                 ],
                 **aria(labelledby="pipelines-heading"),
             ),

@@ -7,12 +7,12 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.metric_sections import (
     comment_list,
-    comments_section,
     comparison_section,
     definition_section,
     districts_section,
@@ -20,9 +20,11 @@ from layouts._components.metric_sections import (
     spc_section,
 )
 from layouts._components.query import register_filter_navigation
+from layouts._components.viewer_sections import comments_block, public_series_section
 from layouts._runtime import runtime
 from metrics.benchmark import comparison_for
 from metrics.series import series_view
+from metrics.suppression import suppressed_csv_frame
 from warehouse.commentary import comments_for
 from warehouse.observations import current_observations, restated_values
 
@@ -37,6 +39,12 @@ def _parse_date(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+def hidden_periods(published: pd.DataFrame, area_code: str) -> set[date]:
+    """The periods whose figure for an area is suppressed (empty unless the viewer is public)."""
+    rows = published[published["suppressed"] & (published["area_code"] == area_code)]
+    return {pd.Timestamp(s).date() for s in rows["period_start"]}
 
 
 def layout(
@@ -68,6 +76,8 @@ def layout(
         {"label": p, "value": s.isoformat()}
         for s, p in zip(periods["period_start"], periods["period"], strict=True)
     ]
+    published = rt.observations(observations)
+    hidden = hidden_periods(published, area_code)
     return html.Div(
         [
             dcc.Store(id="metric-id", data=metric.id),
@@ -124,12 +134,21 @@ def layout(
                 role="search",
                 **aria(label="Choose the area and period range"),
             ),
-            spc_section(registry, view),
-            districts_section(registry, metric, observations, view),
+            public_series_section(registry, view, hidden)
+            if hidden
+            else spc_section(registry, view),
+            districts_section(registry, metric, published, view),
             comparison_section(registry, comparison_for(registry, metric, observations)),
             definition_section(registry, metric),
-            revisions_section(registry, metric, restated_values(rt.engine, metric.id)),
-            comments_section(metric, comments_for(rt.engine, metric.id)),
+            # Earlier values are not published: a restated small count would show through
+            None
+            if rt.public
+            else revisions_section(registry, metric, restated_values(rt.engine, metric.id)),
+            comments_block(
+                metric,
+                comments_for(rt.engine, metric.id, public_only=rt.public),
+                rt.viewer.display_name if rt.may("comment") else None,
+            ),
         ]
     )
 
@@ -148,11 +167,19 @@ register_filter_navigation(
     prevent_initial_call=True,
 )
 def download_series(_clicks: int | None, metric_id: str, area: str) -> dict[str, Any]:
-    """The series shown, with its SPC columns, as CSV."""
+    """The series shown, with its SPC columns, as CSV ([c] for suppressed figures)."""
     rt = runtime()
+    # The viewer's registry holds only what they may see: the public gets no internal measure
+    if not rt.registry.has_metric(str(metric_id)):
+        raise dash.exceptions.PreventUpdate
     metric = rt.registry.metric(metric_id)
-    view = series_view(metric, current_observations(rt.engine, [metric.id], [area]), area)
-    return dcc.send_string(view.frame.to_csv(index=False), f"{metric.id}-{area}.csv")
+    if area not in {a.code for a in rt.registry.areas_for(metric)}:
+        raise dash.exceptions.PreventUpdate
+    observations = current_observations(rt.engine, [metric.id])
+    view = series_view(metric, observations, area)
+    hidden = hidden_periods(rt.observations(observations), area)
+    frame = suppressed_csv_frame(view.frame, hidden)
+    return dcc.send_string(frame.to_csv(index=False), f"{metric.id}-{area}.csv")
 
 
 @callback(

@@ -19,6 +19,7 @@ from layouts._components.milestone_view import (
     timeline_figure,
 )
 from layouts._components.query import register_filter_navigation
+from layouts._components.signin import sign_in_notice
 from layouts._components.tables import simple_table
 from layouts._runtime import runtime
 from metrics.milestones import milestones_with_status
@@ -64,6 +65,8 @@ def filter_milestones(
 def layout(priority: str = "", programme: str = "", status: str = "", **_q: Any) -> html.Div:
     """The milestones timeline and table, filtered from the query string."""
     rt = runtime()
+    if not rt.may("read_internal"):
+        return sign_in_notice("/milestones")
     today = date.today()
     everything = milestones_with_status(rt.registry, rt.engine, today)
     shown = filter_milestones(everything, priority, programme, status)

@@ -145,7 +145,7 @@ def _attention(registry: Registry, snapshot: pd.DataFrame) -> html.Section:
     )
 
 
-def _directory(registry: Registry) -> html.Section:
+def _directory(registry: Registry, portfolios: bool) -> html.Section:
     plan = registry.plan
     return html.Section(
         [
@@ -162,7 +162,9 @@ def _directory(registry: Registry) -> html.Section:
                                 ]
                             ),
                         ]
-                    ),
+                    )
+                    if portfolios
+                    else None,
                     html.Div(
                         [
                             html.H3("Select committees"),
@@ -186,9 +188,13 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
     """The overview page; `priority` and `enabler` pick a cell of the matrix to list."""
     rt = runtime()
     registry = rt.registry
-    snapshot = read_snapshot(rt.engine)
-    flags = list_flags(registry, rt.engine, open_only=True)
-    milestones = milestones_with_status(registry, rt.engine, date.today())
+    snapshot = rt.snapshot(read_snapshot(rt.engine))
+    internal = rt.may("read_internal")
+    # The public sees no flags or milestones, so they are not even read for them
+    flags = list_flags(registry, rt.engine, open_only=True) if internal else pd.DataFrame()
+    milestones = (
+        milestones_with_status(registry, rt.engine, date.today()) if internal else pd.DataFrame()
+    )
     summary = headline(
         registry,
         snapshot,
@@ -208,7 +214,11 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
         [
             html.H1("Performance overview", id="overview-title"),
             html.P(registry.plan.plan.name, className="pmf-lead"),
-            html.P(summary.sentence(), id="overview-summary", className="pmf-summary"),
+            html.P(
+                summary.sentence(status_only=not internal),
+                id="overview-summary",
+                className="pmf-summary",
+            ),
             html.P(
                 [as_at, " ", dcc.Link("How status is worked out", href="/plan")],
                 className="pmf-muted",
@@ -222,6 +232,6 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
             ),
             _cell_section(registry, rt.engine, snapshot, priority, enabler),
             _attention(registry, snapshot),
-            _directory(registry),
+            _directory(registry, portfolios=internal),
         ]
     )

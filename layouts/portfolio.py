@@ -15,6 +15,7 @@ from layouts._components.cards import measure_card
 from layouts._components.milestone_view import milestone_badge
 from layouts._components.pack_download import pack_download
 from layouts._components.query import register_filter_navigation
+from layouts._components.signin import sign_in_notice
 from layouts._components.status import rag_badge, rag_word
 from layouts._components.tables import simple_table
 from layouts._runtime import runtime
@@ -122,6 +123,8 @@ def _changes(review: Any, registry: Any) -> list[Any]:
 def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
     """The weekly view of one portfolio; `week` is the Monday of the week to review."""
     rt = runtime()
+    if not rt.may("read_internal"):
+        return sign_in_notice(f"/portfolio/{portfolio_id}")
     registry = rt.registry
     portfolio = next((p for p in registry.plan.portfolios if p.id == portfolio_id), None)
     if portfolio is None:

@@ -28,8 +28,8 @@ class Headline:
     overdue_actions: int
     slipping_milestones: int
 
-    def sentence(self) -> str:
-        """The summary as two or three short sentences."""
+    def sentence(self, status_only: bool = False) -> str:
+        """The summary as short sentences; `status_only` leaves out actions and milestones."""
         first = (
             f"Of {self.with_target} {_plural(self.with_target, 'measure')} with targets, "
             f"{self.green} {_be(self.green)} on target, {self.amber} within tolerance "
@@ -43,7 +43,7 @@ class Headline:
             f"{self.slipping_milestones} {_plural(self.slipping_milestones, 'milestone')} "
             f"{_be(self.slipping_milestones)} slipping."
         )
-        return " ".join([first, second, third])
+        return first if status_only else " ".join([first, second, third])
 
 
 def _plural(count: int, word: str) -> str:

@@ -54,6 +54,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "reports_folder", "data/reports", "Folder the scheduled weekly packs are written to.", str
     ),
+    Setting(
+        "secure_cookies",
+        False,
+        "Send the sign-in and CSRF cookies over HTTPS only; set true behind HTTPS.",
+        bool,
+    ),
+    Setting(
+        "sign_in_attempts",
+        5,
+        "Failed sign-ins in a row that lock a user name for the lockout time.",
+        int,
+        1,
+        100,
+    ),
+    Setting(
+        "sign_in_lockout_minutes",
+        15,
+        "Minutes a user name (or an address with many failures) must wait after a lockout.",
+        int,
+        1,
+        1440,
+    ),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -96,6 +118,10 @@ def parse_settings(doc: YamlDoc | None) -> tuple[Settings, list[Problem]]:
 def _coerce(setting: Setting, raw: Any) -> tuple[Any, str | None]:
     if setting.kind is str:
         return (raw, None) if isinstance(raw, str) else (raw, f"expected text, got {raw!r}")
+    if setting.kind is bool:
+        return (
+            (raw, None) if isinstance(raw, bool) else (raw, f"expected true or false, got {raw!r}")
+        )
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         return raw, f"expected a number, got {raw!r}; default is {setting.default!r}"
     if setting.kind is int and not float(raw).is_integer():

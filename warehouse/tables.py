@@ -179,6 +179,44 @@ report_runs = sa.Table(
     sa.Column("error", sa.Text, nullable=True),
 )
 
+users = sa.Table(
+    "users",
+    metadata,
+    _id("users"),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    # null for people who sign in through single sign-on rather than a local password
+    sa.Column("password_hash", sa.Text, nullable=True),
+    sa.Column("provider", sa.String(40), nullable=False, server_default="local"),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("disabled_at", sa.DateTime, nullable=True),
+    sa.Column("last_sign_in_at", sa.DateTime, nullable=True),
+)
+
+sign_in_events = sa.Table(
+    "sign_in_events",
+    metadata,
+    _id("sign_in_events"),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("ip", sa.String(64), nullable=True),
+    sa.Column("event_at", sa.DateTime, nullable=False),
+    sa.Column("succeeded", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Index("ix_sign_in_events_user", "username", "event_at"),
+)
+
+user_events = sa.Table(
+    "user_events",
+    metadata,
+    _id("user_events"),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Column("event_at", sa.DateTime, nullable=False),
+)
+
 ALL_TABLES = tuple(metadata.sorted_tables)
 
 

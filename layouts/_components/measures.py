@@ -15,6 +15,7 @@ from metrics.format import format_value
 from metrics.model import Metric
 from metrics.periods import period_label
 from metrics.registry import Registry
+from metrics.suppression import shown
 
 POLARITY_WORDS = {
     "higher_is_better": "Higher is better",
@@ -121,7 +122,9 @@ def status_rows(
                 else ""
             ),
             html.Td(
-                format_value(row["value"], metric) if row is not None and known else "no data",
+                shown(row["value"], metric, bool(row.get("suppressed", False)))
+                if row is not None and known
+                else "no data",
                 className="pmf-num",
             ),
             html.Td(

@@ -12,23 +12,13 @@ from layouts._components.measures import POLARITY_WORDS, target_text
 from layouts._components.status import assurance_text, variation_text
 from layouts._components.tables import details, simple_table
 from metrics.benchmark import Comparison
-from metrics.figures import comparison_figure, line_figure, ranking_figure, spc_figure
+from metrics.figures import UNIT_TITLES, comparison_figure, line_figure, ranking_figure, spc_figure
 from metrics.format import format_value
 from metrics.model import Metric
 from metrics.periods import period_label
 from metrics.registry import Registry
 from metrics.series import SeriesView
-
-UNIT_TITLES = {
-    "percent": "Per cent",
-    "count": "Number",
-    "rate per 10k": "Per 10,000",
-    "rate per 100k": "Per 100,000",
-    "GBP": "£",
-    "days": "Days",
-    "score": "Score",
-    "ratio": "Ratio",
-}
+from metrics.suppression import shown
 
 
 def spc_summary(view: SeriesView) -> str:
@@ -140,8 +130,18 @@ def districts_section(
         series, list(pivot.index), unit_title=UNIT_TITLES[metric.unit], highlight=county.name
     )
     latest = pivot.iloc[-1] if len(pivot) else pd.Series(dtype=float)
+    # Public views pass observations with a `suppressed` column: those cells read [c]
+    hidden = (
+        set(own.loc[own["suppressed"] & (own["period_start"] == latest.name), "area_code"])
+        if "suppressed" in own and len(pivot)
+        else set()
+    )
     table_frame = pd.DataFrame(
-        {"area": [registry.area_name(c) for c in latest.index], "value": latest.to_numpy()}
+        {
+            "area": [registry.area_name(c) for c in latest.index],
+            "value": latest.to_numpy(),
+            "shown": [shown(v, metric, c in hidden) for c, v in latest.items()],
+        }
     ).sort_values("value", ascending=metric.polarity != "higher_is_better")
     latest_label = labels[-1] if labels else ""
     return html.Section(
@@ -158,7 +158,7 @@ def districts_section(
             ),
             simple_table(
                 table_frame,
-                {"area": "Area", "value": f"Value, {latest_label}"},
+                {"area": "Area", "shown": f"Value, {latest_label}"},
                 caption=f"{metric.name} by area, {latest_label}, best first",
                 row_header="area",
                 formatters={"value": lambda v: format_value(v, metric)},

@@ -12,6 +12,7 @@ from layouts._components.a11y import aria
 from layouts._runtime import runtime
 from reports.pack import build_pack
 from reports.produce import FORMATS, file_name, render
+from reports.public import public_pack
 from reports.scope import resolve_scope
 
 FORMAT_WORDS = {"pdf": "PDF (to print)", "html": "Web page (HTML)", "xlsx": "Spreadsheet (XLSX)"}
@@ -53,14 +54,22 @@ def pack_download(kind: str, ident: str) -> html.Section:
     )
 
 
-@callback(
-    Output("pack-download", "data"),
-    Output("pack-status", "children"),
-    Input("pack-button", "n_clicks"),
-    State("pack-scope", "data"),
-    State("pack-format", "value"),
-    prevent_initial_call=True,
-)
+def register_pack_download() -> None:
+    """Register the download callback; call it from one page module.
+
+    Dash runs page modules once for each app but this module only once per process, and an
+    app takes the callbacks registered so far, so a decorator here would serve the first app only.
+    """
+    callback(
+        Output("pack-download", "data"),
+        Output("pack-status", "children"),
+        Input("pack-button", "n_clicks"),
+        State("pack-scope", "data"),
+        State("pack-format", "value"),
+        prevent_initial_call=True,
+    )(download_pack)
+
+
 def download_pack(
     _clicks: int | None, scope: dict[str, str], report_format: str
 ) -> tuple[Any, str]:
@@ -70,6 +79,8 @@ def download_pack(
         return None, f"Choose one of {', '.join(FORMATS)}."
     resolved = resolve_scope(rt.registry, scope["kind"], scope["id"])
     pack = build_pack(rt.registry, rt.engine, resolved, date.today())
+    if rt.public:
+        pack = public_pack(rt.registry, pack)
     rendered = render(pack, report_format)
     name = file_name(pack, report_format)
     return dcc.send_bytes(rendered.data, name), f"Pack ready: {name}."

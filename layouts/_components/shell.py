@@ -1,27 +1,42 @@
-"""The page frame: skip link, header with navigation, main landmark and footer."""
+"""The page frame: skip link, header with navigation and sign-in, main landmark and footer."""
 
 from __future__ import annotations
 
 from dash import dcc, html
 
+from access.identity import ANONYMOUS, Viewer
 from layouts._components.a11y import aria
 
+# (label, path, whether the page is for signed-in councillors and officers only)
 NAV_ITEMS = (
-    ("Overview", "/"),
-    ("Milestones", "/milestones"),
-    ("Actions", "/actions"),
-    ("Data", "/data"),
-    ("Catalogue", "/catalogue"),
-    ("The plan", "/plan"),
+    ("Overview", "/", False),
+    ("Milestones", "/milestones", True),
+    ("Actions", "/actions", True),
+    ("Data", "/data", True),
+    ("Catalogue", "/catalogue", False),
+    ("The plan", "/plan", False),
 )
 
 
-def shell(
-    organisation: str, plan_name: str, nav: tuple[tuple[str, str], ...] = NAV_ITEMS
-) -> html.Div:
+def account_links(viewer: Viewer) -> html.Div:
+    """'Sign in', or who is signed in with a link to sign out (plain links: full page loads)."""
+    if not viewer.signed_in:
+        return html.Div(html.A("Sign in", href="/login", id="signin-link"), className="pmf-account")
+    return html.Div(
+        [
+            html.Span(f"{viewer.display_name} ({viewer.role})", id="signed-in-as"),
+            " ",
+            html.A("Sign out", href="/logout", id="signout-link"),
+        ],
+        className="pmf-account",
+    )
+
+
+def shell(organisation: str, plan_name: str, viewer: Viewer = ANONYMOUS) -> html.Div:
     """The frame around every page; `dash.page_container` goes inside <main>."""
     import dash
 
+    nav = [(label, href) for label, href, internal in NAV_ITEMS if not internal or viewer.signed_in]
     return html.Div(
         [
             dcc.Location(id="pmf-url", refresh="callback-nav"),
@@ -42,6 +57,7 @@ def shell(
                             **aria(label="Main"),
                             className="pmf-nav",
                         ),
+                        account_links(viewer),
                     ],
                     className="pmf-width",
                 ),

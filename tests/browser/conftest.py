@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+from access.users import add_user
 from app import create_app
 from metrics.registry import load_registry
 from pipelines.demo import load_demo
@@ -20,6 +21,8 @@ from warehouse.tables import create_tables
 
 # The pages judge freshness and milestones against today, so the demo is built as at today
 DEMO_AS_OF = date.today()
+OFFICER = ("jo", "Jo Bloggs")
+OFFICER_PASSWORD = "browser-test-password"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -37,6 +40,7 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     create_tables(engine)
     registry = load_registry(CONFIG)
     load_demo(registry, engine, DEMO_AS_OF)
+    add_user(engine, OFFICER[0], OFFICER_PASSWORD, "officer", actor="test", display_name=OFFICER[1])
     app = create_app(CONFIG, url)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -45,10 +49,26 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.shutdown()
 
 
+def sign_in(tab: Any, live_url: str, username: str, password: str) -> None:
+    """Sign in through the real form, as a person would."""
+    tab.goto(live_url + "/login")
+    tab.fill("#signin-username", username)
+    tab.fill("#signin-password", password)
+    tab.click("#signin-submit")
+    tab.wait_for_selector("#signed-in-as")
+
+
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh tablet-sized page."""
+def anonymous_page(browser: Any) -> Iterator[Any]:
+    """A fresh tablet-sized page, not signed in (the public)."""
     context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-GB")
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def page(anonymous_page: Any, live_url: str) -> Any:
+    """A fresh tablet-sized page, signed in as an officer of the performance team."""
+    sign_in(anonymous_page, live_url, OFFICER[0], OFFICER_PASSWORD)
+    return anonymous_page

@@ -50,7 +50,7 @@ def test_drilldown_comment_is_saved_and_shown(page: Any, live_url: str) -> None:
     page.wait_for_selector("#spc-chart .main-svg")
     page.click("#metric-comment-submit")
     page.wait_for_selector("#metric-comment-status:has-text('Not saved')")
-    page.fill("#metric-comment-author", "Performance team")
+    assert page.input_value("#metric-comment-author") == "Jo Bloggs"  # the signed-in name
     page.fill("#metric-comment-body", "Debt recovery push agreed with Exchequer Services.")
     page.click("#metric-comment-submit")
     page.wait_for_selector("#metric-comments:has-text('Debt recovery push agreed')")
@@ -76,16 +76,13 @@ def test_action_register_records_each_step(page: Any, live_url: str) -> None:
     assert_accessible(page)
     page.click("#actions-table tbody tr:first-child th a")
     page.wait_for_selector("#flag-form")
-    page.fill("#flag-actor", "Jo Bloggs")
     page.click("#flag-save")
     page.wait_for_selector("text=Saved: Acknowledged")
-    page.fill("#flag-actor", "Jo Bloggs")
     page.select_option("#flag-step", "action_planned")
     page.fill("#flag-action", "Weekly review of the recovery plan")
     page.fill("#flag-due", "2030-01-31")
     page.click("#flag-save")
     page.wait_for_selector("text=Saved: Action planned")
-    page.fill("#flag-actor", "Jo Bloggs")
     page.select_option("#flag-step", "resolved")
     page.click("#flag-save")
     page.wait_for_selector("#flag-status:has-text('needs a note')")
@@ -94,13 +91,11 @@ def test_action_register_records_each_step(page: Any, live_url: str) -> None:
     assert_accessible(page)
 
 
-def test_data_page_run_now_needs_a_name(page: Any, live_url: str) -> None:
+def test_data_page_run_now_is_recorded_as_the_officer(page: Any, live_url: str) -> None:
     page.goto(live_url + "/data")
     page.wait_for_selector("#pipelines-table")
     assert_accessible(page)
-    page.click("#pipelines-table button[aria-label='Run demo-finance now']")
-    page.wait_for_selector("#run-now-status:has-text('Give your name')")
-    page.fill("#run-now-by", "Sam Officer")
+    assert page.input_value("#run-now-by") == "Jo Bloggs"
     page.click("#pipelines-table button[aria-label='Run demo-finance now']")
     page.wait_for_selector("#run-now-status:has-text('demo-finance')", timeout=60_000)
 

@@ -1,0 +1,1 @@
+"""Sign-in, roles and who may see or change what (see docs/access.md)."""

@@ -1,0 +1,94 @@
+"""`pmf users`: add, list and disable local accounts from the command line."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Protocol
+
+import click
+
+from access.roles import ROLES
+from access.users import add_user, disable_user, list_users
+from warehouse.engine import get_engine
+from warehouse.tables import create_tables
+
+
+class CliContext(Protocol):
+    """What the `pmf` group hands every command (cli.Context), without importing cli."""
+
+    config_dir: Path
+    database_url: str
+
+
+def _actor() -> str:
+    # Changes made at the command line are recorded against the operating-system account
+    try:
+        return f"cli:{getpass.getuser()}"
+    except OSError:
+        return "cli"
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage the people who can sign in to the dashboard."""
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What they may do.")
+@click.option("--display-name", default=None, help="Name shown and recorded, e.g. 'Jo Bloggs'.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+@click.pass_obj
+def users_add(
+    ctx: CliContext, name: str, role: str, display_name: str | None, password_stdin: bool
+) -> None:
+    """Add a local account; you are asked for its password twice."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = get_engine(ctx.database_url)
+    create_tables(engine)
+    try:
+        add_user(engine, name, password, role, actor=_actor(), display_name=display_name)
+    except ValueError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Added {name.strip().lower()} ({role}).")
+
+
+@users_group.command("list")
+@click.pass_obj
+def users_list(ctx: CliContext) -> None:
+    """List accounts with their role and whether they are enabled."""
+    engine = get_engine(ctx.database_url)
+    create_tables(engine)
+    frame = list_users(engine)
+    click.echo(f"{'name':24} {'role':8} {'state':9} display name")
+    for _, row in frame.iterrows():
+        state = (
+            "disabled"
+            if row["disabled_at"] is not None and row["disabled_at"] == row["disabled_at"]
+            else "enabled"
+        )
+        click.echo(f"{row['username']:24} {row['role']:8} {state:9} {row['display_name']}")
+    click.echo(f"{len(frame)} user(s)")
+
+
+@users_group.command("disable")
+@click.argument("name")
+@click.pass_obj
+def users_disable(ctx: CliContext, name: str) -> None:
+    """Disable an account: it cannot sign in, and any open session ends."""
+    engine = get_engine(ctx.database_url)
+    create_tables(engine)
+    try:
+        disable_user(engine, name.strip().lower(), actor=_actor())
+    except ValueError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Disabled {name.strip().lower()}.")

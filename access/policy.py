@@ -1,0 +1,37 @@
+"""Which pages and which dashboard callbacks need which permission: checked before Dash runs."""
+
+from __future__ import annotations
+
+from access.roles import Permission
+
+# Pages for councillors and officers only; anonymous visitors are sent to sign in
+PAGE_PERMISSIONS: dict[str, Permission] = {
+    "/actions": "read_internal",
+    "/data": "read_internal",
+    "/milestones": "read_internal",
+    "/portfolio": "read_internal",
+}
+
+# Dash callbacks that write, found by an output they alone update. Dash dispatches a POST to
+# /_dash-update-component on its `output` string, so this is the same key Dash uses.
+CALLBACK_PERMISSIONS: dict[str, Permission] = {
+    "metric-comment-status.children": "comment",
+    "flag-status.children": "update_flag",
+    "run-now-status.children": "run_pipeline",
+}
+
+
+def page_permission(path: str) -> Permission | None:
+    """The permission a page path needs, or None for a page anyone may see."""
+    for prefix, permission in PAGE_PERMISSIONS.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return permission
+    return None
+
+
+def callback_permission(output: str) -> Permission | None:
+    """The permission a Dash callback (named by its output string) needs, or None."""
+    for target, permission in CALLBACK_PERMISSIONS.items():
+        if target in output:
+            return permission
+    return None

@@ -1,0 +1,220 @@
+"""Wire sign-in into the Flask server under Dash: session, cookies, CSRF, routes and guards.
+
+CSRF: every POST must carry the session's token, either as the `csrf_token` form field (the
+sign-in and sign-out forms) or as the `X-CSRFToken` header, which Dash's renderer copies from
+the `_csrf_token` cookie on every callback. Another site can make a browser send the cookie but
+cannot read it to set the header, and a cross-site Origin is refused outright. Session cookies
+are HttpOnly and SameSite=Lax, and Secure when the `secure_cookies` setting is on.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import flask
+import flask_login
+import sqlalchemy as sa
+
+from access.identity import IdentityProvider, PasswordProvider
+from access.pages import refused_page, sign_in_page, sign_out_page
+from access.policy import callback_permission, page_permission
+from access.roles import denial
+from access.session import SignedIn, current_viewer
+from access.throttle import record_attempt, wait_seconds
+from metrics.registry import Registry
+from warehouse.engine import database_path
+
+LOG = logging.getLogger("pmf.access")
+SESSION_TOKEN = "csrf_token"
+CSRF_COOKIE = "_csrf_token"  # the name Dash's renderer reads
+CSRF_HEADER = "X-CSRFToken"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SECRET_FILE = "secret_key"
+
+
+def secret_key(database_url: str) -> str:
+    """PMF_SECRET_KEY, or a key generated once and kept beside a local database file."""
+    key = os.environ.get("PMF_SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = database_path(database_url)
+    if path is None:
+        raise RuntimeError(
+            "Set PMF_SECRET_KEY to a long random string: it signs sign-in sessions, and with a "
+            "server database there is no folder to keep a generated one in."
+        )
+    keyfile = Path(path).parent / SECRET_FILE
+    if not keyfile.exists():
+        keyfile.parent.mkdir(parents=True, exist_ok=True)
+        keyfile.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        keyfile.chmod(0o600)
+        LOG.warning("PMF_SECRET_KEY is not set; generated one in %s", keyfile)
+    return keyfile.read_text(encoding="utf-8").strip()
+
+
+def csrf_token() -> str:
+    """This session's CSRF token, made on first use."""
+    token = flask.session.get(SESSION_TOKEN)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        flask.session[SESSION_TOKEN] = token
+    return token
+
+
+def _same_origin() -> bool:
+    origin = flask.request.headers.get("Origin")
+    if not origin or origin == "null":
+        referer = flask.request.headers.get("Referer")
+        if not referer:
+            return origin is None  # a missing Origin is allowed; the token still has to match
+        origin = referer
+    parts = urlsplit(origin)
+    return parts.netloc == flask.request.host
+
+
+def _token_ok() -> bool:
+    expected = flask.session.get(SESSION_TOKEN)
+    given = flask.request.headers.get(CSRF_HEADER) or flask.request.form.get("csrf_token", "")
+    return isinstance(expected, str) and bool(given) and hmac.compare_digest(expected, str(given))
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: a full URL or //host would send people elsewhere after sign-in
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def install_access(
+    server: flask.Flask,
+    registry: Registry,
+    engine: sa.Engine,
+    database_url: str,
+    provider: IdentityProvider,
+) -> None:
+    """Add sessions, sign-in routes, CSRF checks and role guards to the dashboard's server."""
+    settings = registry.settings
+    organisation = registry.plan.organisation.name
+    secure = bool(settings["secure_cookies"])
+    server.secret_key = secret_key(database_url)
+    server.config.update(
+        SESSION_COOKIE_NAME="pmf_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+    )
+    manager = flask_login.LoginManager()
+    manager.init_app(server)
+    manager.session_protection = "basic"
+
+    @manager.user_loader
+    def load_user(username: str) -> SignedIn | None:
+        viewer = provider.load(username)
+        return SignedIn(viewer) if viewer else None
+
+    def refuse(message: str, status: int) -> flask.Response:
+        path = flask.request.path
+        if path.startswith("/_dash"):
+            return flask.Response(message, status=status, mimetype="text/plain")
+        return flask.Response(refused_page(organisation, message), status=status)
+
+    @server.before_request
+    def guard() -> Any:
+        request = flask.request
+        csrf_token()
+        if request.method not in SAFE_METHODS:
+            if not _same_origin():
+                return refuse("Refused: the request came from another website.", 403)
+            if not _token_ok():
+                return refuse(
+                    "Refused: the form had expired or did not come from this site. "
+                    "Reload the page and try again.",
+                    403,
+                )
+        viewer = current_viewer()
+        if request.path == "/_dash-update-component":
+            body = request.get_json(silent=True)
+            output = str(body.get("output", "")) if isinstance(body, dict) else ""
+            needed = callback_permission(output)
+            if needed and not viewer.can(needed):
+                return refuse(denial(needed), 403)
+            return None
+        needed = page_permission(request.path)
+        if needed and not viewer.can(needed) and request.method in SAFE_METHODS:
+            return flask.redirect(f"/login?next={request.full_path.rstrip('?')}")
+        return None
+
+    @server.after_request
+    def set_csrf_cookie(response: flask.Response) -> flask.Response:
+        token = csrf_token()  # a fresh one after sign-in or sign-out cleared the session
+        if flask.request.cookies.get(CSRF_COOKIE) != token:
+            # Readable by the page's own script (Dash sends it back as a header), never by others
+            response.set_cookie(
+                CSRF_COOKIE, token, httponly=False, samesite="Lax", secure=secure, path="/"
+            )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+    def login() -> Any:
+        request = flask.request
+        next_path = _safe_next(request.values.get("next"))
+        if request.method == "GET":
+            return sign_in_page(organisation, csrf_token(), next_path)
+        if not isinstance(provider, PasswordProvider):
+            return refuse("Sign in through your organisation's single sign-on instead.", 400)
+        username = request.form.get("username", "").strip().lower()[:80]
+        password = request.form.get("password", "")
+        ip = request.remote_addr
+        wait = wait_seconds(
+            engine,
+            username,
+            ip,
+            attempts=int(settings["sign_in_attempts"]),
+            minutes=int(settings["sign_in_lockout_minutes"]),
+        )
+        if wait > 0:
+            record_attempt(engine, username, ip, succeeded=False, reason="locked out")
+            LOG.warning("sign-in refused for %r from %s: locked out", username, ip)
+            minutes = max(1, -(-wait // 60))
+            error = (
+                "Too many failed sign-ins. Wait "
+                f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
+            )
+            return sign_in_page(organisation, csrf_token(), next_path, error), 429
+        viewer = provider.authenticate(username, password) if username and password else None
+        if viewer is None:
+            record_attempt(engine, username, ip, succeeded=False, reason="wrong name or password")
+            LOG.warning("sign-in failed for %r from %s", username, ip)
+            error = "The user name or password is not right, or the account is disabled."
+            return sign_in_page(organisation, csrf_token(), next_path, error), 401
+        flask.session.clear()  # a fresh session, and a fresh CSRF token, for the signed-in user
+        flask_login.login_user(SignedIn(viewer))
+        flask.session.permanent = True
+        csrf_token()
+        record_attempt(engine, username, ip, succeeded=True)
+        LOG.info("signed in: %s (%s) from %s", viewer.username, viewer.role, ip)
+        return flask.redirect(next_path)
+
+    def logout() -> Any:
+        viewer = current_viewer()
+        if flask.request.method == "GET":
+            if not viewer.signed_in:
+                return flask.redirect("/")
+            return sign_out_page(organisation, csrf_token(), viewer.display_name)
+        flask_login.logout_user()
+        flask.session.clear()
+        LOG.info("signed out: %s", viewer.username)
+        return flask.redirect("/")
+
+    server.add_url_rule("/login", "pmf_login", login, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "pmf_logout", logout, methods=["GET", "POST"])
