@@ -107,7 +107,14 @@ def serve(
     if scheduler:
         start_background_scheduler(runtime.registry.config_dir, str(runtime.engine.url))
     LOG.info("Serving PMF on http://%s:%s", host, port)
-    app.run(host=host, port=port, debug=debug)
+    if debug:
+        app.run(host=host, port=port, debug=True, use_reloader=False)
+        return
+    # Waitress: a production WSGI server in pure Python, threaded in this one process, so the
+    # dashboard and the scheduler keep sharing the DuckDB file
+    import waitress
+
+    waitress.serve(app.server, host=host, port=port, threads=8, ident="PMF")
 
 
 if __name__ == "__main__":

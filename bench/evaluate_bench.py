@@ -57,6 +57,8 @@ def write_config(folder: Path) -> None:
         "  owner: Head of Performance",
         "  area_level: districts",
         "  unit: percent",
+        # Public, so the page benchmark's anonymous browser sees every measure too
+        "  visibility: public",
         "metrics:",
     ]
     for i in range(METRICS):
