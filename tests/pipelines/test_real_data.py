@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
 from metrics.registry import Registry
@@ -68,3 +69,42 @@ def test_fingertips_districts_and_a_rerun_is_idempotent(
     assert forced.status == "succeeded"
     assert (forced.rows_loaded, forced.rows_unchanged) == (0, first.rows_loaded)
     assert observation_count(engine, current_only=False) == stored
+
+
+def test_comparison_from_the_warehouse_matches_the_raw_file(
+    registry: Registry, engine: sa.Engine, real_data: Path
+) -> None:
+    import csv
+    import statistics
+
+    from metrics.benchmark import comparison_for
+
+    run_pipeline(registry, engine, "oflog-asc", drop_folder=real_data)
+    neighbours = json.loads((real_data / "oflog_nearest_neighbours.json").read_text())[
+        STAFFORDSHIRE
+    ]
+    with open(real_data / "oflog_adult_social_care.csv", encoding="utf-8-sig", newline="") as f:
+        raw = list(csv.DictReader(f))
+    for metric_id, code, year, higher_better in [
+        ("asc-info-ease-users", "ASC3", "2022-23", True),
+        ("asc-workforce-turnover", "ASC7", "2021-22", False),
+    ]:
+        values = {
+            r["Local authority code"]: float(r["Value"])
+            for r in raw
+            if r["Code"] == code
+            and r["Financial year"] == year
+            and r["Value"]
+            and r["Local authority code"] in neighbours
+        }
+        own = values[STAFFORDSHIRE]
+        rank = 1 + sum(v > own if higher_better else v < own for v in values.values())
+        metric = registry.metric(metric_id)
+        stored = current_observations(engine, [metric_id], include_benchmark=True)
+        comparison = comparison_for(registry, metric, stored)
+        assert comparison is not None
+        row = comparison.by_period[
+            comparison.by_period["period_start"] == pd.Timestamp(int(year[:4]), 4, 1)
+        ].iloc[0]
+        assert (int(row["rank"]), int(row["n"])) == (rank, len(values))
+        assert row["median"] == pytest.approx(statistics.median(values.values()))
