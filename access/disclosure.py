@@ -39,8 +39,16 @@ def suppress_snapshot(
     """Status rows with a `suppressed` column: numerators are looked up so rates can be judged."""
     if snapshot.empty:
         return snapshot.assign(suppressed=pd.Series(dtype=bool))
-    ids = sorted(set(snapshot["metric_id"]))
-    observed = current_observations(engine, ids)
+    # Only rates and percentages need a numerator, and only for the periods the snapshot
+    # shows: reading just those keeps a public page as quick as a signed-in one
+    ids = sorted(
+        m
+        for m in set(snapshot["metric_id"])
+        if registry.has_metric(str(m)) and registry.metric(str(m)).unit != "count"
+    )
+    starts = pd.to_datetime(snapshot["period_start"]).dropna()
+    since = starts.min().date() if len(starts) else None
+    observed = current_observations(engine, ids, since=since)
     keys = ["metric_id", "area_code", "period_start"]
     numerators = observed[[*keys, "numerator"]].assign(
         period_start=pd.to_datetime(observed["period_start"])
