@@ -220,7 +220,7 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
                 className="pmf-summary",
             ),
             html.P(
-                [as_at, " ", dcc.Link("How status is worked out", href="/plan")],
+                [as_at, " ", dcc.Link("The plan and its measures", href="/plan")],
                 className="pmf-muted",
             ),
             html.Section(

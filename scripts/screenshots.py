@@ -16,14 +16,15 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from access.users import add_user  # noqa: E402
 from app import create_app  # noqa: E402
-from metrics.evaluate import evaluate  # noqa: E402
 from metrics.registry import load_registry  # noqa: E402
 from pipelines.demo import load_demo  # noqa: E402
 from reports.chromium import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from warehouse.engine import duckdb_url, get_engine  # noqa: E402
 from warehouse.tables import create_tables  # noqa: E402
 
+PASSWORD = "screenshots-only"  # the warehouse is temporary and deleted afterwards
 PAGES = [
     ("overview", "/", "#overview-matrix"),
     ("portfolio", "/portfolio/children-young-people", "#portfolio-cards"),
@@ -49,7 +50,9 @@ def main() -> int:
         create_tables(engine)
         registry = load_registry(ROOT / "config")
         load_demo(registry, engine, date.today())
-        evaluate(registry, engine)
+        add_user(
+            engine, "officer", PASSWORD, "officer", actor="screenshots", display_name="Sam Officer"
+        )
         app = create_app(ROOT / "config", url)
         server = make_server("127.0.0.1", 0, app.server, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -59,6 +62,12 @@ def main() -> int:
                 executable_path=chromium_path(), args=CHROMIUM_ARGS
             )
             page = browser.new_page(viewport={"width": 1024, "height": 768})
+            # Signed in as an officer, so the internal pages and every measure are shown
+            page.goto(base + "/login")
+            page.fill("#signin-username", "officer")
+            page.fill("#signin-password", PASSWORD)
+            page.click("#signin-submit")
+            page.wait_for_selector("#signed-in-as")
             for name, path, ready in PAGES:
                 page.goto(base + path)
                 page.wait_for_selector(ready)
