@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import dcc, html
+from dash import html
 
 from layouts._components.a11y import aria
-from layouts._components.measures import status_rows
+from layouts._components.measures import not_found, status_rows
 from layouts._components.pack_download import pack_download, register_pack_download
 from layouts._runtime import runtime
 from metrics.benchmark import latest_positions
@@ -28,12 +28,8 @@ def layout(committee_id: str = "", **_q: Any) -> html.Div:
     registry = rt.registry
     committee = next((c for c in registry.plan.select_committees if c.id == committee_id), None)
     if committee is None:
-        return html.Div(
-            [
-                html.H1("Committee not found", id="committee-title"),
-                html.P(f"There is no select committee with the id “{committee_id}”."),
-                html.P(dcc.Link("Back to the overview", href="/")),
-            ]
+        return not_found(
+            "committee-title", "select committee", committee_id, back=("Back to the overview", "/")
         )
     metrics = registry.for_committee(committee.id)
     ids = [m.id for m in metrics]

@@ -11,6 +11,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
+from layouts._components.measures import not_found
 from layouts._components.metric_sections import (
     comment_list,
     comparison_section,
@@ -54,12 +55,8 @@ def layout(
     rt = runtime()
     registry = rt.registry
     if not registry.has_metric(metric_id):
-        return html.Div(
-            [
-                html.H1("Measure not found", id="metric-title"),
-                html.P(f"There is no measure with the id “{metric_id}”."),
-                html.P(dcc.Link("Search the metric catalogue", href="/catalogue")),
-            ]
+        return not_found(
+            "metric-title", "measure", metric_id, back=("Search the metric catalogue", "/catalogue")
         )
     metric = registry.metric(metric_id)
     areas = registry.areas_for(metric)

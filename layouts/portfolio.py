@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.cards import measure_card
+from layouts._components.measures import not_found
 from layouts._components.milestone_view import milestone_badge
 from layouts._components.pack_download import pack_download
 from layouts._components.query import register_filter_navigation
@@ -128,12 +129,8 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
     registry = rt.registry
     portfolio = next((p for p in registry.plan.portfolios if p.id == portfolio_id), None)
     if portfolio is None:
-        return html.Div(
-            [
-                html.H1("Portfolio not found", id="portfolio-title"),
-                html.P(f"There is no portfolio with the id “{portfolio_id}”."),
-                html.P(dcc.Link("Back to the overview", href="/")),
-            ]
+        return not_found(
+            "portfolio-title", "portfolio", portfolio_id, back=("Back to the overview", "/")
         )
     weeks = recent_weeks(date.today())
     try:

@@ -149,3 +149,15 @@ def status_rows(
     return html.Table(
         [html.Caption(caption), head, html.Tbody(rows)], className="pmf-table", id=table_id
     )
+
+
+def not_found(heading_id: str, what: str, ident: str, *, back: tuple[str, str]) -> html.Div:
+    """A page for an id that does not exist: says what was asked for and where to go instead."""
+    label, href = back
+    return html.Div(
+        [
+            html.H1(f"{what.capitalize()} not found", id=heading_id),
+            html.P(f"There is no {what} with the id “{ident}”."),
+            html.P(dcc.Link(label, href=href)),
+        ]
+    )

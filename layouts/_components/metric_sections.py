@@ -248,41 +248,6 @@ def comment_list(comments: pd.DataFrame) -> html.Div:
     )
 
 
-def comments_section(metric: Metric, comments: pd.DataFrame) -> html.Section:
-    """The commentary thread and a form to add to it."""
-    return html.Section(
-        [
-            html.H2("Commentary", id="comments-heading"),
-            html.Div(comment_list(comments), id="metric-comments"),
-            html.H3("Add a comment"),
-            html.Div(
-                [
-                    html.Label(
-                        "Your name", htmlFor="metric-comment-author", className="form-label"
-                    ),
-                    dcc.Input(
-                        id="metric-comment-author",
-                        type="text",
-                        className="form-control",
-                        autoComplete="name",
-                    ),
-                ],
-                className="mb-2",
-            ),
-            html.Div(
-                [
-                    html.Label("Comment", htmlFor="metric-comment-body", className="form-label"),
-                    dcc.Textarea(id="metric-comment-body", className="form-control", rows=3),
-                ],
-                className="mb-2",
-            ),
-            html.Button("Add comment", id="metric-comment-submit", className="btn btn-primary"),
-            html.P(id="metric-comment-status", role="status", **aria(live="polite")),
-        ],
-        **aria(labelledby="comments-heading"),
-    )
-
-
 def comparison_section(registry: Registry, comparison: Comparison | None) -> html.Section | None:
     """The council against similar councils: sentence, trend, ranked bar and tables."""
     if comparison is None:
