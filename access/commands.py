@@ -10,7 +10,7 @@ from typing import Protocol
 import click
 
 from access.roles import ROLES
-from access.users import add_user, disable_user, list_users
+from access.users import add_user, disable_user, list_users, update_user
 from warehouse.engine import get_engine
 from warehouse.tables import create_tables
 
@@ -92,3 +92,43 @@ def users_disable(ctx: CliContext, name: str) -> None:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"Disabled {name.strip().lower()}.")
+
+
+@users_group.command("update")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default=None, help="A new role.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read a new password from standard input (scripts)."
+)
+@click.option("--new-password", is_flag=True, help="Be asked for a new password.")
+@click.option("--enable", is_flag=True, help="Let a disabled account sign in again.")
+@click.pass_obj
+def users_update(
+    ctx: CliContext,
+    name: str,
+    role: str | None,
+    password_stdin: bool,
+    new_password: bool,
+    enable: bool,
+) -> None:
+    """Change an account's role or password, or enable it again."""
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif new_password:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    engine = get_engine(ctx.database_url)
+    create_tables(engine)
+    try:
+        changes = update_user(
+            engine,
+            name.strip().lower(),
+            actor=_actor(),
+            role=role,
+            password=password,
+            enable=enable,
+        )
+    except ValueError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Updated {name.strip().lower()}: {'; '.join(changes)}.")

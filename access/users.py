@@ -97,6 +97,40 @@ def disable_user(engine: sa.Engine, username: str, *, actor: str) -> None:
         _record(conn, username, actor, "disabled", "")
 
 
+def update_user(
+    engine: sa.Engine,
+    username: str,
+    *,
+    actor: str,
+    role: str | None = None,
+    password: str | None = None,
+    enable: bool = False,
+) -> list[str]:
+    """Change an account's role or password, or enable it again; audited. Returns the changes."""
+    user = find_user(engine, username)
+    if user is None:
+        raise ValueError(f"There is no user called '{username}'; 'pmf users list' shows them.")
+    values: dict[str, Any] = {}
+    changes: list[str] = []
+    if role is not None:
+        values["role"] = parse_role(role)
+        changes.append(f"role {user['role']} -> {values['role']}")
+    if password is not None:
+        values["password_hash"] = hash_password(password)
+        changes.append("password changed")
+    if enable:
+        if user["disabled_at"] is None:
+            raise ValueError(f"'{username}' is not disabled.")
+        values["disabled_at"] = None
+        changes.append("enabled")
+    if not changes:
+        raise ValueError("Nothing to change: give --role, --password-stdin or --enable.")
+    with engine.begin() as conn:
+        conn.execute(users.update().where(users.c.id == user["id"]).values(**values))
+        _record(conn, username, actor, "updated", "; ".join(changes))
+    return changes
+
+
 def list_users(engine: sa.Engine) -> pd.DataFrame:
     """Every account, without its password hash."""
     columns = [c for c in users.c if c.name != "password_hash"]

@@ -137,6 +137,30 @@ def test_users_cli_adds_lists_disables_and_audits(db_url: str, engine: sa.Engine
     assert LocalPasswordProvider(engine).authenticate("sam", PASSWORD) is None
 
 
+def test_users_cli_changes_role_and_password_and_enables(db_url: str, engine: sa.Engine) -> None:
+    runner = CliRunner()
+    base = ["--database-url", db_url, "users"]
+    runner.invoke(
+        main, [*base, "add", "ali", "--role", "member", "--password-stdin"], input=PASSWORD + "\n"
+    )
+    runner.invoke(main, [*base, "disable", "ali"])
+    new = "a-brand-new-password"
+    result = runner.invoke(
+        main,
+        [*base, "update", "ali", "--role", "officer", "--password-stdin", "--enable"],
+        input=new + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "role member -> officer" in result.output and "enabled" in result.output
+    provider = LocalPasswordProvider(engine)
+    assert provider.authenticate("ali", PASSWORD) is None
+    viewer = provider.authenticate("ali", new)
+    assert viewer is not None and viewer.role == "officer"
+    assert user_history(engine, "ali")["kind"].tolist() == ["added", "disabled", "updated"]
+    nothing = runner.invoke(main, [*base, "update", "ali"])
+    assert nothing.exit_code == 1 and "Nothing to change" in nothing.output
+
+
 def test_demo_prints_a_demo_officer_once(db_url: str, tmp_path: Path) -> None:
     runner = CliRunner()
     first = runner.invoke(main, ["--database-url", db_url, "demo", "--as-of", "2024-06-30"])
