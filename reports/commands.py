@@ -55,6 +55,12 @@ def _fail(message: str) -> None:
     help="File to write (default: the reports_folder setting, e.g. "
     "data/reports/portfolio-finance-2024-11-25.pdf).",
 )
+@click.option(
+    "--public",
+    is_flag=True,
+    help="The published version: public measures only, small numbers shown as [c], "
+    "no flags, milestones or internal commentary.",
+)
 @click.pass_obj
 def report_command(
     ctx: CliContext,
@@ -64,6 +70,7 @@ def report_command(
     period: datetime | None,
     report_format: Format,
     out: Path | None,
+    public: bool,
 ) -> None:
     """Write the pack for one portfolio, committee or priority: summary, measures, appendix."""
     chosen = [
@@ -86,7 +93,9 @@ def report_command(
     try:
         engine = get_engine(ctx.database_url)
         create_tables(engine)
-        produced = produce(registry, engine, kind, str(ident), as_at, report_format, out)
+        produced = produce(
+            registry, engine, kind, str(ident), as_at, report_format, out, public=public
+        )
     except ScopeError as exc:
         _fail(str(exc))
     except (ChartError, PdfError) as exc:

@@ -15,6 +15,7 @@ from reports.charts import measure_figure, render_charts
 from reports.html import render_html
 from reports.pack import Pack, build_pack
 from reports.pdf import render_pdf
+from reports.public import public_pack
 from reports.scope import resolve_scope
 from reports.xlsx import render_xlsx
 from warehouse.report_runs import FAILED, SUCCEEDED, finish_report_run, start_report_run
@@ -112,6 +113,7 @@ def produce(
     *,
     trigger: str = "manual",
     produced_at: datetime | None = None,
+    public: bool = False,
 ) -> Produced:
     """Build one pack, write it to `out` (default: the reports folder) and log the run.
 
@@ -129,6 +131,8 @@ def produce(
     )
     try:
         pack = build_pack(registry, engine, scope, as_at, produced_at=produced_at)
+        if public:
+            pack = public_pack(registry, pack)
         rendered = render(pack, report_format)
         path = out or reports_folder(registry) / file_name(pack, report_format)
         write_file(path, rendered.data)

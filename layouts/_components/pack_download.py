@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
 
@@ -77,10 +78,21 @@ def download_pack(
     rt = runtime()
     if report_format not in FORMATS:
         return None, f"Choose one of {', '.join(FORMATS)}."
-    resolved = resolve_scope(rt.registry, scope["kind"], scope["id"])
-    pack = build_pack(rt.registry, rt.engine, resolved, date.today())
-    if rt.public:
-        pack = public_pack(rt.registry, pack)
-    rendered = render(pack, report_format)
+    # Charts are drawn in Chromium, which is heavy: one pack at a time, so a burst of requests
+    # (or a visitor clicking repeatedly) cannot tie up the server
+    if not _BUILDING.acquire(blocking=False):
+        return None, "Another pack is being built. Please try again in a minute."
+    try:
+        resolved = resolve_scope(rt.registry, scope["kind"], scope["id"])
+        pack = build_pack(rt.registry, rt.engine, resolved, date.today())
+        if rt.public:
+            pack = public_pack(rt.registry, pack)
+        rendered = render(pack, report_format)
+    finally:
+        _BUILDING.release()
     name = file_name(pack, report_format)
     return dcc.send_bytes(rendered.data, name), f"Pack ready: {name}."
+
+
+# A process-wide guard, not per-user state: it holds nothing but "a build is running"
+_BUILDING = threading.Lock()

@@ -109,3 +109,18 @@ def test_a_pack_as_at_today_from_the_demo_built_through_the_pipelines(tmp_path: 
     flags = list(book["Flags"].iter_rows(min_row=2, values_only=True))
     # The pipelines' own engine run raised the flags; a pack as at today sees them
     assert ("General debt outstanding", "Off target") in {(row[1], row[3]) for row in flags}
+
+
+def test_a_public_report_has_public_measures_only(sample: Sample, tmp_path: Path) -> None:
+    out = tmp_path / "finance-public.xlsx"
+    args = ["--portfolio", "finance", "--period", "2024-11-25", "--format", "xlsx"]
+    code, output = run(sample, *args, "--public", "--out", str(out))
+    assert code == 0, output
+    public = [m for m in sample.registry.for_portfolio("finance") if m.visibility == "public"]
+    assert 0 < len(public) < 7
+    assert f"({len(public)} measures, as at 25 Nov 2024)" in output
+    text = " ".join(
+        str(cell.value) for sheet in load_workbook(out) for row in sheet.iter_rows() for cell in row
+    )
+    assert "General debt outstanding" not in text  # an internal measure
+    assert any(m.name in text for m in public)
