@@ -139,7 +139,8 @@ def source_frame(
                 dtype=object,
             )
     for rule in mapping.filters:
-        out[rule.column] = rule.equals or (rule.in_[0] if rule.in_ else "")
+        if rule.column not in out:  # a column the mapping already filled (an area) passes as is
+            out[rule.column] = rule.equals or (rule.in_[0] if rule.in_ else "")
     if mapping.benchmark is not None and mapping.benchmark.column:
         out[mapping.benchmark.column] = "no"
     return out.reset_index(drop=True)

@@ -44,7 +44,8 @@ def test_defra_recycling_for_the_county(
     registry: Registry, engine: sa.Engine, real_data: Path
 ) -> None:
     result = run_pipeline(registry, engine, "defra-waste", drop_folder=real_data)
-    assert result.status == "succeeded" and result.rows_loaded == 7
+    # Staffordshire's 7 years, and its 15 neighbours' as benchmarks (Somerset has 3 years)
+    assert result.status == "succeeded" and result.rows_loaded == 7 + 14 * 7 + 3
     rows = current_observations(engine, ["household-waste-recycled"])
     assert set(rows["area_code"]) == {STAFFORDSHIRE}
     first = rows.iloc[0]
@@ -108,3 +109,34 @@ def test_comparison_from_the_warehouse_matches_the_raw_file(
         ].iloc[0]
         assert (int(row["rank"]), int(row["n"])) == (rank, len(values))
         assert row["median"] == pytest.approx(statistics.median(values.values()))
+
+
+def test_recycling_compared_with_neighbouring_counties(
+    registry: Registry, engine: sa.Engine, real_data: Path
+) -> None:
+    import csv
+    import statistics
+
+    from metrics.benchmark import comparison_for
+
+    run_pipeline(registry, engine, "defra-waste", drop_folder=real_data)
+    group = registry.comparator_groups["nearest-neighbours"]
+    names = {f"{m.name} County Council" for m in group.members}
+    with open(real_data / "defra_waste_disposal_by_authority.csv", encoding="utf-8-sig") as f:
+        raw = [
+            r
+            for r in csv.DictReader(f)
+            if r["Disposal method"] == "Recycled-composted"
+            and r["Waste collection authority"] in names
+            and r["Year"] == "2020/21"
+        ]
+    values = {r["Waste collection authority"]: float(r["Value"]) for r in raw}
+    own = values["Staffordshire County Council"]
+    metric = registry.metric("household-waste-recycled")
+    stored = current_observations(engine, [metric.id], include_benchmark=True)
+    comparison = comparison_for(registry, metric, stored)
+    assert comparison is not None
+    row = comparison.by_period[comparison.by_period["period_start"] == pd.Timestamp(2020, 4, 1)]
+    assert int(row["rank"].iloc[0]) == 1 + sum(v > own for v in values.values())
+    assert int(row["n"].iloc[0]) == len(values)
+    assert row["median"].iloc[0] == pytest.approx(statistics.median(values.values()))
