@@ -23,7 +23,7 @@ from layouts._components.metric_sections import (
 from layouts._components.query import register_filter_navigation
 from layouts._components.viewer_sections import comments_block, public_series_section
 from layouts._runtime import runtime
-from metrics.benchmark import comparison_for
+from metrics.benchmark import comparison_for, national_words
 from metrics.series import series_view
 from metrics.suppression import suppressed_csv_frame
 from warehouse.commentary import comments_for
@@ -135,7 +135,11 @@ def layout(
             if hidden
             else spc_section(registry, view),
             districts_section(registry, metric, published, view),
-            comparison_section(registry, comparison_for(registry, metric, observations)),
+            comparison_section(
+                registry,
+                comparison_for(registry, metric, observations),
+                national_words(registry, metric, observations),
+            ),
             definition_section(registry, metric),
             # Earlier values are not published: a restated small count would show through
             None

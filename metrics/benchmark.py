@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.comparators import ComparatorGroup
+from metrics.format import format_value
 from metrics.model import Metric
 from metrics.periods import period_label
 from metrics.registry import Registry
@@ -141,3 +142,41 @@ def latest_positions(registry: Registry, observations: pd.DataFrame) -> dict[str
             f"({QUARTILE_WORDS[int(row['quartile'])]})"
         )
     return positions
+
+
+ENGLAND = ComparatorGroup(id="england", name="all English councils", code_prefix="E")
+
+
+def national_comparison(
+    registry: Registry, metric: Metric, observations: pd.DataFrame
+) -> Comparison | None:
+    """The metric against every English council with data (the national median and rank)."""
+    if metric.benchmark is None:
+        return None
+    return compare(observations, metric, ENGLAND, registry.plan.organisation.area_code)
+
+
+def national_sentence(comparison: Comparison, council: str) -> str | None:
+    """e.g. 'Across all 152 English councils with data in 2022-23, the median was 67.5%; ...'."""
+    ranked = comparison.by_period.dropna(subset=["rank"])
+    if ranked.empty:
+        return None
+    row = ranked.iloc[-1]
+    metric = comparison.metric
+    label = period_label(metric.frequency, pd.Timestamp(row["period_start"]).date())
+    return (
+        f"Across all {int(row['n'])} English councils with data in {label}, the median was "
+        f"{format_value(row['median'], metric)}; {council} ranked {ordinal(int(row['rank']))} "
+        f"({QUARTILE_WORDS[int(row['quartile'])]})."
+    )
+
+
+def national_words(registry: Registry, metric: Metric, observations: pd.DataFrame) -> str | None:
+    """The sentence about all English councils, when the data goes beyond the comparator group."""
+    national = national_comparison(registry, metric, observations)
+    if national is None or metric.benchmark is None:
+        return None
+    group = registry.comparator_groups.get(metric.benchmark.group)
+    if group is not None and national.by_period["n"].max() <= len(group.members):
+        return None  # only the comparator group was loaded: nothing national to say
+    return national_sentence(national, registry.plan.organisation.short_name)

@@ -248,8 +248,13 @@ def comment_list(comments: pd.DataFrame) -> html.Div:
     )
 
 
-def comparison_section(registry: Registry, comparison: Comparison | None) -> html.Section | None:
-    """The council against similar councils: sentence, trend, ranked bar and tables."""
+def comparison_section(
+    registry: Registry, comparison: Comparison | None, national: str | None = None
+) -> html.Section | None:
+    """The council against similar councils: sentences, trend, ranked bar and tables.
+
+    `national` is a sentence about all English councils, when the data covers them.
+    """
     if comparison is None:
         return None
     metric = comparison.metric
@@ -271,6 +276,7 @@ def comparison_section(registry: Registry, comparison: Comparison | None) -> htm
                 id="comparison-sentence",
                 className="pmf-summary",
             ),
+            html.P(national, id="national-sentence") if national else None,
             html.P(
                 "Rank 1 is best"
                 + (

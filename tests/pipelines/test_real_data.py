@@ -140,3 +140,32 @@ def test_recycling_compared_with_neighbouring_counties(
     assert int(row["rank"].iloc[0]) == 1 + sum(v > own for v in values.values())
     assert int(row["n"].iloc[0]) == len(values)
     assert row["median"].iloc[0] == pytest.approx(statistics.median(values.values()))
+
+
+def test_national_median_across_all_councils_from_the_raw_file(
+    registry: Registry, engine: sa.Engine, real_data: Path
+) -> None:
+    import csv
+    import statistics
+
+    from metrics.benchmark import national_comparison, national_words
+
+    run_pipeline(registry, engine, "oflog-asc", drop_folder=real_data)
+    with open(real_data / "oflog_adult_social_care.csv", encoding="utf-8-sig", newline="") as f:
+        rows = [
+            r
+            for r in csv.DictReader(f)
+            if r["Code"] == "ASC3" and r["Financial year"] == "2022-23" and r["Value"]
+        ]
+    values = {r["Local authority code"]: float(r["Value"]) for r in rows}
+    published = {float(r["MEDIAN"]) for r in rows}  # Oflog prints its own national median
+    metric = registry.metric("asc-info-ease-users")
+    stored = current_observations(engine, [metric.id], include_benchmark=True)
+    national = national_comparison(registry, metric, stored)
+    assert national is not None
+    row = national.by_period[national.by_period["period_start"] == pd.Timestamp(2022, 4, 1)].iloc[0]
+    assert int(row["n"]) == len(values) > 100
+    assert row["median"] == pytest.approx(statistics.median(values.values()))
+    assert len(published) == 1 and published.pop() == pytest.approx(row["median"])
+    words = national_words(registry, metric, stored)
+    assert words is not None and f"Across all {len(values)} English councils" in words
