@@ -24,6 +24,7 @@ from metrics.periods import period_label
 from metrics.register import STATUS_WORDS
 from metrics.series import series_view
 from metrics.status import status_table
+from metrics.suppression import SUPPRESSED
 from metrics.words import assurance_text, direction_text, rag_word
 from reports.glossary import glossary_rows
 from reports.narrative import day_text, is_number
@@ -116,7 +117,7 @@ def _measures(pack: Pack) -> tuple[list[str], list[list[Any]]]:
                 metric.id,
                 metric.name,
                 period_label(metric.frequency, start) if isinstance(start, date) else None,
-                _number(r.get("value")),
+                SUPPRESSED if r.get("suppressed") is True else _number(r.get("value")),
                 _number(r.get("target")),
                 rag_word(section.rag),
                 direction_text(_text(r.get("direction"))),
@@ -159,9 +160,22 @@ def _data(pack: Pack) -> tuple[list[str], list[list[Any]]]:
         status = status_table([metric], own)
         keys = zip(status["area_code"], status["period_start"].dt.date, strict=True)
         rags = dict(zip(keys, status["rag"], strict=True))
+        # A public pack marks small numbers: those cells read [c], as on the pages
+        hidden = (
+            set(
+                zip(
+                    own.loc[own["suppressed"].astype(bool), "area_code"],
+                    pd.to_datetime(own.loc[own["suppressed"].astype(bool), "period_start"]).dt.date,
+                    strict=True,
+                )
+            )
+            if "suppressed" in own
+            else set()
+        )
         for code in sorted(own["area_code"].unique(), key=lambda c: (c != pack.data.county, c)):
             view = series_view(metric, own, str(code))
             for record in view.frame.to_dict("records"):
+                cover = (code, record["period_start"]) in hidden
                 rows.append(
                     [
                         metric.id,
@@ -170,9 +184,9 @@ def _data(pack: Pack) -> tuple[list[str], list[list[Any]]]:
                         pack.area_names.get(str(code), str(code)),
                         record["period"],
                         record["period_start"],
-                        _number(record["value"]),
-                        _number(record.get("numerator")),
-                        _number(record.get("denominator")),
+                        SUPPRESSED if cover else _number(record["value"]),
+                        SUPPRESSED if cover else _number(record.get("numerator")),
+                        SUPPRESSED if cover else _number(record.get("denominator")),
                         _number(record["target"]),
                         rag_word(rags.get((code, record["period_start"]))),
                         _number(record.get("mean")),

@@ -158,3 +158,31 @@ def test_public_pack_suppresses_and_drops_everything_internal(
 
     html = render_html(published, {})
     assert SUPPRESSED in html and "Cannock Chase" in html
+
+
+def test_public_xlsx_pack_reads_c_where_figures_are_hidden(
+    demo_app: dash.Dash, small_period: date
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from reports.xlsx import render_xlsx
+
+    base = demo_app.server.config[CONFIG_KEY]
+    registry: Registry = base.registry
+    scope = resolve_scope(registry, "committee", "safe-strong-communities")
+    pack = build_pack(registry, base.engine, scope, small_period + pd.Timedelta(days=40))
+    book = load_workbook(io.BytesIO(render_xlsx(public_pack(registry, pack))))
+    data = next(book[name] for name in book.sheetnames if "data" in name.lower())
+    headers = [c.value for c in next(data.iter_rows(max_row=1))]
+    rows = [
+        dict(zip(headers, (c.value for c in row), strict=True)) for row in data.iter_rows(min_row=2)
+    ]
+    small = {
+        r["Area code"]: r["Value"]
+        for r in rows
+        if r["Measure id"] == METRIC and str(r["Period start"])[:10] == small_period.isoformat()
+    }
+    assert small["E07000192"] == SUPPRESSED and small["E07000197"] == SUPPRESSED
+    assert small["E07000193"] == 9
