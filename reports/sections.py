@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from metrics.benchmark import comparison_for
+from metrics.benchmark import comparison_for, national_words
 from metrics.format import format_value
 from metrics.model import Metric
 from metrics.periods import period_label
@@ -101,11 +101,11 @@ def build_section(
     latest = [(str(a), float(v)) for a, v in zip(districts["area"], districts["raw"], strict=True)]
     paras.append(freshness_para(metric, row) or Para(""))
     paras.append(districts_para(metric, latest) or Para(""))
-    comparison = comparison_for(
-        registry, metric, pd.concat([data.observations, data.benchmarks], ignore_index=True)
-    )
+    everyone = pd.concat([data.observations, data.benchmarks], ignore_index=True)
+    comparison = comparison_for(registry, metric, everyone)
     sentence = comparison.sentence(registry.plan.organisation.short_name) if comparison else None
     paras.append(Para(sentence or ""))
+    paras.append(Para(national_words(registry, metric, everyone) or ""))
     mine = _metric_flag_ids(data, metric.id)
     actions = [f for f in flags.values() if f.flag_id in mine]
     comments = [

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from markupsafe import escape
 
+from metrics.registry import Registry
 from reports.glossary import TERMS
 from reports.html import render_html
 from reports.pack import Pack, build_pack
@@ -187,3 +190,18 @@ def test_a_measure_with_comparators_says_where_the_council_ranks(sample: Sample)
     assert re.search(
         r"Staffordshire ranked \d+(st|nd|rd|th) of 16 similar councils in \d{4}-\d{2} \(", text
     )
+
+
+def test_a_pack_from_real_oflog_data_gives_the_national_median(
+    registry: Registry, engine: sa.Engine, real_data: Path
+) -> None:
+    from pipelines.runner import run_pipeline
+
+    run_pipeline(registry, engine, "oflog-asc", drop_folder=real_data)
+    scope = resolve_scope(registry, "portfolio", "health-care-wellbeing")
+    pack = build_pack(registry, engine, scope, date(2024, 6, 30))
+    section = next(s for s in pack.sections if s.metric.id == "asc-info-ease-users")
+    text = " ".join(p.text for p in section.paras)
+    assert "Staffordshire ranked 13th of 16 similar councils in 2022-23 (bottom quartile)" in text
+    assert "Across all 149 English councils with data in 2022-23, the median was 67.5%;" in text
+    assert "Staffordshire ranked 110th (third quartile)." in text
