@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: run test lint install system-deps demo-data bench bench-ingest bench-engine bench-pages screenshots clean format
 
-run: install demo-data ## Create .venv, install, build the demo warehouse if absent, serve on :8050
+run: install system-deps demo-data ## Create .venv, install, build the demo warehouse if absent, serve on :8050
 	$(BIN)/pmf serve --host $(HOST) --port $(PORT)
 
 test: install system-deps ## The whole test suite, browser tests included
