@@ -12,6 +12,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
+from layouts._components.forms import labelled_field, labelled_select
 from layouts._components.query import register_filter_navigation
 from layouts._components.signin import sign_in_notice
 from layouts._components.tables import simple_table
@@ -36,19 +37,6 @@ STEP_WORDS = {
     "resolved": "Resolve",
     "closed": "Close with no action",
 }
-
-
-def _select(label: str, component_id: str, options: list[tuple[str, str]], value: str) -> html.Div:
-    return html.Div(
-        [
-            html.Label(label, htmlFor=component_id),
-            dbc.Select(
-                id=component_id,
-                options=[{"label": text, "value": key} for key, text in options],
-                value=value,
-            ),
-        ]
-    )
 
 
 def register_table(frame: pd.DataFrame, query: dict[str, str]) -> Any:
@@ -115,7 +103,7 @@ def flag_panel(flag_id: int) -> Any:
         form = html.Div(
             [
                 html.H3("Record the next step"),
-                _field(
+                labelled_field(
                     "Recorded as",
                     dcc.Input(
                         id="flag-actor",
@@ -137,17 +125,17 @@ def flag_panel(flag_id: int) -> Any:
                     ],
                     className="mb-2",
                 ),
-                _field(
+                labelled_field(
                     "Note (required to resolve or close)",
                     dcc.Textarea(id="flag-note", className="form-control", rows=2),
                     "flag-note",
                 ),
-                _field(
+                labelled_field(
                     "Action (for an action plan)",
                     dcc.Input(id="flag-action", type="text", className="form-control"),
                     "flag-action",
                 ),
-                _field(
+                labelled_field(
                     "Action owner",
                     dcc.Input(
                         id="flag-owner",
@@ -157,7 +145,7 @@ def flag_panel(flag_id: int) -> Any:
                     ),
                     "flag-owner",
                 ),
-                _field(
+                labelled_field(
                     "Due date",
                     date_input("flag-due"),
                     "flag-due",
@@ -215,12 +203,6 @@ def date_input(component_id: str) -> Any:
     return dbc.Input(id=component_id, type=kind, className="form-control")
 
 
-def _field(label: str, control: Any, control_id: str) -> html.Div:
-    return html.Div(
-        [html.Label(label, htmlFor=control_id, className="form-label"), control], className="mb-2"
-    )
-
-
 def layout(
     status: str = "open",
     portfolio: str = "",
@@ -274,9 +256,9 @@ def layout(
             ),
             html.Form(
                 [
-                    _select("Status", FILTERS["status"], status_options, status or "open"),
-                    _select("Portfolio", FILTERS["portfolio"], portfolios, portfolio),
-                    _select("Owner", FILTERS["owner"], owner_options, owner),
+                    labelled_select("Status", FILTERS["status"], status_options, status or "open"),
+                    labelled_select("Portfolio", FILTERS["portfolio"], portfolios, portfolio),
+                    labelled_select("Owner", FILTERS["owner"], owner_options, owner),
                     html.Div(
                         dbc.Checklist(
                             id=FILTERS["overdue"],

@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
+from layouts._components.forms import labelled_select
 from layouts._components.measures import not_found
 from layouts._components.metric_sections import (
     comment_list,
@@ -70,8 +70,7 @@ def layout(
         first = periods["period_start"].iloc[-DEFAULT_WINDOW]
         view = series_view(metric, observations, area_code, first, last)
     options = [
-        {"label": p, "value": s.isoformat()}
-        for s, p in zip(periods["period_start"], periods["period"], strict=True)
+        (s.isoformat(), p) for s, p in zip(periods["period_start"], periods["period"], strict=True)
     ]
     published = rt.observations(observations)
     hidden = hidden_periods(published, area_code)
@@ -90,41 +89,22 @@ def layout(
             html.P(metric.description, className="pmf-lead"),
             html.Form(
                 [
-                    html.Div(
-                        [
-                            html.Label("Area", htmlFor="metric-area"),
-                            dbc.Select(
-                                id="metric-area",
-                                options=[{"label": a.name, "value": a.code} for a in areas],
-                                value=area_code,
-                            ),
-                        ]
+                    labelled_select(
+                        "Area", "metric-area", [(a.code, a.name) for a in areas], area_code
                     ),
-                    html.Div(
-                        [
-                            html.Label("From", htmlFor="metric-start"),
-                            dbc.Select(
-                                id="metric-start",
-                                options=[
-                                    {"label": f"Last {DEFAULT_WINDOW} periods", "value": ""},
-                                    {"label": "All periods", "value": "all"},
-                                    *options,
-                                ],
-                                value=start if start == "all" or _parse_date(start) else "",
-                                placeholder=f"Last {DEFAULT_WINDOW} periods",
-                            ),
-                        ]
+                    labelled_select(
+                        "From",
+                        "metric-start",
+                        [("all", "All periods"), *options],
+                        start if start == "all" or _parse_date(start) else "",
+                        all_label=f"Last {DEFAULT_WINDOW} periods",
                     ),
-                    html.Div(
-                        [
-                            html.Label("To", htmlFor="metric-end"),
-                            dbc.Select(
-                                id="metric-end",
-                                options=[{"label": "Latest", "value": ""}, *options],
-                                value=last.isoformat() if last else "",
-                                placeholder="Latest",
-                            ),
-                        ]
+                    labelled_select(
+                        "To",
+                        "metric-end",
+                        options,
+                        last.isoformat() if last else "",
+                        all_label="Latest",
                     ),
                 ],
                 className="pmf-filters",

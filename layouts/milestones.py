@@ -6,12 +6,12 @@ from datetime import date
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.charts import GRAPH_CONFIG, chart_figure
+from layouts._components.forms import labelled_select
 from layouts._components.milestone_view import (
     MILESTONE_STATUS,
     milestone_badge,
@@ -32,21 +32,6 @@ FILTERS = {
     "status": "milestones-status",
 }
 register_filter_navigation(FILTERS)
-
-
-def _select(label: str, component_id: str, options: list[tuple[str, str]], value: str) -> html.Div:
-    return html.Div(
-        [
-            html.Label(label, htmlFor=component_id),
-            dbc.Select(
-                id=component_id,
-                options=[{"label": "All", "value": ""}]
-                + [{"label": text, "value": key} for key, text in options],
-                value=value,
-                placeholder="All",
-            ),
-        ]
-    )
 
 
 def filter_milestones(
@@ -82,9 +67,13 @@ def layout(priority: str = "", programme: str = "", status: str = "", **_q: Any)
         ),
         html.Form(
             [
-                _select("Priority", FILTERS["priority"], priorities, priority),
-                _select("Programme", FILTERS["programme"], programmes, programme),
-                _select("Status", FILTERS["status"], statuses, status),
+                labelled_select(
+                    "Priority", FILTERS["priority"], priorities, priority, all_label="All"
+                ),
+                labelled_select(
+                    "Programme", FILTERS["programme"], programmes, programme, all_label="All"
+                ),
+                labelled_select("Status", FILTERS["status"], statuses, status, all_label="All"),
             ],
             className="pmf-filters",
             role="search",

@@ -6,12 +6,12 @@ from datetime import date
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.cards import measure_card
+from layouts._components.forms import labelled_select
 from layouts._components.measures import not_found
 from layouts._components.milestone_view import milestone_badge
 from layouts._components.pack_download import pack_download
@@ -181,17 +181,11 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
             html.H1(f"{portfolio.name}: weekly view", id="portfolio-title"),
             html.P(summary.sentence(), id="portfolio-summary", className="pmf-summary"),
             html.Form(
-                html.Div(
-                    [
-                        html.Label("Week beginning", htmlFor="portfolio-week"),
-                        dbc.Select(
-                            id="portfolio-week",
-                            value=chosen.isoformat(),
-                            options=[
-                                {"label": f"{w:%d %B %Y}", "value": w.isoformat()} for w in weeks
-                            ],
-                        ),
-                    ]
+                labelled_select(
+                    "Week beginning",
+                    "portfolio-week",
+                    [(w.isoformat(), f"{w:%d %B %Y}") for w in weeks],
+                    chosen.isoformat(),
                 ),
                 className="pmf-filters",
                 role="search",

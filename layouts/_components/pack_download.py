@@ -6,10 +6,10 @@ import threading
 from datetime import date
 from typing import Any
 
-import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
+from layouts._components.forms import labelled_select
 from layouts._runtime import runtime
 from reports.pack import build_pack
 from reports.produce import FORMATS, file_name, render
@@ -32,15 +32,8 @@ def pack_download(kind: str, ident: str) -> html.Section:
             dcc.Store(id="pack-scope", data={"kind": kind, "id": ident}),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Label("Format", htmlFor="pack-format"),
-                            dbc.Select(
-                                id="pack-format",
-                                value="pdf",
-                                options=[{"label": FORMAT_WORDS[f], "value": f} for f in FORMATS],
-                            ),
-                        ]
+                    labelled_select(
+                        "Format", "pack-format", [(f, FORMAT_WORDS[f]) for f in FORMATS], "pdf"
                     ),
                     html.Button("Download the pack", id="pack-button", className="btn btn-primary"),
                 ],
