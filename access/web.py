@@ -16,7 +16,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import flask
 import flask_login
@@ -85,10 +85,29 @@ def _token_ok() -> bool:
     return isinstance(expected, str) and bool(given) and hmac.compare_digest(expected, str(given))
 
 
+def _plain_path(text: str) -> bool:
+    # Printable ASCII only: browsers drop tabs and newlines from a URL (so "/\t/host" becomes
+    # "//host") and treat a backslash as a slash, so neither may reach a Location header
+    if not text.startswith("/") or text.startswith("//") or "\\" in text:
+        return False
+    if any(not 0x20 < ord(char) < 0x7F for char in text):
+        return False
+    parts = urlsplit(text)
+    return not parts.scheme and not parts.netloc
+
+
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: a full URL or //host would send people elsewhere after sign-in
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """`target` if it is a plain path on this site, else the home page ("/")."""
+    if not target or not _plain_path(target):
         return "/"
+    # Judge the decoded forms too, in case a proxy or browser decodes "%2F%2F" or "%09" later
+    decoded = target
+    for _ in range(3):
+        decoded, previous = unquote(decoded), decoded
+        if decoded == previous:
+            break
+        if not _plain_path(decoded):
+            return "/"
     return target
 
 
@@ -149,7 +168,8 @@ def install_access(
             return None
         needed = page_permission(request.path)
         if needed and not viewer.can(needed) and request.method in SAFE_METHODS:
-            return flask.redirect(f"/login?next={request.full_path.rstrip('?')}")
+            # Quoted whole, so a query string's "&" stays part of the page to return to
+            return flask.redirect("/login?next=" + quote(request.full_path.rstrip("?"), safe="/"))
         return None
 
     @server.after_request
