@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from pathlib import Path
+from typing import Any
 
 import dash
 
@@ -18,6 +20,7 @@ from metrics.writes import Writes
 from pipelines.runner import run_pipeline
 from pipelines.scheduler import start_background_scheduler
 from warehouse.engine import default_database_url, get_engine
+from warehouse.recovery import abandon_unfinished_runs
 from warehouse.tables import create_tables
 
 HERE = Path(__file__).resolve().parent
@@ -87,6 +90,19 @@ def create_app(
     return app
 
 
+def _cannot_serve(host: str, port: int, exc: OSError) -> str:
+    reasons = {
+        errno.EADDRINUSE: "the port is already in use by another program (is PMF already running?)",
+        errno.EACCES: "permission denied (ports below 1024 need administrator rights)",
+        errno.EADDRNOTAVAIL: f"this machine has no address {host}",
+    }
+    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    return (
+        f"PMF cannot serve on http://{host}:{port}: {reason}. "
+        "Stop what is using it, or choose another with --port (or --host)."
+    )
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8050,
@@ -98,23 +114,39 @@ def serve(
     """Serve the dashboard, with the pipeline scheduler in the same process by default.
 
     A DuckDB file can be held by one process only, so the dashboard and scheduler share it.
+    Exits with one sentence (status 1) if the address cannot be used.
     """
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    database_url = database_url or default_database_url()
     app = create_app(config_dir, database_url)
     runtime = app.server.config[CONFIG_KEY]
-    if scheduler:
-        start_background_scheduler(runtime.registry.config_dir, str(runtime.engine.url))
-    LOG.info("Serving PMF on http://%s:%s", host, port)
-    if debug:
-        app.run(host=host, port=port, debug=True, use_reloader=False)
-        return
+    # Before the scheduler starts, so a run it begins is never mistaken for a dead one
+    abandon_unfinished_runs(runtime.engine, database_url)
     # Waitress: a production WSGI server in pure Python, threaded in this one process, so the
-    # dashboard and the scheduler keep sharing the DuckDB file
+    # dashboard and the scheduler keep sharing the DuckDB file. The socket is bound before
+    # anything else starts, so a port in use ends here with one sentence.
     import waitress
 
-    waitress.serve(app.server, host=host, port=port, threads=8, ident="PMF")
+    server: Any = None
+    if not debug:
+        try:
+            server = waitress.create_server(
+                app.server, host=host, port=port, threads=8, ident="PMF"
+            )
+        except OSError as exc:
+            raise SystemExit(_cannot_serve(host, port, exc)) from None
+    if scheduler:
+        # The URL with its password: str(url) would hand the scheduler '***' instead
+        start_background_scheduler(
+            runtime.registry.config_dir, runtime.engine.url.render_as_string(hide_password=False)
+        )
+    LOG.info("Serving PMF on http://%s:%s", host, port)
+    if server is None:
+        app.run(host=host, port=port, debug=True, use_reloader=False)
+        return
+    server.run()
 
 
 if __name__ == "__main__":

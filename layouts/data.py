@@ -26,6 +26,7 @@ STATUS_WORDS = {
     "failed": "✖ Failed",
     "skipped_unchanged": "→ Skipped: source unchanged",
     "running": "… Running",
+    "abandoned": "✖ Abandoned: PMF stopped mid-run",
 }
 
 

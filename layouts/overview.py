@@ -27,12 +27,19 @@ from metrics.overview import (
     needs_attention,
 )
 from metrics.registry import Registry
-from warehouse.observations import current_observations
+from warehouse.observations import current_observations, has_observations
 from warehouse.snapshot import read_snapshot, snapshot_computed_at
 
 dash.register_page(__name__, path="/", title="Performance overview", name="Overview")
 
-RAG_CHIPS = (("red", "off target"), ("amber", "within tolerance"), ("green", "on target"))
+# (status, words, chip class): every measure in a cell is counted under exactly one of these
+RAG_CHIPS = (
+    ("red", "off target", "off"),
+    ("amber", "within tolerance", "within"),
+    ("green", "on target", "on"),
+    ("no_target", "without a target", "without"),
+    ("no_data", "with no data yet", "nodata"),
+)
 
 
 def _enabler_name(registry: Registry, enabler: str) -> str:
@@ -46,15 +53,15 @@ def _measures(count: int) -> str:
 def _cell(registry: Registry, cell: pd.Series) -> html.Td:
     if not cell["total"]:
         return html.Td("–", className="pmf-muted")
-    words = [f"{int(cell[rag])} {word}" for rag, word in RAG_CHIPS if cell[rag]]
-    others = int(cell["total"]) - sum(int(cell[rag]) for rag, _ in RAG_CHIPS)
-    if others:
-        words.append(f"{others} without a target")
+    chips = [
+        html.Span(f"{int(cell[rag])} {words}", className=f"pmf-chip pmf-chip-{css}")
+        for rag, words, css in RAG_CHIPS
+        if cell[rag]
+    ]
     query = {"priority": cell["priority"] or "cross-cutting", "enabler": cell["enabler"]}
     return html.Td(
         dcc.Link(
-            [html.Span(_measures(int(cell["total"])), className="pmf-cell-total")]
-            + [html.Span(w, className=f"pmf-chip pmf-chip-{w.split()[1]}") for w in words],
+            [html.Span(_measures(int(cell["total"])), className="pmf-cell-total")] + chips,
             href=f"/?{urlencode(query)}#cell-measures",
         )
     )
@@ -117,10 +124,49 @@ def _cell_section(
     )
 
 
-def _attention(registry: Registry, snapshot: pd.DataFrame) -> html.Section:
+def _no_data(internal: bool) -> html.Div:
+    """What an empty warehouse means, and for those who can, how to fill it."""
+    if not internal:
+        return html.Div(
+            html.P("No figures have been published yet. Please check again later."),
+            className="alert alert-info",
+            role="status",
+            id="overview-no-data",
+        )
+    return html.Div(
+        [
+            html.P(
+                "No data has been loaded yet, so no measure has a status and nothing can be "
+                "judged to need attention.",
+                className="mb-2",
+            ),
+            html.P(
+                [
+                    "To load it, run the pipelines from the ",
+                    dcc.Link("Data page", href="/data"),
+                    " (Run now) or with ",
+                    html.Code("pmf pipelines run --all"),
+                    ", then ",
+                    html.Code("pmf evaluate"),
+                    ". ",
+                    html.Code("pmf demo"),
+                    " loads demonstration figures instead.",
+                ],
+                className="mb-0",
+            ),
+        ],
+        className="alert alert-warning",
+        role="status",
+        id="overview-no-data",
+    )
+
+
+def _attention(registry: Registry, snapshot: pd.DataFrame, loaded: bool) -> html.Section:
     items = needs_attention(registry, snapshot)
     content: Any
-    if items.empty:
+    if not loaded:
+        content = html.P("Nothing can be judged until data is loaded.", id="attention-empty")
+    elif items.empty:
         content = html.P("Nothing needs attention: every measure is on target or within tolerance.")
     else:
         content = html.Ul(
@@ -204,6 +250,7 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
         if not milestones.empty
         else 0,
     )
+    loaded = has_observations(rt.engine)
     computed = snapshot_computed_at(rt.engine)
     as_at = (
         f"Status as at {computed:%d %B %Y, %H:%M}."
@@ -218,7 +265,9 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
                 summary.sentence(status_only=not internal),
                 id="overview-summary",
                 className="pmf-summary",
-            ),
+            )
+            if loaded
+            else _no_data(internal),
             html.P(
                 [as_at, " ", dcc.Link("The plan and its measures", href="/plan")],
                 className="pmf-muted",
@@ -231,7 +280,7 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
                 **aria(labelledby="matrix-heading"),
             ),
             _cell_section(registry, rt.engine, snapshot, priority, enabler),
-            _attention(registry, snapshot),
+            _attention(registry, snapshot, loaded),
             _directory(registry, portfolios=internal),
         ]
     )

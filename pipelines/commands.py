@@ -164,6 +164,9 @@ def run_command(
         )
         sys.exit(2)
     engine = _engine(ctx)
+    from warehouse.recovery import abandon_unfinished_runs
+
+    abandon_unfinished_runs(engine, ctx.database_url)
     chosen = list(pipelines) if run_all else list(pipeline_ids)
     results = []
     for number, pipeline_id in enumerate(chosen, start=1):

@@ -23,6 +23,7 @@ from metrics.yamlfile import ConfigError
 from pipelines.config import Pipeline, load_pipelines
 from pipelines.hooks import resolve_hook
 from warehouse.engine import database_path, get_engine
+from warehouse.recovery import abandon_unfinished_runs
 from warehouse.tables import create_tables
 
 LOG = logging.getLogger("pmf.scheduler")
@@ -157,6 +158,7 @@ def start_background_scheduler(
 
 def run_forever(config_dir: str | Path, database_url: str, *, jobstore: str | None = None) -> None:
     """Run the scheduler on its own until interrupted (`pmf scheduler`)."""
+    abandon_unfinished_runs(get_engine(database_url), database_url)
     scheduler = start_background_scheduler(config_dir, database_url, jobstore=jobstore)
     try:
         while scheduler.running:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 DEFAULT_DATABASE_PATH = Path("data") / "pmf.duckdb"
+LOG = logging.getLogger("pmf.warehouse")
 
 
 def default_database_url() -> str:
@@ -41,7 +43,13 @@ def get_engine(url: str | None = None) -> sa.Engine:
     """Return one shared engine per URL; creates the folder for a local database file."""
     url = url or default_database_url()
     path = database_path(url)
-    if path is not None:
+    if path is not None and not path.exists():
+        # A mistyped --database-url would otherwise look like a warehouse whose data vanished
+        LOG.warning(
+            "No warehouse file at %s: creating a new, empty one. If you expected data there, "
+            "check --database-url or PMF_DATABASE_URL.",
+            path,
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
     return sa.create_engine(url, future=True)
 

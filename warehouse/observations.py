@@ -161,6 +161,12 @@ def _merge(conn: sa.Connection, staging: sa.Table, run_id: int | None, now: date
     return LoadCounts(int(loaded), int(superseded or 0), int(unchanged))
 
 
+def has_observations(engine: sa.Engine) -> bool:
+    """Whether any figure has ever been loaded (an empty warehouse has nothing to judge)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(observations.c.id).limit(1)).first() is not None
+
+
 def current_observations(
     engine: sa.Engine,
     metric_ids: Sequence[str] | None = None,

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from warehouse.tables import report_runs
 
-RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
-REPORT_RUN_STATUSES = (RUNNING, SUCCEEDED, FAILED)
+RUNNING, SUCCEEDED, FAILED, ABANDONED = "running", "succeeded", "failed", "abandoned"
+REPORT_RUN_STATUSES = (RUNNING, SUCCEEDED, FAILED, ABANDONED)
 
 
 def start_report_run(

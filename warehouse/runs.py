@@ -11,7 +11,14 @@ import sqlalchemy as sa
 
 from warehouse.tables import observations, pipeline_runs, rejected_rows, source_files
 
-RUN_STATUSES = ("running", "succeeded", "partially_rejected", "failed", "skipped_unchanged")
+RUN_STATUSES = (
+    "running",
+    "succeeded",
+    "partially_rejected",
+    "failed",
+    "skipped_unchanged",
+    "abandoned",  # still running when its process stopped; see warehouse.recovery
+)
 REJECTED_COLUMNS = ["source_ref", "row_number", "raw_record", "reasons"]
 
 
