@@ -16,7 +16,8 @@ from warehouse.tables import create_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config"
-REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+# Real public data (Open Government Licence v3.0), shipped with the tests; see its README
+REAL_DATA = ROOT / "tests" / "fixtures" / "real"
 
 
 @pytest.fixture(scope="session")
@@ -51,9 +52,7 @@ def engine(db_url: str) -> Iterator[sa.Engine]:
 
 @pytest.fixture(scope="session")
 def real_data() -> Path:
-    """The folder of real public data (Open Government Licence) beside the project."""
-    if not REAL_DATA.is_dir():
-        pytest.fail(f"real data folder not found at {REAL_DATA}")
+    """The folder of real public data (Open Government Licence) shipped with the tests."""
     return REAL_DATA
 
 
