@@ -143,7 +143,7 @@ def status_table(metrics: Iterable[Metric], observations: pd.DataFrame) -> pd.Da
         targets[rows] = targets_for(metric, starts[rows])
         bands[rows] = tolerance_bands(metric, targets[rows])
         signs[rows] = _SIGN[metric.polarity]
-        back[rows], year_back[rows] = _earlier_starts(metric.frequency, starts[rows])
+        back[rows], year_back[rows] = earlier_starts(metric.frequency, starts[rows])
         wants_ytd[rows] = metric.year_to_date == "sum"
 
     series = layout.row_series()
@@ -202,7 +202,8 @@ def _last_true(layout: SeriesLayout, mask: np.ndarray) -> np.ndarray:
     return np.maximum.reduceat(marked, layout.bounds[:-1]) if len(mask) else marked
 
 
-def _earlier_starts(frequency: str, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def earlier_starts(frequency: str, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The start of the previous period, and of the same period a year before, for each start."""
     if frequency == "weekly":
         return starts - np.timedelta64(7, "D"), starts - np.timedelta64(364, "D")
     months = starts.astype("datetime64[M]")
