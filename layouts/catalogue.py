@@ -11,7 +11,8 @@ from layouts._components.a11y import aria
 from layouts._components.grid import data_grid, records
 from layouts._components.query import query_sync, register_query_sync
 from layouts._runtime import runtime
-from metrics.catalogue import CATALOGUE_COLUMNS, catalogue_csv, catalogue_frame, search_catalogue
+from metrics.catalogue import CATALOGUE_COLUMNS, catalogue_frame, search_catalogue
+from reports.cells import safe_csv
 
 dash.register_page(__name__, path="/catalogue", title="Metric catalogue", name="Catalogue")
 
@@ -92,4 +93,5 @@ def filter_catalogue(query: str | None) -> tuple[list[dict[str, Any]], str]:
 def download_catalogue(_clicks: int | None, query: str | None) -> dict[str, Any]:
     """The catalogue (as searched) as a CSV file."""
     frame = search_catalogue(catalogue_frame(runtime().registry), query)
-    return dcc.send_string(catalogue_csv(frame), "pmf-metric-catalogue.csv")
+    csv_text = safe_csv(frame.rename(columns=CATALOGUE_COLUMNS))
+    return dcc.send_string(csv_text, "pmf-metric-catalogue.csv")

@@ -26,6 +26,7 @@ from layouts._runtime import runtime
 from metrics.benchmark import comparison_for, national_words
 from metrics.series import series_view
 from metrics.suppression import suppressed_csv_frame
+from reports.cells import safe_csv
 from warehouse.commentary import comments_for
 from warehouse.observations import current_observations, restated_values
 
@@ -160,7 +161,7 @@ def download_series(_clicks: int | None, metric_id: str, area: str) -> dict[str,
     view = series_view(metric, observations, area)
     hidden = hidden_periods(rt.observations(observations), area)
     frame = suppressed_csv_frame(view.frame, hidden)
-    return dcc.send_string(frame.to_csv(index=False), f"{metric.id}-{area}.csv")
+    return dcc.send_string(safe_csv(frame), f"{metric.id}-{area}.csv")
 
 
 @callback(

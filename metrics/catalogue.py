@@ -78,8 +78,3 @@ def search_catalogue(frame: pd.DataFrame, query: str | None) -> pd.DataFrame:
     for word in words:
         mask &= text.str.contains(word, regex=False)
     return frame[mask]
-
-
-def catalogue_csv(frame: pd.DataFrame) -> str:
-    """The catalogue as CSV with readable column headings."""
-    return frame.rename(columns=CATALOGUE_COLUMNS).to_csv(index=False)

@@ -26,6 +26,7 @@ from metrics.series import series_view
 from metrics.status import status_table
 from metrics.suppression import SUPPRESSED
 from metrics.words import assurance_text, direction_text, rag_word
+from reports.cells import text_cells
 from reports.glossary import glossary_rows
 from reports.narrative import day_text, is_number
 from reports.pack import Pack, records
@@ -64,6 +65,8 @@ def render_xlsx(pack: Pack) -> bytes:
     _table_sheet(
         book, "Glossary", ["Term", "Meaning"], [list(row) for row in glossary_rows()], metrics
     )
+    for sheet in book.worksheets:
+        text_cells(sheet)
     book.properties.title = f"{pack.title}, as at {day_text(pack.as_at)}"
     book.properties.creator = "PMF"
     book.properties.created = pack.produced_at
