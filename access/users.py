@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from access.identity import Viewer
 from access.roles import Role, parse_role
 from warehouse.tables import user_events, users
+from warehouse.user_sessions import end_user_sessions
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
 MIN_PASSWORD = 12
@@ -94,6 +95,7 @@ def disable_user(engine: sa.Engine, username: str, *, actor: str) -> None:
         conn.execute(
             users.update().where(users.c.id == user["id"]).values(disabled_at=datetime.now())
         )
+        end_user_sessions(conn, username, "account disabled")
         _record(conn, username, actor, "disabled", "")
 
 
@@ -106,7 +108,10 @@ def update_user(
     password: str | None = None,
     enable: bool = False,
 ) -> list[str]:
-    """Change an account's role or password, or enable it again; audited. Returns the changes."""
+    """Change an account's role or password, or enable it again; audited. Returns the changes.
+
+    A new role or password ends the account's open sessions.
+    """
     user = find_user(engine, username)
     if user is None:
         raise ValueError(f"There is no user called '{username}'; 'pmf users list' shows them.")
@@ -127,6 +132,9 @@ def update_user(
         raise ValueError("Nothing to change: give --role, --password-stdin or --enable.")
     with engine.begin() as conn:
         conn.execute(users.update().where(users.c.id == user["id"]).values(**values))
+        if role is not None or password is not None:
+            # Whoever holds an open session signs in again under the new role or password
+            end_user_sessions(conn, username, "role or password changed")
         _record(conn, username, actor, "updated", "; ".join(changes))
     return changes
 

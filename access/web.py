@@ -30,9 +30,11 @@ from access.session import SignedIn, current_viewer
 from access.throttle import record_attempt, wait_seconds
 from metrics.registry import Registry
 from warehouse.engine import database_path
+from warehouse.user_sessions import end_session, session_is_live, start_session
 
 LOG = logging.getLogger("pmf.access")
 SESSION_TOKEN = "csrf_token"
+SESSION_ID = "pmf_sid"  # names this sign-in's row in user_sessions
 CSRF_COOKIE = "_csrf_token"  # the name Dash's renderer reads
 CSRF_HEADER = "X-CSRFToken"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -136,6 +138,11 @@ def install_access(
 
     @manager.user_loader
     def load_user(username: str) -> SignedIn | None:
+        # The cookie alone is not enough: its session must still be open on the server, so a
+        # copied cookie dies with sign-out, and disabling an account ends its sessions
+        session_id = flask.session.get(SESSION_ID)
+        if not isinstance(session_id, str) or not session_is_live(engine, session_id, username):
+            return None
         viewer = provider.load(username)
         return SignedIn(viewer) if viewer else None
 
@@ -218,6 +225,9 @@ def install_access(
             error = "The user name or password is not right, or the account is disabled."
             return sign_in_page(organisation, csrf_token(), next_path, error), 401
         flask.session.clear()  # a fresh session, and a fresh CSRF token, for the signed-in user
+        session_id = secrets.token_urlsafe(32)
+        start_session(engine, session_id, str(viewer.username))
+        flask.session[SESSION_ID] = session_id
         flask_login.login_user(SignedIn(viewer))
         flask.session.permanent = True
         csrf_token()
@@ -231,6 +241,9 @@ def install_access(
             if not viewer.signed_in:
                 return flask.redirect("/")
             return sign_out_page(organisation, csrf_token(), viewer.display_name)
+        session_id = flask.session.get(SESSION_ID)
+        if isinstance(session_id, str):
+            end_session(engine, session_id)
         flask_login.logout_user()
         flask.session.clear()
         LOG.info("signed out: %s", viewer.username)

@@ -217,6 +217,20 @@ user_events = sa.Table(
     sa.Column("event_at", sa.DateTime, nullable=False),
 )
 
+# One row per sign-in: the signed cookie names its row, so a session can be ended on the server
+user_sessions = sa.Table(
+    "user_sessions",
+    metadata,
+    _id("user_sessions"),
+    sa.Column("session_hash", sa.String(64), nullable=False),  # SHA-256 of the cookie's id
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("ended_at", sa.DateTime, nullable=True),
+    sa.Column("end_reason", sa.String(40), nullable=True),
+    sa.Index("ix_user_sessions_hash", "session_hash"),
+    sa.Index("ix_user_sessions_user", "username"),
+)
+
 ALL_TABLES = tuple(metadata.sorted_tables)
 
 
