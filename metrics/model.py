@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 Unit = Literal["percent", "count", "rate per 10k", "rate per 100k", "GBP", "days", "score", "ratio"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
@@ -20,6 +28,13 @@ POLARITIES: tuple[str, ...] = Polarity.__args__  # type: ignore[attr-defined]
 FREQUENCIES: tuple[str, ...] = Frequency.__args__  # type: ignore[attr-defined]
 
 
+# Every number in the YAML is one of these. Strict, because YAML reads `true` as a boolean that
+# pydantic would otherwise take as 1 (and "75" in quotes as 75); finite, so `.nan` and `.inf`
+# never reach a target. metrics.yamlfile turns the errors into plain messages.
+FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+WholeNumber = Annotated[int, Field(strict=True)]
+
+
 class _Strict(BaseModel):
     """Base for every YAML-backed model: unknown keys are typos, so they are errors."""
 
@@ -29,8 +44,12 @@ class _Strict(BaseModel):
 class Tolerance(_Strict):
     """The amber band around a target: an absolute amount or a percentage of the target."""
 
-    absolute: float | None = Field(None, ge=0, description="Amber band in the metric's own unit.")
-    percent: float | None = Field(None, ge=0, le=100, description="Amber band as % of the target.")
+    absolute: FiniteNumber | None = Field(
+        None, ge=0, description="Amber band in the metric's own unit."
+    )
+    percent: FiniteNumber | None = Field(
+        None, ge=0, le=100, description="Amber band as % of the target."
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Tolerance:
@@ -49,24 +68,43 @@ class TargetStep(_Strict):
     """One step of a target schedule: the value applies to periods starting on or after `from`."""
 
     from_: date = Field(alias="from", description="First day the target applies (YYYY-MM-DD).")
-    value: float
+    value: FiniteNumber
+
+
+def _target_kind(value: object) -> str:
+    return "tuple[TargetStep, ...]" if isinstance(value, list | tuple) else "float"
+
+
+# Tagged by the input's shape, so a bad step is reported once, not also as "not a number"
+# (the tags are named as pydantic names union branches, which the error reader leaves out)
+Target = Annotated[
+    Annotated[FiniteNumber, Tag("float")]
+    | Annotated[tuple[TargetStep, ...], Tag(_target_kind([]))],
+    Discriminator(_target_kind),
+]
 
 
 class SpcSettings(_Strict):
     """Statistical process control settings for one metric (Making Data Count rules)."""
 
-    run_length: int = Field(7, ge=2, le=50, description="Points in a row on one side of the mean.")
-    trend_length: int = Field(7, ge=2, le=50, description="Points in a row rising or falling.")
+    run_length: WholeNumber = Field(
+        7, ge=2, le=50, description="Points in a row on one side of the mean."
+    )
+    trend_length: WholeNumber = Field(
+        7, ge=2, le=50, description="Points in a row rising or falling."
+    )
     screen_outliers: bool = Field(True, description="Screen moving ranges over 3.267 x mean.")
     rebase_at: tuple[date, ...] = Field((), description="Dates that start a new set of limits.")
-    fix_after_n_points: int | None = Field(None, ge=2, description="Fix limits after n points.")
+    fix_after_n_points: WholeNumber | None = Field(
+        None, ge=2, description="Fix limits after n points."
+    )
 
 
 class MetricFlags(_Strict):
     """Per-metric overrides of the flag rules in config/flags.yaml; unset keys keep the default."""
 
     off_target: bool | None = Field(None, description="Raise a flag when red for N periods.")
-    off_target_periods: int | None = Field(
+    off_target_periods: WholeNumber | None = Field(
         None, ge=1, le=24, description="Red periods in a row that raise an off-target flag."
     )
     spc_concern: bool | None = Field(None, description="Flag a special-cause concern.")
@@ -91,7 +129,7 @@ class Metric(_Strict):
     name: str = Field(min_length=3)
     description: str = Field(min_length=3)
     unit: Unit
-    decimals: int = Field(1, ge=0, le=6)
+    decimals: WholeNumber = Field(1, ge=0, le=6)
     polarity: Polarity
     frequency: Frequency = "monthly"
     priority: str | None = Field(
@@ -102,14 +140,14 @@ class Metric(_Strict):
     select_committee: str
     owner: str = Field(min_length=2)
     directorate: str | None = None
-    target: float | tuple[TargetStep, ...] | None = None
+    target: Target | None = None
     tolerance: Tolerance | None = None
     aggregation: Aggregation = "none"
     area_level: AreaLevel = Field("county", description="county only, or county and districts.")
     source: str | None = Field(None, description="Id of the pipeline that feeds this metric.")
     visibility: Visibility = "internal"
-    suppress_below: int | None = Field(None, ge=1)
-    lag_days: int | None = Field(
+    suppress_below: WholeNumber | None = Field(None, ge=1)
+    lag_days: WholeNumber | None = Field(
         None,
         ge=0,
         le=730,
@@ -159,8 +197,8 @@ class Organisation(_Strict):
     name: str
     short_name: str
     area_code: str
-    population: int | None = None
-    financial_year_start_month: int = Field(4, ge=1, le=12)
+    population: WholeNumber | None = None
+    financial_year_start_month: WholeNumber = Field(4, ge=1, le=12)
 
 
 class PlanPeriod(_Strict):

@@ -6,6 +6,7 @@ Stage 2 checks references across documents and collects every problem before rep
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections import defaultdict
 from collections.abc import Iterator
@@ -19,9 +20,20 @@ from pydantic import ValidationError
 from metrics.comparators import COMPARATORS_FILE, ComparatorGroup, parse_comparators
 from metrics.flag_config import FLAGS_FILE, FlagDefaults, parse_flag_defaults
 from metrics.model import Area, Metric, Plan
-from metrics.rules import cross_reference_problems
+from metrics.rules import Documents, cross_reference_problems
 from metrics.settings import Settings, parse_settings
-from metrics.yamlfile import ConfigError, Problem, YamlDoc, plain, problems_from, read_yaml
+from metrics.yamlfile import (
+    ConfigError,
+    Loc,
+    Problem,
+    YamlDoc,
+    explain,
+    field_name,
+    node_at,
+    plain,
+    problems_from,
+    read_yaml,
+)
 
 DEFAULT_CONFIG_DIR = Path("config")
 DEFAULT_LAG_DAYS = 30
@@ -50,6 +62,15 @@ class PipelineRef:
     file: str
     line: int
     lag_days: int | None = None
+
+
+@dataclass
+class _Refused:
+    """What stage 1 refused or could not read, so stage 2 does not call it unknown as well."""
+
+    metric_ids: set[str] = field(default_factory=set)
+    metrics_unread: bool = False
+    pipelines_unread: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,13 +163,14 @@ def load_registry(config_dir: Path | str | None = None) -> Registry:
     """Load and validate the configuration; raise ConfigError listing every problem."""
     registry, problems = _load(Path(config_dir) if config_dir else config_dir_from_env())
     if problems or registry is None:
-        raise ConfigError(sorted(problems))
+        raise ConfigError(sorted(set(problems)))
     return registry
 
 
 def validate_config(config_dir: Path | str) -> list[Problem]:
     """Return every problem in the configuration (an empty list when it is valid)."""
-    return sorted(_load(Path(config_dir))[1])
+    # A mistake in shared defaults surfaces once per metric; report it once
+    return sorted(set(_load(Path(config_dir))[1]))
 
 
 def _load(config_dir: Path) -> tuple[Registry | None, list[Problem]]:
@@ -169,12 +191,10 @@ def _load(config_dir: Path) -> tuple[Registry | None, list[Problem]]:
     flag_defaults, found = parse_flag_defaults(read(flags_path) if flags_path.exists() else None)
     problems.extend(found)
 
-    global_defaults: dict[str, Any] = {}
     defaults_doc = (
         read(config_dir / "defaults.yaml") if (config_dir / "defaults.yaml").exists() else None
     )
-    if defaults_doc is not None and isinstance(defaults_doc.data, dict):
-        global_defaults = plain(defaults_doc.data.get("metric_defaults") or {})
+    refused = _Refused()
 
     metrics: list[Metric] = []
     sources: dict[str, MetricSource] = {}
@@ -187,18 +207,29 @@ def _load(config_dir: Path) -> tuple[Registry | None, list[Problem]]:
     for path in metric_files:
         doc = read(path)
         if doc is None:
+            refused.metrics_unread = True
             continue
-        for metric, source in _parse_metric_file(doc, global_defaults, problems):
+        for metric, source in _parse_metric_file(doc, defaults_doc, problems, refused):
             if metric.id in sources:
                 duplicates.append((metric.id, source))
                 continue
             sources[metric.id] = source
             metrics.append(metric)
 
-    pipelines = _pipeline_refs(config_dir, read, problems)
+    pipelines = _pipeline_refs(config_dir, read, problems, refused)
     if plan is None:
         return None, problems
-    problems.extend(cross_reference_problems(plan, metrics, sources, duplicates, pipelines))
+    documents = Documents(
+        plan,
+        metrics,
+        sources,
+        duplicates,
+        pipelines,
+        invalid_metrics=frozenset(refused.metric_ids),
+        all_metrics_read=not refused.metrics_unread,
+        all_pipelines_read=not refused.pipelines_unread,
+    )
+    problems.extend(cross_reference_problems(documents))
     comparators_path = config_dir / COMPARATORS_FILE
     groups, found = parse_comparators(
         read(comparators_path) if comparators_path.exists() else None,
@@ -245,21 +276,36 @@ def _parse_plan(doc: YamlDoc | None, config_dir: Path, problems: list[Problem]) 
     try:
         return Plan.model_validate(plain(doc.data))
     except ValidationError as exc:
-        problems.extend(problems_from(exc, doc, []))
+        problems.extend(problems_from(exc, doc, [], model=Plan))
         return None
 
 
 def _parse_metric_file(
-    doc: YamlDoc, global_defaults: dict[str, Any], problems: list[Problem]
+    doc: YamlDoc, defaults_doc: YamlDoc | None, problems: list[Problem], refused: _Refused
 ) -> Iterator[tuple[Metric, MetricSource]]:
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("metrics"), list):
         problems.append(Problem(doc.label, 1, "metrics", "a metric file needs a 'metrics:' list"))
+        refused.metrics_unread = True
         return
-    unknown = set(map(str, data)) - {"defaults", "metrics"}
-    for key in sorted(unknown):
-        problems.append(Problem(doc.label, doc.line_of([key]), key, "unknown top-level key"))
-    file_defaults = plain(data.get("defaults") or {})
+    global_defaults: dict[str, Any] = {}
+    if defaults_doc is not None and isinstance(defaults_doc.data, dict):
+        global_defaults = plain(defaults_doc.data.get("metric_defaults") or {})
+    defaults_key = "defaults"
+    for key in sorted(set(map(str, data)) - {"defaults", "metrics"}):
+        close = difflib.get_close_matches(key, ["defaults", "metrics"], n=1)
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else "a metric file holds 'defaults' and 'metrics'"
+        )
+        problems.append(
+            Problem(doc.label, doc.line_of([key]), key, f"unknown top-level key; {hint}")
+        )
+        if close == ["defaults"] and "defaults" not in data:
+            # Use the misspelt block anyway, or every metric would lack what it gives
+            defaults_key = key
+    file_defaults = plain(data.get(defaults_key) or {})
     if not isinstance(file_defaults, dict):
         problems.append(
             Problem(doc.label, doc.line_of(["defaults"]), "defaults", "must be a mapping")
@@ -271,6 +317,7 @@ def _parse_metric_file(
             problems.append(
                 Problem(doc.label, line, f"metrics[{index}]", "each metric is a mapping")
             )
+            refused.metrics_unread = True
             continue
         raw = plain(node)
         merged = _deep_merge(_deep_merge(global_defaults, file_defaults), raw)
@@ -278,10 +325,56 @@ def _parse_metric_file(
         try:
             metric = Metric.model_validate(merged)
         except ValidationError as exc:
-            problems.extend(problems_from(exc, doc, ["metrics", index], prefix))
+            for loc, message in explain(exc, Metric):
+                if _holds(raw, loc) or not (
+                    _holds(file_defaults, loc) or _holds(global_defaults, loc)
+                ):
+                    at = doc.line_of(loc, node_at(doc, ["metrics", index]))
+                    problems.append(Problem(doc.label, at, field_name(loc, prefix), message))
+                else:
+                    problems.append(
+                        _defaults_problem(
+                            doc, defaults_doc, (defaults_key, file_defaults), loc, message
+                        )
+                    )
+            if isinstance(raw.get("id"), str):
+                refused.metric_ids.add(raw["id"])
+            else:
+                refused.metrics_unread = True
             continue
         key_lines = {str(k): doc.line_of(["metrics", index, k]) for k in node}
         yield metric, MetricSource(doc.label, line, key_lines)
+
+
+def _holds(data: Any, loc: Loc) -> bool:
+    # Whether the value at `loc` was written in `data` (not merged in from elsewhere)
+    for key in loc:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and key < len(data):
+            data = data[key]
+        else:
+            return False
+    return bool(loc)
+
+
+def _defaults_problem(
+    doc: YamlDoc,
+    defaults_doc: YamlDoc | None,
+    file_defaults: tuple[str, dict[str, Any]],
+    loc: Loc,
+    message: str,
+) -> Problem:
+    # The mistake is in a defaults block: point there, so it reads the same for every metric
+    key, values = file_defaults
+    if _holds(values, loc) or defaults_doc is None:
+        return Problem(doc.label, doc.line_of([key, *loc]), field_name(loc, f"{key}."), message)
+    return Problem(
+        defaults_doc.label,
+        defaults_doc.line_of(["metric_defaults", *loc]),
+        field_name(loc, "metric_defaults."),
+        message,
+    )
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -294,30 +387,38 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-def _pipeline_refs(config_dir: Path, read: Any, problems: list[Problem]) -> list[PipelineRef]:
+def _pipeline_refs(
+    config_dir: Path, read: Any, problems: list[Problem], refused: _Refused
+) -> list[PipelineRef]:
     refs: list[PipelineRef] = []
     for path in sorted((config_dir / "pipelines").glob("*.y*ml")):
         doc = read(path)
-        if doc is None or doc.data is None:
+        if doc is None:
+            refused.pipelines_unread = True
+            continue
+        if doc.data is None:
             continue
         items = doc.data.get("pipelines") if isinstance(doc.data, dict) else None
         if not isinstance(items, list):
             problems.append(
                 Problem(doc.label, 1, "pipelines", "a pipeline file needs a 'pipelines:' list")
             )
+            refused.pipelines_unread = True
             continue
         for index, item in enumerate(items):
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                metric_ids = item.get("metrics") or []
-                refs.append(
-                    PipelineRef(
-                        item["id"],
-                        tuple(str(m) for m in metric_ids) if isinstance(metric_ids, list) else (),
-                        doc.label,
-                        doc.line_of(["pipelines", index]),
-                        item["lag_days"] if isinstance(item.get("lag_days"), int) else None,
-                    )
+            if not (isinstance(item, dict) and isinstance(item.get("id"), str)):
+                refused.pipelines_unread = True
+                continue
+            metric_ids = item.get("metrics") or []
+            refs.append(
+                PipelineRef(
+                    item["id"],
+                    tuple(str(m) for m in metric_ids) if isinstance(metric_ids, list) else (),
+                    doc.label,
+                    doc.line_of(["pipelines", index]),
+                    item["lag_days"] if isinstance(item.get("lag_days"), int) else None,
                 )
+            )
     return refs
 
 

@@ -1,11 +1,18 @@
-"""Stage 2 of validation: rules that run across all documents and collect every problem."""
+"""Stage 2 of validation: small named rules that run across all documents.
+
+Each rule reads what stage 1 produced (`Documents`) and yields Problems; `DEFAULT_RULES` lists
+them all and `cross_reference_problems` runs every one, so every problem is reported together.
+A rule never reports what stage 1 already has: a metric that failed stage 1 (or sits in a file
+that could not be read) exists, so nothing that names it is "unknown".
+"""
 
 from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from metrics.model import Metric, Plan
 from metrics.yamlfile import Problem
@@ -14,17 +21,86 @@ if TYPE_CHECKING:
     from metrics.registry import MetricSource, PipelineRef
 
 PLAN_FILE = "plan.yaml"
+# Past this many, a list of known ids is noise rather than help
+MAX_LISTED = 12
+
+Severity = Literal["error", "warning"]
 
 
-def cross_reference_problems(
-    plan: Plan,
-    metrics: Sequence[Metric],
-    sources: dict[str, MetricSource],
-    duplicates: Sequence[tuple[str, MetricSource]],
-    pipelines: Sequence[PipelineRef],
-) -> list[Problem]:
-    """Check every reference between the plan, the metrics and the pipelines."""
-    problems = list(_plan_problems(plan))
+@dataclass(frozen=True)
+class Documents:
+    """Everything stage 1 produced, for the rules to check across documents."""
+
+    plan: Plan
+    metrics: Sequence[Metric]
+    sources: dict[str, MetricSource]
+    duplicates: Sequence[tuple[str, MetricSource]] = ()
+    pipelines: Sequence[PipelineRef] = ()
+    invalid_metrics: frozenset[str] = frozenset()
+    all_metrics_read: bool = True
+    all_pipelines_read: bool = True
+
+    def problem(self, metric: Metric, field: str, message: str) -> Problem:
+        """A problem with one field of a metric, at the line that set it."""
+        src = self.sources[metric.id]
+        return Problem(
+            src.file, src.key_lines.get(field, src.line), f"{metric.id}.{field}", message
+        )
+
+    def metric_is_unknown(self, metric_id: str) -> bool:
+        """Whether nothing defines this metric, even a definition stage 1 refused."""
+        if not self.all_metrics_read or metric_id in self.invalid_metrics:
+            return False
+        return metric_id not in {m.id for m in self.metrics}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One cross-document check: a name to refer to it by, a severity and the check."""
+
+    name: str
+    severity: Severity
+    check: Callable[[Documents], Iterable[Problem]]
+
+
+def cross_reference_problems(docs: Documents, rules: Sequence[Rule] | None = None) -> list[Problem]:
+    """Run every rule (default: `DEFAULT_RULES`) and collect what they find."""
+    return [p for rule in (DEFAULT_RULES if rules is None else rules) for p in rule.check(docs)]
+
+
+def plan_ids_are_unique(docs: Documents) -> Iterator[Problem]:
+    """Each priority, enabler, directorate, portfolio and committee id is used once."""
+    for kind in ("priorities", "enablers", "directorates", "portfolios", "select_committees"):
+        counts = Counter(item.id for item in getattr(docs.plan, kind))
+        for ident, count in counts.items():
+            if count > 1:
+                yield Problem(PLAN_FILE, 1, f"{kind}.{ident}", "duplicate id")
+
+
+def area_parents_are_listed(docs: Documents) -> Iterator[Problem]:
+    """An area's parent is one of the plan's areas."""
+    codes = {a.code for a in docs.plan.areas}
+    for area in docs.plan.areas:
+        if area.parent is not None and area.parent not in codes:
+            yield Problem(
+                PLAN_FILE, 1, f"areas.{area.code}.parent", f"unknown parent area '{area.parent}'"
+            )
+
+
+def council_area_is_listed(docs: Documents) -> Iterator[Problem]:
+    """The council's own area is one of the plan's areas."""
+    if docs.plan.organisation.area_code not in {a.code for a in docs.plan.areas}:
+        yield Problem(
+            PLAN_FILE,
+            1,
+            "organisation.area_code",
+            "the council's own area is not listed under areas",
+        )
+
+
+def metrics_name_plan_ids(docs: Documents) -> Iterator[Problem]:
+    """A metric's priority, enablers, portfolio, committee and directorate are in the plan."""
+    plan = docs.plan
     known = {
         "priority": {p.id for p in plan.priorities},
         "enablers": {e.id for e in plan.enablers},
@@ -32,91 +108,128 @@ def cross_reference_problems(
         "select_committee": {c.id for c in plan.select_committees},
         "directorate": {d.id for d in plan.directorates},
     }
-    pipeline_ids = {p.id for p in pipelines}
-    for metric in metrics:
-        src = sources[metric.id]
-
-        def report(field: str, message: str, src: MetricSource = src, m: Metric = metric) -> None:
-            problems.append(Problem(src.file, _line(src, field), f"{m.id}.{field}", message))
-
+    for metric in docs.metrics:
         for field, ids in known.items():
             for value in _values(getattr(metric, field)):
                 if value not in ids:
-                    report(field, _unknown(field, value, ids))
+                    yield docs.problem(metric, field, _unknown(field, value, ids))
+
+
+def metrics_serve_the_plan(docs: Documents) -> Iterator[Problem]:
+    """Every metric serves a priority, or at least one enabler."""
+    for metric in docs.metrics:
         if metric.priority is None and not metric.enablers:
-            report(
-                "priority", "give a priority, or at least one enabler for a cross-cutting measure"
+            yield docs.problem(
+                metric,
+                "priority",
+                "give a priority, or at least one enabler for a cross-cutting measure",
             )
+
+
+def target_schedules_in_order(docs: Documents) -> Iterator[Problem]:
+    """A target schedule lists distinct 'from' dates, oldest first."""
+    for metric in docs.metrics:
         if isinstance(metric.target, tuple):
             dates = [step.from_ for step in metric.target]
             if dates != sorted(dates) or len(set(dates)) != len(dates):
                 order = ", ".join(d.isoformat() for d in dates)
-                report(
+                yield docs.problem(
+                    metric,
                     "target",
                     f"target schedule is out of order ({order}); list 'from' dates oldest first",
                 )
+
+
+def tolerance_needs_a_target(docs: Documents) -> Iterator[Problem]:
+    """A tolerance is measured from a target, so it needs one."""
+    for metric in docs.metrics:
         if metric.tolerance is not None and metric.target is None:
-            report("tolerance", "a tolerance needs a target to measure against; add 'target:'")
+            yield docs.problem(
+                metric, "tolerance", "a tolerance needs a target to measure against; add 'target:'"
+            )
+
+
+def neutral_metrics_have_no_target(docs: Documents) -> Iterator[Problem]:
+    """A neutral metric has no better direction, so no target."""
+    for metric in docs.metrics:
         if metric.polarity == "neutral" and metric.target is not None:
-            report(
+            yield docs.problem(
+                metric,
                 "target",
                 "a neutral measure cannot have a target; set a polarity or drop the target",
             )
-        if metric.source is not None and pipeline_ids and metric.source not in pipeline_ids:
-            report("source", _unknown("pipeline", metric.source, pipeline_ids))
+
+
+def metric_sources_are_pipelines(docs: Documents) -> Iterator[Problem]:
+    """A metric's `source` names a pipeline (unless a pipeline file could not be read)."""
+    pipeline_ids = {p.id for p in docs.pipelines}
+    if not pipeline_ids or not docs.all_pipelines_read:
+        return
+    for metric in docs.metrics:
+        if metric.source is not None and metric.source not in pipeline_ids:
+            yield docs.problem(metric, "source", _unknown("pipeline", metric.source, pipeline_ids))
+
+
+def rebase_dates_in_order(docs: Documents) -> Iterator[Problem]:
+    """SPC rebase dates are in order, without repeats."""
+    for metric in docs.metrics:
         rebase = list(metric.spc.rebase_at)
         if rebase != sorted(set(rebase)):
-            report("spc", "rebase_at dates must be in order, without repeats")
-    for metric_id, src in duplicates:
-        first = sources[metric_id]
-        problems.append(
-            Problem(
-                src.file,
-                src.line,
-                f"{metric_id}.id",
-                f"duplicate id; first defined at {first.file}:{first.line}",
-            )
-        )
-    metric_ids = {m.id for m in metrics}
-    for pipeline in pipelines:
-        for metric_id in pipeline.metrics:
-            if metric_id not in metric_ids:
-                problems.append(
-                    Problem(
-                        pipeline.file,
-                        pipeline.line,
-                        f"{pipeline.id}.metrics",
-                        _unknown("metric", metric_id, metric_ids),
-                    )
-                )
-    for pipeline_id, count in Counter(p.id for p in pipelines).items():
-        if count > 1:
-            dup = [p for p in pipelines if p.id == pipeline_id][-1]
-            problems.append(
-                Problem(dup.file, dup.line, f"{pipeline_id}.id", "duplicate pipeline id")
-            )
-    return problems
+            yield docs.problem(metric, "spc", "rebase_at dates must be in order, without repeats")
 
 
-def _plan_problems(plan: Plan) -> Iterable[Problem]:
-    for kind in ("priorities", "enablers", "directorates", "portfolios", "select_committees"):
-        counts = Counter(item.id for item in getattr(plan, kind))
-        for ident, count in counts.items():
-            if count > 1:
-                yield Problem(PLAN_FILE, 1, f"{kind}.{ident}", "duplicate id")
-    codes = {a.code for a in plan.areas}
-    for area in plan.areas:
-        if area.parent is not None and area.parent not in codes:
-            yield Problem(
-                PLAN_FILE, 1, f"areas.{area.code}.parent", f"unknown parent area '{area.parent}'"
-            )
-    if plan.organisation.area_code not in codes:
+def metric_ids_are_unique(docs: Documents) -> Iterator[Problem]:
+    """A metric id is defined once, in one file."""
+    for metric_id, src in docs.duplicates:
+        first = docs.sources[metric_id]
         yield Problem(
-            PLAN_FILE,
-            1,
-            "organisation.area_code",
-            "the council's own area is not listed under areas",
+            src.file,
+            src.line,
+            f"{metric_id}.id",
+            f"duplicate id; first defined at {first.file}:{first.line}",
         )
+
+
+def pipelines_name_metrics(docs: Documents) -> Iterator[Problem]:
+    """The metrics a pipeline lists are defined (a definition refused by stage 1 counts)."""
+    metric_ids = {m.id for m in docs.metrics} | docs.invalid_metrics
+    for pipeline in docs.pipelines:
+        for metric_id in pipeline.metrics:
+            if docs.metric_is_unknown(metric_id):
+                yield Problem(
+                    pipeline.file,
+                    pipeline.line,
+                    f"{pipeline.id}.metrics",
+                    _unknown("metric", metric_id, metric_ids),
+                )
+
+
+def pipeline_ids_are_unique(docs: Documents) -> Iterator[Problem]:
+    """A pipeline id is used once across the pipeline files."""
+    for pipeline_id, count in Counter(p.id for p in docs.pipelines).items():
+        if count > 1:
+            dup = [p for p in docs.pipelines if p.id == pipeline_id][-1]
+            yield Problem(dup.file, dup.line, f"{pipeline_id}.id", "duplicate pipeline id")
+
+
+DEFAULT_RULES: tuple[Rule, ...] = tuple(
+    Rule(check.__name__.replace("_", "-"), "error", check)
+    for check in (
+        plan_ids_are_unique,
+        area_parents_are_listed,
+        council_area_is_listed,
+        metrics_name_plan_ids,
+        metrics_serve_the_plan,
+        target_schedules_in_order,
+        tolerance_needs_a_target,
+        neutral_metrics_have_no_target,
+        metric_sources_are_pipelines,
+        rebase_dates_in_order,
+        metric_ids_are_unique,
+        pipelines_name_metrics,
+        pipeline_ids_are_unique,
+    )
+)
 
 
 def _values(value: Any) -> list[str]:
@@ -129,12 +242,11 @@ def _values(value: Any) -> list[str]:
 
 def _unknown(field: str, value: str, known: set[str]) -> str:
     close = difflib.get_close_matches(value, sorted(known), n=1)
-    hint = (
-        f"did you mean '{close[0]}'?" if close else f"known: {', '.join(sorted(known)) or 'none'}"
-    )
+    if close:
+        hint = f"did you mean '{close[0]}'?"
+    elif len(known) > MAX_LISTED:
+        listed = ", ".join(sorted(known)[:MAX_LISTED])
+        hint = f"known: {listed} and {len(known) - MAX_LISTED} more"
+    else:
+        hint = f"known: {', '.join(sorted(known)) or 'none'}"
     return f"unknown {field.replace('_', ' ')} '{value}'; {hint}"
-
-
-def _line(src: MetricSource, field: str) -> int:
-    # The metric's own key line when it set the field; otherwise the line where the metric starts
-    return src.key_lines.get(field, src.line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,6 +125,11 @@ def _coerce(setting: Setting, raw: Any) -> tuple[Any, str | None]:
         )
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         return raw, f"expected a number, got {raw!r}; default is {setting.default!r}"
+    if not math.isfinite(raw):  # YAML's .nan would slip past the range check below
+        spelling = ".nan" if math.isnan(raw) else (".inf" if raw > 0 else "-.inf")
+        low, high = setting.minimum, setting.maximum
+        span = f"from {low} to {high}" if high is not None else f"such as {setting.default}"
+        return raw, f"'{spelling}' is not a finite number; write a number {span}"
     if setting.kind is int and not float(raw).is_integer():
         return raw, f"expected a whole number, got {raw!r}"
     value = setting.kind(raw)

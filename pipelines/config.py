@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from metrics.model import WholeNumber
 from metrics.registry import Registry, validate_config
 from metrics.yamlfile import ConfigError, Problem, YamlDoc, plain, problems_from, read_yaml
 from pipelines.period_formats import PERIOD_FORMATS, YEARLY_FORMATS
@@ -195,7 +196,7 @@ class Pipeline(Strict):
     source: Source
     schedule: Schedule | None = Field(None, description="Cron schedule; omit to run by hand.")
     metrics: tuple[Identifier, ...] = ()
-    lag_days: int = Field(
+    lag_days: WholeNumber = Field(
         30, ge=0, le=730, description="Days after a period ends that its data should arrive."
     )
     mapping: Mapping | None = None
@@ -307,7 +308,7 @@ def _parse_pipeline(
     try:
         pipeline = Pipeline.model_validate({**raw, "source": source})
     except ValidationError as exc:
-        problems.extend(problems_from(exc, doc, ["pipelines", index], prefix))
+        problems.extend(problems_from(exc, doc, ["pipelines", index], prefix, model=Pipeline))
         return None
     return pipeline if ok else None
 
@@ -329,7 +330,7 @@ def _parse_source(
     try:
         return model.model_validate(raw), True
     except ValidationError as exc:
-        problems.extend(problems_from(exc, doc, loc, f"{prefix}source."))
+        problems.extend(problems_from(exc, doc, loc, f"{prefix}source.", model=model))
         return placeholder, False
 
 
