@@ -176,7 +176,11 @@ def validate_config(config_dir: Path | str) -> list[Problem]:
 def _load(config_dir: Path) -> tuple[Registry | None, list[Problem]]:
     problems: list[Problem] = []
     if not config_dir.is_dir():
-        return None, [Problem(str(config_dir), 1, "(folder)", "config folder not found")]
+        where = config_dir.resolve()
+        hint = "run pmf from the folder that holds config/, or give --config DIR, or set PMF_CONFIG"
+        return None, [
+            Problem(str(where), 1, "(folder)", f"config folder not found at {where}; {hint}")
+        ]
 
     def read(path: Path) -> YamlDoc | None:
         doc, found = read_yaml(path, _label(config_dir, path))
