@@ -1,8 +1,15 @@
-"""File drops: CSV or XLSX files matching a glob under the drop folder."""
+"""File drops: CSV or XLSX files matching a glob under the drop folder.
+
+Only regular files are read, and only inside the folder their glob names: a symbolic link,
+or a file reached through a linked folder, is refused unread. A link in a shared drop folder
+could otherwise expose any file the service can read (its first line in a run's error).
+"""
 
 from __future__ import annotations
 
 import glob
+import os
+import stat
 from pathlib import Path
 
 from pipelines.source_config import FileSource
@@ -15,15 +22,64 @@ XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
 
 def matching_files(source: FileSource, root: Path) -> list[Path]:
-    """Files matching the source's globs, in name order (a later file restates an earlier one)."""
+    """Files matching the source's globs, in name order (a later file restates an earlier one).
+
+    Raises SourceError for a match that is a symbolic link or lies outside its folder.
+    """
     found: set[Path] = set()
     for pattern in source.path:
+        base = _glob_base(root, pattern)
         for name in glob.glob(str(root / pattern), recursive=True):
             path = Path(name)
             # Excel's lock files (~$book.xlsx) and hidden files are never data
-            if path.is_file() and not path.name.startswith(("~$", ".")):
-                found.add(path)
+            if path.name.startswith(("~$", ".")):
+                continue
+            if path.is_symlink():
+                raise SourceError(
+                    f"{_shown(path, root)} is a symbolic link; only regular files inside the "
+                    "drop folder are read. Copy the file into the folder instead of linking it."
+                )
+            if not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(base.resolve()):
+                raise SourceError(
+                    f"{_shown(path, root)} is outside the drop folder (reached through a linked "
+                    f"folder); only files inside {base} are read. Copy the file into the folder."
+                )
+            found.add(path)
     return sorted(found, key=lambda p: (p.name, str(p)))
+
+
+def _glob_base(root: Path, pattern: str) -> Path:
+    """The folder a glob is confined to: the drop folder, or an absolute glob's fixed part."""
+    if not Path(pattern).is_absolute():
+        return root
+    fixed = []
+    for part in Path(pattern).parts[:-1]:
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    return Path(*fixed)
+
+
+def _shown(path: Path, root: Path) -> str:
+    # Named as found, never by where a link points: that could be anywhere on the server
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _read_regular(path: Path, ref: str) -> bytes:
+    """The bytes of a regular file, refusing a link swapped in since the folder was listed."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise SourceError(f"cannot read {ref}: {exc.strerror or exc}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise SourceError(f"{ref} is not a regular file; only regular files are read")
+        return handle.read()
 
 
 def file_ref(path: Path, root: Path) -> str:
@@ -49,10 +105,7 @@ def read_files(
     batches, unchanged = [], []
     for path in paths:
         ref = file_ref(path, root)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from None
+        data = _read_regular(path, ref)
         table = None
         if path.suffix.lower() in XLSX_SUFFIXES:
             # A workbook's bytes change on every save (zip timestamps), so hash its cells
