@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from metrics.yamlfile import Problem, YamlDoc
@@ -52,6 +53,12 @@ SETTINGS: tuple[Setting, ...] = (
         "off_target_periods", 2, "Red periods in a row that raise an off-target flag.", int, 1, 24
     ),
     Setting("drop_folder", "data/drops", "Folder that file-drop pipelines read, if relative.", str),
+    Setting(
+        "earliest_period",
+        date(1990, 1, 1),
+        "Pipelines refuse rows for periods before this date (a mistyped year, not history).",
+        date,
+    ),
     Setting(
         "reports_folder", "data/reports", "Folder the scheduled weekly packs are written to.", str
     ),
@@ -117,6 +124,8 @@ def parse_settings(doc: YamlDoc | None) -> tuple[Settings, list[Problem]]:
 
 
 def _coerce(setting: Setting, raw: Any) -> tuple[Any, str | None]:
+    if setting.kind is date:
+        return _coerce_date(raw)
     if setting.kind is str:
         return (raw, None) if isinstance(raw, str) else (raw, f"expected text, got {raw!r}")
     if setting.kind is bool:
@@ -137,3 +146,13 @@ def _coerce(setting: Setting, raw: Any) -> tuple[Any, str | None]:
     if (low is not None and value < low) or (high is not None and value > high):
         return raw, f"{raw!r} is out of range; use a value from {low} to {high}"
     return value, None
+
+
+def _coerce_date(raw: Any) -> tuple[Any, str | None]:
+    # YAML reads 1990-01-01 as a date already; a quoted one arrives as text
+    if isinstance(raw, date):
+        return raw, None
+    try:
+        return date.fromisoformat(str(raw)), None
+    except ValueError:
+        return raw, f"expected a date written YYYY-MM-DD, got {raw!r}"

@@ -10,21 +10,25 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from metrics.periods import period_bounds
+from metrics.periods import add_months, month_end, period_bounds
 from metrics.registry import Registry
 from pipelines.config import Pipeline
-from pipelines.period_formats import PERIOD_FORMATS
-from pipelines.tabular import cell_text
+from pipelines.period_formats import FORM_SPAN, FORM_WORDS, FREQUENCY_SPAN, PERIOD_FORMATS
+from pipelines.tabular import cell_text, number_problem, shorten
 
 ONS_CODE = r"^[EWSNK]\d{8}$"
 Row = Mapping[str, Any]
 UNIQUE = "one row per metric, area and period"
+# A row misread (shifted cells, a broken line) says only that: its other cells mean nothing
+READ = "row read as written"
+MONTHS_IN = {"monthly": 1, "quarterly": 3, "annual": 12}
+PERIOD_NOUN = {"weekly": "week", "monthly": "month", "quarterly": "quarter", "annual": "year"}
 NON_NEGATIVE = ("count", "rate per 10k", "rate per 100k", "days", "ratio")
 PERIOD_STARTS = {
     "weekly": "weekly periods start on a Monday",
@@ -61,13 +65,32 @@ def raw_text(value: object) -> str:
 
 def _shown(row: Row, figure: str) -> str:
     raw = raw_text(row[f"{figure}_raw"]).strip()
-    return quoted(raw) if raw else _num(float(row[figure]))
+    return quoted(shorten(raw)) if raw else _num(float(row[figure]))
 
 
-def build_rules(pipeline: Pipeline, registry: Registry, columns: dict[str, str]) -> list[Rule]:
-    """The checks for one pipeline, derived from the registry's metric definitions."""
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def one_period_on(frequency: str, day: date) -> date:
+    """The same day one period of the frequency later (the month's end if it is shorter)."""
+    if frequency == "weekly":
+        return day + timedelta(days=7)
+    first = add_months(day, MONTHS_IN.get(frequency, 12))
+    return first.replace(day=min(day.day, month_end(first).day))
+
+
+def build_rules(
+    pipeline: Pipeline, registry: Registry, columns: dict[str, str], today: date | None = None
+) -> list[Rule]:
+    """The checks for one pipeline, derived from the registry's metric definitions.
+
+    Periods more than one period after `today` (default: the date now) are refused.
+    """
     mapping = pipeline.mapping
     assert mapping is not None
+    today = today or date.today()
+    earliest: date = registry.settings["earliest_period"]
     metric_ids = {m.id for m in registry.metrics}
     fed = set(pipeline.metrics)
     plan_codes = set(registry.areas_by_code)
@@ -120,6 +143,39 @@ def build_rules(pipeline: Pipeline, registry: Registry, columns: dict[str, str])
             f"{quoted(row['metric_id'])}; {PERIOD_STARTS[frequency]}"
         )
 
+    def fits_frequency(frame: pd.DataFrame) -> pd.Series:
+        form = _per_category(frame["period_form"], FORM_SPAN)
+        frequency = _per_category(frame["_frequency"], FREQUENCY_SPAN)
+        # NaN compares false: a period or metric not known is explained by other checks
+        return pd.Series(~(form > frequency), index=frame.index)
+
+    def too_coarse(row: Row) -> str:
+        return (
+            f"period {quoted(row['period_raw'])} is {FORM_WORDS[str(row['period_form'])]} but "
+            f"{quoted(row['metric_id'])} is {row['_frequency']}; give one {row['_frequency']} "
+            "period per row"
+        )
+
+    def latest(frequency: object) -> date:
+        return one_period_on(str(frequency) if frequency else "annual", today)
+
+    def not_future(frame: pd.DataFrame) -> pd.Series:
+        def check(frequency: str, day: date) -> bool:
+            start = period_bounds(frequency, day)[0] if marks_end else day
+            return start <= latest(frequency)
+
+        known = _known_period(frame)
+        in_time = _per_pair(frame["_frequency"], frame["period_date"], check)
+        return (frame["period_outside"] != 1) & (~known | in_time)
+
+    def future(row: Row) -> str:
+        frequency = str(row["_frequency"] or "annual")
+        return (
+            f"period {quoted(row['period_raw'])} in column {period_col} is after "
+            f"{_day(latest(frequency))}, one {PERIOD_NOUN[frequency]} from today; "
+            "is the year right?"
+        )
+
     figures = [f for f in ("value", "numerator", "denominator") if getattr(mapping, f)]
     value_col = col(mapping.value) if mapping.value else "numerator/denominator"
 
@@ -127,14 +183,7 @@ def build_rules(pipeline: Pipeline, registry: Registry, columns: dict[str, str])
         return frame["_unit"].isin(units) & frame["value"].notna()
 
     rules = [
-        Rule(
-            "whole row under its headings",
-            lambda f: f["extra"] == "",
-            lambda r: (
-                f"the row has more cells than headings ({quoted(r['extra'])}); "
-                "is there an unquoted comma?"
-            ),
-        ),
+        Rule(READ, lambda f: f["read_problem"] == "", lambda r: str(r["read_problem"])),
         Rule("metric named", lambda f: f["metric_id"].notna(), metric_named),
         Rule(
             "metric known",
@@ -190,7 +239,7 @@ def build_rules(pipeline: Pipeline, registry: Registry, columns: dict[str, str])
         ),
         Rule(
             "period readable",
-            lambda f: f["period_date"].notna(),
+            lambda f: f["period_date"].notna() | (f["period_outside"] != 0),
             lambda r: (
                 f"period {quoted(r['period_raw'])} in column {period_col} is not {form} "
                 f"(e.g. {fmt.example})"
@@ -199,14 +248,41 @@ def build_rules(pipeline: Pipeline, registry: Registry, columns: dict[str, str])
             ),
         ),
         Rule("period aligned with the metric's frequency", aligned, misaligned),
+        Rule("period no coarser than the metric's frequency", fits_frequency, too_coarse),
+        Rule(
+            "period not before the earliest",
+            lambda f: (f["period_outside"] != -1) & ~(f["period_date"] < pd.Timestamp(earliest)),
+            lambda r: (
+                f"period {quoted(r['period_raw'])} in column {period_col} is before "
+                f"{_day(earliest)} (setting earliest_period); is the year right?"
+            ),
+        ),
+        Rule("period not in the future", not_future, future),
         Rule(
             "figures are numbers",
             lambda f: ~(f["value_bad"] | f["numerator_bad"] | f["denominator_bad"]),
             lambda r: "; ".join(
-                f"{name} {quoted(r[f'{name}_raw'])} in column {col(getattr(mapping, name))} "
-                "is not a number"
+                f"{name} {quoted(shorten(raw_text(r[f'{name}_raw'])))} in column "
+                f"{col(getattr(mapping, name))} {number_problem(raw_text(r[f'{name}_raw']))}"
                 for name in figures
                 if r[f"{name}_bad"]
+            ),
+        ),
+        Rule(
+            "value is finite",
+            lambda f: ~np.isinf(f["value"]),
+            lambda r: (
+                f"value worked out from numerator {_shown(r, 'numerator')} and denominator "
+                f"{_shown(r, 'denominator')} is not a finite number"
+            ),
+        ),
+        Rule(
+            "percentage written one way",
+            lambda f: ~f["value_ambiguous"],
+            lambda r: (
+                f"value {_shown(r, 'value')} in column {value_col} has no % sign while other "
+                f"cells for {quoted(r['metric_id'])} have one: is it {_num(r['value'])}% or "
+                f"{_num(r['value'] * 100)}%? Write it with a % sign"
             ),
         ),
         Rule(
@@ -274,6 +350,13 @@ def build_rules(pipeline: Pipeline, registry: Registry, columns: dict[str, str])
 
 def _known_period(frame: pd.DataFrame) -> pd.Series:
     return frame["period_date"].notna() & frame["_frequency"].notna()
+
+
+def _per_category(series: pd.Series, table: Mapping[str, int]) -> np.ndarray:
+    """A number per row looked up once per category (NaN where missing or not in the table)."""
+    codes, uniques = pd.factorize(series)
+    per = np.array([table.get(str(u), np.nan) for u in uniques] + [np.nan], dtype="float64")
+    return per[codes]
 
 
 def _matches(series: pd.Series, pattern: str) -> pd.Series:

@@ -9,10 +9,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from metrics.registry import Registry
-from pipelines.checks import Row, Rule
+from pipelines.checks import READ, Row, Rule
 from pipelines.config import MILESTONE_FIELDS, Pipeline
 from pipelines.period_formats import parse_period
 from pipelines.sources.base import Batch
+from pipelines.tabular import HIDDEN, READ_PROBLEM
 from pipelines.transform import MappingError
 from pipelines.validate import REJECTED, Checked, failed_checks, pandera_checks, quarantine
 
@@ -38,7 +39,7 @@ def tracker_columns(batch: Batch, pipeline: Pipeline) -> dict[str, str]:
         elif field in REQUIRED or field in pipeline.columns:
             missing.append(f"'{wanted}' ({field})")
     if missing:
-        shown = ", ".join(f"'{c}'" for c in batch.frame.columns)
+        shown = ", ".join(f"'{c}'" for c in batch.frame.columns if c not in HIDDEN)
         raise MappingError(
             f"{batch.ref} has no column {', '.join(missing)}; its columns are {shown}. "
             "Rename the heading, or map it under 'columns:' in the pipeline."
@@ -83,7 +84,12 @@ def milestone_rules(registry: Registry, headings: dict[str, str]) -> list[Rule]:
     def repeats(r: Row) -> str:
         return f"milestone id '{r['id']}' appears more than once in the tracker"
 
-    rules = [given("id"), given("title"), given("programme")]
+    rules = [
+        Rule(READ, lambda f: f["read_problem"] == "", lambda r: str(r["read_problem"])),
+        given("id"),
+        given("title"),
+        given("programme"),
+    ]
     rules.append(
         Rule(
             "baseline_date given",
@@ -104,6 +110,8 @@ def validate_tracker(batch: Batch, pipeline: Pipeline, registry: Registry) -> Ch
     headings = tracker_columns(batch, pipeline)
     frame = pd.DataFrame(index=batch.frame.index)
     frame["row_number"] = batch.row_numbers
+    # A tracker row with surplus cells has its titles and dates under the wrong headings
+    frame["read_problem"] = batch.frame[READ_PROBLEM] if READ_PROBLEM in batch.frame else ""
     for field in MILESTONE_FIELDS:
         text = (
             batch.frame[headings[field]] if field in headings else pd.Series("", index=frame.index)

@@ -1,7 +1,9 @@
 """Read the period forms councils actually send: 2018-19, 2018/19, 2019 Q2, Mar 2023, Excel dates.
 
 Each parser turns one text into the first day of a period (or the day written, for dates),
-or None when the text is not in its form. Columns are parsed once per distinct value.
+or None when the text is not in its form. Columns are parsed once per distinct value, and
+each value keeps the form it was read in (`auto` tries them in turn), so a financial year
+cannot pass for a month.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
 from metrics.periods import FY_START_MONTH, add_months
@@ -105,6 +108,15 @@ def _month(text: str, quarters: str) -> date | None:
     return None
 
 
+def _month_or_first_day(text: str, quarters: str) -> date | None:
+    # An Excel date cell shown as 'Apr-24' arrives as the ISO date of the 1st
+    found = _month(text, quarters)
+    if found is None and _ISO.match(text):
+        day = _date(text, quarters)
+        return day if day is not None and day.day == 1 else None
+    return found
+
+
 def _date(text: str, quarters: str) -> date | None:
     try:
         match = _ISO.match(text)
@@ -130,11 +142,26 @@ def _year(text: str, quarters: str) -> date | None:
     return date(int(match.group(1)), FY_START_MONTH, 1) if match else None
 
 
+# The order `auto` tries the forms in, each with the form's name
+_AUTO_ORDER: tuple[tuple[str, Callable[[str, str], date | None]], ...] = (
+    ("financial-year", _financial_year),
+    ("quarter", _quarter),
+    ("month", _month),
+    ("date", _date),
+    ("year", _year),
+)
+
+
 def _auto(text: str, quarters: str) -> date | None:
-    for parser in (_financial_year, _quarter, _month, _date, _year):
-        found = parser(text, quarters)
-        if found is not None:
-            return found
+    found = _auto_form(text, quarters)
+    return found[0] if found else None
+
+
+def _auto_form(text: str, quarters: str) -> tuple[date, str] | None:
+    for form, parser in _AUTO_ORDER:
+        day = parser(text, quarters)
+        if day is not None:
+            return day, form
     return None
 
 
@@ -154,7 +181,7 @@ PERIOD_FORMATS: dict[str, PeriodFormat] = {
     "financial-year": PeriodFormat(_financial_year, ("annual",), "2018-19 or 2018/19"),
     "quarter": PeriodFormat(_quarter, ("quarterly",), "2019 Q2, Q2 2019 or 2019-20 Q2"),
     "month": PeriodFormat(
-        _month, ("monthly", "quarterly", "annual"), "Mar 2023, March 2023 or 2023-03"
+        _month_or_first_day, ("monthly", "quarterly", "annual"), "Mar 2023, March 2023 or 2023-03"
     ),
     "date": PeriodFormat(
         _date,
@@ -164,28 +191,82 @@ PERIOD_FORMATS: dict[str, PeriodFormat] = {
     "year": PeriodFormat(_year, ("annual",), "2014 (the financial year from April 2014)"),
 }
 YEARLY_FORMATS = frozenset({"financial-year", "year"})
+# How long a period each form names; a form may name a period of its length or longer only
+FORM_SPAN = {"date": 0, "month": 1, "quarter": 2, "financial-year": 3, "year": 3}
+FREQUENCY_SPAN = {"weekly": 0, "monthly": 1, "quarterly": 2, "annual": 3}
+FORM_WORDS = {
+    "date": "a date",
+    "month": "a month",
+    "quarter": "a quarter",
+    "financial-year": "a financial year",
+    "year": "a year",
+}
+# datetime64[ns] holds 1677 to 2262: a date outside is refused, never allowed to crash a run
+STORABLE = (date(1678, 1, 1), date(2262, 1, 1))
 
 
 def parse_period(value: object, fmt: str = "auto", quarters: str = "calendar") -> date | None:
     """The date a period value stands for, or None if it is not in the named format."""
+    found = read_period(value, fmt, quarters)
+    return found[0] if found else None
+
+
+def read_period(
+    value: object, fmt: str = "auto", quarters: str = "calendar"
+) -> tuple[date, str] | None:
+    """The date a period value stands for and the form it was written in, or None."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return value.date(), "date"
     if isinstance(value, date):
-        return value
+        return value, "date"
     text = " ".join(str(value).strip().lower().split())
     if not text:
         return None
-    return PERIOD_FORMATS[fmt].parse(text, quarters)
+    if fmt == "auto":
+        return _auto_form(text, quarters)
+    day = PERIOD_FORMATS[fmt].parse(text, quarters)
+    return (day, fmt) if day is not None else None
+
+
+@dataclass(frozen=True)
+class Periods:
+    """A column of periods read: dates, the form of each, and which fell outside storable dates."""
+
+    dates: pd.Series
+    forms: pd.Series
+    outside: pd.Series  # -1 before 1678, 1 after 2261, else 0 (the date is then NaT)
+
+
+def read_periods(values: pd.Series, fmt: str = "auto", quarters: str = "calendar") -> Periods:
+    """Read a column of period values once per distinct value (NaT where unreadable)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    days: list[date | None] = []
+    forms: list[str | None] = []
+    outside: list[int] = []
+    for value in uniques:
+        found = read_period(value, fmt, quarters)
+        day, form = found if found else (None, None)
+        beyond = 0 if day is None else -1 if day < STORABLE[0] else 1 if day >= STORABLE[1] else 0
+        days.append(None if beyond else day)
+        forms.append(form)
+        outside.append(beyond)
+    known = codes >= 0
+    lookup = pd.to_datetime(pd.Series(days, dtype=object), errors="coerce").to_numpy()
+    dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    dates[known] = lookup[codes[known]]
+    per_value = pd.Categorical(forms)
+    form_series = pd.Series(
+        pd.Categorical.from_codes(
+            np.where(known, per_value.codes[codes], -1), categories=per_value.categories
+        ),
+        index=values.index,
+    )
+    spread = np.where(known, np.array([*outside, 0], dtype=np.int8)[codes], 0).astype(np.int8)
+    return Periods(dates, form_series, pd.Series(spread, index=values.index))
 
 
 def parse_periods(values: pd.Series, fmt: str = "auto", quarters: str = "calendar") -> pd.Series:
     """Parse a column of period values to datetime64 (NaT where unreadable), once per value."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    parsed = [parse_period(v, fmt, quarters) for v in uniques]
-    lookup = pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce").to_numpy()
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    known = codes >= 0
-    result[known] = lookup[codes[known]]
-    return result
+    return read_periods(values, fmt, quarters).dates

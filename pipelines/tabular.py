@@ -3,6 +3,8 @@
 A byte-order mark, Windows-1252 text, blank rows, notes under the table, ragged rows,
 thousands separators, % signs, (negative) accounting brackets and suppression markers.
 Every cell stays text until a mapping says what it is; each row keeps its line number.
+A row that could not be read as written (more cells than headings, a stray carriage return)
+is kept with a sentence saying why, for validation to quarantine: never realigned.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -21,7 +24,13 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_float_dtype
 
-EXTRA = "__extra_cells__"
+from pipelines.period_formats import parse_period
+from pipelines.ragged import RAW_LINE, READ_PROBLEM, STRAY_CR, ragged_csv
+
+HIDDEN = (READ_PROBLEM, RAW_LINE)
+# Beyond this a figure is more likely a corrupt cell than a count; the text path counts digits
+GIANT = 1e30
+MAX_DIGITS = 30
 # What statisticians write for "no figure": suppressed, not applicable, not available
 MISSING_MARKERS = frozenset(
     {"", "-", "–", "..", ".", "*", "x", "c", "z", "n/a", "na", "nan", "null", "none", ":"}
@@ -63,24 +72,54 @@ def read_csv_bytes(
         text = data.decode("cp1252", errors="replace")
     if not text.strip():
         raise TableError(f"{label} is empty")
+    text, stray = _line_ends(text)
     options: dict[str, Any] = {
         "skip_blank_lines": False,
         "sep": delimiter,
         "header": header_row - 1,
         # Leading spaces go, so a cell of spaces reads as blank at C speed
         "skipinitialspace": True,
+        # Without it pandas takes a surplus cell on the first data row for an index column,
+        # shifting every column of the file one place
+        "index_col": False,
     }
-    try:
-        frame = _numeric_first(text, options, numeric)
-        if frame is None:
-            frame = pd.read_csv(io.StringIO(text), dtype="category", na_filter=False, **options)
-    except pd.errors.ParserError:
-        frame = _ragged_csv(text, delimiter, header_row)
-    except pd.errors.EmptyDataError:
-        raise TableError(f"{label} has no heading row at line {header_row}") from None
+    frame, numbers = None, None
+    if not stray and not _first_row_too_wide(text, delimiter, header_row):
+        try:
+            frame = _numeric_first(text, options, numeric)
+            if frame is None:
+                frame = pd.read_csv(io.StringIO(text), dtype="category", na_filter=False, **options)
+        except pd.errors.ParserError:
+            frame = None  # a later row with surplus cells: the slow path says which
+        except pd.errors.EmptyDataError:
+            raise TableError(f"{label} has no heading row at line {header_row}") from None
+    if frame is None:
+        try:
+            frame, numbers = ragged_csv(text, delimiter, header_row)
+        except ValueError:
+            raise TableError(f"{label} has no heading row at line {header_row}") from None
     frame.columns = _headings(list(frame.columns))
-    numbers = np.arange(len(frame), dtype=np.int64) + header_row + 1
+    if numbers is None:
+        numbers = np.arange(len(frame), dtype=np.int64) + header_row + 1
     return tidy(frame, numbers)
+
+
+def _line_ends(text: str) -> tuple[str, bool]:
+    """Text with newline line ends, and whether a carriage return is left inside a line."""
+    text = text.replace("\r\n", "\n")
+    if "\r" not in text:
+        return text, False
+    if "\n" not in text:
+        return text.replace("\r", "\n"), False  # old Mac files end lines with CR alone
+    # A lone CR among newline line ends is inside a cell: pandas would break the row there
+    return text.replace("\r", STRAY_CR), True
+
+
+def _first_row_too_wide(text: str, delimiter: str, header_row: int) -> bool:
+    """Whether the first data row has more cells than the heading (pandas cannot say)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = [row for _, row in zip(range(header_row + 1), reader, strict=False)]
+    return len(rows) > header_row and len(rows[header_row]) > len(rows[header_row - 1])
 
 
 def _key(name: object) -> str:
@@ -100,7 +139,7 @@ def _numeric_first(
     # Text as categories: a column of a million cells holds a few hundred distinct values
     dtypes: defaultdict[Any, Any] = defaultdict(lambda: "category", {c: "float64" for c in floats})
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             io.StringIO(text),
             dtype=dtypes,
             keep_default_na=False,
@@ -109,18 +148,10 @@ def _numeric_first(
         )
     except ValueError:
         return None  # a cell that is not a plain number: read it all as text
-
-
-def _ragged_csv(text: str, delimiter: str, header_row: int) -> pd.DataFrame:
-    # Slow path for rows with more cells than headings: keep them, flag the surplus
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    header = rows[header_row - 1]
-    width = len(header)
-    body = rows[header_row:]
-    cells = [[c if c.strip() else "" for c in (r + [""] * (width - len(r)))[:width]] for r in body]
-    extra = [delimiter.join(c for c in r[width:] if c.strip()) for r in body]
-    frame = pd.DataFrame(cells, columns=header, dtype=str)
-    frame[EXTRA] = extra
+    for column in floats:
+        # inf, 1e400 or a run of 40 digits: the text path says which cell and why
+        if (np.abs(frame[column].to_numpy()) >= GIANT).any():
+            return None
     return frame
 
 
@@ -143,6 +174,7 @@ def read_xlsx_bytes(
         numbers: list[int] = []
         header: list[str] | None = None
         for index, row in enumerate(worksheet.iter_rows(), start=1):
+            # A cell beyond the headings keeps its column letter, to say where it is
             texts = [cell_text(c.value, getattr(c, "number_format", None)) for c in row]
             if index == header_row:
                 header = texts
@@ -158,10 +190,23 @@ def read_xlsx_bytes(
     width = len(header)
     cells = [(r + [""] * (width - len(r)))[:width] for r in rows]
     frame = pd.DataFrame(cells, columns=_headings(header), dtype=str)
-    extra = [" | ".join(c for c in r[width:] if c.strip()) for r in rows]
-    if any(extra):
-        frame[EXTRA] = extra
+    problems = [_beyond_headings(r, width) for r in rows]
+    if any(problems):
+        frame[READ_PROBLEM] = problems
     return tidy(frame, np.array(numbers, dtype=np.int64))
+
+
+def _beyond_headings(row: list[str], width: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    found = [i for i in range(width, len(row)) if row[i].strip()]
+    if not found:
+        return ""
+    where = ", ".join(get_column_letter(i + 1) for i in found)
+    return (
+        f"the row has a value beyond the last heading (column {where}); "
+        "add a heading for it or move it under one"
+    )
 
 
 def records_table(records: list[Any], *, label: str) -> Table:
@@ -181,6 +226,9 @@ def cell_text(value: Any, number_format: str | None = None) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
+        if number_format and _shows_month(number_format):
+            # Excel shows 'Apr-24' whatever day is stored: the officer sees, and means, a month
+            return value.date().replace(day=1).isoformat()
         return (
             value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
         )
@@ -201,6 +249,13 @@ def cell_text(value: Any, number_format: str | None = None) -> str:
     return text if text.strip() else ""
 
 
+def _shows_month(number_format: str) -> bool:
+    """Whether an Excel number format shows a month and year but no day or time."""
+    # Quoted literals and [colour] or [$-locale] parts are not date codes
+    codes = re.sub(r'"[^"]*"|\[[^\]]*\]', "", number_format).lower()
+    return "m" in codes and "y" in codes and not any(c in codes for c in "dhs")
+
+
 def _headings(names: list[Any]) -> list[str]:
     seen: dict[str, int] = {}
     result = []
@@ -218,12 +273,14 @@ def _headings(names: list[Any]) -> list[str]:
 def tidy(frame: pd.DataFrame, numbers: np.ndarray, *, notes: bool = True) -> Table:
     """Drop blank rows, and notes under the table (rows filling few cells), from a sheet.
 
+    A sparse row under the table is a note only if it does not look like data: a row with a
+    cell that reads as a period and another that reads as a number is data, however sparse.
     Records from JSON or SQL are kept as they are (`notes=False`): they have no notes, and a
     sparse record is data that must be validated, not dropped.
     """
     if frame.empty or not notes:
         return Table(frame.reset_index(drop=True), numbers[: len(frame)])
-    columns = [c for c in frame.columns if c != EXTRA]
+    columns = [c for c in frame.columns if c not in HIDDEN]
     filled = np.zeros(len(frame), dtype=np.int64)
     for column in columns:
         cells = frame[column]
@@ -231,11 +288,39 @@ def tidy(frame: pd.DataFrame, numbers: np.ndarray, *, notes: bool = True) -> Tab
     width = len(columns)
     enough = filled >= max(1, min(2, width), math.ceil(width / 2))
     last = int(np.flatnonzero(enough)[-1]) + 1 if enough.any() else 0
-    keep = filled > 0
-    keep[last:] = False
+    misread = (
+        (frame[READ_PROBLEM] != "").to_numpy()
+        if READ_PROBLEM in frame
+        else np.zeros(len(frame), dtype=bool)
+    )
+    keep = (filled > 0) | misread
+    if last < len(frame):
+        tail = frame.iloc[last:]
+        keep[last:] &= misread[last:] | _looks_like_data(tail[columns])
     if keep.all():
         return Table(frame.reset_index(drop=True), numbers)
     return Table(frame[keep].reset_index(drop=True), numbers[keep])
+
+
+def _looks_like_data(frame: pd.DataFrame) -> np.ndarray:
+    """Per row, whether one cell reads as a period and another as a number (a note's do not)."""
+    periods = np.zeros(len(frame), dtype=np.int64)
+    figures = np.zeros(len(frame), dtype=np.int64)
+    either = np.zeros(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        # Each distinct cell is judged once: a whole sheet can be sparse
+        codes, uniques = pd.factorize(frame[column])
+        texts = [cell_text(u) if not isinstance(u, str) else u.strip() for u in uniques]
+        is_period = np.array(
+            [bool(t) and parse_period(t) is not None for t in texts] + [False], dtype=bool
+        )
+        is_number = np.array(
+            [bool(t) and isinstance(_clean_number(t), float) for t in texts] + [False], dtype=bool
+        )
+        periods += is_period[codes]
+        figures += is_number[codes]
+        either += (is_period | is_number)[codes]
+    return (periods > 0) & (figures > 0) & (either > 1)
 
 
 def to_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -253,7 +338,8 @@ def to_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     parsed = pd.to_numeric(text, errors="coerce")
     values = pd.Series(np.asarray(parsed, dtype="float64"), index=text.index)
     bad = pd.Series(False, index=text.index)
-    unread = (values.isna() | np.isinf(values)) & (text != "")
+    # Giant values go the slow way too, where their digits are counted
+    unread = (values.isna() | (values.abs() >= GIANT)) & (text != "")
     if not unread.any():
         return values, bad
     # Plain lists: pandas would turn a None result into NaN and lose "not a number"
@@ -270,6 +356,8 @@ def _clean_number(raw: Any) -> float | None | str:
         return "blank"
     negative = text.startswith("(") and text.endswith(")")
     text = text.strip("()").replace(",", "").replace("£", "").replace("%", "").replace(" ", "")
+    if significant_digits(text) > MAX_DIGITS:
+        return None
     try:
         number = float(text)
     except ValueError:
@@ -277,3 +365,39 @@ def _clean_number(raw: Any) -> float | None | str:
     if not math.isfinite(number):
         return None
     return -number if negative else number
+
+
+def significant_digits(text: str) -> int:
+    """How many significant digits a number written as text has (its exponent aside)."""
+    mantissa = re.split(r"[eE]", text, maxsplit=1)[0]
+    return len(re.sub(r"\D", "", mantissa).lstrip("0"))
+
+
+def number_problem(raw: str) -> str:
+    """Why a cell that is not a blank nor a number was refused, as the end of a sentence."""
+    text = raw.strip().lower().replace(",", "").replace("£", "").replace("%", "")
+    text = text.strip("()").replace(" ", "")
+    if significant_digits(text) > MAX_DIGITS and re.fullmatch(r"[-+]?[\d.]+(e[-+]?\d+)?", text):
+        return f"has more than {MAX_DIGITS} significant digits, more than any figure needs"
+    try:
+        number = float(text)
+    except ValueError:
+        return "is not a number"
+    if math.isinf(number) and re.search(r"\d", text):
+        return "is too large to be a figure (more than about 1.8e308)"
+    return "is not a finite number"
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """A cell cut short for a message, saying how long it was."""
+    return text if len(text) <= limit else f"{text[: limit - 10]}… ({len(text):,} characters)"
+
+
+def percent_signs(text: pd.Series) -> pd.Series:
+    """Per row, whether the cell was written with a % sign (checking each distinct cell once)."""
+    if is_float_dtype(text):
+        return pd.Series(False, index=text.index)
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        per = np.append(text.cat.categories.astype(str).str.contains("%", regex=False), False)
+        return pd.Series(per[text.cat.codes.to_numpy()], index=text.index)
+    return text.astype(str).str.contains("%", regex=False)

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_float_dtype
 
 from metrics.registry import Registry
 from pipelines.config import Filter, Mapping
-from pipelines.period_formats import parse_periods
+from pipelines.period_formats import read_periods
 from pipelines.sources.base import Batch
-from pipelines.tabular import EXTRA, to_numbers
+from pipelines.tabular import HIDDEN, READ_PROBLEM, percent_signs, shorten, to_numbers
 
 FIGURES = ("value", "numerator", "denominator")
 # What a value is, per unit, when only a numerator and a denominator were sent
@@ -50,14 +51,23 @@ def resolve_columns(frame: pd.DataFrame, mapping: Mapping, ref: str) -> dict[str
             missing.append(name)
         else:
             resolved[name] = actual
-    if missing:
-        shown = ", ".join(f"'{c}'" for c in frame.columns if c != EXTRA) or "none"
-        wanted = ", ".join(f"'{m}'" for m in missing)
+    if not missing:
+        return resolved
+    wanted = ", ".join(f"'{m}'" for m in missing)
+    headings = [str(c) for c in frame.columns if c not in HIDDEN]
+    if not resolved:
+        # Nothing matches: likely not a return at all, so its first line is not repeated back
         raise MappingError(
-            f"{ref} has no column {wanted}; its columns are {shown}. "
-            "Fix the heading in the file or the column name in the pipeline's mapping."
+            f"{ref} has no column {wanted}: none of the {len(headings)} headings on its heading "
+            "row (line 1, or the pipeline's header_row) is a column the mapping names. "
+            "Is it the right file?"
         )
-    return resolved
+    shown = ", ".join(f"'{shorten(c)}'" for c in headings[:30]) or "none"
+    more = f" and {len(headings) - 30} more" if len(headings) > 30 else ""
+    raise MappingError(
+        f"{ref} has no column {wanted}; its columns are {shown}{more}. "
+        "Fix the heading in the file or the column name in the pipeline's mapping."
+    )
 
 
 def _text(text: object) -> str:
@@ -137,7 +147,10 @@ def to_candidates(batch: Batch, mapping: Mapping, registry: Registry) -> Candida
     _add_area(out, source, mapping, registry, cols)
     period_raw = categories(source[cols[mapping.period.column]])
     out["period_raw"] = period_raw
-    out["period_date"] = parse_periods(period_raw, mapping.period.format, mapping.period.quarters)
+    periods = read_periods(period_raw, mapping.period.format, mapping.period.quarters)
+    out["period_date"] = periods.dates
+    out["period_form"] = periods.forms
+    out["period_outside"] = periods.outside
     for figure in FIGURES:
         column = getattr(mapping, figure)
         if column is None:
@@ -150,8 +163,10 @@ def to_candidates(batch: Batch, mapping: Mapping, registry: Registry) -> Candida
         out[f"{figure}_raw"] = raw
         out[figure] = values
         out[f"{figure}_bad"] = bad
+    written = out["value"].notna()
     _derive_values(out, registry)
-    out["extra"] = source[EXTRA] if EXTRA in source else ""
+    out["value_ambiguous"] = _bare_fractions(out, source, mapping, registry, cols) & written
+    out["read_problem"] = source[READ_PROBLEM] if READ_PROBLEM in source else ""
     if mapping.skip_blank_values:
         blank = out["value"].isna() & ~out["value_bad"] & ~out["numerator_bad"]
         keep &= ~blank
@@ -189,6 +204,30 @@ def _add_area(
         flags = categories(source[cols[rule.column]])
         benchmark |= matches(flags, lambda text: text.casefold() in marks)
     out["is_benchmark"] = benchmark.astype(bool)
+
+
+def _bare_fractions(
+    out: pd.DataFrame,
+    source: pd.DataFrame,
+    mapping: Mapping,
+    registry: Registry,
+    cols: dict[str, str],
+) -> pd.Series:
+    """Percentage cells written without a % sign, from 0 to 1, where others carry one.
+
+    0.89 beside 88% could be 0.89% or a fraction meaning 89%: the sender must say which.
+    """
+    none = pd.Series(False, index=out.index)
+    if mapping.value is None or is_float_dtype(source[cols[mapping.value]]):
+        return none  # a column of plain numbers has no % signs to be mixed with
+    percent = {m.id for m in registry.metrics if m.unit == "percent"}
+    in_percent = out["metric_id"].isin(percent)
+    signed = percent_signs(source[cols[mapping.value]]) & in_percent
+    if not signed.any():
+        return none
+    mixed = out["metric_id"].isin(set(out.loc[signed, "metric_id"].astype(object)))
+    value = out["value"]
+    return mixed & ~signed & (value > 0) & (value <= 1) & ~out["value_bad"]
 
 
 def _derive_values(out: pd.DataFrame, registry: Registry) -> None:

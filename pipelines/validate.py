@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -18,12 +19,15 @@ import pandera.pandas as pa
 
 from metrics.periods import period_bounds
 from metrics.registry import Registry
-from pipelines.checks import UNIQUE, Rule, build_rules, key_codes, quoted, raw_text
+from pipelines.checks import READ, UNIQUE, Rule, build_rules, key_codes, quoted, raw_text
 from pipelines.config import Pipeline
 from pipelines.sources.base import Batch
+from pipelines.tabular import HIDDEN, RAW_LINE, shorten
 from pipelines.transform import Candidates, recode
 
 REJECTED = ["source_ref", "row_number", "raw_record", "reasons"]
+# A raw record keeps every cell, but a cell of 200,000 digits is cut down to be shown
+RAW_CELL_LIMIT = 120
 
 
 @dataclass(frozen=True)
@@ -140,14 +144,24 @@ def quarantine(
     explain = {rule.name: rule.explain for rule in rules}
     columns = _Columns(frame.loc[bad_index])
     raws = batch.frame.loc[bad_index]
-    raw_columns = {str(c): _texts(raws[c]) for c in raws.columns}
+    raw_columns = {str(c): _texts(raws[c]) for c in raws.columns if c not in HIDDEN}
+    lines = _texts(raws[RAW_LINE]) if RAW_LINE in raws else [""] * len(bad_index)
     records = []
     for position, index in enumerate(bad_index):
         row = _RowView(columns, position)
         checks = sorted(failures[index], key=lambda c: order.get(c, len(order)))
+        if READ in checks:
+            checks = [READ]  # its cells are not where its headings say: the rest would mislead
         number = int(row["row_number"])
         where = batch.where(number)
-        raw = {name: cells[position] for name, cells in raw_columns.items()}
+        raw: dict[str, str] = (
+            {"line": shorten(lines[position], 2000)}
+            if lines[position]
+            else {
+                name: shorten(cells[position], RAW_CELL_LIMIT)
+                for name, cells in raw_columns.items()
+            }
+        )
         records.append(
             (
                 batch.ref,
@@ -160,11 +174,15 @@ def quarantine(
 
 
 def validate_batch(
-    candidates: Candidates, batch: Batch, pipeline: Pipeline, registry: Registry
+    candidates: Candidates,
+    batch: Batch,
+    pipeline: Pipeline,
+    registry: Registry,
+    today: date | None = None,
 ) -> Checked:
     """Split a batch into rows to load and rows to quarantine, with every reason in words."""
     frame = _with_metric_facts(candidates.frame, registry)
-    rules = build_rules(pipeline, registry, candidates.columns)
+    rules = build_rules(pipeline, registry, candidates.columns, today)
     # The checks read typed columns only; the raw text is for explaining failures
     checked = frame[[c for c in frame.columns if not c.endswith("_raw")]]
     failures = failed_checks(checked, observation_schema(rules))

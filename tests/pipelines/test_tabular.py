@@ -8,7 +8,14 @@ from datetime import datetime
 import pandas as pd
 from openpyxl import Workbook
 
-from pipelines.tabular import EXTRA, read_csv_bytes, read_xlsx_bytes, to_numbers
+from pipelines.tabular import (
+    RAW_LINE,
+    READ_PROBLEM,
+    number_problem,
+    read_csv_bytes,
+    read_xlsx_bytes,
+    to_numbers,
+)
 
 
 def test_csv_with_bom_blank_rows_and_notes_keeps_line_numbers() -> None:
@@ -29,10 +36,22 @@ def test_csv_with_bom_blank_rows_and_notes_keeps_line_numbers() -> None:
     assert table.row_numbers.tolist() == [2, 4]
 
 
-def test_ragged_rows_keep_their_surplus_cells_for_validation() -> None:
+def test_ragged_rows_keep_a_reason_and_the_line_for_validation() -> None:
     text = "Metric,Value\na,1\nb,2,oops,again\n"
     table = read_csv_bytes(text.encode(), label="t.csv")
-    assert table.frame[EXTRA].tolist() == ["", "oops,again"]
+    assert table.frame[READ_PROBLEM].tolist() == [
+        "",
+        "row has 4 cells but the heading has 2; is there an unquoted delimiter inside a cell?",
+    ]
+    assert table.frame[RAW_LINE].tolist() == ["", "b,2,oops,again"]
+    assert table.frame["Value"].tolist() == ["1", "2"]
+
+
+def test_a_quoted_line_break_is_a_cell_not_a_misread_row() -> None:
+    text = 'Metric,Note,Value\na,"two\nlines",1\nb,,2\n'
+    table = read_csv_bytes(text.encode(), label="t.csv")
+    assert table.frame["Value"].astype(str).tolist() == ["1", "2"]
+    assert READ_PROBLEM not in table.frame
 
 
 def test_windows_1252_csv_is_read() -> None:
@@ -52,6 +71,17 @@ def test_numbers_cope_with_separators_signs_brackets_and_markers() -> None:
     assert values.tolist()[:5] == [1234.0, 45.0, 7.0, 1000.0, -250.0]
     assert values[5:].isna().all()
     assert bad.tolist() == [False] * 8 + [True, True]
+
+
+def test_giant_and_infinite_numbers_are_not_numbers() -> None:
+    giant = "9" * 40
+    values, bad = to_numbers(pd.Series(["1e308", "1e400", giant, "-inf", "12"]))
+    assert bad.tolist() == [False, True, True, True, False]
+    assert values[0] == 1e308 and values[4] == 12.0
+    assert number_problem("1e400").startswith("is too large")
+    assert number_problem(giant).startswith("has more than 30 significant digits")
+    assert number_problem("-inf") == "is not a finite number"
+    assert number_problem("abc") == "is not a number"
 
 
 def _workbook() -> bytes:
