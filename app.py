@@ -9,6 +9,7 @@ from typing import Any
 
 import dash
 
+from access.headers import install_security_headers
 from access.identity import IdentityProvider
 from access.session import current_viewer
 from access.users import LocalPasswordProvider
@@ -81,6 +82,7 @@ def create_app(
     install_access(
         app.server, registry, engine, database_url, identity or LocalPasswordProvider(engine)
     )
+    install_security_headers(app.server, app.csp_hashes)
 
     def layout() -> object:
         # A function, so the header shows who is signed in and only the pages they may open

@@ -4,7 +4,8 @@ CSRF: every POST must carry the session's token, either as the `csrf_token` form
 sign-in and sign-out forms) or as the `X-CSRFToken` header, which Dash's renderer copies from
 the `_csrf_token` cookie on every callback. Another site can make a browser send the cookie but
 cannot read it to set the header, and a cross-site Origin is refused outright. Session cookies
-are HttpOnly and SameSite=Lax, and Secure when the `secure_cookies` setting is on.
+are HttpOnly and SameSite=Lax, and Secure whenever the request came over HTTPS (directly, or
+through one of `trusted_proxies` proxies) or always with the `secure_cookies` setting.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from urllib.parse import quote, unquote, urlsplit
 import flask
 import flask_login
 import sqlalchemy as sa
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from access.identity import IdentityProvider, PasswordProvider
 from access.pages import refused_page, sign_in_page, sign_out_page
@@ -113,6 +116,29 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: flask.Flask) -> bool:
+        """Secure if the setting says always, or this request is HTTPS."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (
+            flask.has_request_context() and flask.request.is_secure
+        )
+
+
+def trust_proxies(server: flask.Flask, count: int) -> None:
+    """Believe the X-Forwarded-* headers set by `count` reverse proxies in front of PMF.
+
+    Then a request that reached the proxy over HTTPS counts as HTTPS (Secure cookies), and the
+    sign-in throttle sees the visitor's address rather than the proxy's. With 0, the headers are
+    ignored, since anyone could send them.
+    """
+    if count > 0:
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
+
+
 def install_access(
     server: flask.Flask,
     registry: Registry,
@@ -124,6 +150,8 @@ def install_access(
     settings = registry.settings
     organisation = registry.plan.organisation.name
     secure = bool(settings["secure_cookies"])
+    trust_proxies(server, int(settings["trusted_proxies"]))
+    server.session_interface = SessionCookies()
     server.secret_key = secret_key(database_url)
     server.config.update(
         SESSION_COOKIE_NAME="pmf_session",
@@ -185,7 +213,12 @@ def install_access(
         if flask.request.cookies.get(CSRF_COOKIE) != token:
             # Readable by the page's own script (Dash sends it back as a header), never by others
             response.set_cookie(
-                CSRF_COOKIE, token, httponly=False, samesite="Lax", secure=secure, path="/"
+                CSRF_COOKIE,
+                token,
+                httponly=False,
+                samesite="Lax",
+                secure=secure or flask.request.is_secure,
+                path="/",
             )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

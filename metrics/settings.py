@@ -65,8 +65,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "secure_cookies",
         False,
-        "Send the sign-in and CSRF cookies over HTTPS only; set true behind HTTPS.",
+        "Always mark the sign-in and CSRF cookies Secure (HTTPS only); they are anyway when the "
+        "request came over HTTPS.",
         bool,
+    ),
+    Setting(
+        "trusted_proxies",
+        0,
+        "Reverse proxies in front of PMF whose X-Forwarded-For, -Proto and -Host to believe.",
+        int,
+        0,
+        5,
     ),
     Setting(
         "sign_in_attempts",
