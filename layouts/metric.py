@@ -64,12 +64,16 @@ def layout(
     area_code = area if area in {a.code for a in areas} else registry.plan.county.code
     observations = current_observations(rt.engine, [metric.id], include_benchmark=True)
     first, last = _parse_date(start), _parse_date(end)
-    view = series_view(metric, observations, area_code, first, last)
+    view = series_view(
+        metric, observations, area_code, first, last, county=registry.plan.county.code
+    )
     periods = view.all_periods
     if start != "all" and first is None and len(periods) > DEFAULT_WINDOW:
         # A committee reads the recent story first; "All periods" shows the whole history
         first = periods["period_start"].iloc[-DEFAULT_WINDOW]
-        view = series_view(metric, observations, area_code, first, last)
+        view = series_view(
+            metric, observations, area_code, first, last, county=registry.plan.county.code
+        )
     options = [
         (s.isoformat(), p) for s, p in zip(periods["period_start"], periods["period"], strict=True)
     ]
@@ -158,7 +162,7 @@ def download_series(_clicks: int | None, metric_id: str, area: str) -> dict[str,
     if area not in {a.code for a in rt.registry.areas_for(metric)}:
         raise dash.exceptions.PreventUpdate
     observations = current_observations(rt.engine, [metric.id])
-    view = series_view(metric, observations, area)
+    view = series_view(metric, observations, area, county=rt.registry.plan.county.code)
     hidden = hidden_periods(rt.observations(observations), area)
     frame = suppressed_csv_frame(view.frame, hidden)
     return dcc.send_string(safe_csv(frame), f"{metric.id}-{area}.csv")

@@ -84,6 +84,27 @@ Target = Annotated[
 ]
 
 
+class DistrictTargets(_Strict):
+    """How a measure's target carries to its districts; without this, districts get none.
+
+    `target` is the council's own (county) target. A district is judged against a target only
+    when the metric says how: its own target under `areas`, else its `share_of_county` of the
+    county's target (for counts), else the county's target itself when `same_as_county` (for
+    rates and percentages, where the same level makes sense everywhere).
+    """
+
+    same_as_county: bool = Field(
+        False, description="Each district has the county's target (rates and percentages)."
+    )
+    share_of_county: dict[str, FiniteNumber] = Field(
+        default_factory=dict,
+        description="District code: its share of the county target, e.g. 0.12 (counts).",
+    )
+    areas: dict[str, Target] = Field(
+        default_factory=dict, description="District code: its own target, number or schedule."
+    )
+
+
 class SpcSettings(_Strict):
     """Statistical process control settings for one metric (Making Data Count rules)."""
 
@@ -142,6 +163,9 @@ class Metric(_Strict):
     directorate: str | None = None
     target: Target | None = None
     tolerance: Tolerance | None = None
+    district_targets: DistrictTargets | None = Field(
+        None, description="Targets for districts; without it only the county has a target."
+    )
     aggregation: Aggregation = "none"
     area_level: AreaLevel = Field("county", description="county only, or county and districts.")
     source: str | None = Field(None, description="Id of the pipeline that feeds this metric.")
@@ -172,16 +196,24 @@ class Metric(_Strict):
         return self.target is not None
 
     def target_for(self, period_start: date) -> float | None:
-        """Return the target in force for a period that starts on `period_start`."""
-        if self.target is None:
+        """Return the council's own (county) target for a period starting on `period_start`."""
+        return target_in_force(self.target, period_start)
+
+    def area_target_for(self, area_code: str, county: str, period_start: date) -> float | None:
+        """The target for one area: the county's, or a district's by `district_targets`."""
+        if area_code == county:
+            return self.target_for(period_start)
+        rule = self.district_targets
+        if rule is None:
             return None
-        if isinstance(self.target, float | int):
-            return float(self.target)
-        current: float | None = None
-        for step in self.target:
-            if step.from_ <= period_start:
-                current = step.value
-        return current
+        if area_code in rule.areas:
+            return target_in_force(rule.areas[area_code], period_start)
+        county_target = self.target_for(period_start)
+        if county_target is None:
+            return None
+        if area_code in rule.share_of_county:
+            return county_target * rule.share_of_county[area_code]
+        return county_target if rule.same_as_county else None
 
     @property
     def higher_is_better(self) -> bool | None:
@@ -189,6 +221,19 @@ class Metric(_Strict):
         if self.polarity == "neutral":
             return None
         return self.polarity == "higher_is_better"
+
+
+def target_in_force(target: float | tuple[TargetStep, ...] | None, day: date) -> float | None:
+    """The value of a target (a number or a schedule) for a period starting on `day`."""
+    if target is None:
+        return None
+    if isinstance(target, float | int):
+        return float(target)
+    current: float | None = None
+    for step in target:
+        if step.from_ <= day:
+            current = step.value
+    return current
 
 
 class Organisation(_Strict):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from metrics.model import Metric
 from metrics.periods import FY_START_MONTH
@@ -176,7 +177,7 @@ def publish_status(registry: Registry, rows: pd.DataFrame, hidden: pd.DataFrame)
     return out.assign(suppressed=own)
 
 
-def _in(keys: pd.MultiIndex, ids: pd.Series, areas: pd.Series, starts: pd.Series) -> np.ndarray:
+def _in(keys: pd.MultiIndex, ids: ArrayLike, areas: ArrayLike, starts: ArrayLike) -> np.ndarray:
     wanted = pd.MultiIndex.from_arrays(
         [np.asarray(ids), np.asarray(areas), pd.to_datetime(np.asarray(starts))]
     )

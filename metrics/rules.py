@@ -160,6 +160,54 @@ def neutral_metrics_have_no_target(docs: Documents) -> Iterator[Problem]:
             )
 
 
+def district_targets_fit_the_measure(docs: Documents) -> Iterator[Problem]:
+    """District targets need districts, a county target where they derive from it, districts
+    of the plan, sensible shares, and never a county count copied to every district."""
+    districts = {a.code for a in docs.plan.areas if a.type == "district"}
+    for metric in docs.metrics:
+        rule = metric.district_targets
+        if rule is None:
+            continue
+        if metric.area_level != "districts":
+            yield docs.problem(
+                metric,
+                "district_targets",
+                "district targets need 'area_level: districts'; the measure is county only",
+            )
+            continue
+        derived = rule.same_as_county or rule.share_of_county
+        if derived and metric.target is None:
+            yield docs.problem(
+                metric,
+                "district_targets",
+                "same_as_county and share_of_county derive from the county's 'target:', "
+                "which is missing",
+            )
+        if rule.same_as_county and metric.unit == "count":
+            yield docs.problem(
+                metric,
+                "district_targets",
+                "same_as_county would hold every district to the whole county's count; give "
+                "each district its share_of_county, or its own target under areas",
+            )
+        for field in ("share_of_county", "areas"):
+            for code in getattr(rule, field):
+                if code not in districts:
+                    yield docs.problem(
+                        metric,
+                        "district_targets",
+                        f"{field}: {_unknown('district', code, districts)}",
+                    )
+        for code, share in rule.share_of_county.items():
+            if not 0 < share <= 1:
+                yield docs.problem(
+                    metric,
+                    "district_targets",
+                    f"share_of_county: {code} has {share:g}; a share is above 0 and at most 1 "
+                    "(0.12 for 12%)",
+                )
+
+
 def metric_sources_are_pipelines(docs: Documents) -> Iterator[Problem]:
     """A metric's `source` names a pipeline (unless a pipeline file could not be read)."""
     pipeline_ids = {p.id for p in docs.pipelines}
@@ -223,6 +271,7 @@ DEFAULT_RULES: tuple[Rule, ...] = tuple(
         target_schedules_in_order,
         tolerance_needs_a_target,
         neutral_metrics_have_no_target,
+        district_targets_fit_the_measure,
         metric_sources_are_pipelines,
         rebase_dates_in_order,
         metric_ids_are_unique,

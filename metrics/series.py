@@ -13,6 +13,7 @@ import pandas as pd
 from metrics.model import Metric
 from metrics.periods import period_label
 from metrics.spc import SpcResult, xmr
+from metrics.status import area_targets_for
 
 IMPROVEMENT: dict[str, Literal["increase", "decrease", "neutral"]] = {
     "higher_is_better": "increase",
@@ -30,9 +31,13 @@ def rebase_indices(metric: Metric, starts: Sequence[date] | np.ndarray) -> list[
     return sorted({int(i) for i in found if 0 < i < len(days)})
 
 
-def spc_for(metric: Metric, values: Sequence[float], starts: Sequence[date]) -> SpcResult:
-    """Run the metric's SPC settings over a series; assurance uses the latest target."""
-    target = metric.target_for(starts[-1]) if starts else None
+def spc_for(
+    metric: Metric,
+    values: Sequence[float],
+    starts: Sequence[date],
+    target: float | None = None,
+) -> SpcResult:
+    """Run the metric's SPC settings over a series; assurance uses `target` (the area's latest)."""
     settings = metric.spc
     return xmr(
         [float(v) for v in values],
@@ -72,8 +77,13 @@ def series_view(
     area_code: str,
     start: date | None = None,
     end: date | None = None,
+    *,
+    county: str,
 ) -> SeriesView:
-    """Build the series for one area from current observations (any metrics, any areas)."""
+    """Build the series for one area from current observations (any metrics, any areas).
+
+    `county` is the council's own area: a district's target line is its own (if any).
+    """
     rows = observations[
         (observations["metric_id"] == metric.id) & (observations["area_code"] == area_code)
     ].sort_values("period_start")
@@ -85,10 +95,22 @@ def series_view(
             "value": rows["value"].astype(float).to_numpy(),
             "numerator": rows["numerator"].to_numpy() if "numerator" in rows else None,
             "denominator": rows["denominator"].to_numpy() if "denominator" in rows else None,
-            "target": [metric.target_for(s) for s in starts],
+            "target": area_targets_for(
+                metric, area_code, county, np.array(starts, dtype="datetime64[D]")
+            ),
         }
     )
-    spc = spc_for(metric, frame["value"].tolist(), starts) if len(frame) >= 2 else None
+    latest_target = frame["target"].iloc[-1] if len(frame) else np.nan
+    spc = (
+        spc_for(
+            metric,
+            frame["value"].tolist(),
+            starts,
+            None if np.isnan(latest_target) else float(latest_target),
+        )
+        if len(frame) >= 2
+        else None
+    )
     if spc is not None:
         for column in ("mean", "lpl", "upl", "special_cause", "point_type"):
             frame[column] = spc.points[column].to_numpy()

@@ -35,7 +35,7 @@ def build_snapshot(registry: Registry, values: pd.DataFrame, today: date) -> pd.
     pairs = pd.DataFrame(
         [(m.id, a.code) for m in registry.metrics for a in registry.areas_for(m)], columns=KEY
     )
-    status = status_table(registry.metrics, _reported(registry, values))
+    status = status_table(registry.metrics, _reported(registry, values), registry.plan.county.code)
     layout = series_layout(status)
     latest = latest_status(status, layout)
     loaded = layout.frame["period_start"].to_numpy()[layout.bounds[1:] - 1]

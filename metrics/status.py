@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from metrics.model import Metric, Polarity
+from metrics.model import Metric, Polarity, TargetStep
 from metrics.periods import FY_START_MONTH
 from metrics.series_layout import SeriesLayout, series_layout
 
@@ -96,13 +96,40 @@ def direction_array(current: np.ndarray, previous: np.ndarray, signs: np.ndarray
 
 
 def targets_for(metric: Metric, starts: np.ndarray) -> np.ndarray:
-    """The target in force for each period start (datetime64[D]); NaN where there is none."""
-    if metric.target is None:
+    """The council's own target in force for each period start (datetime64[D]); NaN if none."""
+    return _schedule(metric.target, starts)
+
+
+def area_targets_for(
+    metric: Metric, area_code: str, county: str | None, starts: np.ndarray
+) -> np.ndarray:
+    """The target for each period of one area: the county's, or a district's own.
+
+    A district has a target only by the metric's `district_targets`; a county target is
+    never simply applied to a district (a count for the whole county is not a district's).
+    `county` None means every area is the council's own.
+    """
+    if county is None or area_code == county:
+        return targets_for(metric, starts)
+    rule = metric.district_targets
+    if rule is None:
         return np.full(len(starts), np.nan)
-    if isinstance(metric.target, int | float):
-        return np.full(len(starts), float(metric.target))
-    steps = np.array([s.from_ for s in metric.target], dtype="datetime64[D]")
-    values = np.array([np.nan] + [s.value for s in metric.target], dtype=float)
+    if area_code in rule.areas:
+        return _schedule(rule.areas[area_code], starts)
+    if area_code in rule.share_of_county:
+        return targets_for(metric, starts) * rule.share_of_county[area_code]
+    if rule.same_as_county:
+        return targets_for(metric, starts)
+    return np.full(len(starts), np.nan)
+
+
+def _schedule(target: float | tuple[TargetStep, ...] | None, starts: np.ndarray) -> np.ndarray:
+    if target is None:
+        return np.full(len(starts), np.nan)
+    if isinstance(target, int | float):
+        return np.full(len(starts), float(target))
+    steps = np.array([s.from_ for s in target], dtype="datetime64[D]")
+    values = np.array([np.nan] + [s.value for s in target], dtype=float)
     return values[np.searchsorted(steps, starts.astype("datetime64[D]"), side="right")]
 
 
@@ -116,11 +143,15 @@ def tolerance_bands(metric: Metric, targets: np.ndarray) -> np.ndarray:
     return np.abs(targets) * (tolerance.percent or 0.0) / 100.0
 
 
-def status_table(metrics: Iterable[Metric], observations: pd.DataFrame) -> pd.DataFrame:
+def status_table(
+    metrics: Iterable[Metric], observations: pd.DataFrame, county: str | None = None
+) -> pd.DataFrame:
     """Status of every observation of these metrics: target, RAG, directions and year to date.
 
     `observations` needs metric_id, area_code, period_start and value; rows for metrics not
-    given are dropped. The result is in series order (metric, area, period). Previous-period
+    given are dropped. `county` is the council's own area: other areas are judged against
+    their district targets only (see `area_targets_for`); None treats every row as the
+    council's own. The result is in series order (metric, area, period). Previous-period
     and last-year values are looked up by date, so a gap in a series gives no direction
     rather than a comparison with the wrong period.
     """
@@ -138,9 +169,18 @@ def status_table(metrics: Iterable[Metric], observations: pd.DataFrame) -> pd.Da
     back = np.zeros(n, dtype="datetime64[D]")
     year_back = np.zeros(n, dtype="datetime64[D]")
     wants_ytd = np.zeros(n, dtype=bool)
+    areas = frame["area_code"].to_numpy(dtype=object)
     for metric_id, rows in layout.metric_rows():
         metric = by_id[metric_id]
-        targets[rows] = targets_for(metric, starts[rows])
+        if county is None or metric.district_targets is None:
+            # Only the council's own rows have a target: the common case, done in one go
+            targets[rows] = targets_for(metric, starts[rows])
+            if county is not None:
+                targets[rows][areas[rows] != county] = np.nan
+        else:
+            for area in np.unique(areas[rows]):
+                mine = np.flatnonzero(areas[rows] == area) + rows.start
+                targets[mine] = area_targets_for(metric, str(area), county, starts[mine])
         bands[rows] = tolerance_bands(metric, targets[rows])
         signs[rows] = _SIGN[metric.polarity]
         back[rows], year_back[rows] = earlier_starts(metric.frequency, starts[rows])
@@ -163,9 +203,11 @@ def status_table(metrics: Iterable[Metric], observations: pd.DataFrame) -> pd.Da
     return out[STATUS_COLUMNS]
 
 
-def target_status(metric: Metric, observations: pd.DataFrame) -> pd.DataFrame:
+def target_status(
+    metric: Metric, observations: pd.DataFrame, county: str | None = None
+) -> pd.DataFrame:
     """Status of one metric's observations (every area it has)."""
-    return status_table([metric], observations)
+    return status_table([metric], observations, county)
 
 
 def latest_status(table: pd.DataFrame, layout: SeriesLayout | None = None) -> pd.DataFrame:

@@ -83,7 +83,7 @@ def build_section(
 ) -> MeasureSection:
     """The section for one measure; `row` is its county snapshot row ({} when it has none)."""
     county = registry.plan.county.code
-    view = series_view(metric, data.observations, county)
+    view = series_view(metric, data.observations, county, county=county)
     rag = str(row.get("rag", "no_data"))
     red_periods = int(row.get("red_periods", 0) or 0)
     paras = [value_para(metric, row, red_periods)]

@@ -160,7 +160,7 @@ def _data(pack: Pack) -> tuple[list[str], list[list[Any]]]:
         own = observations[observations["metric_id"] == metric.id]
         if own.empty:
             continue
-        status = status_table([metric], own)
+        status = status_table([metric], own, pack.data.county)
         keys = zip(status["area_code"], status["period_start"].dt.date, strict=True)
         rags = dict(zip(keys, status["rag"], strict=True))
         # A public pack marks small numbers: those cells read [c], as on the pages
@@ -176,7 +176,7 @@ def _data(pack: Pack) -> tuple[list[str], list[list[Any]]]:
             else set()
         )
         for code in sorted(own["area_code"].unique(), key=lambda c: (c != pack.data.county, c)):
-            view = series_view(metric, own, str(code))
+            view = series_view(metric, own, str(code), county=pack.data.county)
             for record in view.frame.to_dict("records"):
                 cover = (code, record["period_start"]) in hidden
                 rows.append(
