@@ -11,7 +11,7 @@ import pandera.pandas as pa
 from metrics.registry import Registry
 from pipelines.checks import READ, Row, Rule
 from pipelines.config import MILESTONE_FIELDS, Pipeline
-from pipelines.period_formats import parse_period
+from pipelines.period_formats import STORABLE, read_periods
 from pipelines.sources.base import Batch
 from pipelines.tabular import HIDDEN, READ_PROBLEM
 from pipelines.transform import MappingError
@@ -67,7 +67,8 @@ def milestone_rules(registry: Registry, headings: dict[str, str]) -> list[Rule]:
             lambda f: f[f"{field}_raw"].eq("") | f[field].notna(),
             lambda r: (
                 f"{field.replace('_', ' ')} '{r[f'{field}_raw']}' in column "
-                f"'{headings.get(field, field)}' is not a date (e.g. 2024-03-31 or 31/03/2024)"
+                f"'{headings.get(field, field)}' is not a date from {STORABLE[0].year} to "
+                f"{STORABLE[1].year - 1} (e.g. 2024-03-31 or 31/03/2024)"
             ),
         )
 
@@ -119,9 +120,8 @@ def validate_tracker(batch: Batch, pipeline: Pipeline, registry: Registry) -> Ch
         clean = text.astype(str).str.split().str.join(" ")
         if field in DATES:
             frame[f"{field}_raw"] = clean
-            frame[field] = pd.to_datetime(
-                clean.map(lambda v: parse_period(v, "date")), errors="coerce"
-            )
+            # A date past 2261 cannot be stored: it is refused as unreadable, never a crash
+            frame[field] = read_periods(clean, "date").dates
         else:
             frame[field] = clean.where(clean != "", np.nan).astype(object)
     rules = milestone_rules(registry, headings)

@@ -354,3 +354,39 @@ def test_a_far_period_in_a_fast_numeric_file_is_quarantined(
     assert list(_reasons(engine, result)) == [4]
     frame = pd.DataFrame(current_observations(engine, [INCIDENTS]))
     assert len(frame) == 2
+
+
+# Items 7 and 10 in a programme tracker ------------------------------------------------------
+
+
+def test_a_tracker_row_with_surplus_cells_or_a_far_date_is_quarantined(
+    add_pipelines: Callable[..., Registry], engine: sa.Engine, drops: Path
+) -> None:
+    registry = add_pipelines(
+        """
+        pipelines:
+          - id: test-tracker
+            kind: milestones
+            description: A programme tracker saved as CSV.
+            owner: Tests
+            source: {kind: file, path: "tracker/*.csv"}
+        """
+    )
+    text = (
+        "id,title,programme,baseline_date,forecast_date\n"
+        "hub-01,Tamworth hub open,Delivery hubs,2024-03-31,\n"
+        "hub-02,Stafford hub open, on time,Delivery hubs,2024-09-30,\n"
+        "hub-03,Leek hub open,Delivery hubs,3024-03-31,\n"
+        "hub-04,Lichfield hub open,Delivery hubs,2024-05-31,\n"
+        "hub-05,Cannock hub open,Delivery hubs,2024-06-30,\n"
+    )
+    folder = drops / "tracker"
+    folder.mkdir()
+    (folder / "tracker.csv").write_text(text, encoding="utf-8")
+    result = run_pipeline(registry, engine, "test-tracker")
+    assert result.status == "partially_rejected", result.summary()
+    assert (result.rows_loaded, result.rows_rejected) == (3, 2)
+    reasons = _reasons(engine, result)
+    assert "row has 6 cells but the heading has 5" in reasons[3]
+    assert "baseline date '3024-03-31' in column 'baseline_date' is not a date" in reasons[4]
+    assert "2261" in reasons[4]
