@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from pipelines.period_formats import parse_period, parse_periods
+from pipelines.period_formats import parse_period, parse_periods, read_period, read_periods
 
 
 @pytest.mark.parametrize(
@@ -53,6 +53,7 @@ def test_financial_quarters_when_asked() -> None:
         ("Marhc 2023", "auto"),
         ("2019 Q5", "quarter"),
         ("123", "date"),  # far too small to be an Excel date
+        ("2024-04-15", "month"),  # a day that is not the 1st names no month
         ("2023-03-01", "financial-year"),
         ("", "auto"),
     ],
@@ -70,3 +71,29 @@ def test_column_is_parsed_once_per_distinct_value() -> None:
     parsed = parse_periods(column, "financial-year")
     assert parsed.tolist()[:2] == [pd.Timestamp(2018, 4, 1)] * 2
     assert parsed.isna().tolist() == [False, False, True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("2024-25", "financial-year"),
+        ("2024", "year"),
+        ("Q1 2024", "quarter"),
+        ("Jul 2024", "month"),
+        ("2024-07-01", "date"),
+    ],
+)
+def test_auto_says_which_form_it_read(text: str, form: str) -> None:
+    found = read_period(text, "auto")
+    assert found is not None and found[1] == form
+
+
+def test_an_excel_month_cell_reads_under_month() -> None:
+    assert read_period("2024-04-01", "month") == (date(2024, 4, 1), "month")
+
+
+def test_dates_beyond_what_can_be_stored_are_marked_not_raised() -> None:
+    read = read_periods(pd.Series(["3024-04-01", "Jul 1500", "Jul 2024", "bad"]), "auto")
+    assert read.dates.isna().tolist() == [True, True, False, True]
+    assert read.outside.tolist() == [1, -1, 0, 0]
+    assert read.forms.astype(object).tolist()[:3] == ["date", "month", "month"]
