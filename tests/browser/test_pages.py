@@ -32,7 +32,8 @@ def test_portfolio_week_choice_is_in_the_url(page: Any, live_url: str) -> None:
     values = page.eval_on_selector_all("#portfolio-week option", "os => os.map(o => o.value)")
     second = next(v for v in values if v and v != current)
     page.select_option("#portfolio-week", second)
-    page.wait_for_function(f"location.search.includes('week={second}')")
+    # A function, not an expression: Playwright evals expressions, which the page's CSP refuses
+    page.wait_for_function(f"() => location.search.includes('week={second}')")
     page.wait_for_selector("#portfolio-cards")
 
 
@@ -62,9 +63,10 @@ def test_milestones_filter_by_status(page: Any, live_url: str) -> None:
     page.wait_for_selector("#milestones-table")
     assert_accessible(page)
     page.select_option("#milestones-status", "slipped")
-    page.wait_for_function("location.search.includes('status=slipped')")
+    page.wait_for_function("() => location.search.includes('status=slipped')")
     page.wait_for_function(
-        "document.querySelector('#milestones-summary').innerText.includes('milestones: 0 complete')"
+        "() => document.querySelector('#milestones-summary')"
+        ".innerText.includes('milestones: 0 complete')"
     )
     statuses = page.locator("#milestones-table tbody tr td:nth-child(7)").all_inner_texts()
     assert statuses and all("Slipped" in s for s in statuses)
