@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from warehouse.tables import report_runs
+from warehouse.tables import observations, report_runs, status_snapshot
 
 RUNNING, SUCCEEDED, FAILED, ABANDONED = "running", "succeeded", "failed", "abandoned"
 REPORT_RUN_STATUSES = (RUNNING, SUCCEEDED, FAILED, ABANDONED)
@@ -66,3 +66,18 @@ def report_run_history(engine: sa.Engine, limit: int = 50) -> pd.DataFrame:
     query = sa.select(report_runs).order_by(report_runs.c.id.desc()).limit(limit)
     with engine.connect() as conn:
         return pd.read_sql(query, conn)
+
+
+def data_version(engine: sa.Engine) -> tuple[object, ...]:
+    """A marker that changes whenever the figures a pack reads change: loads, restatements,
+    removals and evaluations (row count and latest times, as a tuple to compare or hash)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.max(observations.c.loaded_at),
+                sa.func.max(observations.c.superseded_at),
+                sa.select(sa.func.max(status_snapshot.c.computed_at)).scalar_subquery(),
+            ).select_from(observations)
+        ).one()
+    return tuple(row)

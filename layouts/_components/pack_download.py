@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
+import flask
 from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.forms import labelled_select
 from layouts._runtime import runtime
+from metrics.registry import Registry
+from reports.charts import ChartError
 from reports.pack import build_pack
-from reports.produce import FORMATS, file_name, render
-from reports.public import public_pack
-from reports.scope import resolve_scope
+from reports.pdf import PdfError
+from reports.produce import FORMATS, render
+from reports.public_cache import cached_public_pack
+from reports.scope import SCOPE_KINDS, Scope, ScopeError, resolve_scope
 
+LOG = logging.getLogger("pmf.reports")
 FORMAT_WORDS = {"pdf": "PDF (to print)", "html": "Web page (HTML)", "xlsx": "Spreadsheet (XLSX)"}
 
 
@@ -64,28 +70,57 @@ def register_pack_download() -> None:
     )(download_pack)
 
 
-def download_pack(
-    _clicks: int | None, scope: dict[str, str], report_format: str
-) -> tuple[Any, str]:
-    """Build the pack as at today and send it to the browser."""
+def download_pack(_clicks: int | None, scope: Any, report_format: Any) -> tuple[Any, str]:
+    """Send the pack as at today: the public get the cached published pack, others a fresh one.
+
+    The scope and format come from the browser, so anything the page would never send is
+    answered 400 in words rather than reaching the pack builder.
+    """
     rt = runtime()
     if report_format not in FORMATS:
-        return None, f"Choose one of {', '.join(FORMATS)}."
-    # Charts are drawn in Chromium, which is heavy: one pack at a time, so a burst of requests
-    # (or a visitor clicking repeatedly) cannot tie up the server
-    if not _BUILDING.acquire(blocking=False):
-        return None, "Another pack is being built. Please try again in a minute."
+        _refuse(f"A pack is one of {', '.join(FORMATS)}, not '{str(report_format)[:20]}'.")
+    resolved = _requested_scope(rt.registry, scope)
+    today = date.today()
+    name = f"{resolved.slug}-{today:%Y-%m-%d}.{report_format}"
     try:
-        resolved = resolve_scope(rt.registry, scope["kind"], scope["id"])
-        pack = build_pack(rt.registry, rt.engine, resolved, date.today())
         if rt.public:
-            pack = public_pack(rt.registry, pack)
-        rendered = render(pack, report_format)
-    finally:
-        _BUILDING.release()
-    name = file_name(pack, report_format)
+            # Built once and shared: a visitor cannot keep Chromium busy by clicking again
+            path = cached_public_pack(
+                rt.registry, rt.engine, resolved, today, report_format, _BUILDING
+            )
+            if path is None:
+                return None, BUSY
+            return dcc.send_file(str(path), filename=name), f"Pack ready: {name}."
+        # Charts are drawn in Chromium, which is heavy: one pack at a time, so a burst of
+        # requests (or someone clicking repeatedly) cannot tie up the server
+        if not _BUILDING.acquire(blocking=False):
+            return None, BUSY
+        try:
+            rendered = render(build_pack(rt.registry, rt.engine, resolved, today), report_format)
+        finally:
+            _BUILDING.release()
+    except (ChartError, PdfError) as exc:
+        LOG.error("pack %s could not be built: %s", name, exc)
+        return None, "The pack could not be built just now. Please try again later."
     return dcc.send_bytes(rendered.data, name), f"Pack ready: {name}."
 
 
+def _requested_scope(registry: Registry, scope: Any) -> Scope:
+    kind = scope.get("kind") if isinstance(scope, dict) else None
+    ident = scope.get("id") if isinstance(scope, dict) else None
+    if kind not in SCOPE_KINDS or not isinstance(ident, str):
+        _refuse("Say which portfolio, committee or priority the pack is for.")
+    try:
+        return resolve_scope(registry, str(kind), ident)
+    except ScopeError:
+        # Not ScopeError's own words: they name the config folder on the server
+        _refuse(f"There is no {kind} '{ident[:80]}' in the plan.")
+
+
+def _refuse(message: str) -> NoReturn:
+    flask.abort(flask.Response(message, status=400, mimetype="text/plain"))
+
+
+BUSY = "Another pack is being built. Please try again in a minute."
 # A process-wide guard, not per-user state: it holds nothing but "a build is running"
 _BUILDING = threading.Lock()
