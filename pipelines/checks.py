@@ -52,6 +52,11 @@ def quoted(text: object) -> str:
     return f"'{text}'"
 
 
+# A thousand trillion: more than any count, population or sum of money a council holds, so a
+# figure this large is a corrupt cell or a wrong unit, never a true return (1e308 loaded once)
+MAX_FIGURE = 1e15
+
+
 def _num(value: float) -> str:
     return f"{value:.10g}"
 
@@ -274,6 +279,21 @@ def build_rules(
             lambda r: (
                 f"value worked out from numerator {_shown(r, 'numerator')} and denominator "
                 f"{_shown(r, 'denominator')} is not a finite number"
+            ),
+        ),
+        Rule(
+            "figures within what a council reports",
+            lambda f: (
+                (pd.to_numeric(f["value"], errors="coerce").abs().fillna(0) < MAX_FIGURE)
+                & (pd.to_numeric(f["numerator"], errors="coerce").abs().fillna(0) < MAX_FIGURE)
+                & (pd.to_numeric(f["denominator"], errors="coerce").abs().fillna(0) < MAX_FIGURE)
+            ),
+            lambda r: "; ".join(
+                f"{name} {_shown(r, name)} in column {col(getattr(mapping, name))} is "
+                f"{_num(MAX_FIGURE)} or more, larger than any figure a council reports; "
+                "is a cell corrupt or a unit wrong?"
+                for name in ("value", "numerator", "denominator")
+                if pd.notna(r[name]) and abs(float(r[name])) >= MAX_FIGURE
             ),
         ),
         Rule(

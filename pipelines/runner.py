@@ -140,7 +140,12 @@ def run_pipeline(
             message = str(exc)
         else:
             LOG.exception("pipeline %s run %s failed unexpectedly", pipeline.id, run_id)
-            message = f"unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+            # The exception's text may quote the file (a parser shows the line it choked on),
+            # and members read this column, so it names the kind of error and nothing more
+            message = (
+                f"unexpected error ({type(exc).__name__}); nothing from this run was loaded. "
+                f"The details are in the server log under run {run_id}."
+            )
         result = _record_failure(engine, pipeline, run_id, work, message, now)
     say(result.summary())
     if hooks and result.status in LOADED:

@@ -306,15 +306,16 @@ def test_infinite_and_giant_numbers_and_far_periods_are_quarantined(
         f"Lichfield,Aug-24,{giant},4,88%\n"  # 8
         "Stafford,Jul-99,400,4,88%\n"  # 9: July 2099
         "Stafford,Jul 1900,400,4,88%\n"  # 10
+        "Cannock Chase,Aug-24,1e308,4,88%\n"  # 11: finite, but no council counts that many
     )
-    # Eight good rows (GOOD twice, the second time for June) and five bad ones
+    # Eight good rows (GOOD twice, the second time for June) and six bad ones
     _drop(drops, H5 + GOOD + GOOD.replace("Jul-24", "Jun-24") + extra)
     result = run_pipeline(messy, engine, "test-incidents")
     assert result.status == "partially_rejected", result.summary()
     values = list(_loaded(engine, INCIDENTS).values())
     assert len(values) == 8 and all(math.isfinite(v) for v in values)
     reasons = _reasons(engine, result)
-    assert set(reasons) == {10, 11, 12, 13, 14}
+    assert set(reasons) == {10, 11, 12, 13, 14, 15}
     assert "value '1e400' in column 'Incidents' is too large to be a figure" in reasons[10]
     assert "value 'inf' in column 'Incidents' is not a finite number" in reasons[11]
     assert "has more than 30 significant digits" in reasons[12]
@@ -322,6 +323,7 @@ def test_infinite_and_giant_numbers_and_far_periods_are_quarantined(
     assert "period 'Jul-99' in column 'Month' is after" in reasons[13]
     assert "period 'Jul 1900' in column 'Month' is before 1 January 1990" in reasons[14]
     assert "earliest_period" in reasons[14]
+    assert "value '1e308' in column 'Incidents' is 1e+15 or more" in reasons[15]
     raw = json.loads(rejected(engine, result.run_id)["raw_record"][2])
     assert len(raw["Incidents"]) < 200
 
