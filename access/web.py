@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from access.identity import IdentityProvider, PasswordProvider
+from access.identity import IdentityProvider, PasswordProvider, Viewer
 from access.pages import refused_page, sign_in_page, sign_out_page
 from access.policy import callback_permission, page_permission
 from access.roles import denial
@@ -114,6 +114,21 @@ def _safe_next(target: str | None) -> str:
         if not _plain_path(decoded):
             return "/"
     return target
+
+
+def begin_session(engine: sa.Engine, viewer: Viewer) -> None:
+    """Sign `viewer` in on this request: a fresh session, recorded on the server, new CSRF token.
+
+    Any sign-in route (the form, or single sign-on later) must use this, since a session the
+    server has no record of is treated as signed out.
+    """
+    flask.session.clear()
+    session_id = secrets.token_urlsafe(32)
+    start_session(engine, session_id, str(viewer.username))
+    flask.session[SESSION_ID] = session_id
+    flask_login.login_user(SignedIn(viewer))
+    flask.session.permanent = True
+    csrf_token()
 
 
 class SessionCookies(SecureCookieSessionInterface):
@@ -257,13 +272,7 @@ def install_access(
             LOG.warning("sign-in failed for %r from %s", username, ip)
             error = "The user name or password is not right, or the account is disabled."
             return sign_in_page(organisation, csrf_token(), next_path, error), 401
-        flask.session.clear()  # a fresh session, and a fresh CSRF token, for the signed-in user
-        session_id = secrets.token_urlsafe(32)
-        start_session(engine, session_id, str(viewer.username))
-        flask.session[SESSION_ID] = session_id
-        flask_login.login_user(SignedIn(viewer))
-        flask.session.permanent = True
-        csrf_token()
+        begin_session(engine, viewer)
         record_attempt(engine, username, ip, succeeded=True)
         LOG.info("signed in: %s (%s) from %s", viewer.username, viewer.role, ip)
         return flask.redirect(next_path)
