@@ -45,6 +45,8 @@ def freshness(
     frequency: str, lag_days: int, latest_period_start: date | None, today: date
 ) -> Freshness:
     """Fresh, stale or missing, for a series whose latest period starts on `latest_period_start`."""
+    if frequency == "biennial":
+        return _biennial(lag_days, latest_period_start, today)
     expected = expected_period(frequency, lag_days, today)
     if latest_period_start is None:
         return Freshness(MISSING, expected, due_date(frequency, lag_days, expected))
@@ -53,3 +55,14 @@ def freshness(
         return Freshness(FRESH, expected, due_date(frequency, lag_days, following))
     first_missing = next_period(frequency, latest_period_start)
     return Freshness(STALE, expected, due_date(frequency, lag_days, first_missing))
+
+
+def _biennial(lag_days: int, latest_period_start: date | None, today: date) -> Freshness:
+    """A survey every other year: the latest year due may be an off year with nothing to come,
+    so data is fresh while it is no more than one year older than the latest year due."""
+    expected = expected_period("annual", lag_days, today)
+    if latest_period_start is None:
+        return Freshness(MISSING, expected, due_date("annual", lag_days, expected))
+    following = next_period("biennial", latest_period_start)
+    status = FRESH if latest_period_start >= previous_period("annual", expected) else STALE
+    return Freshness(status, expected, due_date("annual", lag_days, following))

@@ -17,7 +17,7 @@ from pydantic import (
 
 Unit = Literal["percent", "count", "rate per 10k", "rate per 100k", "GBP", "days", "score", "ratio"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
-Frequency = Literal["weekly", "monthly", "quarterly", "annual"]
+Frequency = Literal["weekly", "monthly", "quarterly", "annual", "calendar_year", "biennial"]
 Aggregation = Literal["sum", "mean", "weighted", "none"]
 AreaLevel = Literal["county", "districts"]
 Visibility = Literal["public", "internal"]

@@ -1,11 +1,47 @@
-"""Reporting periods: weeks, months, financial quarters and financial years (April to March)."""
+"""Reporting periods: weeks, months, financial quarters and years, calendar years, and
+financial years surveyed every other year.
+
+`FREQUENCIES` is the one table of what each frequency means; everything else that needs to
+know how long a period is, what it is called or where it starts reads it.
+"""
 
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 FY_START_MONTH = 4
+
+
+@dataclass(frozen=True)
+class FrequencyFacts:
+    """What a frequency means: its step, its nouns, where its periods start, how fine it is."""
+
+    step_months: int  # months from one period's start to the next (0: weekly, 7 days)
+    nouns: tuple[str, str]  # one, many: "7 months in a row"
+    starts: str  # where its periods start, for a row that does not
+    span: int  # how fine a period is: a form of period may name this span or a finer one
+
+
+FREQUENCIES: dict[str, FrequencyFacts] = {
+    "weekly": FrequencyFacts(0, ("week", "weeks"), "weekly periods start on a Monday", 0),
+    "monthly": FrequencyFacts(
+        1, ("month", "months"), "monthly periods start on the 1st of the month", 1
+    ),
+    "quarterly": FrequencyFacts(
+        3,
+        ("quarter", "quarters"),
+        "quarters start on 1 April, 1 July, 1 October or 1 January",
+        2,
+    ),
+    "annual": FrequencyFacts(12, ("year", "years"), "financial years start on 1 April", 3),
+    "calendar_year": FrequencyFacts(12, ("year", "years"), "calendar years start on 1 January", 3),
+    # A survey run every other year: each period is a financial year, the next is two on
+    "biennial": FrequencyFacts(
+        24, ("survey", "surveys"), "survey years are financial years, starting on 1 April", 3
+    ),
+}
 
 
 def month_end(day: date) -> date:
@@ -38,10 +74,12 @@ def period_bounds(frequency: str, day: date) -> tuple[date, date]:
         quarter = ((day.year - fy.year) * 12 + day.month - fy.month) // 3
         start = add_months(fy, quarter * 3)
         return start, month_end(add_months(start, 2))
-    if frequency == "annual":
+    if frequency in ("annual", "biennial"):
         start = financial_year_start(day)
         return start, date(start.year + 1, FY_START_MONTH, 1) - timedelta(days=1)
-    raise ValueError(f"unknown frequency '{frequency}'; use weekly, monthly, quarterly or annual")
+    if frequency == "calendar_year":
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    raise ValueError(f"unknown frequency '{frequency}'; use one of {', '.join(FREQUENCIES)}")
 
 
 def is_period_start(frequency: str, day: date) -> bool:
@@ -50,20 +88,32 @@ def is_period_start(frequency: str, day: date) -> bool:
 
 
 def next_period(frequency: str, start: date) -> date:
-    """The start of the period after the one starting on `start`."""
+    """The start of the period after the one starting on `start` (a biennial's: two years on)."""
+    if frequency == "biennial":
+        return add_months(period_bounds(frequency, start)[0], 24)
     return period_bounds(frequency, start)[1] + timedelta(days=1)
 
 
 def previous_period(frequency: str, start: date) -> date:
     """The start of the period before the one starting on `start`."""
+    if frequency == "biennial":
+        return add_months(period_bounds(frequency, start)[0], -24)
     return period_bounds(frequency, start - timedelta(days=1))[0]
 
 
 def same_period_last_year(frequency: str, start: date) -> date:
-    """The start of the matching period a year earlier."""
+    """The start of the matching period a year earlier (a biennial's: the survey before)."""
     if frequency == "weekly":
         return start - timedelta(weeks=52)
+    if frequency == "biennial":
+        return previous_period(frequency, start)
     return period_bounds(frequency, date(start.year - 1, start.month, 1))[0]
+
+
+def periods_text(count: int, frequency: str) -> str:
+    """'7 months', '1 quarter', '3 surveys'."""
+    one, many = FREQUENCIES[frequency].nouns if frequency in FREQUENCIES else ("period", "periods")
+    return f"{count} {one if count == 1 else many}"
 
 
 def period_starts(frequency: str, first: date, last: date) -> list[date]:
@@ -83,7 +133,7 @@ def fy_label(start: date) -> str:
 
 
 def period_label(frequency: str, start: date) -> str:
-    """A short human label: 'w/c 3 Jun 2024', 'Mar 2023', 'Q2 2019-20', '2022-23'."""
+    """A short human label: 'w/c 3 Jun 2024', 'Mar 2023', 'Q2 2019-20', '2022-23', '2024'."""
     if frequency == "weekly":
         return f"w/c {start.day} {start:%b %Y}"
     if frequency == "monthly":
@@ -92,4 +142,6 @@ def period_label(frequency: str, start: date) -> str:
         fy = financial_year_start(start)
         quarter = ((start.year - fy.year) * 12 + start.month - fy.month) // 3 + 1
         return f"Q{quarter} {fy_label(start)}"
+    if frequency == "calendar_year":
+        return str(start.year)
     return fy_label(start)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.model import Metric, Polarity, TargetStep
-from metrics.periods import FY_START_MONTH
+from metrics.periods import FREQUENCIES, FY_START_MONTH
 from metrics.series_layout import SeriesLayout, series_layout
 
 GREEN, AMBER, RED = "green", "amber", "red"
@@ -38,8 +38,6 @@ STATUS_COLUMNS = [
 ]
 
 _SIGN = {"higher_is_better": 1, "lower_is_better": -1, "neutral": 0}
-# Months back to the previous period, by frequency (weekly works in days instead)
-_STEP_MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
 # Values stored with a few decimals rarely compare exactly; this counts as "the same"
 _EPSILON = 1e-9
 
@@ -169,6 +167,7 @@ def status_table(
     back = np.zeros(n, dtype="datetime64[D]")
     year_back = np.zeros(n, dtype="datetime64[D]")
     wants_ytd = np.zeros(n, dtype=bool)
+    biennial = np.zeros(n, dtype=bool)
     areas = frame["area_code"].to_numpy(dtype=object)
     for metric_id, rows in layout.metric_rows():
         metric = by_id[metric_id]
@@ -184,11 +183,20 @@ def status_table(
         bands[rows] = tolerance_bands(metric, targets[rows])
         signs[rows] = _SIGN[metric.polarity]
         back[rows], year_back[rows] = earlier_starts(metric.frequency, starts[rows])
+        biennial[rows] = metric.frequency == "biennial"
         wants_ytd[rows] = metric.year_to_date == "sum"
 
     series = layout.row_series()
     previous = _lookup(series, starts, values, back)
+    if biennial.any():
+        # A survey put off a year (as in 2020) is still the survey before: look a year further
+        later = (back.astype("datetime64[M]") - np.timedelta64(12, "M")).astype("datetime64[D]")
+        missing = biennial & np.isnan(previous)
+        previous[missing] = _lookup(series, starts, values, later)[missing]
+        year_back = np.where(biennial, back, year_back)
     last_year = _lookup(series, starts, values, year_back)
+    if biennial.any():
+        last_year = np.where(biennial, previous, last_year)
     out = frame.assign(
         period_start=starts.astype("datetime64[ns]"),
         value=values,
@@ -249,10 +257,12 @@ def earlier_starts(frequency: str, starts: np.ndarray) -> tuple[np.ndarray, np.n
     if frequency == "weekly":
         return starts - np.timedelta64(7, "D"), starts - np.timedelta64(364, "D")
     months = starts.astype("datetime64[M]")
-    step = _STEP_MONTHS[frequency]
+    step = FREQUENCIES[frequency].step_months
+    # A survey every other year is compared with the survey before, not an empty year
+    year = max(step, 12)
     return (
         (months - np.timedelta64(step, "M")).astype("datetime64[D]"),
-        (months - np.timedelta64(12, "M")).astype("datetime64[D]"),
+        (months - np.timedelta64(year, "M")).astype("datetime64[D]"),
     )
 
 

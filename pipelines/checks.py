@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from metrics.periods import add_months, month_end, period_bounds
+from metrics.periods import FREQUENCIES, add_months, month_end, period_bounds
 from metrics.registry import Registry
 from pipelines.config import Pipeline
-from pipelines.period_formats import FORM_SPAN, FORM_WORDS, FREQUENCY_SPAN, PERIOD_FORMATS
+from pipelines.period_formats import FORM_SPAN, FORM_WORDS, PERIOD_FORMATS
 from pipelines.tabular import cell_text, number_problem, shorten
 
 ONS_CODE = r"^[EWSNK]\d{8}$"
@@ -27,15 +27,7 @@ Row = Mapping[str, Any]
 UNIQUE = "one row per metric, area and period"
 # A row misread (shifted cells, a broken line) says only that: its other cells mean nothing
 READ = "row read as written"
-MONTHS_IN = {"monthly": 1, "quarterly": 3, "annual": 12}
-PERIOD_NOUN = {"weekly": "week", "monthly": "month", "quarterly": "quarter", "annual": "year"}
 NON_NEGATIVE = ("count", "rate per 10k", "rate per 100k", "days", "ratio")
-PERIOD_STARTS = {
-    "weekly": "weekly periods start on a Monday",
-    "monthly": "monthly periods start on the 1st of the month",
-    "quarterly": "quarters start on 1 April, 1 July, 1 October or 1 January",
-    "annual": "financial years start on 1 April",
-}
 
 
 @dataclass(frozen=True)
@@ -81,7 +73,7 @@ def one_period_on(frequency: str, day: date) -> date:
     """The same day one period of the frequency later (the month's end if it is shorter)."""
     if frequency == "weekly":
         return day + timedelta(days=7)
-    first = add_months(day, MONTHS_IN.get(frequency, 12))
+    first = add_months(day, FREQUENCIES[frequency].step_months if frequency in FREQUENCIES else 12)
     return first.replace(day=min(day.day, month_end(first).day))
 
 
@@ -145,12 +137,14 @@ def build_rules(
             )
         return (
             f"period {quoted(row['period_raw'])} does not start a {frequency} period for "
-            f"{quoted(row['metric_id'])}; {PERIOD_STARTS[frequency]}"
+            f"{quoted(row['metric_id'])}; {FREQUENCIES[frequency].starts}"
         )
 
     def fits_frequency(frame: pd.DataFrame) -> pd.Series:
         form = _per_category(frame["period_form"], FORM_SPAN)
-        frequency = _per_category(frame["_frequency"], FREQUENCY_SPAN)
+        frequency = _per_category(
+            frame["_frequency"], {name: f.span for name, f in FREQUENCIES.items()}
+        )
         # NaN compares false: a period or metric not known is explained by other checks
         return pd.Series(~(form > frequency), index=frame.index)
 
@@ -177,7 +171,7 @@ def build_rules(
         frequency = str(row["_frequency"] or "annual")
         return (
             f"period {quoted(row['period_raw'])} in column {period_col} is after "
-            f"{_day(latest(frequency))}, one {PERIOD_NOUN[frequency]} from today; "
+            f"{_day(latest(frequency))}, one {FREQUENCIES[frequency].nouns[0]} from today; "
             "is the year right?"
         )
 

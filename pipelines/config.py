@@ -20,7 +20,9 @@ from pipelines.period_formats import PERIOD_FORMATS, YEARLY_FORMATS
 from pipelines.source_config import SOURCE_KINDS, FileSource, Source, Strict
 from warehouse.milestones import MILESTONE_COLUMNS
 
-PeriodFormat = Literal["auto", "financial-year", "quarter", "month", "date", "year"]
+PeriodFormat = Literal[
+    "auto", "financial-year", "quarter", "month", "date", "year", "calendar-year"
+]
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
 MILESTONE_FIELDS = tuple(MILESTONE_COLUMNS)
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
@@ -375,7 +377,12 @@ def _cross_check(
                 ["mapping", "period", "format"],
                 "mapping.period.format",
                 f"'{fmt}' gives {'yearly' if fmt in YEARLY_FORMATS else fmt} periods, "
-                f"but '{metric_id}' is {frequency}; use format 'date' or 'month'",
+                f"but '{metric_id}' is {frequency}; use format "
+                + " or ".join(
+                    f"'{name}'"
+                    for name, form in PERIOD_FORMATS.items()
+                    if frequency in form.frequencies and name != "auto"
+                ),
             )
     return found
 

@@ -154,7 +154,7 @@ def _period_text(day: date, fmt: str, style: DropStyle, xlsx: bool) -> object:
         return day.strftime(style.month)
     if fmt == "financial-year":
         return f"{day.year}{style.fy_separator}{(day.year + 1) % 100:02d}"
-    if fmt == "year":
+    if fmt in ("year", "calendar-year"):
         return str(day.year)
     return f"{day.year} Q{(day.month - 1) // 3 + 1}"
 

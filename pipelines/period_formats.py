@@ -142,6 +142,11 @@ def _year(text: str, quarters: str) -> date | None:
     return date(int(match.group(1)), FY_START_MONTH, 1) if match else None
 
 
+def _calendar_year(text: str, quarters: str) -> date | None:
+    match = _YEAR.match(text)
+    return date(int(match.group(1)), 1, 1) if match else None
+
+
 # The order `auto` tries the forms in, each with the form's name
 _AUTO_ORDER: tuple[tuple[str, Callable[[str, str], date | None]], ...] = (
     ("financial-year", _financial_year),
@@ -174,32 +179,40 @@ class PeriodFormat:
     example: str
 
 
+ALL_FREQUENCIES = ("weekly", "monthly", "quarterly", "annual", "calendar_year", "biennial")
+FINANCIAL_YEARS = ("annual", "biennial")
 PERIOD_FORMATS: dict[str, PeriodFormat] = {
-    "auto": PeriodFormat(
-        _auto, ("weekly", "monthly", "quarterly", "annual"), "2018-19, 2019 Q2, Mar 2023, a date"
-    ),
-    "financial-year": PeriodFormat(_financial_year, ("annual",), "2018-19 or 2018/19"),
+    "auto": PeriodFormat(_auto, ALL_FREQUENCIES, "2018-19, 2019 Q2, Mar 2023, a date"),
+    "financial-year": PeriodFormat(_financial_year, FINANCIAL_YEARS, "2018-19 or 2018/19"),
     "quarter": PeriodFormat(_quarter, ("quarterly",), "2019 Q2, Q2 2019 or 2019-20 Q2"),
     "month": PeriodFormat(
-        _month_or_first_day, ("monthly", "quarterly", "annual"), "Mar 2023, March 2023 or 2023-03"
+        _month_or_first_day,
+        ("monthly", "quarterly", "annual", "calendar_year", "biennial"),
+        "Mar 2023, March 2023 or 2023-03",
     ),
-    "date": PeriodFormat(
-        _date,
-        ("weekly", "monthly", "quarterly", "annual"),
-        "2023-03-01, 01/03/2023 or an Excel date",
+    "date": PeriodFormat(_date, ALL_FREQUENCIES, "2023-03-01, 01/03/2023 or an Excel date"),
+    "year": PeriodFormat(_year, FINANCIAL_YEARS, "2014 (the financial year from April 2014)"),
+    "calendar-year": PeriodFormat(
+        _calendar_year, ("calendar_year",), "2014 (January to December 2014)"
     ),
-    "year": PeriodFormat(_year, ("annual",), "2014 (the financial year from April 2014)"),
 }
-YEARLY_FORMATS = frozenset({"financial-year", "year"})
+YEARLY_FORMATS = frozenset({"financial-year", "year", "calendar-year"})
 # How long a period each form names; a form may name a period of its length or longer only
-FORM_SPAN = {"date": 0, "month": 1, "quarter": 2, "financial-year": 3, "year": 3}
-FREQUENCY_SPAN = {"weekly": 0, "monthly": 1, "quarterly": 2, "annual": 3}
+FORM_SPAN = {
+    "date": 0,
+    "month": 1,
+    "quarter": 2,
+    "financial-year": 3,
+    "year": 3,
+    "calendar-year": 3,
+}
 FORM_WORDS = {
     "date": "a date",
     "month": "a month",
     "quarter": "a quarter",
     "financial-year": "a financial year",
     "year": "a year",
+    "calendar-year": "a calendar year",
 }
 # datetime64[ns] holds 1677 to 2262: a date outside is refused, never allowed to crash a run
 STORABLE = (date(1678, 1, 1), date(2262, 1, 1))

@@ -10,11 +10,11 @@ from typing import Any
 
 from metrics.format import format_value
 from metrics.model import Metric
-from metrics.periods import period_label, previous_period, same_period_last_year
+from metrics.periods import period_label, periods_text, previous_period, same_period_last_year
 from metrics.spc import SpcResult
 from metrics.words import ASSURANCE
 from reports.glossary import Glossary
-from reports.spc_words import limits_text, periods, spc_reading
+from reports.spc_words import limits_text, spc_reading
 
 COMPARED = {
     "improving": "better than",
@@ -190,7 +190,8 @@ def value_para(metric: Metric, row: dict[str, Any], red_periods: int) -> Para:
     sentences = [text, STATUS_PHRASES.get(str(row["rag"]), "")]
     if row["rag"] == "red" and red_periods > 1:
         sentences[-1] = (
-            f"It is off target, and has been for {periods(red_periods, metric.frequency)} in a row."
+            "It is off target, and has been for "
+            f"{periods_text(red_periods, metric.frequency)} in a row."
         )
     return Para(" ".join(s for s in sentences if s))
 

@@ -10,14 +10,9 @@ import pandas as pd
 
 from metrics.format import format_value
 from metrics.model import Metric
+from metrics.periods import periods_text
 from metrics.spc import SpcResult
 
-PERIOD_NOUNS = {
-    "weekly": ("week", "weeks"),
-    "monthly": ("month", "months"),
-    "quarterly": ("quarter", "quarters"),
-    "annual": ("year", "years"),
-}
 HEADLINES = {
     "common_cause": "Common cause",
     "special_cause_improvement": "Special cause, improvement",
@@ -25,12 +20,6 @@ HEADLINES = {
     "special_cause_neutral_high": "Special cause, higher than usual",
     "special_cause_neutral_low": "Special cause, lower than usual",
 }
-
-
-def periods(count: int, frequency: str) -> str:
-    """'7 months', '1 quarter', '3 years'."""
-    one, many = PERIOD_NOUNS.get(frequency, ("period", "periods"))
-    return f"{count} {one if count == 1 else many}"
 
 
 def spc_reasons(metric: Metric, points: pd.DataFrame) -> list[str]:
@@ -58,12 +47,12 @@ def spc_reasons(metric: Metric, points: pd.DataFrame) -> list[str]:
         sides = np.sign(values - mean)
         count = _trailing(sides == sides[-1])
         side = "above" if sides[-1] > 0 else "below"
-        reasons.append(f"{periods(count, noun)} in a row {side} the average")
+        reasons.append(f"{periods_text(count, noun)} in a row {side} the average")
     if bool(last["in_trend"]):
         steps = np.sign(np.diff(values))
         count = _trailing(steps == steps[-1]) + 1 if steps.size else 1
         way = "higher" if steps.size and steps[-1] > 0 else "lower"
-        reasons.append(f"{periods(count, noun)} in a row, each {way} than the one before")
+        reasons.append(f"{periods_text(count, noun)} in a row, each {way} than the one before")
     if bool(last["two_in_three"]):
         upper = last["value"] > mean
         band = same_segment["near_upper"] if upper else same_segment["near_lower"]
@@ -71,7 +60,7 @@ def spc_reasons(metric: Metric, points: pd.DataFrame) -> list[str]:
         near = recent > band.to_numpy()[-3:] if upper else recent < band.to_numpy()[-3:]
         limit_word = "upper" if upper else "lower"
         reasons.append(
-            f"{int(near.sum())} of the last {periods(len(recent), noun)} "
+            f"{int(near.sum())} of the last {periods_text(len(recent), noun)} "
             f"close to the {limit_word} process limit"
         )
     return reasons

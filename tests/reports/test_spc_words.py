@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from metrics.model import Metric
+from metrics.periods import periods_text
 from metrics.spc import xmr
-from reports.spc_words import periods, spc_reading
+from reports.spc_words import spc_reading
 
 BASE = [10.0, 11.0, 9.0, 10.5, 9.5, 10.0, 11.0, 9.0, 10.0, 10.5, 9.5, 10.0]
 
@@ -64,4 +65,4 @@ def test_two_of_three_near_the_limit() -> None:
 def test_common_cause_and_too_little_data() -> None:
     assert reading(BASE, metric()).startswith("Common cause: no significant change.")
     assert spc_reading(metric(), None).startswith("Not enough data for an SPC reading")
-    assert periods(1, "annual") == "1 year" and periods(2, "weekly") == "2 weeks"
+    assert periods_text(1, "annual") == "1 year" and periods_text(2, "weekly") == "2 weeks"
