@@ -12,7 +12,7 @@ from layouts._components.grid import data_grid, records
 from layouts._components.query import query_sync, register_query_sync
 from layouts._runtime import runtime
 from metrics.catalogue import CATALOGUE_COLUMNS, catalogue_frame, search_catalogue
-from reports.cells import safe_csv
+from metrics.cells import safe_csv
 
 dash.register_page(__name__, path="/catalogue", title="Metric catalogue", name="Catalogue")
 

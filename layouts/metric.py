@@ -24,9 +24,9 @@ from layouts._components.query import register_filter_navigation
 from layouts._components.viewer_sections import comments_block, public_series_section
 from layouts._runtime import runtime
 from metrics.benchmark import comparison_for, national_words
+from metrics.cells import safe_csv
 from metrics.series import series_view
 from metrics.suppression import suppressed_csv_frame
-from reports.cells import safe_csv
 from warehouse.commentary import comments_for
 from warehouse.observations import current_observations, restated_values
 

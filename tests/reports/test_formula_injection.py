@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app import create_app
+from metrics.cells import csv_text, is_formula_text, safe_csv
 from metrics.registry import load_registry
-from reports.cells import csv_text, is_formula_text, safe_csv
 from reports.pack import build_pack
 from reports.samples import SAMPLE_AS_AT, build_sample_warehouse
 from reports.scope import resolve_scope
