@@ -15,19 +15,13 @@ from layouts._components.tables import simple_table
 from layouts._runtime import runtime
 from metrics.format import format_value
 from metrics.periods import period_label
+from metrics.words import RUN_STATUS
 from warehouse.runs import latest_run_with_rejections, latest_runs, rejected_for_run, run_history
 from warehouse.snapshot import read_snapshot
 
 dash.register_page(__name__, path="/data", title="Data quality", name="Data")
 
-STATUS_WORDS = {
-    "succeeded": "✔ Succeeded",
-    "partially_rejected": "▲ Loaded, some rows rejected",
-    "failed": "✖ Failed",
-    "skipped_unchanged": "→ Skipped: source unchanged",
-    "running": "… Running",
-    "abandoned": "✖ Abandoned: PMF stopped mid-run",
-}
+STATUS_WORDS = RUN_STATUS  # the words live in metrics.words
 
 
 def _when(value: Any) -> str:

@@ -24,6 +24,7 @@ from metrics.flags import list_flags
 from metrics.format import format_value
 from metrics.overview import headline
 from metrics.weekly import recent_weeks, week_in_review, week_start
+from metrics.words import rule_word
 from warehouse.observations import current_observations
 from warehouse.snapshot import read_snapshot
 
@@ -34,15 +35,6 @@ dash.register_page(
 register_filter_navigation(
     {"week": "portfolio-week"}, lambda: {"week": week_start(date.today()).isoformat()}
 )
-
-RULE_WORDS = {
-    "off_target": "Off target",
-    "spc_concern": "Special-cause concern",
-    "assurance_fail": "Will not meet target without change",
-    "milestone_slipped": "Milestone slipped",
-    "milestone_overdue": "Milestone overdue",
-    "stale_data": "Data late",
-}
 
 
 def _section(heading_id: str, title: str, *children: Any) -> html.Section:
@@ -96,9 +88,7 @@ def _changes(review: Any, registry: Any) -> list[Any]:
         items.append(
             html.Ul(
                 [
-                    html.Li(
-                        f"{RULE_WORDS.get(r['rule'], r['rule'])}: {r['detail'] or r['subject_id']}"
-                    )
+                    html.Li(f"{rule_word(r['rule'])}: {r['detail'] or r['subject_id']}")
                     for _, r in flags.iterrows()
                 ],
                 id="portfolio-new-flags",
@@ -165,7 +155,7 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
     )
     actions = (
         flags.assign(
-            what=[RULE_WORDS.get(r, r) for r in flags["rule"]],
+            what=[rule_word(r) for r in flags["rule"]],
             due=[
                 ("Overdue: " if o else "")
                 + (pd.Timestamp(d).strftime("%d %b %Y") if pd.notna(d) else "")

@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from metrics.words import VARIATION
+
 INK = "#0b0c0c"
 GREY = "#505a5f"
 BLUE = "#1d70b8"  # improvement (Making Data Count uses blue)
@@ -19,12 +21,16 @@ ORANGE = "#a34700"  # concern: darker than MDC's orange, for 3:1 contrast on whi
 PURPLE = "#4c2c92"  # neutral special cause
 RED = "#d4351c"
 
+# How each SPC reading is drawn; its name comes from metrics.words
 POINT_STYLE = {
-    "common_cause": ("Common cause", GREY, "circle", 7),
-    "special_cause_improvement": ("Special cause: improvement", BLUE, "diamond", 11),
-    "special_cause_concern": ("Special cause: concern", ORANGE, "square", 10),
-    "special_cause_neutral_high": ("Special cause: higher", PURPLE, "triangle-up", 11),
-    "special_cause_neutral_low": ("Special cause: lower", PURPLE, "triangle-down", 11),
+    key: (VARIATION[key][0], *style)
+    for key, style in {
+        "common_cause": (GREY, "circle", 7),
+        "special_cause_improvement": (BLUE, "diamond", 11),
+        "special_cause_concern": (ORANGE, "square", 10),
+        "special_cause_neutral_high": (PURPLE, "triangle-up", 11),
+        "special_cause_neutral_low": (PURPLE, "triangle-down", 11),
+    }.items()
 }
 
 

@@ -22,6 +22,7 @@ from metrics.model import Metric
 from metrics.periods import next_period, period_label
 from metrics.registry import Registry
 from metrics.status import RED
+from metrics.words import RULE
 
 OFF_TARGET, SPC_CONCERN, ASSURANCE_FAIL, STALE_DATA = (
     "off_target",
@@ -31,14 +32,7 @@ OFF_TARGET, SPC_CONCERN, ASSURANCE_FAIL, STALE_DATA = (
 )
 MILESTONE_SLIPPED, MILESTONE_OVERDUE = "milestone_slipped", "milestone_overdue"
 RULES = (OFF_TARGET, SPC_CONCERN, ASSURANCE_FAIL, STALE_DATA, MILESTONE_SLIPPED, MILESTONE_OVERDUE)
-RULE_NAMES = {
-    OFF_TARGET: "Off target",
-    SPC_CONCERN: "SPC concern",
-    ASSURANCE_FAIL: "Target will not be met",
-    STALE_DATA: "Data late",
-    MILESTONE_SLIPPED: "Milestone slipped",
-    MILESTONE_OVERDUE: "Milestone overdue",
-}
+RULE_NAMES = RULE  # the words live in metrics.words
 CONCERN = "special_cause_concern"
 CONSISTENT_FAIL = "consistent_fail"
 

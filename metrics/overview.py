@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from metrics.registry import Registry
+from metrics.words import RULE
 
 RAG_ORDER = ("red", "amber", "green", "no_target", "no_data")
 NO_ENABLER = "none"
@@ -126,11 +127,12 @@ def cell_metrics(registry: Registry, priority: str | None, enabler: str) -> list
     return out
 
 
+# Why a measure needs attention, in the words of the flag rule that would fire
 ATTENTION_REASONS = {
-    "red": "Off target",
-    "spc_concern": "Special-cause concern in the latest point",
-    "assurance_fail": "Will not meet its target without change",
-    "stale": "Data is late",
+    "red": RULE["off_target"],
+    "spc_concern": RULE["spc_concern"],
+    "assurance_fail": RULE["assurance_fail"],
+    "stale": RULE["stale_data"],
 }
 
 

@@ -10,16 +10,11 @@ import sqlalchemy as sa
 from metrics.flag_rules import RULE_NAMES
 from metrics.flags import list_flags
 from metrics.registry import Registry
+from metrics.words import FLAG_STATUS
 from warehouse.flags import OPEN_STATUSES
 from warehouse.milestones import read_milestones
 
-STATUS_WORDS = {
-    "open": "Open",
-    "acknowledged": "Acknowledged",
-    "action_planned": "Action planned",
-    "resolved": "Resolved",
-    "closed": "Closed, no action",
-}
+STATUS_WORDS = FLAG_STATUS  # the words live in metrics.words
 
 
 def describe(registry: Registry, engine: sa.Engine, flags: pd.DataFrame) -> pd.DataFrame:

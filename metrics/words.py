@@ -1,15 +1,23 @@
-"""Status in plain words, shared by the pages and the packs so both say the same thing."""
+"""Every word PMF uses for a judgement: status, direction, SPC reading, assurance, flag rule,
+flag state, milestone state and run outcome.
+
+The one vocabulary: pages, packs, downloads and the command line all take their words from
+here, so a reading is never worded two ways. Keys are the values the engine stores.
+"""
 
 from __future__ import annotations
 
+# Status against target: (symbol, word, css class)
 RAG = {
     "green": ("✔", "On target", "green"),
     "amber": ("▲", "Within tolerance", "amber"),
     "red": ("✖", "Off target", "red"),
     "no_target": ("–", "No target", "none"),
     "no_data": ("?", "No data", "none"),
+    "suppressed": ("[c]", "Not published: small numbers", "none"),
 }
 
+# Direction of travel: (symbol, word)
 DIRECTION = {
     "improving": ("↑", "Improving"),
     "worsening": ("↓", "Worsening"),
@@ -18,6 +26,7 @@ DIRECTION = {
     "down": ("↘", "Down"),
 }
 
+# SPC variation of the latest point: (label, what it means)
 VARIATION = {
     "common_cause": ("Common cause", "no significant change"),
     "special_cause_improvement": (
@@ -28,7 +37,9 @@ VARIATION = {
     "special_cause_neutral_high": ("Special cause: higher", "a significant rise"),
     "special_cause_neutral_low": ("Special cause: lower", "a significant fall"),
 }
+NO_VARIATION = "Not enough data for SPC"
 
+# SPC assurance against the target: (label, what it means)
 ASSURANCE = {
     "consistent_pass": ("Consistently passing", "the process will reliably meet the target"),
     "consistent_fail": (
@@ -40,6 +51,47 @@ ASSURANCE = {
         "the process will sometimes meet the target and sometimes not",
     ),
 }
+
+# Why a flag was raised (metrics.flag_rules' rule ids)
+RULE = {
+    "off_target": "Off target",
+    "spc_concern": "Special-cause concern",
+    "assurance_fail": "Will not meet its target without change",
+    "stale_data": "Data late",
+    "milestone_slipped": "Milestone slipped",
+    "milestone_overdue": "Milestone overdue",
+}
+
+# Where a flag stands in its lifecycle
+FLAG_STATUS = {
+    "open": "Open",
+    "acknowledged": "Acknowledged",
+    "action_planned": "Action planned",
+    "resolved": "Resolved",
+    "closed": "Closed, no action",
+}
+
+# Milestone states: (symbol, word)
+MILESTONE = {
+    "complete": ("✔", "Complete"),
+    "on_track": ("●", "On track"),
+    "at_risk": ("▲", "At risk"),
+    "slipped": ("✖", "Slipped"),
+    "overdue": ("■", "Overdue"),
+}
+
+# How a pipeline run ended
+RUN_STATUS = {
+    "succeeded": "✔ Succeeded",
+    "partially_rejected": "▲ Loaded, some rows rejected",
+    "failed": "✖ Failed",
+    "skipped_unchanged": "→ Skipped: source unchanged",
+    "running": "… Running",
+    "abandoned": "✖ Abandoned: PMF stopped mid-run",
+}
+
+# A county figure PMF worked out from the districts, rather than received
+DERIVED = "Worked out from the districts"
 
 
 def rag_word(rag: str | None) -> str:
@@ -57,7 +109,7 @@ def direction_text(direction: str | None) -> str:
 def variation_text(variation: str | None) -> str:
     """The SPC variation reading in words."""
     if not variation:
-        return "Not enough data for SPC"
+        return NO_VARIATION
     return VARIATION.get(variation, (variation, ""))[0]
 
 
@@ -66,3 +118,18 @@ def assurance_text(assurance: str | None) -> str:
     if not assurance:
         return "No assurance reading (no target, or neither direction is better)"
     return ASSURANCE.get(assurance, (assurance, ""))[0]
+
+
+def rule_word(rule: str) -> str:
+    """Why a flag was raised, in words."""
+    return RULE.get(rule, rule.replace("_", " "))
+
+
+def flag_status_word(status: str) -> str:
+    """Where a flag stands, in words."""
+    return FLAG_STATUS.get(status, status.replace("_", " "))
+
+
+def milestone_word(status: str) -> str:
+    """A milestone's state in words."""
+    return MILESTONE.get(status, ("?", status.replace("_", " ")))[1]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from metrics.words import VARIATION
+
 TERMS: dict[str, tuple[str, str]] = {
     "rag": (
         "Status (RAG)",
@@ -32,7 +34,7 @@ TERMS: dict[str, tuple[str, str]] = {
         "real has changed, for better (improvement) or worse (concern).",
     ),
     "common_cause": (
-        "Common cause",
+        VARIATION["common_cause"][0],
         "Common cause means the figures are moving within their usual range, with no sign of "
         "real change.",
     ),

@@ -11,16 +11,11 @@ import pandas as pd
 from metrics.flag_rules import RULE_NAMES
 from metrics.register import STATUS_WORDS
 from metrics.registry import Registry
+from metrics.words import MILESTONE
 from reports.asat import AsAt
 from reports.narrative import day_text, plural
 
-MILESTONE_WORDS = {
-    "complete": ("✔", "Complete"),
-    "on_track": ("●", "On track"),
-    "at_risk": ("▲", "At risk"),
-    "slipped": ("✖", "Slipped"),
-    "overdue": ("■", "Overdue"),
-}
+MILESTONE_WORDS = MILESTONE  # the words live in metrics.words
 
 
 @dataclass(frozen=True)

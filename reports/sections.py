@@ -15,7 +15,7 @@ from metrics.periods import period_label
 from metrics.registry import Registry
 from metrics.series import SeriesView, series_view
 from metrics.status import status_table
-from metrics.words import DIRECTION, RAG, assurance_text, direction_text, rag_word
+from metrics.words import DIRECTION, RAG, assurance_text, direction_text, rag_word, variation_text
 from reports.asat import AsAt
 from reports.glossary import Glossary
 from reports.lines import ActionLine
@@ -29,7 +29,6 @@ from reports.narrative import (
     spc_para,
     value_para,
 )
-from reports.spc_words import HEADLINES
 
 APPENDIX_PERIODS = 13  # a year and the same period the year before
 
@@ -138,9 +137,13 @@ def _facts(metric: Metric, row: dict[str, Any], view: SeriesView) -> list[Fact]:
     latest = (
         f"{format_value(value, metric)} ({period_label(metric.frequency, row['period_start'])})"
         if is_number(value)
-        else "No data"
+        else rag_word("no_data")
     )
-    target = format_value(row["target"], metric) if is_number(row.get("target")) else "No target"
+    target = (
+        format_value(row["target"], metric)
+        if is_number(row.get("target"))
+        else rag_word("no_target")
+    )
     variation = view.spc.variation if view.spc is not None else None
     direction = _text(row.get("direction"))
     return [
@@ -152,7 +155,7 @@ def _facts(metric: Metric, row: dict[str, Any], view: SeriesView) -> list[Fact]:
             direction_text(direction),
             DIRECTION.get(direction or "", ("",))[0],
         ),
-        Fact("SPC reading", HEADLINES.get(variation or "", "Not enough data")),
+        Fact("SPC reading", variation_text(variation)),
         Fact("Assurance", assurance_text(_text(row.get("assurance")))),
         Fact("Owner", metric.owner),
     ]
@@ -177,7 +180,8 @@ def _history(metric: Metric, view: SeriesView, data: AsAt) -> pd.DataFrame:
             "Target": [format_value(t, metric) if is_number(t) else "–" for t in frame["target"]],
             "Status": [rag_word(rags.get(s)) for s in frame["period_start"]],
             "SPC reading": [
-                HEADLINES.get(str(p), "–") for p in frame.get("point_type", [None] * len(frame))
+                variation_text(p) if isinstance(p, str) and p else "–"
+                for p in frame.get("point_type", [None] * len(frame))
             ],
         }
     )

@@ -1,4 +1,4 @@
-"""The SPC reading in words, with the reason: "Special cause, concern: 7 months in a row above
+"""The SPC reading in words, with the reason: "Special cause: concern — 7 months in a row above
 the average". The reason comes from which Making Data Count rule flagged the latest point."""
 
 from __future__ import annotations
@@ -12,14 +12,7 @@ from metrics.format import format_value
 from metrics.model import Metric
 from metrics.periods import periods_text
 from metrics.spc import SpcResult
-
-HEADLINES = {
-    "common_cause": "Common cause",
-    "special_cause_improvement": "Special cause, improvement",
-    "special_cause_concern": "Special cause, concern",
-    "special_cause_neutral_high": "Special cause, higher than usual",
-    "special_cause_neutral_low": "Special cause, lower than usual",
-}
+from metrics.words import variation_text
 
 
 def spc_reasons(metric: Metric, points: pd.DataFrame) -> list[str]:
@@ -77,20 +70,20 @@ def _trailing(mask: np.ndarray) -> int:
 
 
 def spc_reading(metric: Metric, spc: SpcResult | None) -> str:
-    """The SPC headline and its reason, e.g. 'Special cause, concern: 7 months in a row above
+    """The SPC headline and its reason, e.g. 'Special cause: concern — 7 months in a row above
     the average.'"""
     if spc is None or spc.variation is None:
         return "Not enough data for an SPC reading: it needs at least two figures."
-    headline = HEADLINES.get(spc.variation, spc.variation)
+    headline = variation_text(spc.variation)
     if spc.variation == "common_cause":
         return (
-            f"{headline}: no significant change. The latest value is inside the process limits "
+            f"{headline} (no significant change). The latest value is inside the process limits "
             "and shows none of the patterns that signal a real change."
         )
     reasons = spc_reasons(metric, spc.points)
     if not reasons:
         return f"{headline}."
-    return f"{headline}: {'; '.join(reasons)}."
+    return f"{headline} — {'; '.join(reasons)}."
 
 
 def limits_text(metric: Metric, spc: SpcResult | None) -> str | None:

@@ -26,11 +26,10 @@ from metrics.register import STATUS_WORDS
 from metrics.series import series_view
 from metrics.status import status_table
 from metrics.suppression import SUPPRESSED
-from metrics.words import assurance_text, direction_text, rag_word
+from metrics.words import assurance_text, direction_text, rag_word, variation_text
 from reports.glossary import glossary_rows
 from reports.narrative import day_text, is_number
 from reports.pack import Pack, records
-from reports.spc_words import HEADLINES
 
 SHEETS = ("Summary", "Measures", "Data", "Definitions", "Flags", "Milestones", "Glossary")
 POLARITY_WORDS = {
@@ -126,7 +125,7 @@ def _measures(pack: Pack) -> tuple[list[str], list[list[Any]]]:
                 direction_text(_text(r.get("direction"))),
                 direction_text(_text(r.get("direction_year"))),
                 _number(r.get("ytd_value")),
-                HEADLINES.get(variation or "", "Not enough data"),
+                variation_text(variation),
                 assurance_text(_text(r.get("assurance"))),
                 _text(r.get("freshness")) or "",
                 sum(1 for a in section.actions),
@@ -195,7 +194,9 @@ def _data(pack: Pack) -> tuple[list[str], list[list[Any]]]:
                         _number(record.get("mean")),
                         _number(record.get("lpl")),
                         _number(record.get("upl")),
-                        HEADLINES.get(str(record.get("point_type")), ""),
+                        variation_text(pt)
+                        if isinstance(pt := record.get("point_type"), str) and pt
+                        else "",
                     ]
                 )
     return headers, rows

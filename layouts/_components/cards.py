@@ -12,6 +12,7 @@ from layouts._components.status import direction_badge, rag_badge
 from metrics.format import format_value
 from metrics.model import Metric
 from metrics.periods import period_label
+from metrics.words import rag_word
 
 
 def measure_card(
@@ -26,7 +27,7 @@ def measure_card(
     target = (
         format_value(snapshot_row["target"], metric)
         if snapshot_row is not None and pd.notna(snapshot_row["target"])
-        else "No target"
+        else rag_word("no_target")
     )
     css = {"green": "green", "amber": "amber", "red": "red"}.get(str(rag), "none")
     return html.Li(

@@ -16,6 +16,7 @@ from metrics.model import Metric
 from metrics.periods import period_label
 from metrics.registry import Registry
 from metrics.suppression import shown
+from metrics.words import rag_word
 
 POLARITY_WORDS = {
     "higher_is_better": "Higher is better",
@@ -27,7 +28,7 @@ POLARITY_WORDS = {
 def target_text(metric: Metric) -> str:
     """The current target in words, or 'No target'."""
     target = metric.target_for(date.today())
-    return "No target" if target is None else format_value(target, metric)
+    return rag_word("no_target") if target is None else format_value(target, metric)
 
 
 def measures_table(registry: Registry, metrics: Sequence[Metric], caption: str) -> html.Table:

@@ -10,13 +10,18 @@ from dash import html
 
 from layouts._components.a11y import aria
 from metrics.figures import BLUE, GREY, INK, ORANGE, RED, Figure, base_layout
+from metrics.words import MILESTONE
 
+# How each milestone state is drawn; its symbol and word come from metrics.words
 MILESTONE_STATUS = {
-    "complete": ("✔", "Complete", "green", "circle", "#00703c"),
-    "on_track": ("●", "On track", "none", "circle", BLUE),
-    "at_risk": ("▲", "At risk", "amber", "triangle-up", ORANGE),
-    "slipped": ("✖", "Slipped", "red", "x", RED),
-    "overdue": ("■", "Overdue", "red", "square", RED),
+    key: (*MILESTONE[key], *style)
+    for key, style in {
+        "complete": ("green", "circle", "#00703c"),
+        "on_track": ("none", "circle", BLUE),
+        "at_risk": ("amber", "triangle-up", ORANGE),
+        "slipped": ("red", "x", RED),
+        "overdue": ("red", "square", RED),
+    }.items()
 }
 
 

@@ -103,12 +103,12 @@ def test_the_overdue_action_and_the_commentary_reach_the_pack(finance: Pack) -> 
 def test_caseload_spc_concern_gives_the_rule_that_fired(children: Pack) -> None:
     text = section_text(children, "cs-social-worker-caseload")
     assert (
-        "Special cause, concern: the latest value is above the upper process limit of 24.1; "
+        "Special cause: concern — the latest value is above the upper process limit of 24.1; "
         "21 months in a row above the average."
     ) in text
     assert "The average is 22.8 and the process limits are 21.5 to 24.1." in text
     facts = {f.label: f.value for f in children.sections[0].facts}
-    assert facts["Status"] == "Off target" and facts["SPC reading"] == "Special cause, concern"
+    assert facts["Status"] == "Off target" and facts["SPC reading"] == "Special cause: concern"
 
 
 def test_numbers_carry_their_units(children: Pack, finance: Pack) -> None:

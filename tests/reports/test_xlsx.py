@@ -64,7 +64,7 @@ def test_data_sheet_holds_every_figure_with_units_as_formats(book: Workbook, fin
     assert formats["invoices-paid-30-days"] == '#,##0.0"%"'
     latest_debt = [r for r in data if r["Measure id"] == "general-debt-outstanding"][-1]
     assert latest_debt["Period"] == "Oct 2024" and latest_debt["Status"] == "Off target"
-    assert latest_debt["SPC reading"] == "Special cause, concern"
+    assert latest_debt["SPC reading"] == "Special cause: concern"
 
 
 def test_flags_and_summary_sheets(book: Workbook, finance: Pack) -> None:
