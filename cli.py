@@ -139,7 +139,7 @@ def init_db(ctx: Context) -> None:
 @pass_context
 def demo(ctx: Context, as_of: datetime | None, if_empty: bool) -> None:
     """Load a deterministic, realistic demo history (7 years, county and districts)."""
-    from pipelines.demo import load_demo
+    from demo.load import load_demo
 
     registry = ctx.registry()
     engine = get_engine(ctx.database_url)
@@ -148,7 +148,7 @@ def demo(ctx: Context, as_of: datetime | None, if_empty: bool) -> None:
         registry, engine, (as_of.date() if as_of else date.today()), if_empty=if_empty
     )
     click.echo(summary)
-    from access.demo import ensure_demo_officer
+    from demo.officer import ensure_demo_officer
 
     password = ensure_demo_officer(engine)
     if password:

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from access.users import add_user
 from app import create_app
+from demo.load import load_demo
 from metrics.registry import load_registry
-from pipelines.demo import load_demo
 from tests.browser.conftest import anonymous_page, live_url  # noqa: F401  (browser fixtures)
 from tests.conftest import CONFIG
 from warehouse.engine import duckdb_url, get_engine

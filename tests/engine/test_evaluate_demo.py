@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli import main
+from demo.load import load_demo
+from demo.milestones import demo_tracker
 from metrics.evaluate import after_load, evaluate
 from metrics.registry import Registry
-from pipelines.demo import load_demo
-from pipelines.demo_milestones import demo_tracker
 from warehouse.engine import duckdb_url, get_engine
 from warehouse.flags import read_flag_events, read_flags
 from warehouse.milestones import upsert_milestones

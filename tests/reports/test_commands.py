@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from cli import main
+from demo.load import load_demo
 from metrics.registry import load_registry
-from pipelines.demo import load_demo
 from reports.charts import BROWSER_ENV
 from tests.conftest import CONFIG
 from tests.reports.conftest import Sample

@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from demo.drops import TRACKER_PIPELINE, write_demo_drops, write_demo_tracker
+from demo.history import generate_history
 from metrics.evaluate import evaluate
 from metrics.registry import Registry
 from pipelines.config import drop_root, load_pipelines
-from pipelines.demo_drops import TRACKER_PIPELINE, write_demo_drops, write_demo_tracker
-from pipelines.demo_history import generate_history
 from pipelines.runner import LOADED, RunResult, run_pipeline
 from warehouse.engine import database_path
 from warehouse.observations import observation_count
@@ -61,7 +61,7 @@ def load_demo(registry: Registry, engine: sa.Engine, as_of: date, *, if_empty: b
 
 def _demo_tracker(as_of: date) -> pd.DataFrame | None:
     try:
-        from pipelines.demo_milestones import demo_tracker
+        from demo.milestones import demo_tracker
     except ImportError:  # the demo tracker is optional; observations load without it
         return None
     return demo_tracker(as_of)
