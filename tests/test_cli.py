@@ -95,3 +95,16 @@ def test_schema_command_writes_what_validate_expects(config_copy: Path) -> None:
     assert code == 0
     code, out = run("--config", str(config_copy), "validate")
     assert code == 0, out
+
+
+def test_validate_and_schema_cover_the_pipeline_schema_too(config_copy: Path) -> None:
+    path = config_copy / "schemas" / "pipeline-file.schema.json"
+    path.write_text("{}", encoding="utf-8")
+    for command in (["validate"], ["pipelines", "validate"]):
+        code, out = run("--config", str(config_copy), *command)
+        assert code == 1
+        assert f"{path}:1: (schema): out of date; run 'pmf schema'" in out
+    code, out = run("--config", str(config_copy), "pipelines", "schema")
+    assert code == 0 and f"wrote {path}" in out and "plan.schema.json" in out
+    code, out = run("--config", str(config_copy), "validate")
+    assert code == 0, out

@@ -1,25 +1,15 @@
-"""`pmf users`: add, list and disable local accounts from the command line."""
+"""`pmf users`: add, list, disable and update local accounts from the command line."""
 
 from __future__ import annotations
 
 import getpass
 import sys
-from pathlib import Path
-from typing import Protocol
 
 import click
 
 from access.roles import ROLES
 from access.users import add_user, disable_user, list_users, update_user
-from warehouse.engine import get_engine
-from warehouse.tables import create_tables
-
-
-class CliContext(Protocol):
-    """What the `pmf` group hands every command (cli.Context), without importing cli."""
-
-    config_dir: Path
-    database_url: str
+from cli.context import Context
 
 
 def _actor() -> str:
@@ -44,15 +34,14 @@ def users_group() -> None:
 )
 @click.pass_obj
 def users_add(
-    ctx: CliContext, name: str, role: str, display_name: str | None, password_stdin: bool
+    ctx: Context, name: str, role: str, display_name: str | None, password_stdin: bool
 ) -> None:
     """Add a local account; you are asked for its password twice."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    engine = get_engine(ctx.database_url)
-    create_tables(engine)
+    engine = ctx.engine()
     try:
         add_user(engine, name, password, role, actor=_actor(), display_name=display_name)
     except ValueError as exc:
@@ -63,10 +52,9 @@ def users_add(
 
 @users_group.command("list")
 @click.pass_obj
-def users_list(ctx: CliContext) -> None:
+def users_list(ctx: Context) -> None:
     """List accounts with their role and whether they are enabled."""
-    engine = get_engine(ctx.database_url)
-    create_tables(engine)
+    engine = ctx.engine()
     frame = list_users(engine)
     click.echo(f"{'name':24} {'role':8} {'state':9} display name")
     for _, row in frame.iterrows():
@@ -82,10 +70,9 @@ def users_list(ctx: CliContext) -> None:
 @users_group.command("disable")
 @click.argument("name")
 @click.pass_obj
-def users_disable(ctx: CliContext, name: str) -> None:
+def users_disable(ctx: Context, name: str) -> None:
     """Disable an account: it cannot sign in, and any open session ends."""
-    engine = get_engine(ctx.database_url)
-    create_tables(engine)
+    engine = ctx.engine()
     try:
         disable_user(engine, name.strip().lower(), actor=_actor())
     except ValueError as exc:
@@ -104,7 +91,7 @@ def users_disable(ctx: CliContext, name: str) -> None:
 @click.option("--enable", is_flag=True, help="Let a disabled account sign in again.")
 @click.pass_obj
 def users_update(
-    ctx: CliContext,
+    ctx: Context,
     name: str,
     role: str | None,
     password_stdin: bool,
@@ -117,8 +104,7 @@ def users_update(
         password = sys.stdin.readline().rstrip("\r\n")
     elif new_password:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    engine = get_engine(ctx.database_url)
-    create_tables(engine)
+    engine = ctx.engine()
     try:
         changes = update_user(
             engine,

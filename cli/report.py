@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import NoReturn
 
 import click
 import sqlalchemy as sa
 
-from metrics.registry import Registry
+from cli.context import Context
+from cli.errors import fail
 from reports.charts import ChartError
 from reports.pdf import PdfError
 from reports.produce import FORMATS, Format, produce
 from reports.scope import ScopeError
-from warehouse.engine import get_engine
-from warehouse.tables import create_tables
 
 
-class CliContext(Protocol):
-    """What the `pmf` group hands every command (cli.Context), without importing cli."""
-
-    config_dir: Path
-    database_url: str
-
-    def registry(self) -> Registry:
-        """Load the registry, or exit printing every problem."""
-        ...
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
+def _fail(message: str) -> NoReturn:
+    fail(f"Error: {message}")
 
 
 @click.command("report")
@@ -63,7 +49,7 @@ def _fail(message: str) -> None:
 )
 @click.pass_obj
 def report_command(
-    ctx: CliContext,
+    ctx: Context,
     portfolio: str | None,
     committee: str | None,
     priority: str | None,
@@ -91,8 +77,7 @@ def report_command(
     registry = ctx.registry()
     as_at = period.date() if period else date.today()
     try:
-        engine = get_engine(ctx.database_url)
-        create_tables(engine)
+        engine = ctx.engine()
         produced = produce(
             registry, engine, kind, str(ident), as_at, report_format, out, public=public
         )

@@ -1,0 +1,34 @@
+"""`pmf demo`: load the demo history through the real pipelines, and a demo officer account."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+
+from cli.context import Context, pass_context
+
+
+@click.command()
+@click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Pretend today is this date."
+)
+@click.option("--if-empty", is_flag=True, help="Do nothing if the warehouse already has data.")
+@pass_context
+def demo(ctx: Context, as_of: datetime | None, if_empty: bool) -> None:
+    """Load a deterministic, realistic demo history (7 years, county and districts)."""
+    from demo.load import load_demo
+    from demo.officer import ensure_demo_officer
+
+    registry = ctx.registry()
+    engine = ctx.engine()
+    summary = load_demo(
+        registry, engine, (as_of.date() if as_of else date.today()), if_empty=if_empty
+    )
+    click.echo(summary)
+    password = ensure_demo_officer(engine)
+    if password:
+        click.echo(
+            f"Demo sign-in for the performance team: user 'demo-officer', password '{password}' "
+            "(shown once; 'pmf users add' makes real accounts)."
+        )

@@ -1,0 +1,27 @@
+"""`pmf evaluate`: run the performance engine over the warehouse."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from cli.context import Context
+from cli.errors import warehouse_errors
+from metrics.evaluate import evaluate
+
+
+@click.command("evaluate")
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Judge freshness and milestones as if today were this date (YYYY-MM-DD).",
+)
+@click.pass_obj
+def evaluate_command(ctx: Context, as_of: datetime | None) -> None:
+    """Recompute status, SPC, freshness and milestones; raise or clear flags."""
+    registry = ctx.registry()
+    with warehouse_errors(ctx.database_url):
+        summary = evaluate(registry, ctx.engine(), today=as_of.date() if as_of else None)
+        click.echo(str(summary))

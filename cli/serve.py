@@ -1,0 +1,34 @@
+"""`pmf serve`: the dashboard, with the pipeline scheduler in the same process by default."""
+
+from __future__ import annotations
+
+import click
+
+from cli.context import Context, pass_context
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--debug", is_flag=True, help="Dash debug mode (reloads on change).")
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="Run the pipeline scheduler in the dashboard's process.",
+)
+@pass_context
+def serve(ctx: Context, host: str, port: int, debug: bool, scheduler: bool) -> None:
+    """Serve the dashboard (the same as `python app.py`)."""
+    ctx.registry()
+    # The one import of app, here so that no other command loads the dashboard and its pages
+    import app
+
+    app.serve(
+        host=host,
+        port=port,
+        debug=debug,
+        config_dir=ctx.config_dir,
+        database_url=ctx.database_url,
+        scheduler=scheduler,
+    )
