@@ -9,8 +9,10 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import pandas as pd
 import sqlalchemy as sa
 
+from metrics.aggregation import rates_missing_county
 from metrics.flag_rules import metric_conditions, milestone_conditions
 from metrics.flag_sync import SyncResult, sync_flags
 from metrics.milestones import milestones_with_status
@@ -18,6 +20,7 @@ from metrics.registry import Registry
 from metrics.snapshot import KEY, build_snapshot
 from warehouse.bulk import current_values
 from warehouse.flags import open_flag_counts, open_flag_total
+from warehouse.observations import current_observations
 from warehouse.snapshot import replace_snapshot
 from warehouse.tables import create_tables
 
@@ -56,7 +59,7 @@ def evaluate(
     began = time.perf_counter()
     today = today or date.today()
     now = now or datetime.now()
-    snapshot = build_snapshot(registry, current_values(engine), today)
+    snapshot = build_snapshot(registry, _values(registry, engine), today)
     milestones = milestones_with_status(registry, engine, today)
     conditions = metric_conditions(registry, snapshot)
     conditions += milestone_conditions(registry, milestones, today)
@@ -77,6 +80,17 @@ def evaluate(
         open_flags=open_total,
         seconds=time.perf_counter() - began,
     )
+
+
+def _values(registry: Registry, engine: sa.Engine) -> pd.DataFrame:
+    """Current values, with numerators and denominators for rates the county may need."""
+    values = current_values(engine)
+    rates = rates_missing_county(registry, values)
+    if not rates:
+        # The usual case: every county row arrived, and the fast read is enough
+        return values
+    parts = current_observations(engine, rates)[[*values.columns, "numerator", "denominator"]]
+    return pd.concat([values[~values["metric_id"].isin(rates)], parts], ignore_index=True)
 
 
 def after_load(registry: Registry, engine: sa.Engine, run_id: int | None) -> EvaluationSummary:

@@ -2,7 +2,9 @@
 
 One row per metric and area the registry reports (the county, plus districts for district
 measures), whether or not data has arrived: latest value and target, RAG and directions,
-year to date, SPC variation and assurance over the whole series, and freshness.
+year to date, SPC variation and assurance over the whole series, and freshness. A county
+figure missing for a period is worked out from the districts where the metric's
+`aggregation` says how (metrics.aggregation), and the row says so in `derived`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from metrics.aggregation import with_derived_county
 from metrics.freshness import freshness
 from metrics.periods import period_bounds
 from metrics.registry import Registry
@@ -26,11 +29,14 @@ KEY = ["metric_id", "area_code"]
 def build_snapshot(registry: Registry, values: pd.DataFrame, today: date) -> pd.DataFrame:
     """The snapshot rows (without open flag counts) from current values, as of `today`.
 
-    `values` has metric_id, area_code, period_start and value; other metrics' rows and areas
-    the registry does not report for a metric are ignored. Beyond the stored columns, the
-    rows carry what the flag rules need to explain themselves: red_periods, lpl, upl,
-    expected_period and latest_loaded.
+    `values` has metric_id, area_code, period_start and value (with numerator and
+    denominator, rates can be rolled up to the county); other metrics' rows and areas the
+    registry does not report for a metric are ignored. `derived` says the latest figure was
+    worked out from the districts. Beyond the stored columns, the rows carry what the flag
+    rules need to explain themselves: red_periods, lpl, upl, expected_period and
+    latest_loaded.
     """
+    values = with_derived_county(registry, values)
     by_id = {m.id: m for m in registry.metrics}
     pairs = pd.DataFrame(
         [(m.id, a.code) for m in registry.metrics for a in registry.areas_for(m)], columns=KEY
@@ -50,6 +56,7 @@ def build_snapshot(registry: Registry, values: pd.DataFrame, today: date) -> pd.
     out.loc[untargeted & (out["rag"] == NO_DATA), "rag"] = NO_TARGET
     out["period_start"] = _dates(out["period_start"])
     out["latest_loaded"] = _dates(out["latest_loaded"])
+    out["derived"] = _latest_derived(values, out)
     out["period_end"] = [
         None if start is None else period_bounds(by_id[m].frequency, start)[1]
         for m, start in zip(out["metric_id"], out["period_start"], strict=True)
@@ -101,6 +108,16 @@ def _reported(registry: Registry, values: pd.DataFrame) -> pd.DataFrame:
     if keep.all():
         return layout.frame
     return layout.frame[np.repeat(keep, layout.lengths)]
+
+
+def _latest_derived(values: pd.DataFrame, out: pd.DataFrame) -> np.ndarray:
+    """Whether each snapshot row's latest figure was worked out from the districts."""
+    rows = values.loc[values["derived"], [*KEY, "period_start"]]
+    if rows.empty:
+        return np.zeros(len(out), dtype=bool)
+    keys = {(m, a, pd.Timestamp(p).date()) for m, a, p in rows.itertuples(index=False)}
+    latest = zip(out["metric_id"], out["area_code"], out["period_start"], strict=True)
+    return np.array([key in keys for key in latest], dtype=bool)
 
 
 def _dates(column: pd.Series) -> list[date | None]:

@@ -161,6 +161,8 @@ status_snapshot = sa.Table(
     sa.Column("due_by", sa.Date, nullable=True),
     sa.Column("open_flags", sa.Integer, nullable=False, server_default="0"),
     sa.Column("computed_at", sa.DateTime, nullable=False),
+    # True when the latest figure was worked out from the districts (metrics.aggregation)
+    sa.Column("derived", sa.Boolean, nullable=True),
 )
 
 report_runs = sa.Table(
@@ -234,7 +236,38 @@ user_sessions = sa.Table(
 ALL_TABLES = tuple(metadata.sorted_tables)
 
 
+_COLUMNS_PRESENT = sa.text(
+    "SELECT table_name, column_name FROM information_schema.columns "
+    "WHERE table_catalog = current_database() AND table_schema = current_schema()"
+)
+
+
 def create_tables(engine: sa.Engine) -> list[str]:
-    """Create any missing tables (idempotent); return the names of all PMF tables."""
+    """Create any missing tables and columns (idempotent); return the names of all PMF tables."""
     metadata.create_all(engine, checkfirst=True)
+    add_missing_columns(engine)
     return sorted(metadata.tables)
+
+
+def add_missing_columns(engine: sa.Engine) -> list[str]:
+    """Add nullable columns a newer PMF defines to tables an older one created; return them.
+
+    `create_all` leaves existing tables as they are, so a warehouse file made before a
+    column was added would otherwise lack it. Only nullable columns are added: old rows
+    simply have no value in them.
+    """
+    added = []
+    with engine.begin() as conn:
+        # One look at the catalogue: asking table by table is slow on DuckDB
+        present = set(conn.execute(_COLUMNS_PRESENT).tuples())
+        quote = conn.dialect.identifier_preparer.quote
+        for table in metadata.sorted_tables:
+            for column in table.columns:
+                if (table.name, column.name) in present or not column.nullable:
+                    continue
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"
+                )
+                added.append(f"{table.name}.{column.name}")
+    return added
