@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from warehouse.tables import sign_in_events
+from warehouse.sign_ins import failures_since, record_sign_in_attempt
 
 IP_MULTIPLIER = 10
 
@@ -26,16 +26,9 @@ def record_attempt(
     now: datetime | None = None,
 ) -> None:
     """Log one sign-in attempt, successful or not."""
-    with engine.begin() as conn:
-        conn.execute(
-            sign_in_events.insert().values(
-                username=username[:80],
-                ip=(ip or "")[:64] or None,
-                event_at=now or datetime.now(),
-                succeeded=succeeded,
-                reason=reason or None,
-            )
-        )
+    record_sign_in_attempt(
+        engine, username, ip, succeeded=succeeded, reason=reason, at=now or datetime.now()
+    )
 
 
 def wait_seconds(
@@ -49,33 +42,9 @@ def wait_seconds(
 ) -> int:
     """Seconds before this user name (or address) may try again; 0 when it may try now."""
     now = now or datetime.now()
-    since = now - timedelta(minutes=minutes)
-    events = sign_in_events.c
-    with engine.connect() as conn:
-        last_ok = conn.execute(
-            sa.select(sa.func.max(events.event_at)).where(
-                events.username == username, events.succeeded.is_(True)
-            )
-        ).scalar()
-        start = max(since, last_ok) if last_ok else since
-        user_fails = conn.execute(
-            sa.select(sa.func.count(), sa.func.max(events.event_at)).where(
-                events.username == username,
-                events.succeeded.is_(False),
-                events.event_at > start,
-            )
-        ).one()
-        ip_fails = (
-            conn.execute(
-                sa.select(sa.func.count(), sa.func.max(events.event_at)).where(
-                    events.ip == ip, events.succeeded.is_(False), events.event_at > since
-                )
-            ).one()
-            if ip
-            else (0, None)
-        )
+    user_fails, ip_fails = failures_since(engine, username, ip, now - timedelta(minutes=minutes))
     waits = [0]
-    for (count, latest), limit in ((user_fails, attempts), (ip_fails, attempts * IP_MULTIPLIER)):
-        if count >= limit and latest is not None:
-            waits.append(int((latest + timedelta(minutes=minutes) - now).total_seconds()) + 1)
+    for fails, limit in ((user_fails, attempts), (ip_fails, attempts * IP_MULTIPLIER)):
+        if fails.count >= limit and fails.latest is not None:
+            waits.append(int((fails.latest + timedelta(minutes=minutes) - now).total_seconds()) + 1)
     return max(waits)

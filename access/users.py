@@ -1,4 +1,7 @@
-"""Local user accounts: add, list, disable, check a password; every change is audited."""
+"""Local user accounts: the rules for adding, changing and disabling them, and checking a password.
+
+Every change is audited; the rows themselves are kept by `warehouse.users`.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from access.identity import Viewer
 from access.roles import Role, parse_role
-from warehouse.tables import user_events, users
-from warehouse.user_sessions import end_user_sessions
+from warehouse.users import change_user, find_user, insert_user, note_sign_in
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
 MIN_PASSWORD = 12
@@ -30,21 +31,6 @@ def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"The password must be at least {MIN_PASSWORD} characters long.")
     return HASHER.hash(password)
-
-
-def _record(conn: sa.Connection, username: str, actor: str, kind: str, detail: str) -> None:
-    conn.execute(
-        user_events.insert().values(
-            username=username, actor=actor, kind=kind, detail=detail, event_at=datetime.now()
-        )
-    )
-
-
-def find_user(engine: sa.Engine, username: str) -> dict[str, Any] | None:
-    """One account as a dict, or None."""
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(users).where(users.c.username == username)).mappings().first()
-    return dict(row) if row else None
 
 
 def add_user(
@@ -66,22 +52,14 @@ def add_user(
     checked: Role = parse_role(role)
     if find_user(engine, username) is not None:
         raise ValueError(f"There is already a user called '{username}'.")
-    hashed = hash_password(password)
-    with engine.begin() as conn:
-        user_id = conn.execute(
-            users.insert()
-            .values(
-                username=username,
-                display_name=(display_name or username).strip(),
-                role=checked,
-                password_hash=hashed,
-                provider="local",
-                created_at=datetime.now(),
-            )
-            .returning(users.c.id)
-        ).scalar_one()
-        _record(conn, username, actor, "added", f"role {checked}")
-    return int(user_id)
+    return insert_user(
+        engine,
+        username=username,
+        display_name=(display_name or username).strip(),
+        role=checked,
+        password_hash=hash_password(password),
+        actor=actor,
+    )
 
 
 def disable_user(engine: sa.Engine, username: str, *, actor: str) -> None:
@@ -91,12 +69,16 @@ def disable_user(engine: sa.Engine, username: str, *, actor: str) -> None:
         raise ValueError(f"There is no user called '{username}'; 'pmf users list' shows them.")
     if user["disabled_at"] is not None:
         raise ValueError(f"'{username}' is already disabled.")
-    with engine.begin() as conn:
-        conn.execute(
-            users.update().where(users.c.id == user["id"]).values(disabled_at=datetime.now())
-        )
-        end_user_sessions(conn, username, "account disabled")
-        _record(conn, username, actor, "disabled", "")
+    change_user(
+        engine,
+        user["id"],
+        username,
+        {"disabled_at": datetime.now()},
+        actor=actor,
+        kind="disabled",
+        detail="",
+        end_sessions="account disabled",
+    )
 
 
 def update_user(
@@ -130,29 +112,19 @@ def update_user(
         changes.append("enabled")
     if not changes:
         raise ValueError("Nothing to change: give --role, --password-stdin or --enable.")
-    with engine.begin() as conn:
-        conn.execute(users.update().where(users.c.id == user["id"]).values(**values))
-        if role is not None or password is not None:
-            # Whoever holds an open session signs in again under the new role or password
-            end_user_sessions(conn, username, "role or password changed")
-        _record(conn, username, actor, "updated", "; ".join(changes))
+    # Whoever holds an open session signs in again under the new role or password
+    ends = "role or password changed" if role is not None or password is not None else None
+    change_user(
+        engine,
+        user["id"],
+        username,
+        values,
+        actor=actor,
+        kind="updated",
+        detail="; ".join(changes),
+        end_sessions=ends,
+    )
     return changes
-
-
-def list_users(engine: sa.Engine) -> pd.DataFrame:
-    """Every account, without its password hash."""
-    columns = [c for c in users.c if c.name != "password_hash"]
-    with engine.connect() as conn:
-        return pd.read_sql(sa.select(*columns).order_by(users.c.username), conn)
-
-
-def user_history(engine: sa.Engine, username: str | None = None) -> pd.DataFrame:
-    """The audit trail of account changes, oldest first."""
-    query = sa.select(user_events).order_by(user_events.c.event_at, user_events.c.id)
-    if username is not None:
-        query = query.where(user_events.c.username == username)
-    with engine.connect() as conn:
-        return pd.read_sql(query, conn)
 
 
 def _viewer(user: dict[str, Any]) -> Viewer:
@@ -186,6 +158,5 @@ class LocalPasswordProvider:
         updates: dict[str, Any] = {"last_sign_in_at": datetime.now()}
         if HASHER.check_needs_rehash(stored):
             updates["password_hash"] = HASHER.hash(password)
-        with self.engine.begin() as conn:
-            conn.execute(users.update().where(users.c.id == user["id"]).values(**updates))
+        note_sign_in(self.engine, user["id"], updates)
         return _viewer(user)

@@ -8,8 +8,9 @@ import sys
 import click
 
 from access.roles import ROLES
-from access.users import add_user, disable_user, list_users, update_user
+from access.users import add_user, disable_user, update_user
 from cli.context import Context
+from warehouse.users import list_users
 
 
 def _actor() -> str:

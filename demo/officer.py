@@ -6,7 +6,8 @@ import secrets
 
 import sqlalchemy as sa
 
-from access.users import add_user, find_user
+from access.users import add_user
+from warehouse.users import find_user
 
 DEMO_OFFICER = "demo-officer"
 

@@ -29,11 +29,12 @@ from warehouse.runs import (
     SourceState,
     finish_run,
     latest_source,
+    note_run_error,
     record_rejected,
     record_source,
     start_run,
 )
-from warehouse.tables import pipeline_runs
+from warehouse.transactions import reading, transaction
 
 LOG = logging.getLogger("pmf.pipelines")
 Progress = Callable[[str], None]
@@ -193,7 +194,7 @@ def _run(
     now: datetime,
     say: Progress,
 ) -> RunResult:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         read = read_source(
             pipeline.source,
             drop_root=root,
@@ -203,7 +204,7 @@ def _run(
         )
     if not read.batches:
         note = read.note or f"unchanged since last loaded: {', '.join(read.unchanged)}"
-        with engine.begin() as conn:
+        with transaction(engine) as conn:
             finish_run(conn, run_id, status="skipped_unchanged", source_ref=note[:2000])
         return RunResult(run_id, pipeline.id, "skipped_unchanged", source_ref=note)
     refs = ", ".join(b.ref for b in read.batches)
@@ -259,7 +260,7 @@ def _load(
 ) -> RunResult:
     loaded = superseded = unchanged = 0
     counts = work.counts()
-    with engine.begin() as conn:
+    with transaction(engine) as conn:
         for done in work.done:
             good = done.checked.good
             if pipeline.kind == "milestones":
@@ -313,7 +314,7 @@ def _record_failure(
     counts = work.counts()
     refs = refs or ", ".join(d.ref for d in work.done) or None
     try:
-        with engine.begin() as conn:
+        with transaction(engine) as conn:
             # The quarantined rows are kept even though nothing loaded: they explain the failure
             record_rejected(conn, work.rejected, run_id=run_id, pipeline_id=pipeline.id, now=now)
             finish_run(
@@ -360,10 +361,5 @@ def call_hooks(
         return result
     error = "loaded, but " + "; ".join(problems)
     say(error)
-    with engine.begin() as conn:
-        conn.execute(
-            pipeline_runs.update()
-            .where(pipeline_runs.c.run_id == result.run_id)
-            .values(error=error[:4000])
-        )
+    note_run_error(engine, result.run_id, error[:4000])
     return replace(result, error=error)

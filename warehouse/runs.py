@@ -64,6 +64,14 @@ def finish_run(conn: sa.Connection, run_id: int, **values: Any) -> None:
     conn.execute(pipeline_runs.update().where(pipeline_runs.c.run_id == run_id).values(**values))
 
 
+def note_run_error(engine: sa.Engine, run_id: int, error: str) -> None:
+    """Add an error to a finished run (an after-load hook that failed), in its own transaction."""
+    with engine.begin() as conn:
+        conn.execute(
+            pipeline_runs.update().where(pipeline_runs.c.run_id == run_id).values(error=error)
+        )
+
+
 def record_rejected(
     conn: sa.Connection, frame: pd.DataFrame, *, run_id: int, pipeline_id: str, now: datetime
 ) -> int:

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from access.throttle import record_attempt, wait_seconds
-from access.users import LocalPasswordProvider, add_user, user_history
+from access.users import LocalPasswordProvider, add_user
 from access.web import _safe_next
 from cli import main
 from tests.access.conftest import PASSWORD, client_as, csrf, render_page, sign_in
 from warehouse.tables import sign_in_events, users
+from warehouse.users import user_history
 
 
 def test_sign_in_sets_a_hardened_session_cookie_and_sign_out_ends_it(
