@@ -13,11 +13,12 @@ import flask
 import pandas as pd
 import sqlalchemy as sa
 
-from access.disclosure import suppress_observations, suppress_snapshot
 from access.identity import ANONYMOUS, Viewer
 from access.roles import Permission
 from access.session import current_viewer
 from access.writes import guarded
+from metrics.publication import suppress_observations
+from metrics.readmodel import Audience, published_snapshot
 from metrics.registry import Registry
 from metrics.writes import Writes
 
@@ -52,6 +53,11 @@ class Runtime:
             public=not internal,
         )
 
+    @property
+    def audience(self) -> Audience:
+        """Who the read model judges for: the public, or councillors and officers."""
+        return "public" if self.public else "internal"
+
     def may(self, permission: Permission) -> bool:
         """Whether the viewer holds a permission."""
         return self.viewer.can(permission)
@@ -71,7 +77,7 @@ class Runtime:
         """Status rows of visible measures, suppressed for the public (`suppressed` column)."""
         frame = self.visible(frame)
         if self.public:
-            return suppress_snapshot(self.registry, self.engine, frame)
+            return published_snapshot(self.registry, self.engine, frame)
         return frame.assign(suppressed=False)
 
 

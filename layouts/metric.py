@@ -25,10 +25,10 @@ from layouts._components.viewer_sections import comments_block, public_series_se
 from layouts._runtime import runtime
 from metrics.benchmark import comparison_for, national_words
 from metrics.cells import safe_csv
-from metrics.series import series_view
+from metrics.readmodel import read_model
 from metrics.suppression import suppressed_csv_frame
 from warehouse.commentary import comments_for
-from warehouse.observations import current_observations, restated_values
+from warehouse.observations import restated_values
 
 dash.register_page(__name__, path_template="/metric/<metric_id>", title="Measure", name="Measure")
 
@@ -41,12 +41,6 @@ def _parse_date(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
-
-
-def hidden_periods(published: pd.DataFrame, area_code: str) -> set[date]:
-    """The periods whose figure for an area is suppressed (empty unless the viewer is public)."""
-    rows = published[published["suppressed"] & (published["area_code"] == area_code)]
-    return {pd.Timestamp(s).date() for s in rows["period_start"]}
 
 
 def layout(
@@ -62,23 +56,20 @@ def layout(
     metric = registry.metric(metric_id)
     areas = registry.areas_for(metric)
     area_code = area if area in {a.code for a in areas} else registry.plan.county.code
-    observations = current_observations(rt.engine, [metric.id], include_benchmark=True)
+    model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
     first, last = _parse_date(start), _parse_date(end)
-    view = series_view(
-        metric, observations, area_code, first, last, county=registry.plan.county.code
-    )
+    view = model.series(metric, area_code, first, last)
     periods = view.all_periods
     if start != "all" and first is None and len(periods) > DEFAULT_WINDOW:
         # A committee reads the recent story first; "All periods" shows the whole history
         first = periods["period_start"].iloc[-DEFAULT_WINDOW]
-        view = series_view(
-            metric, observations, area_code, first, last, county=registry.plan.county.code
-        )
+        view = model.series(metric, area_code, first, last)
     options = [
         (s.isoformat(), p) for s, p in zip(periods["period_start"], periods["period"], strict=True)
     ]
-    published = rt.observations(observations)
-    hidden = hidden_periods(published, area_code)
+    hidden = model.hidden(metric.id, area_code)
+    # Other councils' figures beside ours as published: a comparison must not rank a hidden one
+    everyone = pd.concat([model.observations, model.benchmarks], ignore_index=True)
     return html.Div(
         [
             dcc.Store(id="metric-id", data=metric.id),
@@ -119,11 +110,11 @@ def layout(
             public_series_section(registry, view, hidden)
             if hidden
             else spc_section(registry, view),
-            districts_section(registry, metric, published, view),
+            districts_section(registry, metric, model.observations, view),
             comparison_section(
                 registry,
-                comparison_for(registry, metric, observations),
-                national_words(registry, metric, observations),
+                comparison_for(registry, metric, everyone),
+                national_words(registry, metric, everyone),
             ),
             definition_section(registry, metric),
             # Earlier values are not published: a restated small count would show through
@@ -161,10 +152,9 @@ def download_series(_clicks: int | None, metric_id: str, area: str) -> dict[str,
     metric = rt.registry.metric(metric_id)
     if area not in {a.code for a in rt.registry.areas_for(metric)}:
         raise dash.exceptions.PreventUpdate
-    observations = current_observations(rt.engine, [metric.id])
-    view = series_view(metric, observations, area, county=rt.registry.plan.county.code)
-    hidden = hidden_periods(rt.observations(observations), area)
-    frame = suppressed_csv_frame(view.frame, hidden)
+    model = read_model(rt.registry, rt.engine, [metric.id], date.today(), rt.audience)
+    view = model.series(metric, area)
+    frame = suppressed_csv_frame(view.frame, model.hidden(metric.id, area))
     return dcc.send_string(safe_csv(frame), f"{metric.id}-{area}.csv")
 
 

@@ -37,12 +37,6 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def is_small(metric: Metric, value: object, numerator: object, threshold: int) -> bool:
-    """Whether a figure must be hidden: a small count, or a rate built on a small count."""
-    counted = _number(value) if metric.unit == "count" else _number(numerator)
-    return counted is not None and counted < threshold
-
-
 def secondary(values: Mapping[K, object], suppressed: set[K]) -> set[K]:
     """Add the next smallest cell when exactly one of cells that sum to a total is hidden."""
     if len(suppressed) != 1:
@@ -55,38 +49,6 @@ def secondary(values: Mapping[K, object], suppressed: set[K]) -> set[K]:
     if not open_cells:
         return set(suppressed)
     return set(suppressed) | {min(open_cells, key=lambda cell: cell[0])[1]}
-
-
-def suppress_frame(
-    frame: pd.DataFrame, metric: Metric, default: int, county_code: str
-) -> pd.DataFrame:
-    """One metric's rows with a `suppressed` column; hidden values (and numerators) become NaN.
-
-    `frame` needs area_code, period_start and value (numerator if the metric is a rate), and
-    should hold every area of each period, so secondary suppression sees the whole row.
-    """
-    threshold = threshold_for(metric, default)
-    source = "value" if metric.unit == "count" else "numerator"
-    counted = (
-        pd.to_numeric(frame[source], errors="coerce")
-        if source in frame
-        else pd.Series(float("nan"), index=frame.index)
-    )
-    # Vectorised: the same test as `is_small`, for every row at once
-    hidden = (counted < threshold).fillna(False).astype(bool)
-    if metric.aggregation == "sum" and hidden.any():
-        districts = frame[frame["area_code"] != county_code]
-        for _, group in districts.groupby("period_start"):
-            first = {i for i in group.index if hidden[i]}
-            values = dict(zip(group.index, group["value"], strict=True))
-            for label in secondary(values, first) - first:
-                hidden[label] = True
-    out = frame.assign(suppressed=hidden)
-    if hidden.any():
-        out.loc[hidden, "value"] = float("nan")
-        if "numerator" in out:
-            out.loc[hidden, "numerator"] = float("nan")
-    return out
 
 
 def shown(value: object, metric: Metric, suppressed: bool) -> str:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from metrics.flags import list_flags
 from metrics.milestones import milestones_with_status
 from metrics.periods import period_label
+from metrics.readmodel import status_changes
 from metrics.registry import Registry
 from metrics.status import status_table
 from warehouse.observations import current_observations
@@ -62,7 +63,8 @@ def week_in_review(
     new_rows = []
     changes = []
     if not arrived.empty:
-        status = status_table(metrics, observations)
+        status = status_table(metrics, observations, county)
+        changed = status_changes(status).set_index("metric_id")
         for metric_id, rows in arrived.groupby("metric_id", sort=False):
             metric = by_id[str(metric_id)]
             latest = rows.sort_values("period_start").iloc[-1]
@@ -76,16 +78,15 @@ def week_in_review(
                     "periods": len(rows),
                 }
             )
-            history = status[status["metric_id"] == metric.id].sort_values("period_start")
-            history = history[history["value"].notna()]
-            if len(history) >= 2 and history["rag"].iloc[-1] != history["rag"].iloc[-2]:
+            if metric.id in changed.index:
+                change = changed.loc[metric.id]
                 changes.append(
                     {
                         "metric_id": metric.id,
                         "name": metric.name,
                         "period": label,
-                        "from_rag": history["rag"].iloc[-2],
-                        "to_rag": history["rag"].iloc[-1],
+                        "from_rag": change["from_rag"],
+                        "to_rag": change["to_rag"],
                     }
                 )
     flags = list_flags(registry, engine, portfolio=portfolio)

@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 
 from metrics.flag_rules import RULE_NAMES
+from metrics.readmodel import ReadModel
 from metrics.register import STATUS_WORDS
 from metrics.registry import Registry
 from metrics.words import MILESTONE
-from reports.asat import AsAt
 from reports.narrative import day_text, plural
 
 MILESTONE_WORDS = MILESTONE  # the words live in metrics.words
@@ -76,7 +76,7 @@ class MilestoneLine:
         )
 
 
-def action_lines(registry: Registry, data: AsAt) -> dict[int, ActionLine]:
+def action_lines(registry: Registry, data: ReadModel) -> dict[int, ActionLine]:
     """Every flag open at the as-at date, by id, with its subject named."""
     titles = dict(zip(data.milestones["id"].astype(str), data.milestones["title"], strict=True))
     county = registry.plan.county.code

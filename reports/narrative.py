@@ -177,6 +177,11 @@ def spc_counts_para(variations: Sequence[str | None], glossary: Glossary) -> Par
 
 def value_para(metric: Metric, row: dict[str, Any], red_periods: int) -> Para:
     """The latest value against its target, and the status in words."""
+    if row.get("suppressed") is True:
+        return Para(
+            f"The latest figure for {metric.name} is not published: it is small enough to "
+            "identify people."
+        )
     if not is_number(row.get("value")):
         return Para(f"There are no figures for {metric.name} yet.")
     label = period_label(metric.frequency, row["period_start"])

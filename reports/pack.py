@@ -1,11 +1,14 @@
 """The pack as data: a cover summary, one section per measure, and the figures behind them.
 
-`build_pack` is pure apart from reading the warehouse; renderers (HTML, PDF, XLSX) turn the
-Pack into a document without working anything out again.
+`build_pack` reads one read model (metrics.readmodel) and words what it judged; renderers
+(HTML, PDF, XLSX) turn the Pack into a document without working anything out again. A pack for
+the public is built on the public read model, so small numbers are hidden before any sentence
+is written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -13,10 +16,8 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.model import Metric
+from metrics.readmodel import Audience, ReadModel, read_model
 from metrics.registry import Registry
-from metrics.status import status_table
-from reports.asat import AsAt, read_as_at
 from reports.glossary import Glossary
 from reports.lines import ActionLine, MilestoneLine, action_lines, milestone_line
 from reports.narrative import (
@@ -53,7 +54,7 @@ class Pack:
     slipping: list[MilestoneLine]
     milestones: list[MilestoneLine]
     sections: list[MeasureSection]
-    data: AsAt = field(repr=False)
+    data: ReadModel = field(repr=False)
 
     @property
     def title(self) -> str:
@@ -75,10 +76,20 @@ def build_pack(
     as_at: date,
     *,
     produced_at: datetime | None = None,
+    audience: Audience = "internal",
 ) -> Pack:
-    """Read the warehouse as at a date and write the pack's words and tables."""
-    data = read_as_at(registry, engine, scope, as_at)
+    """Read the warehouse as at a date, for an audience, and write the pack's words and tables."""
+    data = read_model(
+        registry,
+        engine,
+        scope.metric_ids,
+        as_at,
+        audience,
+        milestone_filter=scope.milestone_filter(),
+    )
     county = registry.plan.county.code
+    if data.public:
+        scope = dataclasses.replace(scope, metrics=data.metrics)
     rows = {
         str(r["metric_id"]): r for r in records(data.snapshot[data.snapshot["area_code"] == county])
     }
@@ -111,7 +122,7 @@ def build_pack(
 
 def _summary(
     scope: Scope,
-    data: AsAt,
+    data: ReadModel,
     rows: dict[str, dict[str, Any]],
     flags: dict[int, ActionLine],
     milestones: list[MilestoneLine],
@@ -139,7 +150,12 @@ def _summary(
         for m in metrics
         if rows.get(m.id, {}).get("rag") == "red"
     ]
-    changes = _status_changes(data, metrics, data.county)
+    by_id = {m.id: m for m in metrics}
+    changes = [
+        (by_id[str(c["metric_id"])], str(c["from_rag"]), str(c["to_rag"]))
+        for c in records(data.changes())
+        if str(c["metric_id"]) in by_id
+    ]
     for para in (off_track_para(off), status_changes_para(changes)):
         if para is not None:
             paras.append(para)
@@ -192,16 +208,3 @@ def _summary(
         text = "There are no programme milestones for this pack."
     paras.append(Para(text, glossary.explain("slipping") if milestones else ""))
     return paras
-
-
-def _status_changes(
-    data: AsAt, metrics: tuple[Metric, ...], county: str
-) -> list[tuple[Metric, str, str]]:
-    table = status_table(metrics, data.observations[data.observations["area_code"] == county])
-    changes = []
-    for metric in metrics:
-        rags = table.loc[(table["metric_id"] == metric.id) & table["value"].notna(), "rag"]
-        targeted = {"green", "amber", "red"}
-        if len(rags) >= 2 and rags.iloc[-1] != rags.iloc[-2] and {*rags.iloc[-2:]} <= targeted:
-            changes.append((metric, str(rags.iloc[-2]), str(rags.iloc[-1])))
-    return changes

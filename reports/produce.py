@@ -15,7 +15,7 @@ from reports.charts import measure_figure, render_charts
 from reports.html import render_html
 from reports.pack import Pack, build_pack
 from reports.pdf import render_pdf
-from reports.public import public_pack
+from reports.public import build_public_pack
 from reports.scope import resolve_scope
 from reports.xlsx import render_xlsx
 from warehouse.report_runs import FAILED, SUCCEEDED, finish_report_run, start_report_run
@@ -130,9 +130,11 @@ def produce(
         trigger=trigger,
     )
     try:
-        pack = build_pack(registry, engine, scope, as_at, produced_at=produced_at)
-        if public:
-            pack = public_pack(registry, pack)
+        pack = (
+            build_public_pack(registry, engine, scope, as_at, produced_at=produced_at)
+            if public
+            else build_pack(registry, engine, scope, as_at, produced_at=produced_at)
+        )
         rendered = render(pack, report_format)
         path = out or reports_folder(registry) / file_name(pack, report_format)
         write_file(path, rendered.data)

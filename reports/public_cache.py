@@ -58,7 +58,7 @@ def cached_public_pack(
 ) -> Path | None:
     """The public pack's file, built under `lock` unless cached; None if the builder stayed busy.
 
-    `registry` should be the public one; the pack is narrowed with `public_pack` as well.
+    `registry` may be the public one; the pack is built on the public read model either way.
     """
     folder = cache_folder(registry, engine)
     stem = f"{scope.slug}-{as_at:%Y-%m-%d}"

@@ -12,11 +12,11 @@ from metrics.benchmark import comparison_for, national_words
 from metrics.format import format_value
 from metrics.model import Metric
 from metrics.periods import period_label
+from metrics.readmodel import ReadModel
 from metrics.registry import Registry
-from metrics.series import SeriesView, series_view
-from metrics.status import status_table
+from metrics.series import SeriesView
+from metrics.suppression import SUPPRESSED
 from metrics.words import DIRECTION, RAG, assurance_text, direction_text, rag_word, variation_text
-from reports.asat import AsAt
 from reports.glossary import Glossary
 from reports.lines import ActionLine
 from reports.narrative import (
@@ -31,6 +31,14 @@ from reports.narrative import (
 )
 
 APPENDIX_PERIODS = 13  # a year and the same period the year before
+SPC_WITHHELD = (
+    "The SPC reading is not published: some figures in the series are small enough to "
+    "identify people."
+)
+CHART_WITHHELD = (
+    "Chart without SPC limits: some figures are small enough to identify people and are not "
+    "published."
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ class MeasureSection:
 
 def build_section(
     registry: Registry,
-    data: AsAt,
+    data: ReadModel,
     metric: Metric,
     row: dict[str, Any],
     flags: dict[int, ActionLine],
@@ -82,7 +90,7 @@ def build_section(
 ) -> MeasureSection:
     """The section for one measure; `row` is its county snapshot row ({} when it has none)."""
     county = registry.plan.county.code
-    view = series_view(metric, data.observations, county, county=county)
+    view = data.series(metric, county)
     rag = str(row.get("rag", "no_data"))
     red_periods = int(row.get("red_periods", 0) or 0)
     paras = [value_para(metric, row, red_periods)]
@@ -93,11 +101,17 @@ def build_section(
                 f"The total so far this financial year is {format_value(row['ytd_value'], metric)}."
             )
         )
+    # A published series with a hidden figure has no SPC: its limits would give the figure back
+    withheld = "suppressed" in view.frame and bool(view.frame["suppressed"].any())
     if not view.empty:
-        paras.append(spc_para(metric, view.spc, glossary))
+        paras.append(Para(SPC_WITHHELD) if withheld else spc_para(metric, view.spc, glossary))
     paras.append(assurance_para(metric, row, glossary) or Para(""))
     districts = _districts(registry, data, metric)
-    latest = [(str(a), float(v)) for a, v in zip(districts["area"], districts["raw"], strict=True)]
+    latest = [
+        (str(a), float(v))
+        for a, v in zip(districts["area"], districts["raw"], strict=True)
+        if pd.notna(v)
+    ]
     paras.append(freshness_para(metric, row) or Para(""))
     paras.append(districts_para(metric, latest) or Para(""))
     everyone = pd.concat([data.observations, data.benchmarks], ignore_index=True)
@@ -121,11 +135,11 @@ def build_section(
         districts=districts.drop(columns=["raw"]),
         comments=comments,
         actions=actions,
-        chart_alt=chart_alt(registry, view),
+        chart_alt=CHART_WITHHELD if withheld else chart_alt(registry, view),
     )
 
 
-def _metric_flag_ids(data: AsAt, metric_id: str) -> set[int]:
+def _metric_flag_ids(data: ReadModel, metric_id: str) -> set[int]:
     flags = data.flags
     mine = flags[(flags["subject_type"] == "metric") & (flags["subject_id"] == metric_id)]
     return {int(i) for i in mine["id"]}
@@ -134,11 +148,13 @@ def _metric_flag_ids(data: AsAt, metric_id: str) -> set[int]:
 def _facts(metric: Metric, row: dict[str, Any], view: SeriesView) -> list[Fact]:
     rag = str(row.get("rag", "no_data"))
     value = row.get("value")
-    latest = (
-        f"{format_value(value, metric)} ({period_label(metric.frequency, row['period_start'])})"
-        if is_number(value)
-        else rag_word("no_data")
-    )
+    when = period_label(metric.frequency, row["period_start"]) if row.get("period_start") else ""
+    if row.get("suppressed") is True:
+        latest = f"{SUPPRESSED} ({when})"
+    elif is_number(value):
+        latest = f"{format_value(value, metric)} ({when})"
+    else:
+        latest = rag_word("no_data")
     target = (
         format_value(row["target"], metric)
         if is_number(row.get("target"))
@@ -166,17 +182,22 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _history(metric: Metric, view: SeriesView, data: AsAt) -> pd.DataFrame:
+def _history(metric: Metric, view: SeriesView, data: ReadModel) -> pd.DataFrame:
     frame = view.frame.tail(APPENDIX_PERIODS).iloc[::-1]
     if frame.empty:
         return pd.DataFrame(columns=["Period", "Value", "Target", "Status", "SPC reading"])
-    county_rows = data.observations[data.observations["area_code"] == view.area_code]
-    status = status_table([metric], county_rows)
-    rags = dict(zip(status["period_start"].dt.date, status["rag"], strict=True))
+    status = data.status
+    mine = status[(status["metric_id"] == metric.id) & (status["area_code"] == view.area_code)]
+    starts = pd.to_datetime(mine["period_start"]).dt.date
+    rags = dict(zip(starts, mine["rag"], strict=True))
+    hidden = set(starts[mine["suppressed"].astype(bool)])
     return pd.DataFrame(
         {
             "Period": frame["period"],
-            "Value": [format_value(v, metric) for v in frame["value"]],
+            "Value": [
+                SUPPRESSED if s in hidden else format_value(v, metric)
+                for s, v in zip(frame["period_start"], frame["value"], strict=True)
+            ],
             "Target": [format_value(t, metric) if is_number(t) else "–" for t in frame["target"]],
             "Status": [rag_word(rags.get(s)) for s in frame["period_start"]],
             "SPC reading": [
@@ -187,16 +208,20 @@ def _history(metric: Metric, view: SeriesView, data: AsAt) -> pd.DataFrame:
     )
 
 
-def _districts(registry: Registry, data: AsAt, metric: Metric) -> pd.DataFrame:
+def _districts(registry: Registry, data: ReadModel, metric: Metric) -> pd.DataFrame:
     codes = [a.code for a in registry.areas_for(metric) if a.type == "district"]
     snap = data.snapshot
     rows = snap[(snap["metric_id"] == metric.id) & snap["area_code"].isin(codes)]
-    rows = rows[rows["value"].notna()]
+    hidden = rows["suppressed"].astype(bool)
+    rows, hidden = rows[rows["value"].notna() | hidden], hidden[rows["value"].notna() | hidden]
     return pd.DataFrame(
         {
             "area": [registry.area_name(c) for c in rows["area_code"]],
             "raw": rows["value"].astype(float).tolist(),
-            "value": [format_value(v, metric) for v in rows["value"]],
+            "value": [
+                SUPPRESSED if h else format_value(v, metric)
+                for v, h in zip(rows["value"], hidden, strict=True)
+            ],
             "status": [rag_word(r) for r in rows["rag"]],
         }
     )

@@ -23,8 +23,6 @@ from metrics.flag_rules import RULE_NAMES
 from metrics.model import Metric
 from metrics.periods import period_label
 from metrics.register import STATUS_WORDS
-from metrics.series import series_view
-from metrics.status import status_table
 from metrics.suppression import SUPPRESSED
 from metrics.words import assurance_text, direction_text, rag_word, variation_text
 from reports.glossary import glossary_rows
@@ -152,32 +150,22 @@ def _data(pack: Pack) -> tuple[list[str], list[list[Any]]]:
         "Upper process limit",
         "SPC reading",
     ]
-    observations = pack.data.observations
+    data = pack.data
     rows: list[list[Any]] = []
     for section in pack.sections:
         metric = section.metric
-        own = observations[observations["metric_id"] == metric.id]
+        own = data.observations[data.observations["metric_id"] == metric.id]
         if own.empty:
             continue
-        status = status_table([metric], own, pack.data.county)
-        keys = zip(status["area_code"], status["period_start"].dt.date, strict=True)
+        status = data.status[data.status["metric_id"] == metric.id]
+        keys = zip(status["area_code"], pd.to_datetime(status["period_start"]).dt.date, strict=True)
         rags = dict(zip(keys, status["rag"], strict=True))
-        # A public pack marks small numbers: those cells read [c], as on the pages
-        hidden = (
-            set(
-                zip(
-                    own.loc[own["suppressed"].astype(bool), "area_code"],
-                    pd.to_datetime(own.loc[own["suppressed"].astype(bool), "period_start"]).dt.date,
-                    strict=True,
-                )
-            )
-            if "suppressed" in own
-            else set()
-        )
-        for code in sorted(own["area_code"].unique(), key=lambda c: (c != pack.data.county, c)):
-            view = series_view(metric, own, str(code), county=pack.data.county)
+        for code in sorted(own["area_code"].unique(), key=lambda c: (c != data.county, c)):
+            view = data.series(metric, str(code))
+            hidden = data.hidden(metric.id, str(code))
             for record in view.frame.to_dict("records"):
-                cover = (code, record["period_start"]) in hidden
+                # A public pack marks small numbers: those cells read [c], as on the pages
+                cover = record["period_start"] in hidden
                 rows.append(
                     [
                         metric.id,

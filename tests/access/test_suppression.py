@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from layouts._runtime import CONFIG_KEY
+from metrics.publication import suppress_observations
 from metrics.registry import Registry
-from metrics.suppression import SUPPRESSED, is_small, secondary, suppress_frame, threshold_for
-from reports.pack import build_pack
-from reports.public import public_pack
+from metrics.suppression import SUPPRESSED, secondary, threshold_for
+from reports.public import build_public_pack
 from reports.scope import resolve_scope
 from tests.access.conftest import client_as, dash_post, render_page
 from warehouse.tables import observations
@@ -38,15 +38,6 @@ def test_threshold_comes_from_the_metric_or_the_setting(registry: Registry) -> N
     assert threshold_for(registry.metric("neet-16-17"), 5) == 10
 
 
-def test_counts_below_the_threshold_and_rates_on_small_numerators_are_hidden(
-    registry: Registry,
-) -> None:
-    count, rate = registry.metric(METRIC), registry.metric("claimant-rate")
-    assert is_small(count, 4, None, 5) and not is_small(count, 5, None, 5)
-    assert is_small(rate, 80.0, 3, 5)  # a large rate, but built on three people
-    assert not is_small(rate, 1.5, 300, 5) and not is_small(rate, 1.5, None, 5)
-
-
 def test_secondary_suppression_hides_the_next_smallest() -> None:
     assert secondary({"a": 2, "b": 9, "c": 4, "d": 6}, {"a"}) == {"a", "c"}
     assert secondary({"a": 2, "b": 9, "c": 3}, {"a", "c"}) == {"a", "c"}  # two hidden: safe
@@ -63,15 +54,16 @@ def _period_frame(registry: Registry) -> pd.DataFrame:
 def test_a_lone_suppressed_district_cannot_be_recovered_by_subtraction(
     registry: Registry,
 ) -> None:
-    marked = suppress_frame(_period_frame(registry), registry.metric(METRIC), 5, COUNTY)
+    frame = _period_frame(registry).assign(metric_id=METRIC)
+    marked = suppress_observations(registry, frame)
     hidden = set(marked.loc[marked["suppressed"], "area_code"])
     assert hidden == {"E07000192", "E07000197"}
     assert marked.loc[marked["suppressed"], "value"].isna().all()
-    # Not a sum: no secondary suppression needed
-    rate = registry.metric("u75-preventable-mortality")
-    frame = _period_frame(registry).assign(numerator=[50, 3, 9, 9, 9, 9, 9, 9, 9])
-    marked = suppress_frame(frame, rate, 5, COUNTY)
-    assert set(marked.loc[marked["suppressed"], "area_code"]) == {"E07000192"}
+    # A rate does not add up, but its numerators do: the next smallest numerator goes too
+    rate = "u75-preventable-mortality"
+    frame = _period_frame(registry).assign(metric_id=rate, numerator=[50, 3, 9, 9, 9, 9, 9, 9, 9])
+    marked = suppress_observations(registry, frame)
+    assert set(marked.loc[marked["suppressed"], "area_code"]) == {"E07000192", "E07000193"}
 
 
 @pytest.fixture(scope="module")
@@ -140,15 +132,21 @@ def test_public_pack_suppresses_and_drops_everything_internal(
     base = demo_app.server.config[CONFIG_KEY]
     registry: Registry = base.registry
     scope = resolve_scope(registry, "committee", "safe-strong-communities")
-    pack = build_pack(registry, base.engine, scope, small_period + pd.Timedelta(days=40))
-    published = public_pack(registry, pack)
+    published = build_public_pack(
+        registry, base.engine, scope, small_period + pd.Timedelta(days=40)
+    )
     ids = {s.metric.id for s in published.sections}
     assert ids and all(registry.metric(i).visibility == "public" for i in ids)
     assert not published.new_flags and not published.milestones and published.data.flags.empty
     section = next(s for s in published.sections if s.metric.id == METRIC)
     hidden = set(section.districts.loc[section.districts["value"] == SUPPRESSED, "area"])
     assert hidden == {"Cannock Chase", "Stafford"}
-    assert not section.comments and not section.actions and section.view.spc is None
+    assert not section.comments and not section.actions
+    # The county's own series hides nothing, so its SPC stands; a district with a hidden
+    # figure has none (its mean and limits would give the figure back)
+    assert section.view.spc is not None
+    cannock = published.data.series(registry.metric(METRIC), "E07000192")
+    assert cannock.spc is None and cannock.frame["suppressed"].any()
     data = published.data.observations
     small = data[
         (data["metric_id"] == METRIC) & (data["period_start"] == pd.Timestamp(small_period))
@@ -172,8 +170,8 @@ def test_public_xlsx_pack_reads_c_where_figures_are_hidden(
     base = demo_app.server.config[CONFIG_KEY]
     registry: Registry = base.registry
     scope = resolve_scope(registry, "committee", "safe-strong-communities")
-    pack = build_pack(registry, base.engine, scope, small_period + pd.Timedelta(days=40))
-    book = load_workbook(io.BytesIO(render_xlsx(public_pack(registry, pack))))
+    pack = build_public_pack(registry, base.engine, scope, small_period + pd.Timedelta(days=40))
+    book = load_workbook(io.BytesIO(render_xlsx(pack)))
     data = next(book[name] for name in book.sheetnames if "data" in name.lower())
     headers = [c.value for c in next(data.iter_rows(max_row=1))]
     rows = [

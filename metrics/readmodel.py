@@ -1,0 +1,284 @@
+"""The read model: every judgement about a set of measures, made once, for one audience.
+
+Given the registry, the warehouse, the measures in scope, an as-at date and an audience, it
+reads the figures as they stood at the end of that day and returns everything already judged:
+status by area and period, the latest status of every measure and area (directions, SPC
+reading, assurance, freshness), each series with its SPC points, changes of status, flags,
+milestones, commentary and other councils' figures. For the public it applies the publication
+rules of `metrics.publication` inside, so nothing built on it can show a hidden figure.
+
+Pages, packs and downloads only format what it returns: none of them works out a status, an
+SPC reading or a suppression for itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from metrics.aggregation import with_derived_county
+from metrics.milestones import with_status
+from metrics.model import Metric
+from metrics.publication import hidden_cells, publish_status, suppress_observations
+from metrics.registry import Registry
+from metrics.series import SeriesView, series_view
+from metrics.snapshot import build_snapshot
+from metrics.status import AMBER, GREEN, RED, status_table
+from warehouse.commentary import comments_for
+from warehouse.flags import ACTION_PLANNED, OPEN_STATUSES, read_flag_events, read_flags
+from warehouse.milestones import read_milestones
+from warehouse.observations import current_observations
+
+Audience = Literal["public", "internal"]
+AUDIENCES: tuple[Audience, ...] = ("public", "internal")
+WEEK = timedelta(days=7)
+# A change of status is a move between these: to or from "no target" or "no data" is not one
+JUDGED = (GREEN, AMBER, RED)
+CHANGE_COLUMNS = ["metric_id", "area_code", "period_start", "from_rag", "to_rag"]
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    """Everything judged about the measures in scope, as it stood at the end of `day`."""
+
+    day: date
+    audience: Audience
+    county: str  # the council's own area code
+    metrics: tuple[Metric, ...]  # the measures in scope that this audience may see
+    observations: pd.DataFrame  # own areas, periods ended by `day`; `suppressed` column
+    status: pd.DataFrame  # one row per metric, area and period: status, directions, YTD
+    snapshot: pd.DataFrame  # one row per metric and area: where it stands now
+    flags: pd.DataFrame  # flags raised by `day`, with the status they had then
+    milestones: pd.DataFrame  # the scope's milestones with their status on `day`
+    comments: dict[str, pd.DataFrame]  # per measure, written by `day`, newest first
+    benchmarks: pd.DataFrame  # other councils' figures, by `day`
+    _true: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    @property
+    def public(self) -> bool:
+        """Whether this is the published view (small numbers hidden, nothing internal)."""
+        return self.audience == "public"
+
+    @property
+    def cutoff(self) -> datetime:
+        """The first moment after the as-at day."""
+        return end_of(self.day)
+
+    def open_flags(self) -> pd.DataFrame:
+        """Flags still open at the end of the day."""
+        return self.flags[self.flags["status"].isin(OPEN_STATUSES)]
+
+    def new_flags(self) -> pd.DataFrame:
+        """Flags raised in the seven days up to and including the as-at day."""
+        raised = pd.to_datetime(self.flags["raised_at"])
+        return self.flags[raised >= pd.Timestamp(self.cutoff - WEEK)]
+
+    def hidden(self, metric_id: str, area_code: str) -> set[date]:
+        """The periods of one series whose figures are not published (empty internally)."""
+        rows = self.observations
+        mask = rows["suppressed"] & (rows["metric_id"] == metric_id)
+        mask &= rows["area_code"] == area_code
+        return {pd.Timestamp(s).date() for s in rows.loc[mask, "period_start"]}
+
+    def series(
+        self,
+        metric: Metric,
+        area_code: str,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> SeriesView:
+        """One series with its SPC points, judged on the true figures over its whole history.
+
+        For the public, hidden figures read as missing, and a series with any hidden figure
+        has no SPC (its mean and limits would give the hidden one back).
+        """
+        if not self.public:
+            return series_view(metric, self.observations, area_code, start, end, county=self.county)
+        view = series_view(metric, self._true, area_code, start, end, county=self.county)
+        hidden = self.hidden(metric.id, area_code)
+        if not hidden:
+            return view
+        frame = view.frame.copy()
+        mask = frame["period_start"].isin(hidden)
+        for column in ("value", "numerator", "denominator"):
+            if column in frame:
+                frame[column] = frame[column].astype(float)
+                frame.loc[mask, column] = np.nan
+        frame = frame.drop(
+            columns=[c for c in ("mean", "lpl", "upl", "special_cause", "point_type") if c in frame]
+        )
+        return SeriesView(metric, area_code, frame.assign(suppressed=mask), None, view.all_periods)
+
+    def changes(self, area_code: str | None = None) -> pd.DataFrame:
+        """Changes of status: each series whose latest judged status differs from the one
+        before (both on target, within tolerance or off target); the council's own by default."""
+        area_code = area_code or self.county
+        return status_changes(self.status[self.status["area_code"] == area_code])
+
+
+def end_of(day: date) -> datetime:
+    """Midnight at the end of `day`: anything stamped before it had happened by then."""
+    return datetime.combine(day + timedelta(days=1), time.min)
+
+
+def status_changes(status: pd.DataFrame) -> pd.DataFrame:
+    """For each series of a status table, a row if its last two figures differ in status.
+
+    The one definition of a change of status, used by the portfolio page and the packs alike.
+    """
+    rows = []
+    with_value = status[status["value"].notna()]
+    for (metric_id, area_code), series in with_value.groupby(["metric_id", "area_code"]):
+        rags = series.sort_values("period_start")["rag"].tolist()
+        if len(rags) >= 2 and rags[-1] != rags[-2] and {rags[-2], rags[-1]} <= set(JUDGED):
+            start = series.sort_values("period_start")["period_start"].iloc[-1]
+            rows.append((metric_id, area_code, start, rags[-2], rags[-1]))
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+def read_model(
+    registry: Registry,
+    engine: sa.Engine,
+    metric_ids: Sequence[str],
+    day: date,
+    audience: Audience,
+    *,
+    milestone_filter: tuple[str, Collection[str]] | None = None,
+) -> ReadModel:
+    """Read and judge these measures as they stood at the end of `day`, for `audience`.
+
+    `milestone_filter` is a milestones column and the values that pick the scope's milestones
+    (none are read without it, nor for the public).
+    """
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience is 'public' or 'internal', not {audience!r}")
+    public = audience == "public"
+    metrics = tuple(
+        registry.metric(i)
+        for i in metric_ids
+        if registry.has_metric(i) and (not public or registry.metric(i).visibility == "public")
+    )
+    ids = [m.id for m in metrics]
+    county = registry.plan.county.code
+    codes = sorted({a.code for m in metrics for a in registry.areas_for(m)})
+    ended = pd.Timestamp(day)
+    true = current_observations(engine, ids, codes)
+    true = true[true["period_end"] <= ended].reset_index(drop=True)
+    # A county figure worked out from the districts, where none arrived, marked `derived`
+    true = with_derived_county(registry, true)
+    status = status_table(metrics, true, county)
+    snapshot = build_snapshot(registry, true, day)
+    snapshot = snapshot[snapshot["metric_id"].isin(ids)].reset_index(drop=True)
+    observations = true.assign(suppressed=False)
+    if public:
+        observations = suppress_observations(registry, true)
+        hidden = hidden_cells(observations)
+        status = publish_status(registry, status, hidden)
+        snapshot = publish_status(registry, snapshot, hidden)
+    else:
+        status = status.assign(suppressed=False)
+        snapshot = snapshot.assign(suppressed=False)
+
+    milestones = _milestones(registry, engine, day, None if public else milestone_filter)
+    subjects = ids + [str(i) for i in milestones["id"]]
+    flags = flags_as_at(engine, subjects, day) if not public else _no_flags(engine, day)
+    comments = {} if public else _comments(engine, ids, day)
+    benchmarks = current_observations(engine, ids, include_benchmark=True)
+    benchmarks = benchmarks[
+        benchmarks["is_benchmark"] & (benchmarks["period_end"] <= ended)
+    ].reset_index(drop=True)
+    return ReadModel(
+        day=day,
+        audience=audience,
+        county=county,
+        metrics=metrics,
+        observations=observations,
+        status=status,
+        snapshot=snapshot,
+        flags=flags,
+        milestones=milestones,
+        comments=comments,
+        benchmarks=benchmarks,
+        _true=true,
+    )
+
+
+def published_snapshot(
+    registry: Registry, engine: sa.Engine, snapshot: pd.DataFrame
+) -> pd.DataFrame:
+    """Stored snapshot rows as the public may see them (the pages' fast path for "now").
+
+    The figures behind the rows are read for every area and period, because whether a row
+    reveals a hidden figure depends on its neighbours: the other districts, the period
+    before, the rest of the year and the whole series.
+    """
+    ids = sorted({str(m) for m in snapshot["metric_id"]}) if not snapshot.empty else []
+    observed = current_observations(engine, ids) if ids else pd.DataFrame()
+    if observed.empty:
+        return snapshot.assign(suppressed=False)
+    hidden = hidden_cells(suppress_observations(registry, observed))
+    return publish_status(registry, snapshot, hidden)
+
+
+def _milestones(
+    registry: Registry,
+    engine: sa.Engine,
+    day: date,
+    chosen: tuple[str, Collection[str]] | None,
+) -> pd.DataFrame:
+    stored = read_milestones(engine)
+    if chosen is None:
+        stored = stored.iloc[0:0]
+    else:
+        column, values = chosen
+        stored = stored[stored[column].isin(list(values))]
+    return with_status(
+        stored.reset_index(drop=True), day, int(registry.settings["milestone_at_risk_days"])
+    )
+
+
+def _comments(engine: sa.Engine, ids: Sequence[str], day: date) -> dict[str, pd.DataFrame]:
+    cutoff = pd.Timestamp(end_of(day))
+    out = {}
+    for metric_id in ids:
+        found = comments_for(engine, metric_id)
+        out[metric_id] = found[pd.to_datetime(found["created_at"]) < cutoff]
+    return out
+
+
+def _no_flags(engine: sa.Engine, day: date) -> pd.DataFrame:
+    """An empty flags frame with every column, for the public."""
+    return flags_as_at(engine, [], day).iloc[0:0]
+
+
+def flags_as_at(engine: sa.Engine, subject_ids: list[str], day: date) -> pd.DataFrame:
+    """Flags about these subjects raised by the end of `day`, each with the status it had then.
+
+    The status is replayed from the audit trail; an action planned later is not shown, and
+    a due date is overdue when it is before `day`.
+    """
+    cutoff = pd.Timestamp(end_of(day))
+    flags = read_flags(engine, subject_ids=subject_ids, today=day)
+    flags = flags[pd.to_datetime(flags["raised_at"]) < cutoff].reset_index(drop=True)
+    if flags.empty:
+        return flags.assign(action_overdue=pd.Series(dtype=bool), is_open=pd.Series(dtype=bool))
+    events = read_flag_events(engine)
+    events = events[
+        events["flag_id"].isin(flags["id"]) & (pd.to_datetime(events["event_at"]) < cutoff)
+    ]
+    then = events.groupby("flag_id")["to_status"].last()
+    flags["status"] = [then.get(i, s) for i, s in zip(flags["id"], flags["status"], strict=True)]
+    planned = flags["status"] == ACTION_PLANNED
+    flags.loc[~planned & (flags["status"].isin(OPEN_STATUSES)), ["action", "due_date"]] = None
+    cleared = pd.to_datetime(flags["condition_cleared_at"])
+    flags.loc[cleared.notna() & (cleared >= cutoff), "condition_cleared_at"] = None
+    due = pd.to_datetime(flags["due_date"])
+    flags["action_overdue"] = planned & due.notna() & (due < pd.Timestamp(day))
+    flags["is_open"] = flags["status"].isin(OPEN_STATUSES)
+    return flags
