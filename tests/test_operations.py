@@ -173,7 +173,7 @@ def test_abandoning_leaves_finished_runs_alone_and_covers_pack_runs(
     runs = run_history(engine).set_index("pipeline_id")
     assert runs.loc["p1", "status"] == "succeeded"
     assert runs.loc["p2", "status"] == "abandoned"
-    assert "03 Jan 2026 09:30" in runs.loc["p2", "error"]
+    assert "03 Jan 2026 09:30" in str(runs.loc["p2", "error"])
     packs = report_run_history(engine)
     assert packs["status"].tolist() == ["abandoned"]
     assert "No pack was written" in packs["error"].iloc[0]

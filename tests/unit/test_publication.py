@@ -41,7 +41,7 @@ def _counts(values_by_period: dict[date, list[float]]) -> pd.DataFrame:
 def _recoverable(published: pd.DataFrame, column: str) -> list[tuple[object, str]]:
     """Cells an attacker could work out: a period whose group has exactly one hidden cell
     while the county's figure is published."""
-    found = []
+    found: list[tuple[object, str]] = []
     for start, group in published.groupby("period_start"):
         county = group[group["area_code"] == COUNTY]
         districts = group[group["area_code"] != COUNTY]
@@ -164,5 +164,5 @@ def test_snapshot_rows_of_a_series_with_a_hidden_point_publish_no_spc(
     )
     out = publish_status(registry, snapshot, hidden).set_index("area_code")
     assert out.loc["E07000192", "value"] == 22.0  # the latest figure itself is fine
-    assert out.loc["E07000192", "variation"] is None and np.isnan(out.loc["E07000192", "upl"])
+    assert out.loc["E07000192", "variation"] is None and pd.isna(float(out.loc["E07000192", "upl"]))
     assert out.loc["E07000193", "variation"] == "common_cause"
