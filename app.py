@@ -16,7 +16,7 @@ from access.users import LocalPasswordProvider
 from access.web import install_access
 from layouts._components.shell import shell
 from layouts._runtime import CONFIG_KEY, Runtime
-from metrics.registry import load_registry
+from metrics.registry.loader import load_registry
 from metrics.writes import Writes
 from pipelines.runner import run_pipeline
 from pipelines.scheduler import start_background_scheduler

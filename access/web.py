@@ -31,7 +31,7 @@ from access.policy import callback_permission, page_permission
 from access.roles import denial
 from access.session import SignedIn, current_viewer
 from access.throttle import record_attempt, wait_seconds
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from warehouse.engine import database_path
 from warehouse.user_sessions import end_session, session_is_live, start_session
 

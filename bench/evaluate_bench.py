@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.evaluate import evaluate
-from metrics.periods import add_months, month_end
-from metrics.registry import Registry, load_registry
-from metrics.series_layout import series_layout
-from metrics.snapshot import spc_table
-from metrics.status import status_table
+from metrics.engine.evaluate import evaluate
+from metrics.engine.periods import add_months, month_end
+from metrics.engine.series_layout import series_layout
+from metrics.engine.snapshot import spc_table
+from metrics.engine.status import status_table
+from metrics.registry.loader import Registry, load_registry
 from warehouse.bulk import current_values, fetch_baseline
 from warehouse.engine import duckdb_url, get_engine
 from warehouse.observations import load_observations
@@ -163,7 +163,7 @@ def main() -> int:
         f"= {steady / baseline:.1f} x yardstick (goal {GOAL_SECONDS:.1f} s: {verdict})"
     )
     print(
-        f"  of which SPC (metrics.spc.xmr once per series): {spc:.3f} s "
+        f"  of which SPC (metrics.engine.spc.xmr once per series): {spc:.3f} s "
         f"= {spc / baseline:.1f} x yardstick"
     )
     return 0 if steady <= GOAL_SECONDS else 1

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.registry import Registry, load_registry
+from metrics.registry.loader import Registry, load_registry
 from pipelines.runner import run_pipeline
 from warehouse.engine import duckdb_url, get_engine
 from warehouse.tables import create_tables

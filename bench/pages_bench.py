@@ -35,9 +35,9 @@ from access.identity import Viewer  # noqa: E402
 from access.session import SignedIn  # noqa: E402
 from app import create_app  # noqa: E402
 from bench.evaluate_bench import write_config  # noqa: E402
-from metrics.evaluate import evaluate  # noqa: E402
-from metrics.periods import add_months, month_end  # noqa: E402
-from metrics.registry import Registry, load_registry  # noqa: E402
+from metrics.engine.evaluate import evaluate  # noqa: E402
+from metrics.engine.periods import add_months, month_end  # noqa: E402
+from metrics.registry.loader import Registry, load_registry  # noqa: E402
 from reports.chromium import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from warehouse.engine import duckdb_url, get_engine  # noqa: E402
 from warehouse.observations import load_observations  # noqa: E402

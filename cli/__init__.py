@@ -19,7 +19,7 @@ from cli.scheduler import scheduler_command
 from cli.serve import serve
 from cli.users import users_group
 from cli.validate import schema, validate
-from metrics.registry import config_dir_from_env
+from metrics.registry.loader import config_dir_from_env
 from warehouse.engine import default_database_url
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
-from metrics.registry import Registry, load_registry
-from metrics.yamlfile import ConfigError
+from metrics.registry.loader import Registry, load_registry
+from metrics.registry.yamlfile import ConfigError
 from warehouse.engine import get_engine
 from warehouse.tables import create_tables
 

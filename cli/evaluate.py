@@ -8,7 +8,7 @@ import click
 
 from cli.context import Context
 from cli.errors import warehouse_errors
-from metrics.evaluate import evaluate
+from metrics.engine.evaluate import evaluate
 
 
 @click.command("evaluate")

@@ -8,8 +8,8 @@ import click
 
 from cli.context import Context
 from cli.errors import fail, warehouse_errors
-from metrics.flag_rules import RULE_NAMES
-from metrics.flags import FlagChange, FlagChangeError, change_flag, list_flags
+from metrics.flags.lifecycle import FlagChange, FlagChangeError, change_flag, list_flags
+from metrics.flags.rules import RULE_NAMES
 from warehouse.flags import FLAG_STATUSES
 
 

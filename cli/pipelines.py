@@ -14,8 +14,8 @@ from cli.console_log import console_logging
 from cli.context import Context
 from cli.times import when
 from cli.validate import schema, validate
-from metrics.registry import Registry
-from metrics.yamlfile import ConfigError
+from metrics.registry.loader import Registry
+from metrics.registry.yamlfile import ConfigError
 
 
 def _pipelines(ctx: Context, registry: Registry) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def pipelines_group() -> None:
 @click.pass_obj
 def list_command(ctx: Context) -> None:
     """List pipelines: schedule, next run, last run, and metrics whose data is late."""
-    from metrics.freshness import FRESH, freshness
+    from metrics.engine.freshness import FRESH, freshness
     from warehouse.runs import latest_period_by_metric, latest_runs
 
     registry = ctx.registry()

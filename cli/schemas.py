@@ -6,8 +6,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from metrics.jsonschema import SCHEMA_FILES
-from metrics.jsonschema import render as render_metrics_schema
+from metrics.registry.jsonschema import SCHEMA_FILES
+from metrics.registry.jsonschema import render as render_metrics_schema
 from pipelines.config import render_schema as render_pipeline_schema
 
 PIPELINE_SCHEMA = "pipeline-file.schema.json"

@@ -9,7 +9,7 @@ import click
 
 from cli.context import Context, pass_context
 from cli.schemas import stale_schemas, write_schemas
-from metrics.registry import load_registry
+from metrics.registry.loader import load_registry
 from pipelines.config import validate_pipelines
 
 

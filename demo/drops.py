@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from pipelines.config import Pipeline
 from pipelines.source_config import FileSource
 

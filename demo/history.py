@@ -14,9 +14,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from metrics.model import Metric
-from metrics.periods import add_months, period_bounds, period_starts, previous_period
-from metrics.registry import Registry
+from metrics.engine.periods import add_months, period_bounds, period_starts, previous_period
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 
 HISTORY_YEARS = 7
 

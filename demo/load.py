@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from demo.drops import TRACKER_PIPELINE, write_demo_drops, write_demo_tracker
 from demo.history import generate_history
-from metrics.evaluate import evaluate
-from metrics.registry import Registry
+from metrics.engine.evaluate import evaluate
+from metrics.registry.loader import Registry
 from pipelines.config import drop_root, load_pipelines
 from pipelines.runner import LOADED, RunResult, run_pipeline
 from warehouse.engine import database_path

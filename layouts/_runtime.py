@@ -17,9 +17,9 @@ from access.identity import ANONYMOUS, Viewer
 from access.roles import Permission
 from access.session import current_viewer
 from access.writes import guarded
-from metrics.publication import suppress_observations
-from metrics.readmodel import Audience, published_snapshot
-from metrics.registry import Registry
+from metrics.readmodel.judged import Audience, published_snapshot
+from metrics.readmodel.publication import suppress_observations
+from metrics.registry.loader import Registry
 from metrics.writes import Writes
 
 CONFIG_KEY = "PMF_RUNTIME"

@@ -17,8 +17,8 @@ from layouts._components.query import register_filter_navigation
 from layouts._components.signin import sign_in_notice
 from layouts._components.tables import simple_table
 from layouts._runtime import runtime
-from metrics.flags import FlagChangeError, allowed_next
-from metrics.register import STATUS_WORDS, describe, owners, register
+from metrics.flags.lifecycle import FlagChangeError, allowed_next
+from metrics.flags.register import STATUS_WORDS, describe, owners, register
 from warehouse.flags import read_flag, read_flag_events
 
 dash.register_page(__name__, path="/actions", title="Corrective actions", name="Actions")

@@ -11,8 +11,8 @@ from layouts._components.a11y import aria
 from layouts._components.grid import data_grid, records
 from layouts._components.query import query_sync, register_query_sync
 from layouts._runtime import runtime
-from metrics.catalogue import CATALOGUE_COLUMNS, catalogue_frame, search_catalogue
 from metrics.cells import safe_csv
+from metrics.registry.catalogue import CATALOGUE_COLUMNS, catalogue_frame, search_catalogue
 
 dash.register_page(__name__, path="/catalogue", title="Metric catalogue", name="Catalogue")
 

@@ -11,8 +11,8 @@ from layouts._components.a11y import aria
 from layouts._components.measures import not_found, status_rows
 from layouts._components.pack_download import pack_download, register_pack_download
 from layouts._runtime import runtime
-from metrics.benchmark import latest_positions
-from metrics.registry import group_by
+from metrics.engine.benchmark import latest_positions
+from metrics.registry.loader import group_by
 from warehouse.observations import current_observations
 from warehouse.snapshot import read_snapshot
 
@@ -35,11 +35,13 @@ def layout(committee_id: str = "", **_q: Any) -> html.Div:
     ids = [m.id for m in metrics]
     county = registry.plan.county.code
     snapshot = rt.snapshot(read_snapshot(rt.engine, ids, [county]))
-    observations = current_observations(rt.engine, ids, include_benchmark=True)
-    own = rt.observations(observations[observations["area_code"] == county])
+    # Published as a whole (every area of a period decides what is hidden), then narrowed
+    published = rt.observations(current_observations(rt.engine, ids, include_benchmark=True))
+    own = published[published["area_code"] == county]
     # Suppressed points are left out of the public's sparklines
     history = {str(m): g["value"].dropna().tolist()[-24:] for m, g in own.groupby("metric_id")}
-    positions = latest_positions(registry, observations)
+    # Ranked among similar councils on published figures only: a rank would betray a hidden one
+    positions = latest_positions(registry, published)
     sections = []
     for priority, group in group_by(metrics, "priority").items():
         heading_id = f"committee-priority-{priority or 'cross-cutting'}"

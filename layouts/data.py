@@ -13,8 +13,8 @@ from layouts._components.a11y import aria
 from layouts._components.signin import sign_in_notice
 from layouts._components.tables import simple_table
 from layouts._runtime import runtime
+from metrics.engine.periods import period_label
 from metrics.format import format_value
-from metrics.periods import period_label
 from metrics.words import RUN_STATUS
 from warehouse.runs import latest_run_with_rejections, latest_runs, rejected_for_run, run_history
 from warehouse.snapshot import read_snapshot

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 import dash
-import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
@@ -23,10 +22,9 @@ from layouts._components.metric_sections import (
 from layouts._components.query import register_filter_navigation
 from layouts._components.viewer_sections import comments_block, public_series_section
 from layouts._runtime import runtime
-from metrics.benchmark import comparison_for, national_words
 from metrics.cells import safe_csv
-from metrics.readmodel import read_model
-from metrics.suppression import suppressed_csv_frame
+from metrics.readmodel.judged import read_model
+from metrics.readmodel.suppression import suppressed_csv_frame
 from warehouse.commentary import comments_for
 from warehouse.observations import restated_values
 
@@ -68,8 +66,6 @@ def layout(
         (s.isoformat(), p) for s, p in zip(periods["period_start"], periods["period"], strict=True)
     ]
     hidden = model.hidden(metric.id, area_code)
-    # Other councils' figures beside ours as published: a comparison must not rank a hidden one
-    everyone = pd.concat([model.observations, model.benchmarks], ignore_index=True)
     return html.Div(
         [
             dcc.Store(id="metric-id", data=metric.id),
@@ -113,8 +109,8 @@ def layout(
             districts_section(registry, metric, model.observations, view),
             comparison_section(
                 registry,
-                comparison_for(registry, metric, everyone),
-                national_words(registry, metric, everyone),
+                model.comparison(registry, metric),
+                model.national(registry, metric),
             ),
             definition_section(registry, metric),
             # Earlier values are not published: a restated small count would show through

@@ -22,7 +22,7 @@ from layouts._components.query import register_filter_navigation
 from layouts._components.signin import sign_in_notice
 from layouts._components.tables import simple_table
 from layouts._runtime import runtime
-from metrics.milestones import milestones_with_status
+from metrics.engine.milestones import milestones_with_status
 
 dash.register_page(__name__, path="/milestones", title="Milestones", name="Milestones")
 

@@ -8,17 +8,15 @@ from urllib.parse import urlencode
 
 import dash
 import pandas as pd
-import sqlalchemy as sa
 from dash import dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.measures import status_rows
 from layouts._components.status import rag_badge
-from layouts._runtime import runtime
-from metrics.benchmark import latest_positions
-from metrics.flags import list_flags
-from metrics.milestones import milestones_with_status
-from metrics.overview import (
+from layouts._runtime import Runtime, runtime
+from metrics.engine.benchmark import latest_positions
+from metrics.engine.milestones import milestones_with_status
+from metrics.engine.overview import (
     NO_ENABLER,
     cell_metrics,
     county_rows,
@@ -26,7 +24,8 @@ from metrics.overview import (
     matrix,
     needs_attention,
 )
-from metrics.registry import Registry
+from metrics.flags.lifecycle import list_flags
+from metrics.registry.loader import Registry
 from warehouse.observations import current_observations, has_observations
 from warehouse.snapshot import read_snapshot, snapshot_computed_at
 
@@ -97,8 +96,9 @@ def matrix_table(registry: Registry, snapshot: pd.DataFrame) -> html.Table:
 
 
 def _cell_section(
-    registry: Registry, engine: sa.Engine, snapshot: pd.DataFrame, priority: str, enabler: str
+    rt: Runtime, snapshot: pd.DataFrame, priority: str, enabler: str
 ) -> html.Section | None:
+    registry = rt.registry
     if not priority or not enabler:
         return None
     priority_id = None if priority == "cross-cutting" else priority
@@ -113,8 +113,10 @@ def _cell_section(
                 ids,
                 caption=title,
                 table_id="cell-table",
+                # Ranked on published figures only: a rank would betray a hidden one
                 positions=latest_positions(
-                    registry, current_observations(engine, ids, include_benchmark=True)
+                    registry,
+                    rt.observations(current_observations(rt.engine, ids, include_benchmark=True)),
                 ),
             )
             if ids
@@ -279,7 +281,7 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
                 ],
                 **aria(labelledby="matrix-heading"),
             ),
-            _cell_section(registry, rt.engine, snapshot, priority, enabler),
+            _cell_section(rt, snapshot, priority, enabler),
             _attention(registry, snapshot, loaded),
             _directory(registry, portfolios=internal),
         ]

@@ -20,10 +20,10 @@ from layouts._components.signin import sign_in_notice
 from layouts._components.status import rag_badge, rag_word
 from layouts._components.tables import simple_table
 from layouts._runtime import runtime
-from metrics.flags import list_flags
+from metrics.engine.overview import headline
+from metrics.engine.weekly import recent_weeks, week_in_review, week_start
+from metrics.flags.lifecycle import list_flags
 from metrics.format import format_value
-from metrics.overview import headline
-from metrics.weekly import recent_weeks, week_in_review, week_start
 from metrics.words import rule_word
 from warehouse.observations import current_observations
 from warehouse.snapshot import read_snapshot

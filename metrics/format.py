@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from metrics.model import Metric
+from metrics.registry.model import Metric
 
 
 def format_number(value: float | None, unit: str, decimals: int = 1) -> str:

@@ -52,7 +52,7 @@ ASSURANCE = {
     ),
 }
 
-# Why a flag was raised (metrics.flag_rules' rule ids)
+# Why a flag was raised (metrics.flags.rules' rule ids)
 RULE = {
     "off_target": "Off target",
     "spc_concern": "Special-cause concern",

@@ -13,8 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from metrics.flags import FlagChange, change_flag
-from metrics.registry import Registry
+from metrics.flags.lifecycle import FlagChange, change_flag
+from metrics.registry.loader import Registry
 from warehouse.commentary import add_comment
 
 # Runs a pipeline for a named person and returns a sentence saying how the run ended

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from metrics.periods import FREQUENCIES, add_months, month_end, period_bounds
-from metrics.registry import Registry
+from metrics.engine.periods import FREQUENCIES, add_months, month_end, period_bounds
+from metrics.registry.loader import Registry
 from pipelines.config import Pipeline
 from pipelines.period_formats import FORM_SPAN, FORM_WORDS, PERIOD_FORMATS
 from pipelines.tabular import cell_text, number_problem, shorten

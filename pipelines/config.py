@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from metrics.model import WholeNumber
-from metrics.registry import Registry, validate_config
-from metrics.yamlfile import ConfigError, Problem, YamlDoc, plain, problems_from, read_yaml
+from metrics.registry.loader import Registry, validate_config
+from metrics.registry.model import WholeNumber
+from metrics.registry.yamlfile import ConfigError, Problem, YamlDoc, plain, problems_from, read_yaml
 from pipelines.period_formats import PERIOD_FORMATS, YEARLY_FORMATS
 from pipelines.source_config import SOURCE_KINDS, FileSource, Source, Strict
 from warehouse.milestones import MILESTONE_COLUMNS
@@ -231,7 +231,7 @@ def load_pipelines(registry: Registry) -> dict[str, Pipeline]:
 
 def validate_pipelines(config_dir: Path | str) -> list[Problem]:
     """Every problem in the configuration, pipelines included (empty when all is well)."""
-    from metrics.registry import load_registry
+    from metrics.registry.loader import load_registry
 
     problems = validate_config(config_dir)
     if problems:

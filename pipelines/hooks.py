@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 
 AfterLoadHook = Callable[[Registry, sa.Engine, int], None]
 HOOKS_ENV = "PMF_AFTER_LOAD_HOOKS"
 # The performance engine recomputes status, SPC, freshness and flags after every load
-DEFAULT_HOOKS: tuple[str, ...] = ("metrics.evaluate:after_load",)
+DEFAULT_HOOKS: tuple[str, ...] = ("metrics.engine.evaluate:after_load",)
 # Process-wide plugin registration, like datasette's hooks; never per-user state
 _REGISTERED: list[AfterLoadHook] = []
 

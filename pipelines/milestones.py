@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from pipelines.checks import READ, Row, Rule
 from pipelines.config import MILESTONE_FIELDS, Pipeline
 from pipelines.period_formats import STORABLE, read_periods

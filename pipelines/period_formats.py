@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from metrics.periods import FY_START_MONTH, add_months
+from metrics.engine.periods import FY_START_MONTH, add_months
 
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0, allowing for its 1900 leap-year bug
 # Serial numbers outside 1927-2119 are far more likely to be counts than dates

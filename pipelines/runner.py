@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from pipelines.config import Pipeline, drop_root, load_pipelines
 from pipelines.hooks import after_load_hooks
 from pipelines.milestones import validate_tracker

@@ -18,8 +18,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from metrics.registry import load_registry
-from metrics.yamlfile import ConfigError
+from metrics.registry.loader import load_registry
+from metrics.registry.yamlfile import ConfigError
 from pipelines.config import Pipeline, load_pipelines
 from pipelines.hooks import resolve_hook
 from warehouse.engine import database_path, get_engine

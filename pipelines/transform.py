@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_float_dtype
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from pipelines.config import Filter, Mapping
 from pipelines.period_formats import read_periods
 from pipelines.sources.base import Batch

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from metrics.periods import period_bounds
-from metrics.registry import Registry
+from metrics.engine.periods import period_bounds
+from metrics.registry.loader import Registry
 from pipelines.checks import READ, UNIQUE, Rule, build_rules, key_codes, quoted, raw_text
 from pipelines.config import Pipeline
 from pipelines.sources.base import Batch

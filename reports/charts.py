@@ -13,9 +13,10 @@ from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from metrics.engine.series import SeriesView
+
 # The one SPC chart builder, shared with the metric page so both draw the same chart
 from metrics.figures import UNIT_TITLES, Figure, spc_figure
-from metrics.series import SeriesView
 from reports.chromium import BROWSER_ENV, chromium_path
 
 __all__ = ["BROWSER_ENV"]

@@ -8,10 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-from metrics.flag_rules import RULE_NAMES
-from metrics.readmodel import ReadModel
-from metrics.register import STATUS_WORDS
-from metrics.registry import Registry
+from metrics.flags.register import STATUS_WORDS
+from metrics.flags.rules import RULE_NAMES
+from metrics.readmodel.judged import ReadModel
+from metrics.registry.loader import Registry
 from metrics.words import MILESTONE
 from reports.narrative import day_text, plural
 

@@ -8,10 +8,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from metrics.engine.periods import (
+    period_label,
+    periods_text,
+    previous_period,
+    same_period_last_year,
+)
+from metrics.engine.spc import SpcResult
 from metrics.format import format_value
-from metrics.model import Metric
-from metrics.periods import period_label, periods_text, previous_period, same_period_last_year
-from metrics.spc import SpcResult
+from metrics.registry.model import Metric
 from metrics.words import ASSURANCE
 from reports.glossary import Glossary
 from reports.spc_words import limits_text, spc_reading

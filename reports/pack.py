@@ -1,6 +1,6 @@
 """The pack as data: a cover summary, one section per measure, and the figures behind them.
 
-`build_pack` reads one read model (metrics.readmodel) and words what it judged; renderers
+`build_pack` reads one read model (metrics.readmodel.judged) and words what it judged; renderers
 (HTML, PDF, XLSX) turn the Pack into a document without working anything out again. A pack for
 the public is built on the public read model, so small numbers are hidden before any sentence
 is written.
@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.readmodel import Audience, ReadModel, read_model
-from metrics.registry import Registry
+from metrics.readmodel.judged import Audience, ReadModel, read_model
+from metrics.registry.loader import Registry
 from reports.glossary import Glossary
 from reports.lines import ActionLine, MilestoneLine, action_lines, milestone_line
 from reports.narrative import (

@@ -10,7 +10,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from reports.charts import measure_figure, render_charts
 from reports.html import render_html
 from reports.pack import Pack, build_pack

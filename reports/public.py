@@ -1,9 +1,9 @@
 """A pack fit to publish: built on the public read model, with nothing internal in it.
 
-The public read model (metrics.readmodel) has already hidden small numbers and everything that
-would give them back, and dropped internal measures, flags, milestones and commentary; this
-adds the note that says so and keeps the summary to the paragraphs that stand without flags
-and milestones.
+The public read model (metrics.readmodel.judged) has already hidden small numbers and
+everything that would give them back, and dropped internal measures, flags, milestones and
+commentary; this adds the note that says so and keeps the summary to the paragraphs that stand
+without flags and milestones.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from metrics.registry import Registry
-from metrics.suppression import SUPPRESSED
+from metrics.readmodel.suppression import SUPPRESSED
+from metrics.registry.loader import Registry
 from reports.narrative import Para
 from reports.pack import Pack, build_pack
 from reports.scope import Scope

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from reports.produce import Format, produce, reports_folder
 from reports.scope import Scope
 from warehouse.engine import database_path

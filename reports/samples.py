@@ -15,9 +15,9 @@ import sqlalchemy as sa
 
 from demo.history import generate_history
 from demo.milestones import demo_tracker
-from metrics.evaluate import evaluate
-from metrics.flags import FlagChange, change_flag, list_flags
-from metrics.registry import Registry, load_registry
+from metrics.engine.evaluate import evaluate
+from metrics.flags.lifecycle import FlagChange, change_flag, list_flags
+from metrics.registry.loader import Registry, load_registry
 from reports.pack import build_pack
 from reports.produce import FORMATS, draw_charts, file_name, render, write_file
 from reports.scope import resolve_scope

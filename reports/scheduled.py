@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from metrics.registry import load_registry
-from metrics.yamlfile import ConfigError
+from metrics.registry.loader import load_registry
+from metrics.registry.yamlfile import ConfigError
 from reports.pack import Pack, build_pack
 from reports.produce import Format, draw_charts, file_name, render, reports_folder, write_file
 from reports.scope import resolve_scope

@@ -6,8 +6,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Literal
 
-from metrics.model import Metric
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 
 ScopeKind = Literal["portfolio", "committee", "priority"]
 SCOPE_KINDS: tuple[ScopeKind, ...] = ("portfolio", "committee", "priority")

@@ -8,14 +8,13 @@ from typing import Any
 
 import pandas as pd
 
-from metrics.benchmark import comparison_for, national_words
+from metrics.engine.periods import period_label
+from metrics.engine.series import SeriesView
 from metrics.format import format_value
-from metrics.model import Metric
-from metrics.periods import period_label
-from metrics.readmodel import ReadModel
-from metrics.registry import Registry
-from metrics.series import SeriesView
-from metrics.suppression import SUPPRESSED
+from metrics.readmodel.judged import ReadModel
+from metrics.readmodel.suppression import SUPPRESSED
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 from metrics.words import DIRECTION, RAG, assurance_text, direction_text, rag_word, variation_text
 from reports.glossary import Glossary
 from reports.lines import ActionLine
@@ -114,11 +113,10 @@ def build_section(
     ]
     paras.append(freshness_para(metric, row) or Para(""))
     paras.append(districts_para(metric, latest) or Para(""))
-    everyone = pd.concat([data.observations, data.benchmarks], ignore_index=True)
-    comparison = comparison_for(registry, metric, everyone)
+    comparison = data.comparison(registry, metric)
     sentence = comparison.sentence(registry.plan.organisation.short_name) if comparison else None
     paras.append(Para(sentence or ""))
-    paras.append(Para(national_words(registry, metric, everyone) or ""))
+    paras.append(Para(data.national(registry, metric) or ""))
     mine = _metric_flag_ids(data, metric.id)
     actions = [f for f in flags.values() if f.flag_id in mine]
     comments = [

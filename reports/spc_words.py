@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from metrics.engine.periods import periods_text
+from metrics.engine.spc import SpcResult
 from metrics.format import format_value
-from metrics.model import Metric
-from metrics.periods import periods_text
-from metrics.spc import SpcResult
+from metrics.registry.model import Metric
 from metrics.words import variation_text
 
 

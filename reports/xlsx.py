@@ -19,11 +19,11 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from metrics.cells import text_cells
-from metrics.flag_rules import RULE_NAMES
-from metrics.model import Metric
-from metrics.periods import period_label
-from metrics.register import STATUS_WORDS
-from metrics.suppression import SUPPRESSED
+from metrics.engine.periods import period_label
+from metrics.flags.register import STATUS_WORDS
+from metrics.flags.rules import RULE_NAMES
+from metrics.readmodel.suppression import SUPPRESSED
+from metrics.registry.model import Metric
 from metrics.words import assurance_text, direction_text, rag_word, variation_text
 from reports.glossary import glossary_rows
 from reports.narrative import day_text, is_number

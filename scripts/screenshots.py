@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from access.users import add_user  # noqa: E402
 from app import create_app  # noqa: E402
 from demo.load import load_demo  # noqa: E402
-from metrics.registry import load_registry  # noqa: E402
+from metrics.registry.loader import load_registry  # noqa: E402
 from reports.chromium import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from warehouse.engine import duckdb_url, get_engine  # noqa: E402
 from warehouse.tables import create_tables  # noqa: E402

@@ -2,7 +2,8 @@
 
 Every write to `flags` and `flag_events` goes through `insert_flag` or `update_flag`, and each
 writes its event in the same transaction, so access control can wrap these two later and
-the audit trail cannot be skipped. Which changes are allowed is decided in metrics/flags.py.
+the audit trail cannot be skipped. Which changes are allowed is decided in
+metrics/flags/lifecycle.py.
 """
 
 from __future__ import annotations

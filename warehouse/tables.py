@@ -161,7 +161,7 @@ status_snapshot = sa.Table(
     sa.Column("due_by", sa.Date, nullable=True),
     sa.Column("open_flags", sa.Integer, nullable=False, server_default="0"),
     sa.Column("computed_at", sa.DateTime, nullable=False),
-    # True when the latest figure was worked out from the districts (metrics.aggregation)
+    # True when the latest figure was worked out from the districts (metrics.engine.aggregation)
     sa.Column("derived", sa.Boolean, nullable=True),
 )
 

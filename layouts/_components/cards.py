@@ -9,9 +9,9 @@ from dash import dcc, html
 
 from layouts._components.charts import sparkline, trend_words
 from layouts._components.status import direction_badge, rag_badge
+from metrics.engine.periods import period_label
 from metrics.format import format_value
-from metrics.model import Metric
-from metrics.periods import period_label
+from metrics.registry.model import Metric
 from metrics.words import rag_word
 
 

@@ -11,11 +11,11 @@ from dash import dcc, html
 from layouts._components.a11y import aria
 from layouts._components.charts import sparkline, trend_words
 from layouts._components.status import direction_badge, rag_badge, variation_text
+from metrics.engine.periods import period_label
 from metrics.format import format_value
-from metrics.model import Metric
-from metrics.periods import period_label
-from metrics.registry import Registry
-from metrics.suppression import shown
+from metrics.readmodel.suppression import shown
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 from metrics.words import rag_word
 
 POLARITY_WORDS = {

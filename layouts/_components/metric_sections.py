@@ -11,14 +11,14 @@ from layouts._components.charts import GRAPH_CONFIG, chart_figure
 from layouts._components.measures import POLARITY_WORDS, target_text
 from layouts._components.status import assurance_text, variation_text
 from layouts._components.tables import details, simple_table
-from metrics.benchmark import Comparison
+from metrics.engine.benchmark import Comparison
+from metrics.engine.periods import period_label
+from metrics.engine.series import SeriesView
 from metrics.figures import UNIT_TITLES, comparison_figure, line_figure, ranking_figure, spc_figure
 from metrics.format import format_value
-from metrics.model import Metric
-from metrics.periods import period_label
-from metrics.registry import Registry
-from metrics.series import SeriesView
-from metrics.suppression import shown
+from metrics.readmodel.suppression import shown
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 
 
 def spc_summary(view: SeriesView) -> str:

@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from layouts._components.a11y import aria
 from layouts._components.forms import labelled_select
 from layouts._runtime import runtime
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from reports.charts import ChartError
 from reports.pack import build_pack
 from reports.pdf import PdfError

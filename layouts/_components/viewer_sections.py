@@ -11,10 +11,10 @@ from dash import dcc, html
 from layouts._components.a11y import aria
 from layouts._components.metric_sections import comment_list
 from layouts._components.tables import details, simple_table
-from metrics.model import Metric
-from metrics.registry import Registry
-from metrics.series import SeriesView
-from metrics.suppression import SUPPRESSED, shown
+from metrics.engine.series import SeriesView
+from metrics.readmodel.suppression import SUPPRESSED, shown
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 
 
 def public_series_section(registry: Registry, view: SeriesView, hidden: set[date]) -> html.Section:

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from layouts._runtime import CONFIG_KEY
-from metrics.readmodel import published_snapshot, read_model
-from metrics.registry import Registry
-from metrics.suppression import SUPPRESSED
+from metrics.readmodel.judged import published_snapshot, read_model
+from metrics.readmodel.suppression import SUPPRESSED
+from metrics.registry.loader import Registry
 from reports.html import render_html
 from reports.public import build_public_pack
 from reports.scope import resolve_scope

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from layouts._runtime import CONFIG_KEY
-from metrics.publication import suppress_observations
-from metrics.registry import Registry
-from metrics.suppression import SUPPRESSED, secondary, threshold_for
+from metrics.readmodel.publication import suppress_observations
+from metrics.readmodel.suppression import SUPPRESSED, secondary, threshold_for
+from metrics.registry.loader import Registry
 from reports.public import build_public_pack
 from reports.scope import resolve_scope
 from tests.access.conftest import client_as, dash_post, render_page

@@ -13,7 +13,7 @@ from access.identity import ANONYMOUS, Viewer
 from access.roles import AccessDenied
 from access.writes import guarded
 from layouts._runtime import CONFIG_KEY
-from metrics.flags import allowed_next
+from metrics.flags.lifecycle import allowed_next
 from tests.access.conftest import client_as, dash_post
 from warehouse.commentary import comments_for
 from warehouse.flags import read_flag_events

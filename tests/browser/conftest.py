@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from access.users import add_user
 from app import create_app
 from demo.load import load_demo
-from metrics.registry import load_registry
+from metrics.registry.loader import load_registry
 from tests.conftest import CONFIG
 from warehouse.engine import duckdb_url, get_engine
 from warehouse.tables import create_tables

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from metrics.aggregation import rates_missing_county, row_scales, with_derived_county
-from metrics.evaluate import evaluate
-from metrics.registry import Registry
-from metrics.snapshot import build_snapshot
+from metrics.engine.aggregation import rates_missing_county, row_scales, with_derived_county
+from metrics.engine.evaluate import evaluate
+from metrics.engine.snapshot import build_snapshot
+from metrics.registry.loader import Registry
 from tests.engine.test_status import metric
 from warehouse.engine import get_engine
 from warehouse.observations import load_observations

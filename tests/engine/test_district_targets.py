@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics.registry import Registry, validate_config
-from metrics.series import series_view
-from metrics.snapshot import build_snapshot
-from metrics.status import status_table
+from metrics.engine.series import series_view
+from metrics.engine.snapshot import build_snapshot
+from metrics.engine.status import status_table
+from metrics.registry.loader import Registry, validate_config
 from tests.engine.test_status import frame, metric, words
 from tests.unit.test_registry import _broken_metric
 

@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from metrics.flag_config import FlagDefaults, load_flag_defaults, rules_for
-from metrics.registry import Registry, load_registry
-from metrics.settings import Settings
-from metrics.yamlfile import ConfigError
+from metrics.registry.flag_config import FlagDefaults, load_flag_defaults, rules_for
+from metrics.registry.loader import Registry, load_registry
+from metrics.registry.settings import Settings
+from metrics.registry.yamlfile import ConfigError
 from tests.conftest import CONFIG
 from tests.engine.test_status import metric
 

@@ -7,8 +7,8 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from metrics.flags import FlagChange, FlagChangeError, change_flag, list_flags
-from metrics.registry import Registry
+from metrics.flags.lifecycle import FlagChange, FlagChangeError, change_flag, list_flags
+from metrics.registry.loader import Registry
 from warehouse.flags import insert_flag, read_flag, read_flag_events, read_flags, update_flag
 
 NOW = datetime(2024, 11, 25, 9, 0)

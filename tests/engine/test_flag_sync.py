@@ -7,9 +7,9 @@ from datetime import datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.flag_rules import Condition
-from metrics.flag_sync import SyncResult, sync_flags
-from metrics.flags import FlagChange, change_flag
+from metrics.flags.lifecycle import FlagChange, change_flag
+from metrics.flags.rules import Condition
+from metrics.flags.sync import SyncResult, sync_flags
 from warehouse.flags import read_flag_events, read_flags
 
 T1, T2, T3, T4 = (datetime(2024, 11, d, 9) for d in (1, 2, 3, 4))

@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.freshness import FRESH, STALE, freshness
-from metrics.model import FREQUENCIES as MODEL_FREQUENCIES
-from metrics.periods import FREQUENCIES, period_bounds, period_label
-from metrics.registry import Registry
-from metrics.status import status_table
+from metrics.engine.freshness import FRESH, STALE, freshness
+from metrics.engine.periods import FREQUENCIES, period_bounds, period_label
+from metrics.engine.status import status_table
+from metrics.registry.loader import Registry
+from metrics.registry.model import FREQUENCIES as MODEL_FREQUENCIES
 from pipelines.runner import run_pipeline
 from tests.engine.test_status import frame, metric
 from warehouse.observations import current_observations

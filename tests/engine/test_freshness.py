@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from metrics.freshness import due_date, expected_period, freshness
+from metrics.engine.freshness import due_date, expected_period, freshness
 
 
 def test_monthly_data_is_due_thirty_days_after_the_month_ends() -> None:

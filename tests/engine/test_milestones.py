@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from demo.milestones import demo_tracker
-from metrics.milestones import is_overdue, is_slipped, milestone_status, with_status
-from metrics.registry import Registry
+from metrics.engine.milestones import is_overdue, is_slipped, milestone_status, with_status
+from metrics.registry.loader import Registry
 
 TODAY = date(2024, 11, 25)
 N = 30

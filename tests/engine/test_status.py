@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.model import Metric
-from metrics.status import (
+from metrics.engine.status import (
     consecutive_red,
     direction,
     latest_status,
@@ -18,6 +17,7 @@ from metrics.status import (
     status_table,
     targets_for,
 )
+from metrics.registry.model import Metric
 
 
 def metric(**overrides: Any) -> Metric:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from metrics.registry import Registry, load_registry
+from metrics.registry.loader import Registry, load_registry
 from warehouse.tables import observations, pipeline_runs, rejected_rows, source_files
 
 RETURNS_PIPELINE = """

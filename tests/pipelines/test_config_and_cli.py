@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli import main
-from metrics.model import Area
-from metrics.registry import Registry, load_registry
+from metrics.registry.loader import Registry, load_registry
+from metrics.registry.model import Area
 from pipelines.config import load_pipelines, render_schema, validate_pipelines
 from tests.conftest import CONFIG
 from tests.pipelines.conftest import RETURNS_PIPELINE

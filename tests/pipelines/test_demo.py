@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from demo.load import load_demo
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from tests.pipelines.conftest import runs, table
 from warehouse.milestones import read_milestones
 from warehouse.observations import current_observations

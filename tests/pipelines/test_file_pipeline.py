@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 import pipelines.runner
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from pipelines.runner import run_pipeline
 from tests.pipelines.conftest import (
     RETURNS_PIPELINE,

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from pipelines.hooks import HOOKS_ENV, HookError, register_after_load_hook, resolve_hook
 from pipelines.runner import run_pipeline
 from tests.pipelines.conftest import RETURNS_PIPELINE, rejected, runs

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from pipelines.runner import run_pipeline
 from tests.pipelines.conftest import rejected
 from warehouse.observations import current_observations

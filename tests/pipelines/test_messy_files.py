@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from metrics.registry import Registry, load_registry
+from metrics.registry.loader import Registry, load_registry
 from pipelines.runner import RunResult, run_pipeline
 from tests.pipelines.conftest import rejected, runs
 from warehouse.observations import current_observations

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from pipelines.runner import run_pipeline
 from tests.pipelines.conftest import rejected
 from warehouse.observations import current_observations, observation_count
@@ -78,7 +78,7 @@ def test_comparison_from_the_warehouse_matches_the_raw_file(
     import csv
     import statistics
 
-    from metrics.benchmark import comparison_for
+    from metrics.engine.benchmark import comparison_for
 
     run_pipeline(registry, engine, "oflog-asc", drop_folder=real_data)
     neighbours = json.loads((real_data / "oflog_nearest_neighbours.json").read_text())[
@@ -117,7 +117,7 @@ def test_recycling_compared_with_neighbouring_counties(
     import csv
     import statistics
 
-    from metrics.benchmark import comparison_for
+    from metrics.engine.benchmark import comparison_for
 
     run_pipeline(registry, engine, "defra-waste", drop_folder=real_data)
     group = registry.comparator_groups["nearest-neighbours"]
@@ -148,7 +148,7 @@ def test_national_median_across_all_councils_from_the_raw_file(
     import csv
     import statistics
 
-    from metrics.benchmark import national_comparison, national_words
+    from metrics.engine.benchmark import national_comparison, national_words
 
     run_pipeline(registry, engine, "oflog-asc", drop_folder=real_data)
     with open(real_data / "oflog_adult_social_care.csv", encoding="utf-8-sig", newline="") as f:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from pipelines.scheduler import (
     JOB_PREFIX,
     build_scheduler,

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from reports.glossary import TERMS
 from reports.html import render_html
 from reports.pack import Pack, build_pack

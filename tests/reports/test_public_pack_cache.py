@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from access.users import add_user
 from app import create_app
-from metrics.registry import load_registry
+from metrics.registry.loader import load_registry
 from reports.samples import build_sample_warehouse
 from tests.access.conftest import PASSWORD, client_as, dash_post
 from tests.conftest import CONFIG

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from metrics.model import Metric
-from metrics.periods import periods_text
-from metrics.spc import xmr
+from metrics.engine.periods import periods_text
+from metrics.engine.spc import xmr
+from metrics.registry.model import Metric
 from reports.spc_words import spc_reading
 
 BASE = [10.0, 11.0, 9.0, 10.5, 9.5, 10.0, 11.0, 9.0, 10.0, 10.5, 9.5, 10.0]

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics.benchmark import compare, ordinal
-from metrics.comparators import ComparatorGroup, Member
-from metrics.registry import Registry
+from metrics.engine.benchmark import compare, ordinal
+from metrics.registry.comparators import ComparatorGroup, Member
+from metrics.registry.loader import Registry
 
 OWN = "E10000028"
 SERIES = {
@@ -129,7 +129,7 @@ def test_neighbours_file_matches_the_shipped_group(registry: Registry, real_data
 
 
 def test_neighbours_file_and_unknown_group_are_checked(config_copy: Path, real_data: Path) -> None:
-    from metrics.registry import load_registry, validate_config
+    from metrics.registry.loader import load_registry, validate_config
 
     (config_copy / "comparators.yaml").write_text(
         "groups:\n"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from metrics.model import Metric
-from metrics.settings import SETTINGS
+from metrics.registry.model import Metric
+from metrics.registry.settings import SETTINGS
 from tests.conftest import ROOT
 
 

@@ -175,3 +175,40 @@ def test_nothing_imports_layouts_cli_or_app() -> None:
                     continue
                 found.append(f"{module.path}:{line}: imports {name}")
     assert found == [], "\n".join(sorted(set(found)))
+
+
+def _module_name(path: str) -> str:
+    name = path.removesuffix(".py").replace("/", ".")
+    return name.removesuffix(".__init__")
+
+
+def test_no_module_of_ours_imports_itself_in_a_circle() -> None:
+    names = {_module_name(m.path) for m in MODULES}
+    graph: dict[str, set[str]] = {}
+    for module in MODULES:
+        here = _module_name(module.path)
+        graph[here] = {
+            target
+            for _, imported in _imports(module)
+            for target in (imported, imported.rsplit(".", 1)[0])
+            if target in names and target != here
+        }
+    cycles: list[list[str]] = []
+
+    def visit(node: str, trail: list[str], seen: set[str]) -> None:
+        for target in sorted(graph.get(node, ())):
+            if target in trail:
+                cycles.append([*trail[trail.index(target) :], target])
+            elif target not in seen:
+                seen.add(target)
+                visit(target, [*trail, target], seen)
+
+    for start in sorted(graph):
+        visit(start, [start], {start})
+    # Packages import their own modules from __init__; that is not a circle of meaning
+    real = [c for c in cycles if not any(_is_package_init(n) for n in c)]
+    assert not real, "import cycles:\n" + "\n".join(" -> ".join(c) for c in real[:10])
+
+
+def _is_package_init(name: str) -> bool:
+    return (ROOT / name.replace(".", "/") / "__init__.py").exists()

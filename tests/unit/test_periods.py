@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from metrics.periods import (
+from metrics.engine.periods import (
     is_period_start,
     next_period,
     period_bounds,

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.publication import (
+from metrics.engine.status import status_table
+from metrics.readmodel.publication import (
     SUPPRESSED_STATUS,
     hidden_cells,
     publish_status,
     suppress_observations,
 )
-from metrics.registry import Registry
-from metrics.status import status_table
+from metrics.registry.loader import Registry
 
 COUNTY = "E10000028"
 DISTRICTS = [f"E0700019{i}" for i in range(2, 10)]

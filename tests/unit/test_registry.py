@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics.registry import Registry, load_registry, validate_config
-from metrics.yamlfile import ConfigError
+from metrics.registry.loader import Registry, load_registry, validate_config
+from metrics.registry.yamlfile import ConfigError
 
 
 def test_shipped_config_is_valid(registry: Registry) -> None:

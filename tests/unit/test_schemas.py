@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from metrics.jsonschema import metric_file_schema, stale_schemas
+from metrics.registry.jsonschema import metric_file_schema, stale_schemas
 from tests.conftest import CONFIG
 
 

@@ -1,4 +1,4 @@
-"""Unit tests for metrics.spc (XmR charts with Making Data Count rules).
+"""Unit tests for metrics.engine.spc (XmR charts with Making Data Count rules).
 
 Expected numbers are worked out by hand in the comments. Constants used:
 limits = mean +/- 2.66 * mrbar; near (2-sigma) lines = mean +/- 1.77333 * mrbar;
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.spc import POINT_TYPES, SpcResult, xmr
+from metrics.engine.spc import POINT_TYPES, SpcResult, xmr
 
 IMP = "special_cause_improvement"
 CON = "special_cause_concern"

@@ -65,9 +65,9 @@ def test_no_judgement_is_worded_outside_the_vocabulary() -> None:
 
 
 def test_every_stored_value_has_words() -> None:
-    from metrics.flag_rules import RULES
-    from metrics.milestones import MILESTONE_STATUSES
-    from metrics.status import DIRECTIONS, RAG_VALUES
+    from metrics.engine.milestones import MILESTONE_STATUSES
+    from metrics.engine.status import DIRECTIONS, RAG_VALUES
+    from metrics.flags.rules import RULES
     from warehouse.flags import FLAG_STATUSES
     from warehouse.runs import RUN_STATUSES
 

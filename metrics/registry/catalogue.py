@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 
 from metrics.format import format_value
-from metrics.model import Metric
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 
 CATALOGUE_COLUMNS = {
     "id": "Id",

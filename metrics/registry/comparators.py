@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
 
-from metrics.model import _Strict
-from metrics.yamlfile import Problem, YamlDoc, plain, problems_from
+from metrics.registry.model import _Strict
+from metrics.registry.yamlfile import Problem, YamlDoc, plain, problems_from
 
 COMPARATORS_FILE = "comparators.yaml"
 ONS_CODE = r"^[EWSN]\d{8}$"

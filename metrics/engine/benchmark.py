@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metrics.comparators import ComparatorGroup
+from metrics.engine.periods import period_label
 from metrics.format import format_value
-from metrics.model import Metric
-from metrics.periods import period_label
-from metrics.registry import Registry
+from metrics.registry.comparators import ComparatorGroup
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 
 QUARTILE_WORDS = {
     1: "top quartile",

@@ -10,10 +10,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from metrics.model import Metric
-from metrics.periods import period_label
-from metrics.spc import SpcResult, xmr
-from metrics.status import area_targets_for
+from metrics.engine.periods import period_label
+from metrics.engine.spc import SpcResult, xmr
+from metrics.engine.status import area_targets_for
+from metrics.registry.model import Metric
 
 IMPROVEMENT: dict[str, Literal["increase", "decrease", "neutral"]] = {
     "higher_is_better": "increase",

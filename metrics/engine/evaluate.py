@@ -12,12 +12,12 @@ from datetime import date, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.aggregation import rates_missing_county
-from metrics.flag_rules import metric_conditions, milestone_conditions
-from metrics.flag_sync import SyncResult, sync_flags
-from metrics.milestones import milestones_with_status
-from metrics.registry import Registry
-from metrics.snapshot import KEY, build_snapshot
+from metrics.engine.aggregation import rates_missing_county
+from metrics.engine.milestones import milestones_with_status
+from metrics.engine.snapshot import KEY, build_snapshot
+from metrics.flags.rules import metric_conditions, milestone_conditions
+from metrics.flags.sync import SyncResult, sync_flags
+from metrics.registry.loader import Registry
 from warehouse.bulk import current_values
 from warehouse.flags import open_flag_counts, open_flag_total
 from warehouse.observations import current_observations

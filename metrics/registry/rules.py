@@ -12,13 +12,11 @@ import difflib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from metrics.model import Metric, Plan
-from metrics.yamlfile import Problem
-
-if TYPE_CHECKING:
-    from metrics.registry import MetricSource, PipelineRef
+from metrics.registry.model import Metric, Plan
+from metrics.registry.sources import MetricSource, PipelineRef
+from metrics.registry.yamlfile import Problem
 
 PLAN_FILE = "plan.yaml"
 # Past this many, a list of known ids is noise rather than help

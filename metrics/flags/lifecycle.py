@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from warehouse.flags import (
     ACKNOWLEDGED,
     ACTION_PLANNED,

@@ -30,7 +30,7 @@ FREQUENCIES: tuple[str, ...] = Frequency.__args__  # type: ignore[attr-defined]
 
 # Every number in the YAML is one of these. Strict, because YAML reads `true` as a boolean that
 # pydantic would otherwise take as 1 (and "75" in quotes as 75); finite, so `.nan` and `.inf`
-# never reach a target. metrics.yamlfile turns the errors into plain messages.
+# never reach a target. metrics.registry.yamlfile turns the errors into plain messages.
 FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 WholeNumber = Annotated[int, Field(strict=True)]
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from metrics.flag_rules import Condition
+from metrics.flags.rules import Condition
 from warehouse.flags import OPEN_STATUSES, FlagEvent, insert_flag, read_flags, update_flag
 
 ENGINE_ACTOR = "PMF engine"

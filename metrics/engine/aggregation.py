@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from metrics.model import Metric
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 
 DERIVABLE = ("sum", "weighted")
 PERIOD = ["metric_id", "period_start"]

@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.flag_rules import RULE_NAMES
-from metrics.flags import list_flags
-from metrics.registry import Registry
+from metrics.flags.lifecycle import list_flags
+from metrics.flags.rules import RULE_NAMES
+from metrics.registry.loader import Registry
 from metrics.words import FLAG_STATUS
 from warehouse.flags import OPEN_STATUSES
 from warehouse.milestones import read_milestones

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from metrics.model import Metric, Plan
+from metrics.registry.model import Metric, Plan
 
 SCHEMA_FILES = {
     "metric-file.schema.json": "metric_file_schema",

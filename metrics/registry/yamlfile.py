@@ -217,7 +217,7 @@ _NUMBER_ERRORS = {"finite_number", "float_type", "int_type"}
 
 
 def _number_message(value: Any, whole: bool) -> str:
-    # Numbers are strict (see metrics.model.FiniteNumber), so say what was written instead
+    # Numbers are strict (see metrics.registry.model.FiniteNumber), so say what was written instead
     digits = "3" if whole else "75"
     example = f"a {'whole ' if whole else ''}number such as {digits}"
     if isinstance(value, bool):

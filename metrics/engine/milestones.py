@@ -19,7 +19,7 @@ from datetime import date, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from warehouse.milestones import read_milestones
 
 COMPLETE, OVERDUE, SLIPPED, AT_RISK, ON_TRACK = (

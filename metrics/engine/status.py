@@ -12,9 +12,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from metrics.model import Metric, Polarity, TargetStep
-from metrics.periods import FREQUENCIES, FY_START_MONTH
-from metrics.series_layout import SeriesLayout, series_layout
+from metrics.engine.periods import FREQUENCIES, FY_START_MONTH
+from metrics.engine.series_layout import SeriesLayout, series_layout
+from metrics.registry.model import Metric, Polarity, TargetStep
 
 GREEN, AMBER, RED = "green", "amber", "red"
 NO_TARGET, NO_DATA = "no_target", "no_data"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from metrics.yamlfile import Problem, YamlDoc
+from metrics.registry.yamlfile import Problem, YamlDoc
 
 
 @dataclass(frozen=True)

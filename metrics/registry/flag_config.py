@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from metrics.model import Metric
-from metrics.settings import Settings
-from metrics.yamlfile import ConfigError, Problem, YamlDoc, plain, problems_from, read_yaml
+from metrics.registry.model import Metric
+from metrics.registry.settings import Settings
+from metrics.registry.yamlfile import ConfigError, Problem, YamlDoc, plain, problems_from, read_yaml
 
 FLAGS_FILE = "flags.yaml"
 FlagAreas = Literal["county", "all"]

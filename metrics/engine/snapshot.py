@@ -4,7 +4,7 @@ One row per metric and area the registry reports (the county, plus districts for
 measures), whether or not data has arrived: latest value and target, RAG and directions,
 year to date, SPC variation and assurance over the whole series, and freshness. A county
 figure missing for a period is worked out from the districts where the metric's
-`aggregation` says how (metrics.aggregation), and the row says so in `derived`.
+`aggregation` says how (metrics.engine.aggregation), and the row says so in `derived`.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from metrics.aggregation import with_derived_county
-from metrics.freshness import freshness
-from metrics.periods import period_bounds
-from metrics.registry import Registry
-from metrics.series import IMPROVEMENT, rebase_indices
-from metrics.series_layout import SeriesLayout, series_layout
-from metrics.spc import xmr
-from metrics.status import NO_DATA, NO_TARGET, consecutive_red, latest_status, status_table
+from metrics.engine.aggregation import with_derived_county
+from metrics.engine.freshness import freshness
+from metrics.engine.periods import period_bounds
+from metrics.engine.series import IMPROVEMENT, rebase_indices
+from metrics.engine.series_layout import SeriesLayout, series_layout
+from metrics.engine.spc import xmr
+from metrics.engine.status import NO_DATA, NO_TARGET, consecutive_red, latest_status, status_table
+from metrics.registry.loader import Registry
 
 KEY = ["metric_id", "area_code"]
 
@@ -68,7 +68,7 @@ def build_snapshot(registry: Registry, values: pd.DataFrame, today: date) -> pd.
 def spc_table(registry: Registry, layout: SeriesLayout) -> pd.DataFrame:
     """SPC variation, assurance and limits for each series of a status table (index metric, area).
 
-    Each series runs through metrics.spc.xmr with its metric's settings; rebase dates become
+    Each series runs through metrics.engine.spc.xmr with its metric's settings; rebase dates become
     the index of the first period starting on or after them; assurance uses the latest target.
     """
     frame = layout.frame

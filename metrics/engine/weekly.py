@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.flags import list_flags
-from metrics.milestones import milestones_with_status
-from metrics.periods import period_label
-from metrics.readmodel import status_changes
-from metrics.registry import Registry
-from metrics.status import status_table
+from metrics.engine.milestones import milestones_with_status
+from metrics.engine.periods import period_label
+from metrics.engine.status import status_table
+from metrics.flags.lifecycle import list_flags
+from metrics.readmodel.judged import status_changes
+from metrics.registry.loader import Registry
 from warehouse.observations import current_observations
 
 MILESTONE_HORIZON_WEEKS = 4

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics.registry import Registry
+from metrics.registry.loader import Registry
 from metrics.words import RULE
 
 RAG_ORDER = ("red", "amber", "green", "no_target", "no_data")

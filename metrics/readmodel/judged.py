@@ -5,7 +5,7 @@ reads the figures as they stood at the end of that day and returns everything al
 status by area and period, the latest status of every measure and area (directions, SPC
 reading, assurance, freshness), each series with its SPC points, changes of status, flags,
 milestones, commentary and other councils' figures. For the public it applies the publication
-rules of `metrics.publication` inside, so nothing built on it can show a hidden figure.
+rules of `metrics.readmodel.publication` inside, so nothing built on it can show a hidden figure.
 
 Pages, packs and downloads only format what it returns: none of them works out a status, an
 SPC reading or a suppression for itself.
@@ -22,14 +22,15 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.aggregation import with_derived_county
-from metrics.milestones import with_status
-from metrics.model import Metric
-from metrics.publication import hidden_cells, publish_status, suppress_observations
-from metrics.registry import Registry
-from metrics.series import SeriesView, series_view
-from metrics.snapshot import build_snapshot
-from metrics.status import AMBER, GREEN, RED, status_table
+from metrics.engine.aggregation import with_derived_county
+from metrics.engine.benchmark import Comparison, comparison_for, national_words
+from metrics.engine.milestones import with_status
+from metrics.engine.series import SeriesView, series_view
+from metrics.engine.snapshot import build_snapshot
+from metrics.engine.status import AMBER, GREEN, RED, status_table
+from metrics.readmodel.publication import hidden_cells, publish_status, suppress_observations
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 from warehouse.commentary import comments_for
 from warehouse.flags import ACTION_PLANNED, OPEN_STATUSES, read_flag_events, read_flags
 from warehouse.milestones import read_milestones
@@ -114,6 +115,19 @@ class ReadModel:
             columns=[c for c in ("mean", "lpl", "upl", "special_cause", "point_type") if c in frame]
         )
         return SeriesView(metric, area_code, frame.assign(suppressed=mask), None, view.all_periods)
+
+    @property
+    def compared(self) -> pd.DataFrame:
+        """Our figures as this audience may see them, beside other councils' figures."""
+        return pd.concat([self.observations, self.benchmarks], ignore_index=True)
+
+    def comparison(self, registry: Registry, metric: Metric) -> Comparison | None:
+        """Where the council stands among its comparator group, on published figures."""
+        return comparison_for(registry, metric, self.compared)
+
+    def national(self, registry: Registry, metric: Metric) -> str | None:
+        """The national median and rank in words, where the data covers every council."""
+        return national_words(registry, metric, self.compared)
 
     def changes(self, area_code: str | None = None) -> pd.DataFrame:
         """Changes of status: each series whose latest judged status differs from the one

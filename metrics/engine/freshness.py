@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from metrics.periods import next_period, period_bounds, previous_period
+from metrics.engine.periods import next_period, period_bounds, previous_period
 
 FRESH, STALE, MISSING = "fresh", "stale", "missing"
 

@@ -17,12 +17,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from metrics.comparators import COMPARATORS_FILE, ComparatorGroup, parse_comparators
-from metrics.flag_config import FLAGS_FILE, FlagDefaults, parse_flag_defaults
-from metrics.model import Area, Metric, Plan
-from metrics.rules import Documents, cross_reference_problems
-from metrics.settings import Settings, parse_settings
-from metrics.yamlfile import (
+from metrics.registry.comparators import COMPARATORS_FILE, ComparatorGroup, parse_comparators
+from metrics.registry.flag_config import FLAGS_FILE, FlagDefaults, parse_flag_defaults
+from metrics.registry.model import Area, Metric, Plan
+from metrics.registry.rules import Documents, cross_reference_problems
+from metrics.registry.settings import Settings, parse_settings
+from metrics.registry.sources import MetricSource, PipelineRef
+from metrics.registry.yamlfile import (
     ConfigError,
     Loc,
     Problem,
@@ -42,26 +43,6 @@ DEFAULT_LAG_DAYS = 30
 def config_dir_from_env() -> Path:
     """The config folder: `PMF_CONFIG` if set, else `./config`."""
     return Path(os.environ.get("PMF_CONFIG", str(DEFAULT_CONFIG_DIR)))
-
-
-@dataclass(frozen=True)
-class MetricSource:
-    """Where a metric was defined, so later rules can point at the right line."""
-
-    file: str
-    line: int
-    key_lines: dict[str, int]
-
-
-@dataclass(frozen=True)
-class PipelineRef:
-    """The little the registry needs to know about a pipeline: its id and metrics."""
-
-    id: str
-    metrics: tuple[str, ...]
-    file: str
-    line: int
-    lag_days: int | None = None
 
 
 @dataclass

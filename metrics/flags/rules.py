@@ -2,7 +2,7 @@
 
 A Condition says, for one subject (a metric in an area, or a milestone) and one rule,
 whether the rule's condition holds and, when it does, a sentence saying why. Turning
-conditions into stored flags is the job of metrics/flag_sync.py.
+conditions into stored flags is the job of metrics/flags/sync.py.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from metrics.flag_config import MetricRules, rules_for
+from metrics.engine.freshness import STALE
+from metrics.engine.milestones import is_overdue, is_slipped, slip_days
+from metrics.engine.periods import next_period, period_label
+from metrics.engine.status import RED
 from metrics.format import format_value
-from metrics.freshness import STALE
-from metrics.milestones import is_overdue, is_slipped, slip_days
-from metrics.model import Metric
-from metrics.periods import next_period, period_label
-from metrics.registry import Registry
-from metrics.status import RED
+from metrics.registry.flag_config import MetricRules, rules_for
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 from metrics.words import RULE
 
 OFF_TARGET, SPC_CONCERN, ASSURANCE_FAIL, STALE_DATA = (
@@ -93,7 +93,7 @@ def metric_conditions(registry: Registry, snapshot: pd.DataFrame) -> list[Condit
 def milestone_conditions(
     registry: Registry, milestones: pd.DataFrame, today: date
 ) -> list[Condition]:
-    """Conditions of the milestone rules for every milestone (statuses from metrics.milestones)."""
+    """Conditions of the milestone rules for every milestone (statuses: engine.milestones)."""
     defaults = registry.flag_defaults
     at_risk_days = int(registry.settings["milestone_at_risk_days"])
     found: list[Condition] = []

@@ -3,7 +3,7 @@
 Judged here, once, for every public output (pages, callbacks, CSV, packs in every format):
 
 1. Primary: a count below the metric's threshold, or a rate or percentage whose numerator is,
-   is hidden (`metrics.suppression.threshold_for`).
+   is hidden (`metrics.readmodel.suppression.threshold_for`).
 2. Across areas: the council's own districts add up to the county (counts, and the numerators
    and denominators of rates, even when the rates themselves do not add up), so one hidden
    district in a period could be worked out by subtraction. Whenever exactly one cell of a
@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from metrics.model import Metric
-from metrics.periods import FY_START_MONTH
-from metrics.registry import Registry
-from metrics.status import earlier_starts
-from metrics.suppression import secondary, threshold_for
+from metrics.engine.periods import FY_START_MONTH
+from metrics.engine.status import earlier_starts
+from metrics.readmodel.suppression import secondary, threshold_for
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 
 SUPPRESSED_STATUS = "suppressed"
 CELL = ["metric_id", "area_code", "period_start"]

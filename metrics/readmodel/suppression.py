@@ -16,7 +16,7 @@ from typing import TypeVar
 import pandas as pd
 
 from metrics.format import format_value
-from metrics.model import Metric
+from metrics.registry.model import Metric
 
 SUPPRESSED = "[c]"
 K = TypeVar("K", bound=Hashable)
