@@ -8,6 +8,7 @@ import click
 
 from cli.context import Context
 from cli.demo_data import demo
+from cli.errors import Commands
 from cli.evaluate import evaluate_command
 from cli.flags import flags_group
 from cli.init_db import init_db
@@ -23,7 +24,7 @@ from metrics.registry.loader import config_dir_from_env
 from warehouse.engine import default_database_url
 
 
-@click.group()
+@click.group(cls=Commands)
 @click.option(
     "--config",
     "config_dir",

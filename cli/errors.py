@@ -10,6 +10,8 @@ from typing import NoReturn
 import click
 import sqlalchemy as sa
 
+from warehouse.engine import held_elsewhere, in_use_message
+
 
 def fail(message: str) -> NoReturn:
     """Print the message on standard error and exit 1."""
@@ -23,9 +25,28 @@ def warehouse_errors(database_url: str) -> Iterator[None]:
     try:
         yield
     except sa.exc.DBAPIError as exc:
+        holder = held_elsewhere(exc)
+        if holder is not None:
+            fail(in_use_message(database_url, holder))
         first_line = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         fail(
             f"The warehouse at {database_url} could not be used: {first_line}. "
             "If it was built by an older version of PMF, rebuild it "
             "(delete the file, then run 'pmf init-db' and 'pmf demo')."
         )
+
+
+class Commands(click.Group):
+    """The `pmf` group: a command refused because the dashboard holds the warehouse ends in one
+    sentence, whichever command it was."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a held warehouse becomes one line and exit 1."""
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            holder = held_elsewhere(exc)
+            if holder is None:
+                raise
+            url = getattr(ctx.obj, "database_url", "the warehouse")
+            fail(in_use_message(str(url), holder))

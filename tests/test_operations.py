@@ -46,12 +46,20 @@ pipelines:
 """
 
 
-def _pmf(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def _pmf(
+    *args: str, cwd: Path = ROOT, timeout: float = 120, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PMF_DATABASE_URL", None)
     env.pop("PMF_CONFIG", None)
     return subprocess.run(
-        PMF + list(args), cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+        PMF + list(args),
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=stdin,
     )
 
 
@@ -273,3 +281,48 @@ def test_an_empty_warehouse_says_no_data_is_loaded_and_how_to_load_it(empty_app:
     # The matrix says the measures have no data, not that they have no target
     assert "with no data yet" in page
     assert "without a target" not in page
+
+
+def test_commands_beside_a_running_dashboard_say_why_in_one_line(tmp_path: Path) -> None:
+    db = duckdb_url(tmp_path / "pmf.duckdb")
+    create_tables(get_engine(db))
+    dispose_engine(db)
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        PMF + ["--database-url", db, "serve", "--port", str(port), "--no-scheduler"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/login")
+        commands = [
+            ["users", "list"],
+            ["users", "add", "leaver", "--role", "member", "--password-stdin"],
+            ["pipelines", "run", "--all"],
+            ["evaluate"],
+            ["flags", "list"],
+            ["rejected"],
+        ]
+        for command in commands:
+            result = _pmf("--database-url", db, *command, stdin="correct horse battery staple\n")
+            words = " ".join(command)
+            assert result.returncode == 1, (words, result.stdout, result.stderr)
+            assert "Traceback" not in result.stderr, words
+            assert "delete the file" not in result.stderr, words
+            lines = [line for line in result.stderr.splitlines() if line.strip()]
+            assert lines[-1].startswith(f"The warehouse {tmp_path / 'pmf.duckdb'} is in use by"), (
+                words,
+                result.stderr,
+            )
+            assert f"process {server.pid}" in lines[-1], words
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(30)
+    from warehouse.users import find_user
+
+    # Nothing was written while it was held
+    assert find_user(get_engine(db), "leaver") is None
+    dispose_engine(db)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,3 +61,32 @@ def dispose_engine(url: str | None = None) -> None:
     if get_engine.cache_info().currsize:
         get_engine(url).dispose()
     get_engine.cache_clear()
+
+
+def held_elsewhere(exc: BaseException) -> str | None:
+    """If `exc` means another process holds the DuckDB file, who holds it (else None).
+
+    DuckDB lets one process open a file at a time; a second one is refused with "Could not set
+    lock on file ... Conflicting lock is held in <program> (PID n)". That is a lock, not damage.
+    """
+    seen: BaseException | None = exc
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        visited.add(id(seen))
+        text = str(seen)
+        if "Could not set lock on file" in text or "Conflicting lock is held" in text:
+            found = re.search(r"\(PID (\d+)\)", text)
+            return f"process {found.group(1)}" if found else "another process"
+        seen = seen.__cause__ or seen.__context__ or getattr(seen, "orig", None)
+    return None
+
+
+def in_use_message(database_url: str, holder: str) -> str:
+    """One sentence for a command refused because another process holds the warehouse."""
+    path = database_path(database_url) or database_url
+    return (
+        f"The warehouse {path} is in use by another PMF process ({holder}), most likely "
+        "'pmf serve': a DuckDB file can be used by one process at a time. Nothing was written. "
+        "Stop that process and run the command again, or do it from the dashboard while it "
+        "runs (the Data page runs pipelines; the Actions page updates flags)."
+    )
