@@ -38,6 +38,7 @@ RAG_CHIPS = (
     ("green", "on target", "on"),
     ("no_target", "without a target", "without"),
     ("no_data", "with no data yet", "nodata"),
+    ("suppressed", "not published (small numbers)", "nodata"),
 )
 
 

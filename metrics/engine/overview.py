@@ -13,7 +13,8 @@ import pandas as pd
 from metrics.registry.loader import Registry
 from metrics.words import RULE
 
-RAG_ORDER = ("red", "amber", "green", "no_target", "no_data")
+# Every status a county row can have; "suppressed" only in what the public sees
+RAG_ORDER = ("red", "amber", "green", "no_target", "no_data", "suppressed")
 NO_ENABLER = "none"
 
 
