@@ -16,6 +16,9 @@ from reports.scope import resolve_scope
 from tests.browser_support import assert_accessible
 from tests.reports.conftest import Sample
 
+# Every test here reads the pack whose charts kaleido drew in Chromium
+pytestmark = pytest.mark.browser
+
 PORTFOLIO = "leader"  # five measures: the smallest portfolio, so the charts are quick
 
 
@@ -62,7 +65,6 @@ def test_the_pdf_has_a_cover_a_page_per_measure_and_an_appendix(leader: Leader) 
     assert len(pdf.data) < 1_000_000
 
 
-@pytest.mark.browser
 def test_the_html_pack_passes_axe(leader: Leader, browser: Any, tmp_path: Path) -> None:
     path = tmp_path / "pack.html"
     path.write_text(leader.html, encoding="utf-8")

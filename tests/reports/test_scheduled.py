@@ -20,6 +20,7 @@ from tests.reports.conftest import Sample
 from warehouse.report_runs import report_run_history
 
 
+@pytest.mark.browser  # the PDF's charts are drawn by kaleido in Chromium
 def test_weekly_packs_go_to_the_reports_folder_and_the_run_log(
     sample: Sample, tmp_path: Path
 ) -> None:
