@@ -1,23 +1,31 @@
-"""Shared fixtures: a copy of the shipped config, a DuckDB file in a temporary folder."""
+"""Shared fixtures: a copy of the shipped config, a DuckDB file in a temporary folder, the
+demo warehouse (built once per session, copied for each test that writes to it), and a
+guard that fails any test not marked `browser` that starts Chromium.
+"""
 
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from metrics.registry import Registry, load_registry
-from warehouse.engine import duckdb_url, get_engine
+from metrics.registry.loader import Registry, load_registry
+from warehouse.engine import dispose_engine, duckdb_url, get_engine
 from warehouse.tables import create_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config"
 # Real public data (Open Government Licence v3.0), shipped with the tests; see its README
 REAL_DATA = ROOT / "tests" / "fixtures" / "real"
+# The demo is a picture as at this Monday, so what the tests read from it never changes
+DEMO_AS_OF = date(2024, 11, 25)
+DEMO_FILE = "demo.duckdb"
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +77,87 @@ def browser() -> Iterator[Any]:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> Path:
+    """The demo warehouse as at DEMO_AS_OF, built once through the real pipelines, in a folder
+    with the drops it was loaded from. Read-only: copy it with `copy_demo` to write to it."""
+    from demo.load import load_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    engine = sa.create_engine(duckdb_url(folder / DEMO_FILE))
+    try:
+        create_tables(engine)
+        load_demo(registry, engine, DEMO_AS_OF)
+    finally:
+        engine.dispose()  # a DuckDB file is held open until its engine lets it go
+    return folder
+
+
+def copy_demo(demo_folder: Path, target: Path) -> Path:
+    """A private copy of the session's demo warehouse (and its drops) in `target`; its file."""
+    shutil.copytree(demo_folder, target, dirs_exist_ok=True)
+    return target / DEMO_FILE
+
+
+@pytest.fixture
+def demo_url(demo_folder: Path, tmp_path: Path) -> Iterator[str]:
+    """The URL of this test's own copy of the demo warehouse; its engine is disposed after."""
+    url = duckdb_url(copy_demo(demo_folder, tmp_path / "demo"))
+    yield url
+    dispose_engine(url)
+
+
+# The guard: Chromium (Playwright's driver, or kaleido drawing a pack's charts) only in tests
+# marked `browser`, so `pytest -m "not browser"` runs on a machine without it
+_LAUNCHES: list[str] = []
+_LAUNCHES_BEFORE = pytest.StashKey[int]()
+
+
+def _chromium_in(words: list[str]) -> str | None:
+    """The word of a command line that starts Chromium or Playwright's driver, if one does."""
+    for word in words:
+        name = word.rsplit("/", 1)[-1].lower()
+        if name == "run-driver" or name.startswith("chrom"):
+            return word
+    return None
+
+
+def _watch_subprocesses(event: str, args: tuple[Any, ...]) -> None:
+    """An audit hook: note every process started that is Chromium or Playwright's driver."""
+    if event != "subprocess.Popen":
+        return
+    executable, argv = args[0], args[1]
+    words = [str(executable)] if executable else []
+    if isinstance(argv, list | tuple):
+        words += [str(word) for word in argv]
+    else:
+        words.append(str(argv))
+    found = _chromium_in(words)
+    if found is not None:
+        _LAUNCHES.append(found)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    sys.addaudithook(_watch_subprocesses)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.stash[_LAUNCHES_BEFORE] = len(_LAUNCHES)
+    if "browser" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("browser"):
+        pytest.fail(f"{item.nodeid} uses the browser fixture: mark it @pytest.mark.browser")
+
+
+@pytest.fixture(autouse=True)
+def _chromium_only_in_browser_tests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test not marked `browser` that started Chromium (its setup included)."""
+    yield
+    item = request.node
+    started = _LAUNCHES[item.stash.get(_LAUNCHES_BEFORE, len(_LAUNCHES)) :]
+    if started and not item.get_closest_marker("browser"):
+        pytest.fail(
+            f"{item.nodeid} started Chromium but is not marked browser: add "
+            f"@pytest.mark.browser (it ran {started[0]})"
+        )

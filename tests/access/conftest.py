@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,9 @@ import sqlalchemy as sa
 
 from access.users import add_user
 from app import create_app
-from demo.load import load_demo
-from metrics.registry import load_registry
 from tests.browser.conftest import anonymous_page, live_url  # noqa: F401  (browser fixtures)
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, copy_demo
 from warehouse.engine import duckdb_url, get_engine
-from warehouse.tables import create_tables
 
 PASSWORD = "correct horse battery staple"
 ACCOUNTS = {
@@ -31,13 +27,11 @@ ROLES = ("public", "member", "officer", "admin")
 
 
 @pytest.fixture(scope="session")
-def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dash.Dash]:
-    """The real app on a demo warehouse, with one account for each signed-in role."""
-    folder: Path = tmp_path_factory.mktemp("access")
-    url = duckdb_url(folder / "access.duckdb")
+def demo_app(tmp_path_factory: pytest.TempPathFactory, demo_folder: Path) -> Iterator[dash.Dash]:
+    """The real app on its own copy of the demo warehouse, with one account for each
+    signed-in role."""
+    url = duckdb_url(copy_demo(demo_folder, tmp_path_factory.mktemp("access")))
     engine = get_engine(url)
-    create_tables(engine)
-    load_demo(load_registry(CONFIG), engine, date.today())
     for role, (name, display) in ACCOUNTS.items():
         add_user(engine, name, PASSWORD, role, actor="test", display_name=display)
     app = create_app(CONFIG, url)

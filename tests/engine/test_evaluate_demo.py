@@ -14,28 +14,27 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli import main
-from demo.load import load_demo
 from demo.milestones import demo_tracker
-from metrics.evaluate import after_load, evaluate
-from metrics.registry import Registry
+from metrics.engine.evaluate import after_load, evaluate
+from metrics.registry.loader import Registry
+from tests.conftest import DEMO_AS_OF, copy_demo
 from warehouse.engine import duckdb_url, get_engine
 from warehouse.flags import read_flag_events, read_flags
 from warehouse.milestones import upsert_milestones
 from warehouse.observations import load_observations
 from warehouse.snapshot import read_snapshot
-from warehouse.tables import create_tables
 
-AS_OF = date(2024, 11, 25)
+AS_OF = DEMO_AS_OF
 COUNTY = "E10000028"
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> Path:
-    """A demo warehouse (history and tracker), evaluated once, on disk."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+def demo_file(
+    tmp_path_factory: pytest.TempPathFactory, demo_folder: Path, registry: Registry
+) -> Path:
+    """The session's demo warehouse (history and tracker), evaluated once more, on disk."""
+    path = copy_demo(demo_folder, tmp_path_factory.mktemp("demo"))
     engine = sa.create_engine(duckdb_url(path))
-    create_tables(engine)
-    load_demo(registry, engine, AS_OF)
     with engine.begin() as conn:
         upsert_milestones(
             conn, demo_tracker(AS_OF), run_id=None, source_ref="demo", now=datetime.now()

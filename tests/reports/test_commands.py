@@ -10,14 +10,11 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from cli import main
-from demo.load import load_demo
-from metrics.registry import load_registry
+from metrics.registry.loader import load_registry
 from reports.charts import BROWSER_ENV
 from tests.conftest import CONFIG
 from tests.reports.conftest import Sample
-from warehouse.engine import duckdb_url, get_engine
 from warehouse.report_runs import report_run_history
-from warehouse.tables import create_tables
 
 
 def run(sample: Sample, *args: str) -> tuple[int, str]:
@@ -88,19 +85,16 @@ def test_a_missing_browser_fails_with_a_hint_and_a_failed_run(
     assert not (tmp_path / "x.html").exists()
 
 
-def test_a_pack_as_at_today_from_the_demo_built_through_the_pipelines(tmp_path: Path) -> None:
-    registry = load_registry(CONFIG)
-    url = duckdb_url(tmp_path / "demo.duckdb")
-    engine = get_engine(url)
-    create_tables(engine)
-    load_demo(registry, engine, date(2024, 11, 25))  # the pipelines evaluate as of today
+def test_a_pack_as_at_today_from_the_demo_built_through_the_pipelines(
+    demo_url: str, tmp_path: Path
+) -> None:
+    registry = load_registry(CONFIG)  # the demo as at 25 Nov 2024: its engine run was today
     out = tmp_path / "finance.xlsx"
     result = CliRunner().invoke(
         main,
-        ["--config", str(CONFIG), "--database-url", url, "report", "--portfolio", "finance"]
+        ["--config", str(CONFIG), "--database-url", demo_url, "report", "--portfolio", "finance"]
         + ["--format", "xlsx", "--out", str(out)],
     )
-    engine.dispose()
     assert result.exit_code == 0, result.output
     assert f"as at {date.today():%d %b %Y}" in result.output
     book = load_workbook(out)

@@ -18,13 +18,14 @@ from openpyxl import load_workbook
 
 from app import create_app
 from metrics.cells import csv_text, is_formula_text, safe_csv
-from metrics.registry import load_registry
+from metrics.registry.loader import load_registry
 from reports.pack import build_pack
-from reports.samples import SAMPLE_AS_AT, build_sample_warehouse
+from reports.samples import SAMPLE_AS_AT
 from reports.scope import resolve_scope
 from reports.xlsx import render_xlsx
 from tests.access.conftest import client_as, dash_post
 from tests.conftest import CONFIG
+from tests.reports.conftest import copy_sample
 from warehouse.engine import duckdb_url, get_engine
 from warehouse.tables import flags, observations
 
@@ -44,11 +45,11 @@ def test_formula_like_text_is_recognised_and_numbers_are_left_alone() -> None:
 
 
 @pytest.fixture(scope="module")
-def hostile_flags(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
-    """The sample warehouse with every flag's action and owner set to a formula."""
-    registry = load_registry(CONFIG)
-    engine = get_engine(duckdb_url(tmp_path_factory.mktemp("formula") / "sample.duckdb"))
-    build_sample_warehouse(registry, engine, SAMPLE_AS_AT)
+def hostile_flags(
+    tmp_path_factory: pytest.TempPathFactory, sample_file: Path
+) -> Iterator[sa.Engine]:
+    """A copy of the sample warehouse with every flag's action and owner set to a formula."""
+    engine = get_engine(copy_sample(sample_file, tmp_path_factory.mktemp("formula")))
     with engine.begin() as conn:
         conn.execute(flags.update().values(action=ACTION, owner=OWNER))
     yield engine
