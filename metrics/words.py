@@ -94,28 +94,36 @@ RUN_STATUS = {
 DERIVED = "Worked out from the districts"
 
 
-def rag_word(rag: str | None) -> str:
+def _text(value: object) -> str | None:
+    """A stored word, or None for a missing one (pandas may hold that as NaN)."""
+    return value if isinstance(value, str) and value else None
+
+
+def rag_word(rag: object) -> str:
     """The plain word for a RAG status."""
-    return RAG.get(rag or "no_data", RAG["no_data"])[1]
+    return RAG.get(_text(rag) or "no_data", RAG["no_data"])[1]
 
 
-def direction_text(direction: str | None) -> str:
+def direction_text(value: object) -> str:
     """The direction of travel in words."""
-    if not direction:
+    direction = _text(value)
+    if direction is None:
         return "No earlier value"
     return DIRECTION.get(direction, ("", direction.replace("_", " ")))[1]
 
 
-def variation_text(variation: str | None) -> str:
+def variation_text(value: object) -> str:
     """The SPC variation reading in words."""
-    if not variation:
+    variation = _text(value)
+    if variation is None:
         return NO_VARIATION
     return VARIATION.get(variation, (variation, ""))[0]
 
 
-def assurance_text(assurance: str | None) -> str:
+def assurance_text(value: object) -> str:
     """The SPC assurance reading in words."""
-    if not assurance:
+    assurance = _text(value)
+    if assurance is None:
         return "No assurance reading (no target, or neither direction is better)"
     return ASSURANCE.get(assurance, (assurance, ""))[0]
 
