@@ -84,67 +84,76 @@ def test_a_tolerance_must_be_a_finite_number(
     ]
 
 
-def test_a_step_of_a_target_schedule_must_be_a_finite_number(config_copy: Path) -> None:
-    name = "metrics/communities.yaml"
-    _edit(config_copy, name, "{from: 2021-04-01, value: 64}", "{from: 2021-04-01, value: .inf}")
-    assert _validate(config_copy) == [
-        f"{config_copy / name}:58: looked-after-children-rate.target.1.value: "
-        "'.inf' is not a finite number; write a number such as 75"
-    ]
-
-
-def test_a_whole_number_of_true_is_refused(config_copy: Path) -> None:
-    _edit(config_copy, HEALTH, "    decimals: 1\n", "    decimals: true\n")
-    assert _validate(config_copy) == [
-        f"{config_copy / HEALTH}:13: {FIRST}.decimals: 'true' is not a number; "
-        "write a whole number such as 3"
-    ]
-
-
-def test_a_misspelt_key_gets_did_you_mean_at_its_own_line(config_copy: Path) -> None:
-    _edit(
-        config_copy, HEALTH, "    polarity: higher_is_better\n", "    polartiy: higher_is_better\n"
-    )
+# One slip each: (file, text as shipped, text with the slip, line, field, the one message)
+ONE_LINE_SLIPS = {
+    "schedule step of .inf": (
+        "metrics/communities.yaml",
+        "{from: 2021-04-01, value: 64}",
+        "{from: 2021-04-01, value: .inf}",
+        58,
+        "looked-after-children-rate.target.1.value",
+        "'.inf' is not a finite number; write a number such as 75",
+    ),
+    "whole number of true": (
+        HEALTH,
+        "    decimals: 1\n",
+        "    decimals: true\n",
+        13,
+        f"{FIRST}.decimals",
+        "'true' is not a number; write a whole number such as 3",
+    ),
     # One line: not also "polarity: this field is required" for the same slip
-    assert _validate(config_copy) == [
-        f"{config_copy / HEALTH}:{POLARITY_LINE}: {FIRST}.polartiy: unknown field 'polartiy'; "
-        "did you mean 'polarity'?"
-    ]
-
-
-def test_a_misspelt_nested_key_gets_did_you_mean(config_copy: Path) -> None:
-    _edit(config_copy, HEALTH, "{absolute: 0.3}", "{absolut: 0.3}")
-    assert _validate(config_copy) == [
-        f"{config_copy / HEALTH}:{TOLERANCE_LINE}: {FIRST}.tolerance.absolut: "
-        "unknown field 'absolut'; did you mean 'absolute'?"
-    ]
-
-
-def test_an_unknown_key_with_no_close_match_names_the_allowed_fields(config_copy: Path) -> None:
-    _edit(config_copy, HEALTH, "{absolute: 0.3}", "{colour: 0.3}")
-    assert _validate(config_copy) == [
-        f"{config_copy / HEALTH}:{TOLERANCE_LINE}: {FIRST}.tolerance.colour: "
-        "unknown field 'colour'; allowed: absolute, percent"
-    ]
-
-
-def test_a_misspelt_key_in_file_defaults_is_reported_once_at_the_defaults(
-    config_copy: Path,
-) -> None:
-    _edit(config_copy, HEALTH, "  directorate: health-care\n", "  directorat: health-care\n")
-    assert _validate(config_copy) == [
-        f"{config_copy / HEALTH}:6: defaults.directorat: unknown field 'directorat'; "
-        "did you mean 'directorate'?"
-    ]
-
-
-def test_an_indentation_error_is_reported_once(config_copy: Path) -> None:
-    _edit(config_copy, HEALTH, "    decimals: 1\n", "      decimals: 1\n")
+    "misspelt key": (
+        HEALTH,
+        "    polarity: higher_is_better\n",
+        "    polartiy: higher_is_better\n",
+        POLARITY_LINE,
+        f"{FIRST}.polartiy",
+        "unknown field 'polartiy'; did you mean 'polarity'?",
+    ),
+    "misspelt nested key": (
+        HEALTH,
+        "{absolute: 0.3}",
+        "{absolut: 0.3}",
+        TOLERANCE_LINE,
+        f"{FIRST}.tolerance.absolut",
+        "unknown field 'absolut'; did you mean 'absolute'?",
+    ),
+    "unknown key with no close match": (
+        HEALTH,
+        "{absolute: 0.3}",
+        "{colour: 0.3}",
+        TOLERANCE_LINE,
+        f"{FIRST}.tolerance.colour",
+        "unknown field 'colour'; allowed: absolute, percent",
+    ),
+    # Once, at the defaults, not once for every metric of the file
+    "misspelt key in file defaults": (
+        HEALTH,
+        "  directorate: health-care\n",
+        "  directorat: health-care\n",
+        6,
+        "defaults.directorat",
+        "unknown field 'directorat'; did you mean 'directorate'?",
+    ),
     # Not also "unknown metric" from every pipeline that feeds a metric in the broken file
-    assert _validate(config_copy) == [
-        f"{config_copy / HEALTH}:13: (yaml): YAML syntax error: mapping values are not allowed "
-        "here; check the indentation: the keys of one item line up under each other"
-    ]
+    "indentation error": (
+        HEALTH,
+        "    decimals: 1\n",
+        "      decimals: 1\n",
+        13,
+        "(yaml)",
+        "YAML syntax error: mapping values are not allowed here; check the indentation: the "
+        "keys of one item line up under each other",
+    ),
+}
+
+
+@pytest.mark.parametrize("slip", list(ONE_LINE_SLIPS))
+def test_each_slip_is_reported_once_at_its_line(config_copy: Path, slip: str) -> None:
+    name, shipped, slipped, line, field, message = ONE_LINE_SLIPS[slip]
+    _edit(config_copy, name, shipped, slipped)
+    assert _validate(config_copy) == [f"{config_copy / name}:{line}: {field}: {message}"]
 
 
 def test_a_broken_pipeline_file_does_not_make_every_source_unknown(config_copy: Path) -> None:
