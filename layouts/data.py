@@ -11,7 +11,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.signin import sign_in_notice
-from layouts._components.tables import simple_table
+from layouts._components.tables import captioned_table, simple_table
 from layouts._runtime import runtime
 from metrics.engine.periods import period_label
 from metrics.format import format_value
@@ -28,7 +28,7 @@ def _when(value: Any) -> str:
     return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%d %b %Y %H:%M}"
 
 
-def pipelines_table(registry: Any, latest: pd.DataFrame, can_run: bool = True) -> html.Table:
+def pipelines_table(registry: Any, latest: pd.DataFrame, can_run: bool = True) -> html.Div:
     """Every configured pipeline with its latest run and last success; run-now for officers."""
     by_id = {row["pipeline_id"]: row for _, row in latest.iterrows()}
     rows = []
@@ -68,11 +68,7 @@ def pipelines_table(registry: Any, latest: pd.DataFrame, can_run: bool = True) -
             ]
         )
     )
-    return html.Table(
-        [html.Caption("Pipelines"), head, html.Tbody(rows)],
-        className="pmf-table",
-        id="pipelines-table",
-    )
+    return captioned_table("Pipelines", head, html.Tbody(rows), table_id="pipelines-table")
 
 
 def runs_table(runs: pd.DataFrame) -> Any:

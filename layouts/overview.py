@@ -13,6 +13,7 @@ from dash import dcc, html
 from layouts._components.a11y import aria
 from layouts._components.measures import status_rows
 from layouts._components.status import rag_badge
+from layouts._components.tables import captioned_table
 from layouts._runtime import Runtime, runtime
 from metrics.engine.benchmark import latest_positions
 from metrics.engine.milestones import milestones_with_status
@@ -67,7 +68,7 @@ def _cell(registry: Registry, cell: pd.Series) -> html.Td:
     )
 
 
-def matrix_table(registry: Registry, snapshot: pd.DataFrame) -> html.Table:
+def matrix_table(registry: Registry, snapshot: pd.DataFrame) -> html.Div:
     """Priorities down, enablers across, with RAG counts in each cell; each cell is a link."""
     cells = matrix(registry, snapshot)
     enablers = list(dict.fromkeys(cells["enabler"]))
@@ -85,14 +86,12 @@ def matrix_table(registry: Registry, snapshot: pd.DataFrame) -> html.Table:
                 [html.Th(name, scope="row")] + [_cell(registry, row) for _, row in group.iterrows()]
             )
         )
-    return html.Table(
-        [
-            html.Caption("Measures by priority and enabler, with their status"),
-            head,
-            html.Tbody(body),
-        ],
-        className="pmf-table pmf-matrix",
-        id="overview-matrix",
+    return captioned_table(
+        "Measures by priority and enabler, with their status",
+        head,
+        html.Tbody(body),
+        table_id="overview-matrix",
+        css="pmf-matrix",
     )
 
 

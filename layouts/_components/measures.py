@@ -11,6 +11,7 @@ from dash import dcc, html
 from layouts._components.a11y import aria
 from layouts._components.charts import sparkline, trend_words
 from layouts._components.status import direction_badge, rag_badge, variation_text
+from layouts._components.tables import captioned_table
 from metrics.engine.periods import period_label
 from metrics.format import format_value
 from metrics.readmodel.suppression import shown
@@ -31,7 +32,7 @@ def target_text(metric: Metric) -> str:
     return rag_word("no_target") if target is None else format_value(target, metric)
 
 
-def measures_table(registry: Registry, metrics: Sequence[Metric], caption: str) -> html.Table:
+def measures_table(registry: Registry, metrics: Sequence[Metric], caption: str) -> html.Div:
     """An accessible table of measures with their portfolio, frequency, direction and target."""
     header = html.Thead(
         html.Tr(
@@ -55,7 +56,7 @@ def measures_table(registry: Registry, metrics: Sequence[Metric], caption: str) 
             for m in metrics
         ]
     )
-    return html.Table([html.Caption(caption), header, body], className="pmf-table")
+    return captioned_table(caption, header, body)
 
 
 def plan_sections(registry: Registry) -> list[html.Section]:
@@ -99,7 +100,7 @@ def status_rows(
     table_id: str,
     positions: dict[str, str] | None = None,
     history: dict[str, list[float]] | None = None,
-) -> html.Table:
+) -> html.Div:
     """Measures with latest value, target, status, direction and SPC reading.
 
     `positions` adds the rank among similar councils; `history` adds a sparkline per measure.
@@ -147,9 +148,7 @@ def status_rows(
             )
         rows.append(html.Tr(cells))
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in headings]))
-    return html.Table(
-        [html.Caption(caption), head, html.Tbody(rows)], className="pmf-table", id=table_id
-    )
+    return captioned_table(caption, head, html.Tbody(rows), table_id=table_id)
 
 
 def not_found(heading_id: str, what: str, ident: str, *, back: tuple[str, str]) -> html.Div:

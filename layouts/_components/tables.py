@@ -9,7 +9,29 @@ import pandas as pd
 from dash import html
 from dash.development.base_component import Component
 
+from layouts._components.a11y import aria
+
 Cell = str | Component | None
+
+
+def captioned_table(
+    caption: str, head: Component, body: Component, *, table_id: str | None = None, css: str = ""
+) -> html.Div:
+    """A table in its own labelled region that scrolls sideways on a narrow screen.
+
+    The page itself never scrolls sideways (a phone is 390 px wide); a wide table scrolls inside
+    this region instead, which can be reached from the keyboard and is named by the caption.
+    """
+    table_args: dict[str, Any] = {"className": f"pmf-table {css}".strip()}
+    if table_id:
+        table_args["id"] = table_id
+    return html.Div(
+        html.Table([html.Caption(caption), head, body], **table_args),
+        className="pmf-table-scroll",
+        role="region",
+        tabIndex="0",
+        **aria(label=caption),
+    )
 
 
 def simple_table(
@@ -21,7 +43,7 @@ def simple_table(
     formatters: dict[str, Callable[[Any], Cell]] | None = None,
     table_id: str | None = None,
     numeric: Sequence[str] = (),
-) -> html.Table:
+) -> html.Div:
     """A captioned table; `row_header` names the column whose cells are row headers."""
     formatters = formatters or {}
     head = html.Thead(html.Tr([html.Th(title, scope="col") for title in columns.values()]))
@@ -37,10 +59,7 @@ def simple_table(
             else:
                 cells.append(html.Td(value, className=css))
         body_rows.append(html.Tr(cells))
-    rows = [html.Caption(caption), head, html.Tbody(body_rows)]
-    if table_id:
-        return html.Table(rows, className="pmf-table", id=table_id)
-    return html.Table(rows, className="pmf-table")
+    return captioned_table(caption, head, html.Tbody(body_rows), table_id=table_id)
 
 
 def _plain(value: Any) -> str:

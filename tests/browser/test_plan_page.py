@@ -16,7 +16,7 @@ def test_plan_page_lists_priorities_and_enablers(page: Any, live_url: str) -> No
     assert "More good jobs and the benefits of economic growth" in headings
     assert "Enabler: Digital" in headings
     assert "Children's social worker average caseload" in page.inner_text(
-        "#priority-safer-supported ~ table"
+        "#priority-safer-supported ~ .pmf-table-scroll table"
     )
     assert_accessible(page)
 
