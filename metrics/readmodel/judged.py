@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -46,20 +47,63 @@ CHANGE_COLUMNS = ["metric_id", "area_code", "period_start", "from_rag", "to_rag"
 
 @dataclass(frozen=True)
 class ReadModel:
-    """Everything judged about the measures in scope, as it stood at the end of `day`."""
+    """Everything judged about the measures in scope, as it stood at the end of `day`.
 
+    The figures are read once, when the model is made; each judgement (status, snapshot,
+    flags, milestones, commentary) is worked out the first time it is read, so a page that
+    needs one series does not pay for a whole pack.
+    """
+
+    registry: Registry = field(repr=False)
+    engine: sa.Engine = field(repr=False)
     day: date
     audience: Audience
     county: str  # the council's own area code
     metrics: tuple[Metric, ...]  # the measures in scope that this audience may see
     observations: pd.DataFrame  # own areas, periods ended by `day`; `suppressed` column
-    status: pd.DataFrame  # one row per metric, area and period: status, directions, YTD
-    snapshot: pd.DataFrame  # one row per metric and area: where it stands now
-    flags: pd.DataFrame  # flags raised by `day`, with the status they had then
-    milestones: pd.DataFrame  # the scope's milestones with their status on `day`
-    comments: dict[str, pd.DataFrame]  # per measure, written by `day`, newest first
     benchmarks: pd.DataFrame  # other councils' figures, by `day`
+    milestone_filter: tuple[str, Collection[str]] | None = field(repr=False, default=None)
     _true: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    @cached_property
+    def _hidden(self) -> pd.DataFrame:
+        return hidden_cells(self.observations)
+
+    def _published(self, rows: pd.DataFrame) -> pd.DataFrame:
+        if self.public:
+            return publish_status(self.registry, rows, self._hidden)
+        return rows.assign(suppressed=False)
+
+    @cached_property
+    def status(self) -> pd.DataFrame:
+        """One row per metric, area and period: status, directions, year to date."""
+        return self._published(status_table(self.metrics, self._true, self.county))
+
+    @cached_property
+    def snapshot(self) -> pd.DataFrame:
+        """One row per metric and area: where it stands now."""
+        snapshot = build_snapshot(self.registry, self._true, self.day)
+        ids = [m.id for m in self.metrics]
+        return self._published(snapshot[snapshot["metric_id"].isin(ids)].reset_index(drop=True))
+
+    @cached_property
+    def milestones(self) -> pd.DataFrame:
+        """The scope's milestones with their status on `day` (none for the public)."""
+        chosen = None if self.public else self.milestone_filter
+        return _milestones(self.registry, self.engine, self.day, chosen)
+
+    @cached_property
+    def flags(self) -> pd.DataFrame:
+        """Flags raised by `day`, with the status they had then (none for the public)."""
+        if self.public:
+            return _no_flags(self.engine, self.day)
+        subjects = [m.id for m in self.metrics] + [str(i) for i in self.milestones["id"]]
+        return flags_as_at(self.engine, subjects, self.day)
+
+    @cached_property
+    def comments(self) -> dict[str, pd.DataFrame]:
+        """Per measure, commentary written by `day`, newest first (none for the public)."""
+        return {} if self.public else _comments(self.engine, [m.id for m in self.metrics], self.day)
 
     @property
     def public(self) -> bool:
@@ -182,43 +226,26 @@ def read_model(
     county = registry.plan.county.code
     codes = sorted({a.code for m in metrics for a in registry.areas_for(m)})
     ended = pd.Timestamp(day)
-    true = current_observations(engine, ids, codes)
-    true = true[true["period_end"] <= ended].reset_index(drop=True)
+    # One read for our figures and other councils': they differ only in is_benchmark
+    rows = current_observations(engine, ids, include_benchmark=True)
+    rows = rows[rows["period_end"] <= ended]
+    mine = ~rows["is_benchmark"].astype(bool)
+    true = rows[mine & rows["area_code"].isin(codes)].reset_index(drop=True)
     # A county figure worked out from the districts, where none arrived, marked `derived`
     true = with_derived_county(registry, true)
-    status = status_table(metrics, true, county)
-    snapshot = build_snapshot(registry, true, day)
-    snapshot = snapshot[snapshot["metric_id"].isin(ids)].reset_index(drop=True)
-    observations = true.assign(suppressed=False)
-    if public:
-        observations = suppress_observations(registry, true)
-        hidden = hidden_cells(observations)
-        status = publish_status(registry, status, hidden)
-        snapshot = publish_status(registry, snapshot, hidden)
-    else:
-        status = status.assign(suppressed=False)
-        snapshot = snapshot.assign(suppressed=False)
-
-    milestones = _milestones(registry, engine, day, None if public else milestone_filter)
-    subjects = ids + [str(i) for i in milestones["id"]]
-    flags = flags_as_at(engine, subjects, day) if not public else _no_flags(engine, day)
-    comments = {} if public else _comments(engine, ids, day)
-    benchmarks = current_observations(engine, ids, include_benchmark=True)
-    benchmarks = benchmarks[
-        benchmarks["is_benchmark"] & (benchmarks["period_end"] <= ended)
-    ].reset_index(drop=True)
+    observations = (
+        suppress_observations(registry, true) if public else true.assign(suppressed=False)
+    )
     return ReadModel(
+        registry=registry,
+        engine=engine,
         day=day,
         audience=audience,
         county=county,
         metrics=metrics,
         observations=observations,
-        status=status,
-        snapshot=snapshot,
-        flags=flags,
-        milestones=milestones,
-        comments=comments,
-        benchmarks=benchmarks,
+        benchmarks=rows[~mine].reset_index(drop=True),
+        milestone_filter=milestone_filter,
         _true=true,
     )
 

@@ -93,10 +93,10 @@ def _across_areas(
 ) -> pd.Series:
     hidden = hidden.copy()
     periods = pd.to_datetime(group["period_start"])
-    for _, cells in group.groupby(periods.loc[group.index]):
+    # Only a period with exactly one hidden cell can be undone by subtraction: visit those
+    lone = hidden.groupby(periods).transform("sum") == 1
+    for _, cells in group[lone].groupby(periods[lone]):
         first = {i for i in cells.index if hidden[i]}
-        if len(first) != 1:
-            continue
         # Only districts are offered as the second cell: hiding the county would not help,
         # because the districts would still give the hidden one back by adding up
         districts = {i: counted[i] for i in cells.index if cells.at[i, "area_code"] != county}
