@@ -205,6 +205,43 @@ def current_observations(
     return frame
 
 
+def periods_with_small_figures(
+    engine: sa.Engine, metric_ids: Sequence[str], below: float
+) -> pd.DataFrame:
+    """Every current own-area row in a (metric, period) where some figure or numerator is
+    below `below`: the only periods in which anything can be hidden from the public."""
+    o = observations
+    own = sa.and_(o.c.superseded_at.is_(None), o.c.is_benchmark.is_(False))
+    small = (
+        sa.select(o.c.metric_id, o.c.period_start)
+        .where(own, o.c.metric_id.in_(list(metric_ids)))
+        .where(sa.or_(o.c.value < below, o.c.numerator < below))
+        .distinct()
+        .subquery()
+    )
+    query = (
+        sa.select(
+            o.c.metric_id,
+            o.c.area_code,
+            o.c.period_start,
+            o.c.value,
+            o.c.numerator,
+            o.c.denominator,
+            o.c.is_benchmark,
+        )
+        .join(
+            small,
+            sa.and_(small.c.metric_id == o.c.metric_id, small.c.period_start == o.c.period_start),
+        )
+        .where(own)
+        .order_by(o.c.metric_id, o.c.area_code, o.c.period_start)
+    )
+    with engine.connect() as conn:
+        frame = read_frame(conn, query)
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    return frame
+
+
 def revision_history(
     engine: sa.Engine, metric_id: str, area_code: str | None = None
 ) -> pd.DataFrame:

@@ -30,12 +30,13 @@ from metrics.engine.series import SeriesView, series_view
 from metrics.engine.snapshot import build_snapshot
 from metrics.engine.status import AMBER, GREEN, RED, status_table
 from metrics.readmodel.publication import hidden_cells, publish_status, suppress_observations
+from metrics.readmodel.suppression import threshold_for
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
 from warehouse.commentary import comments_for
 from warehouse.flags import ACTION_PLANNED, OPEN_STATUSES, read_flag_events, read_flags
 from warehouse.milestones import read_milestones
-from warehouse.observations import current_observations
+from warehouse.observations import current_observations, periods_with_small_figures
 
 Audience = Literal["public", "internal"]
 AUDIENCES: tuple[Audience, ...] = ("public", "internal")
@@ -255,12 +256,18 @@ def published_snapshot(
 ) -> pd.DataFrame:
     """Stored snapshot rows as the public may see them (the pages' fast path for "now").
 
-    The figures behind the rows are read for every area and period, because whether a row
-    reveals a hidden figure depends on its neighbours: the other districts, the period
-    before, the rest of the year and the whole series.
+    Whether a row reveals a hidden figure depends on its neighbours (the other districts, the
+    period before, the rest of the year, the whole series), but a figure can be hidden only in
+    a period where some figure or numerator is small, so only those periods are read, with
+    every area: the same hidden cells as reading everything, at a fraction of the cost.
     """
     ids = sorted({str(m) for m in snapshot["metric_id"]}) if not snapshot.empty else []
-    observed = current_observations(engine, ids) if ids else pd.DataFrame()
+    known = [i for i in ids if registry.has_metric(i)]
+    if not known:
+        return snapshot.assign(suppressed=False)
+    default = int(registry.settings["suppress_below"])
+    below = max(threshold_for(registry.metric(i), default) for i in known)
+    observed = periods_with_small_figures(engine, known, below)
     if observed.empty:
         return snapshot.assign(suppressed=False)
     hidden = hidden_cells(suppress_observations(registry, observed))

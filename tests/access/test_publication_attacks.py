@@ -221,3 +221,34 @@ def test_a_hidden_cell_shows_no_spc_reading_or_direction_on_the_pages(
     # And the drill-down of Tamworth as the public sees it publishes no SPC reading
     page = render_page(client_as(demo_app, "public"), f"/metric/{RATE}", f"?area={TAMWORTH}")
     assert SUPPRESSED in page and "SPC reading are not published" in page
+
+
+def test_the_pages_fast_path_hides_exactly_what_reading_everything_hides(
+    demo_app: dash.Dash, small_rate: date, small_quarter: date
+) -> None:
+    from metrics.readmodel.publication import hidden_cells, publish_status, suppress_observations
+    from warehouse.observations import current_observations
+
+    base = demo_app.server.config[CONFIG_KEY]
+    registry: Registry = base.registry
+    snapshot = read_snapshot(base.engine)
+    fast = published_snapshot(registry, base.engine, snapshot)
+    everything = current_observations(base.engine, sorted(set(snapshot["metric_id"])))
+    full = publish_status(
+        registry, snapshot, hidden_cells(suppress_observations(registry, everything))
+    )
+    columns = ["suppressed", "rag", "value", "direction", "variation", "assurance", "ytd_value"]
+    pd.testing.assert_frame_equal(fast[columns], full[columns])
+    # The same hidden cells from the small-figure periods alone as from every figure
+    from metrics.readmodel.suppression import threshold_for
+    from warehouse.observations import periods_with_small_figures
+
+    ids = sorted(set(snapshot["metric_id"]))
+    below = max(
+        threshold_for(registry.metric(i), int(registry.settings["suppress_below"])) for i in ids
+    )
+    some = periods_with_small_figures(base.engine, ids, below)
+    cells = hidden_cells(suppress_observations(registry, some))
+    every = hidden_cells(suppress_observations(registry, everything))
+    key = ["metric_id", "area_code", "period_start"]
+    assert len(every) and set(map(tuple, cells[key].values)) == set(map(tuple, every[key].values))
