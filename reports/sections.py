@@ -210,8 +210,9 @@ def _districts(registry: Registry, data: ReadModel, metric: Metric) -> pd.DataFr
     codes = [a.code for a in registry.areas_for(metric) if a.type == "district"]
     snap = data.snapshot
     rows = snap[(snap["metric_id"] == metric.id) & snap["area_code"].isin(codes)]
+    # A district with a figure, or one whose figure is hidden (shown as [c])
+    rows = rows[rows["value"].notna() | rows["suppressed"]]
     hidden = rows["suppressed"].astype(bool)
-    rows, hidden = rows[rows["value"].notna() | hidden], hidden[rows["value"].notna() | hidden]
     return pd.DataFrame(
         {
             "area": [registry.area_name(c) for c in rows["area_code"]],

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import dash
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -130,3 +132,42 @@ def render_page(client: Any, path: str, search: str = "") -> str:
     )
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     return response.get_data(as_text=True)
+
+
+def latest_start(engine: sa.Engine, metric_id: str) -> date:
+    """The start of the latest period held for a measure."""
+    from warehouse.tables import observations
+
+    with engine.connect() as conn:
+        latest = conn.execute(
+            sa.select(sa.func.max(observations.c.period_start)).where(
+                observations.c.metric_id == metric_id
+            )
+        ).scalar_one()
+    return pd.Timestamp(latest).date()
+
+
+def insert_period(
+    engine: sa.Engine,
+    metric_id: str,
+    start: date,
+    end: date,
+    rows: Mapping[str, tuple[float, float | None, float | None]],
+) -> None:
+    """Add one period of a measure straight to the warehouse: area -> (value, num, denom)."""
+    from warehouse.tables import observations
+
+    with engine.begin() as conn:
+        for code, (value, numerator, denominator) in rows.items():
+            conn.execute(
+                observations.insert().values(
+                    metric_id=metric_id,
+                    area_code=code,
+                    period_start=start,
+                    period_end=end,
+                    value=value,
+                    numerator=numerator,
+                    denominator=denominator,
+                    loaded_at=datetime.now(),
+                )
+            )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import date
 
 import dash
 import pandas as pd
@@ -26,9 +26,8 @@ from reports.html import render_html
 from reports.public import build_public_pack
 from reports.scope import resolve_scope
 from reports.xlsx import render_xlsx
-from tests.access.conftest import client_as, dash_post, render_page
+from tests.access.conftest import client_as, dash_post, insert_period, latest_start, render_page
 from warehouse.snapshot import read_snapshot
-from warehouse.tables import observations
 
 COUNTY = "E10000028"
 TAMWORTH = "E07000199"
@@ -54,30 +53,7 @@ def _engine(app: dash.Dash) -> sa.Engine:
 
 
 def _next_start(engine: sa.Engine, metric_id: str, months: int) -> date:
-    with engine.connect() as conn:
-        latest = conn.execute(
-            sa.select(sa.func.max(observations.c.period_start)).where(
-                observations.c.metric_id == metric_id
-            )
-        ).scalar_one()
-    return (pd.Timestamp(latest) + pd.DateOffset(months=months)).date()
-
-
-def _insert(engine: sa.Engine, metric_id: str, start: date, end: date, rows: dict) -> None:
-    with engine.begin() as conn:
-        for code, (value, numerator, denominator) in rows.items():
-            conn.execute(
-                observations.insert().values(
-                    metric_id=metric_id,
-                    area_code=code,
-                    period_start=start,
-                    period_end=end,
-                    value=value,
-                    numerator=numerator,
-                    denominator=denominator,
-                    loaded_at=datetime.now(),
-                )
-            )
+    return (pd.Timestamp(latest_start(engine, metric_id)) + pd.DateOffset(months=months)).date()
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +68,7 @@ def small_rate(demo_app: dash.Dash) -> date:
     }
     total_n, total_d = sum(NUMERATORS.values()), sum(DENOMINATORS.values())
     rows[COUNTY] = (100 * total_n / total_d, float(total_n), float(total_d))
-    _insert(engine, RATE, start, end, rows)
+    insert_period(engine, RATE, start, end, rows)
     return start
 
 
@@ -106,9 +82,9 @@ def small_quarter(demo_app: dash.Dash) -> date:
         start = (pd.Timestamp(start) + pd.DateOffset(months=3)).date()
         first = (pd.Timestamp(start) - pd.DateOffset(months=3)).date()
         first_end = (pd.Timestamp(first) + pd.offsets.QuarterEnd(0)).date()
-        _insert(engine, QUARTERLY, first, first_end, {COUNTY: (474.0, None, None)})
+        insert_period(engine, QUARTERLY, first, first_end, {COUNTY: (474.0, None, None)})
     end = (pd.Timestamp(start) + pd.DateOffset(months=3) - pd.Timedelta(days=1)).date()
-    _insert(engine, QUARTERLY, start, end, {COUNTY: (3.0, None, None)})
+    insert_period(engine, QUARTERLY, start, end, {COUNTY: (3.0, None, None)})
     return start
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import dash
 import pandas as pd
@@ -15,8 +15,7 @@ from metrics.readmodel.suppression import SUPPRESSED, secondary, threshold_for
 from metrics.registry.loader import Registry
 from reports.public import build_public_pack
 from reports.scope import resolve_scope
-from tests.access.conftest import client_as, dash_post, render_page
-from warehouse.tables import observations
+from tests.access.conftest import client_as, dash_post, insert_period, latest_start, render_page
 
 METRIC = "road-casualties-ksi"  # public, a count, by district, districts sum to the county
 COUNTY = "E10000028"
@@ -70,27 +69,12 @@ def test_a_lone_suppressed_district_cannot_be_recovered_by_subtraction(
 def small_period(demo_app: dash.Dash) -> date:
     """A new latest period of the public count measure, with small district figures."""
     engine: sa.Engine = demo_app.server.config[CONFIG_KEY].engine
-    with engine.connect() as conn:
-        latest = conn.execute(
-            sa.select(sa.func.max(observations.c.period_start)).where(
-                observations.c.metric_id == METRIC
-            )
-        ).scalar_one()
-    start = (pd.Timestamp(latest) + pd.offsets.MonthBegin(1)).date()
+    start = (pd.Timestamp(latest_start(engine, METRIC)) + pd.offsets.MonthBegin(1)).date()
     end = (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
     values = {COUNTY: sum(DISTRICTS.values()), **DISTRICTS}
-    with engine.begin() as conn:
-        for code, value in values.items():
-            conn.execute(
-                observations.insert().values(
-                    metric_id=METRIC,
-                    area_code=code,
-                    period_start=start,
-                    period_end=end,
-                    value=float(value),
-                    loaded_at=datetime.now(),
-                )
-            )
+    insert_period(
+        engine, METRIC, start, end, {c: (float(v), None, None) for c, v in values.items()}
+    )
     return start
 
 
