@@ -6,8 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8050
-# Chromium: browser tests and pack charts (kaleido); Pango and HarfBuzz: PDF packs (weasyprint)
-APT_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# Chromium: browser tests and pack charts (kaleido); Pango and HarfBuzz: PDF packs (weasyprint);
+# PostgreSQL: the tests run every database test on a throwaway PostgreSQL as well as DuckDB
+APT_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	postgresql
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: run test lint install system-deps demo-data bench bench-ingest bench-engine bench-pages screenshots clean format

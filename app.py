@@ -22,7 +22,7 @@ from pipelines.runner import run_pipeline
 from pipelines.scheduler import start_background_scheduler
 from warehouse.engine import default_database_url, get_engine
 from warehouse.recovery import abandon_unfinished_runs
-from warehouse.tables import create_tables
+from warehouse.schema import create_tables
 
 HERE = Path(__file__).resolve().parent
 LOG = logging.getLogger("pmf")

@@ -33,7 +33,7 @@ from metrics.registry.loader import Registry, load_registry
 from warehouse.bulk import current_values, fetch_baseline
 from warehouse.engine import duckdb_url, get_engine
 from warehouse.observations import load_observations
-from warehouse.tables import create_tables
+from warehouse.schema import create_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 METRICS = 300

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from metrics.registry.loader import Registry, load_registry
 from pipelines.runner import run_pipeline
 from warehouse.engine import duckdb_url, get_engine
-from warehouse.tables import create_tables
+from warehouse.schema import create_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"

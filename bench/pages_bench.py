@@ -41,7 +41,7 @@ from metrics.registry.loader import Registry, load_registry  # noqa: E402
 from reports.chromium import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from warehouse.engine import duckdb_url, get_engine  # noqa: E402
 from warehouse.observations import load_observations  # noqa: E402
-from warehouse.tables import create_tables  # noqa: E402
+from warehouse.schema import create_tables  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIODS = 370

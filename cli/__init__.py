@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.context import Context
+from cli.db import db_group
 from cli.demo_data import demo
 from cli.errors import Commands
 from cli.evaluate import evaluate_command
@@ -50,6 +51,7 @@ for command in (
     schema,
     metrics_group,
     init_db,
+    db_group,
     demo,
     serve,
     report_command,

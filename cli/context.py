@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from metrics.registry.loader import Registry, load_registry
 from metrics.registry.yamlfile import ConfigError
 from warehouse.engine import get_engine
-from warehouse.tables import create_tables
+from warehouse.schema import create_tables
 
 
 @dataclass

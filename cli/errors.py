@@ -31,8 +31,8 @@ def warehouse_errors(database_url: str) -> Iterator[None]:
         first_line = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         fail(
             f"The warehouse at {database_url} could not be used: {first_line}. "
-            "If it was built by an older version of PMF, rebuild it "
-            "(delete the file, then run 'pmf init-db' and 'pmf demo')."
+            "If it was made by an older version of PMF, run 'pmf db upgrade' "
+            "(it keeps the data); to go back to a known state, 'pmf restore FILE'."
         )
 
 

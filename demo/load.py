@@ -28,11 +28,19 @@ def demo_drop_folder(registry: Registry, engine: sa.Engine) -> Path:
     return path.resolve().parent / "drops" if path is not None else drop_root(registry)
 
 
-def load_demo(registry: Registry, engine: sa.Engine, as_of: date, *, if_empty: bool = False) -> str:
-    """Write the demo drops and run the pipelines that read them; return a one-line summary."""
+def load_demo(
+    registry: Registry,
+    engine: sa.Engine,
+    as_of: date,
+    *,
+    if_empty: bool = False,
+    drops: Path | None = None,
+) -> str:
+    """Write the demo drops (to `drops`, else `demo_drop_folder`) and run the pipelines that
+    read them; return a one-line summary."""
     if if_empty and observation_count(engine) > 0:
         return "The warehouse already has data; demo not loaded."
-    root = demo_drop_folder(registry, engine)
+    root = drops or demo_drop_folder(registry, engine)
     pipelines = load_pipelines(registry)
     history = generate_history(registry, as_of)
     chosen = write_demo_drops(registry, pipelines, history, root)

@@ -24,7 +24,7 @@ from pipelines.config import Pipeline, load_pipelines
 from pipelines.hooks import resolve_hook
 from warehouse.engine import database_path, get_engine
 from warehouse.recovery import abandon_unfinished_runs
-from warehouse.tables import create_tables
+from warehouse.schema import create_tables
 
 LOG = logging.getLogger("pmf.scheduler")
 JOBSTORE_ENV = "PMF_JOBSTORE_URL"

@@ -25,7 +25,7 @@ from warehouse.commentary import add_comment
 from warehouse.engine import duckdb_url, get_engine
 from warehouse.milestones import upsert_milestones
 from warehouse.observations import load_observations
-from warehouse.tables import create_tables
+from warehouse.schema import create_tables
 
 SAMPLE_AS_AT = date(2024, 11, 25)  # a Monday, when the weekly packs are written
 SAMPLE_PORTFOLIO = "children-young-people"

@@ -24,7 +24,7 @@ from reports.produce import Format, draw_charts, file_name, render, reports_fold
 from reports.scope import resolve_scope
 from warehouse.engine import get_engine
 from warehouse.report_runs import FAILED, SUCCEEDED, finish_report_run, start_report_run
-from warehouse.tables import create_tables
+from warehouse.schema import create_tables
 
 LOG = logging.getLogger("pmf.reports")
 WEEKLY_PACK_CRON = "0 6 * * mon"  # minute hour day month weekday: Monday 06:00

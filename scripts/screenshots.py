@@ -22,7 +22,7 @@ from demo.load import load_demo  # noqa: E402
 from metrics.registry.loader import load_registry  # noqa: E402
 from reports.chromium import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from warehouse.engine import duckdb_url, get_engine  # noqa: E402
-from warehouse.tables import create_tables  # noqa: E402
+from warehouse.schema import create_tables  # noqa: E402
 
 PASSWORD = "screenshots-only"  # the warehouse is temporary and deleted afterwards
 PAGES = [

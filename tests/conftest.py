@@ -1,10 +1,12 @@
-"""Shared fixtures: a copy of the shipped config, a DuckDB file in a temporary folder, the
+"""Shared fixtures: a copy of the shipped config, a warehouse in a temporary folder (a DuckDB
+file, and the same test again on a throwaway PostgreSQL database), the
 demo warehouse (built once per session, copied for each test that writes to it), and a
 guard that fails any test not marked `browser` that starts Chromium.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -16,8 +18,9 @@ import pytest
 import sqlalchemy as sa
 
 from metrics.registry.loader import Registry, load_registry
+from tests.postgres_server import ThrowawayPostgres
 from warehouse.engine import dispose_engine, duckdb_url, get_engine
-from warehouse.tables import create_tables
+from warehouse.schema import create_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config"
@@ -42,10 +45,30 @@ def config_copy(tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A DuckDB URL for a new file in a temporary folder."""
-    return duckdb_url(tmp_path / "warehouse.duckdb")
+# Both supported warehouses; PMF_TEST_BACKENDS=duckdb narrows a quick local run to one
+BACKENDS = [b for b in os.environ.get("PMF_TEST_BACKENDS", "duckdb,postgresql").split(",") if b]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[ThrowawayPostgres]:
+    """A PostgreSQL server for the session: $PMF_TEST_POSTGRES_URL, or a private throwaway one."""
+    server = ThrowawayPostgres()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty warehouse: a DuckDB file in a temporary folder, or a PostgreSQL database."""
+    if request.param == "duckdb":
+        yield duckdb_url(tmp_path / "warehouse.duckdb")
+        return
+    server: ThrowawayPostgres = request.getfixturevalue("postgres")
+    url = server.database()
+    yield url
+    dispose_engine(url)
+    server.drop(url)
 
 
 @pytest.fixture

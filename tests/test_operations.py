@@ -28,7 +28,7 @@ from warehouse.engine import dispose_engine, duckdb_url, get_engine
 from warehouse.recovery import abandon_unfinished_runs
 from warehouse.report_runs import report_run_history, start_report_run
 from warehouse.runs import run_history, start_run
-from warehouse.tables import create_tables
+from warehouse.schema import create_tables
 
 PMF = [sys.executable, "-c", "from cli import main; main()"]
 HANG_PIPELINE = """

@@ -155,10 +155,13 @@ def _merge(conn: sa.Connection, staging: sa.Table, run_id: int | None, now: date
         sa.literal(run_id, sa.Integer).label("run_id"),
         sa.literal(now, sa.DateTime).label("loaded_at"),
     )
-    loaded = conn.execute(
+    # Every row left in staging is loaded. Counted, not taken from the INSERT's rowcount, which
+    # PostgreSQL's driver reports as -1 for an INSERT ... SELECT that fills a sequence key
+    loaded = conn.execute(sa.select(sa.func.count()).select_from(staging)).scalar_one()
+    conn.execute(
         observations.insert().from_select([*OBSERVATION_COLUMNS, "run_id", "loaded_at"], select)
-    ).rowcount
-    return LoadCounts(int(loaded), int(superseded or 0), int(unchanged))
+    )
+    return LoadCounts(int(loaded), int(superseded or 0), int(unchanged or 0))
 
 
 def has_observations(engine: sa.Engine) -> bool:

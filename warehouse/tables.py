@@ -233,41 +233,25 @@ user_sessions = sa.Table(
     sa.Index("ix_user_sessions_user", "username"),
 )
 
-ALL_TABLES = tuple(metadata.sorted_tables)
-
-
-_COLUMNS_PRESENT = sa.text(
-    "SELECT table_name, column_name FROM information_schema.columns "
-    "WHERE table_catalog = current_database() AND table_schema = current_schema()"
+# Work the web workers hand to the scheduler's process: a pipeline run or a pack asked for on a
+# page is queued here and done there, so no web request waits for it (warehouse.jobs)
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    _id("jobs"),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("target_id", sa.String(120), nullable=False),
+    sa.Column("params", sa.Text, nullable=True),  # JSON
+    sa.Column("requested_by", sa.String(120), nullable=False),
+    sa.Column("requested_at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("worker", sa.String(120), nullable=True),
+    sa.Column("started_at", sa.DateTime, nullable=True),
+    sa.Column("finished_at", sa.DateTime, nullable=True),
+    sa.Column("progress", sa.Text, nullable=True),
+    sa.Column("result", sa.Text, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Index("ix_jobs_status", "status", "requested_at"),
 )
 
-
-def create_tables(engine: sa.Engine) -> list[str]:
-    """Create any missing tables and columns (idempotent); return the names of all PMF tables."""
-    metadata.create_all(engine, checkfirst=True)
-    add_missing_columns(engine)
-    return sorted(metadata.tables)
-
-
-def add_missing_columns(engine: sa.Engine) -> list[str]:
-    """Add nullable columns a newer PMF defines to tables an older one created; return them.
-
-    `create_all` leaves existing tables as they are, so a warehouse file made before a
-    column was added would otherwise lack it. Only nullable columns are added: old rows
-    simply have no value in them.
-    """
-    added = []
-    with engine.begin() as conn:
-        # One look at the catalogue: asking table by table is slow on DuckDB
-        present = set(conn.execute(_COLUMNS_PRESENT).tuples())
-        quote = conn.dialect.identifier_preparer.quote
-        for table in metadata.sorted_tables:
-            for column in table.columns:
-                if (table.name, column.name) in present or not column.nullable:
-                    continue
-                kind = column.type.compile(dialect=conn.dialect)
-                conn.exec_driver_sql(
-                    f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"
-                )
-                added.append(f"{table.name}.{column.name}")
-    return added
+ALL_TABLES = tuple(metadata.sorted_tables)

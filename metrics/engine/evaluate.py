@@ -21,8 +21,8 @@ from metrics.registry.loader import Registry
 from warehouse.bulk import current_values
 from warehouse.flags import open_flag_counts, open_flag_total
 from warehouse.observations import current_observations
+from warehouse.schema import create_tables
 from warehouse.snapshot import replace_snapshot
-from warehouse.tables import create_tables
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from demo.load import load_demo
 from metrics.registry.loader import load_registry
 from tests.conftest import CONFIG
 from warehouse.engine import duckdb_url, get_engine
-from warehouse.tables import create_tables
+from warehouse.schema import create_tables
 
 # The pages judge freshness and milestones against today, so the demo is built as at today
 DEMO_AS_OF = date.today()

@@ -8,7 +8,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warehouse.observations import current_observations, load_observations, revision_history
-from warehouse.tables import create_tables
+from warehouse.schema import create_tables
 
 REQUIRED = {
     "observations",

@@ -19,8 +19,8 @@ from metrics.registry.loader import Registry
 from tests.engine.test_status import metric
 from warehouse.engine import get_engine
 from warehouse.observations import load_observations
+from warehouse.schema import add_missing_columns, create_tables
 from warehouse.snapshot import read_snapshot
-from warehouse.tables import add_missing_columns, create_tables
 
 COUNTY = "E10000028"
 DISTRICTS = [f"E0700019{n}" for n in range(2, 10)]
@@ -266,7 +266,11 @@ def test_an_old_warehouse_gains_the_derived_column(db_url: str, registry: Regist
     try:
         create_tables(engine)
         with engine.begin() as conn:
+            # As a PMF from before migrations and before the column made it
             conn.exec_driver_sql("ALTER TABLE status_snapshot DROP COLUMN derived")
+            conn.exec_driver_sql("DROP TABLE alembic_version")
+            conn.exec_driver_sql("DROP TABLE jobs")
+            conn.exec_driver_sql("DROP SEQUENCE jobs_id_seq")
             conn.exec_driver_sql(
                 "INSERT INTO status_snapshot (metric_id, area_code, rag, open_flags, computed_at)"
                 " VALUES ('jobs-created', 'E10000028', 'no_data', 0, TIMESTAMP '2024-01-01')"
@@ -275,7 +279,8 @@ def test_an_old_warehouse_gains_the_derived_column(db_url: str, registry: Regist
         kept = read_snapshot(engine)
         assert kept["metric_id"].tolist() == ["jobs-created"]
         assert kept["derived"].isna().all()
-        assert add_missing_columns(engine) == []  # a second run changes nothing
+        with engine.begin() as conn:
+            assert add_missing_columns(conn) == []  # a second run changes nothing
         evaluate(registry, engine, today=date(2024, 7, 1))
         assert read_snapshot(engine)["derived"].notna().all()
     finally:

@@ -20,9 +20,9 @@ AS_OF = date(2024, 11, 25)
 def test_demo_writes_drops_and_loads_them_through_the_pipelines(
     registry: Registry, engine: sa.Engine, tmp_path: Path
 ) -> None:
-    summary = load_demo(registry, engine, AS_OF)
-    assert "4 rows rejected on purpose" in summary and "FAILED" not in summary
     drops = tmp_path / "drops"
+    summary = load_demo(registry, engine, AS_OF, drops=drops)
+    assert "4 rows rejected on purpose" in summary and "FAILED" not in summary
     assert (drops / "demo-economy" / "demo.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert (drops / "demo-children" / "demo.xlsx").exists()
     assert (drops / "milestones" / "demo.xlsx").exists()
@@ -40,6 +40,6 @@ def test_demo_writes_drops_and_loads_them_through_the_pipelines(
     assert "period 'May 2017' does not start a quarterly period" in reasons
     assert "value 'tbc' in column 'Value' is not a number" in reasons
 
-    again = load_demo(registry, engine, AS_OF)
+    again = load_demo(registry, engine, AS_OF, drops=drops)
     assert "found nothing new" in again
     assert set(runs(engine)["status"].iloc[len(log) :]) == {"skipped_unchanged"}
