@@ -60,3 +60,24 @@ def check_command(ctx: Context) -> None:
             click.echo(line, err=True)
         fail(f"{len(found)} difference(s) between the warehouse and this version of PMF.")
     click.echo("The warehouse matches this version of PMF.")
+
+
+@db_group.command("copy")
+@click.argument("target_url")
+@pass_context
+def copy_command(ctx: Context, target_url: str) -> None:
+    """Copy the whole warehouse into an empty database at TARGET_URL (e.g. from the DuckDB
+    file into PostgreSQL, to run in server mode). The warehouse itself is not changed."""
+    from warehouse.transfer import TargetNotEmpty, copy_warehouse
+
+    target = get_engine(target_url)
+    shown = target.url.render_as_string(hide_password=True)
+    if target_url == ctx.database_url:
+        fail("The target is the warehouse itself: give another database's URL.")
+    with warehouse_errors(ctx.database_url):
+        try:
+            copied = copy_warehouse(get_engine(ctx.database_url), target)
+        except TargetNotEmpty as exc:
+            fail(f"Nothing copied: {exc}. Copy into a new, empty database.")
+    tables = sum(1 for n in copied.rows.values() if n)
+    click.echo(f"Copied {copied.total} rows in {tables} tables to {shown}.")

@@ -54,6 +54,8 @@ def postgres() -> Iterator[ThrowawayPostgres]:
     """A PostgreSQL server for the session: $PMF_TEST_POSTGRES_URL, or a private throwaway one."""
     server = ThrowawayPostgres()
     server.start()
+    # A server database has no folder to keep a generated session key in: it must be given
+    os.environ.setdefault("PMF_SECRET_KEY", "test-only-key-" + "x" * 40)
     yield server
     server.stop()
 
@@ -124,12 +126,38 @@ def copy_demo(demo_folder: Path, target: Path) -> Path:
     return target / DEMO_FILE
 
 
-@pytest.fixture
-def demo_url(demo_folder: Path, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(params=BACKENDS)
+def demo_url(request: pytest.FixtureRequest, demo_folder: Path, tmp_path: Path) -> Iterator[str]:
     """The URL of this test's own copy of the demo warehouse; its engine is disposed after."""
-    url = duckdb_url(copy_demo(demo_folder, tmp_path / "demo"))
+    if request.param == "duckdb":
+        url = duckdb_url(copy_demo(demo_folder, tmp_path / "demo"))
+    else:
+        url = postgres_like(request, demo_folder / DEMO_FILE)
     yield url
     dispose_engine(url)
+
+
+# A PostgreSQL template database for each DuckDB file copied there, made once per session
+_TEMPLATES: dict[Path, str] = {}
+
+
+def postgres_like(request: pytest.FixtureRequest, file: Path) -> str:
+    """A new PostgreSQL database holding what the DuckDB `file` holds, made from a template
+    copied from the file once (as `pmf db copy` copies); its URL."""
+    from warehouse.transfer import copy_warehouse
+
+    server: ThrowawayPostgres = request.getfixturevalue("postgres")
+    key = file.resolve()
+    if key not in _TEMPLATES:
+        template_url = server.database()
+        source, target = sa.create_engine(duckdb_url(file)), sa.create_engine(template_url)
+        try:
+            copy_warehouse(source, target)
+        finally:
+            source.dispose()
+            target.dispose()  # a template must have no connections to be copied
+        _TEMPLATES[key] = str(sa.engine.make_url(template_url).database)
+    return server.database(template=_TEMPLATES[key])
 
 
 # The guard: Chromium (Playwright's driver, or kaleido drawing a pack's charts) only in tests

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from access.users import add_user
 from app import create_app
 from tests.browser.conftest import anonymous_page, live_url  # noqa: F401  (browser fixtures)
-from tests.conftest import CONFIG, copy_demo
+from tests.conftest import BACKENDS, CONFIG, DEMO_FILE, copy_demo, postgres_like
 from warehouse.engine import duckdb_url, get_engine
 
 PASSWORD = "correct horse battery staple"
@@ -28,11 +28,16 @@ ACCOUNTS = {
 ROLES = ("public", "member", "officer", "admin")
 
 
-@pytest.fixture(scope="session")
-def demo_app(tmp_path_factory: pytest.TempPathFactory, demo_folder: Path) -> Iterator[dash.Dash]:
-    """The real app on its own copy of the demo warehouse, with one account for each
-    signed-in role."""
-    url = duckdb_url(copy_demo(demo_folder, tmp_path_factory.mktemp("access")))
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, demo_folder: Path
+) -> Iterator[dash.Dash]:
+    """The real app on its own copy of the demo warehouse (DuckDB, then PostgreSQL), with one
+    account for each signed-in role."""
+    if request.param == "duckdb":
+        url = duckdb_url(copy_demo(demo_folder, tmp_path_factory.mktemp("access")))
+    else:
+        url = postgres_like(request, demo_folder / DEMO_FILE)
     engine = get_engine(url)
     for role, (name, display) in ACCOUNTS.items():
         add_user(engine, name, PASSWORD, role, actor="test", display_name=display)

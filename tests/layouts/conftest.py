@@ -26,7 +26,7 @@ from access.users import LocalPasswordProvider, add_user
 from access.web import begin_session
 from app import create_app
 from metrics.registry.loader import Registry
-from tests.conftest import CONFIG
+from tests.conftest import BACKENDS, CONFIG, postgres_like
 from tests.fixtures.warehouse import build_fixtures_warehouse
 from warehouse.engine import dispose_engine, duckdb_url
 
@@ -50,25 +50,35 @@ def fixtures_file(tmp_path_factory: pytest.TempPathFactory, registry: Registry) 
     return path
 
 
-def _app_on_copy(fixtures_file: Path, folder: Path) -> tuple[dash.Dash, str]:
-    path = folder / fixtures_file.name
-    shutil.copy(fixtures_file, path)
-    url = duckdb_url(path)
+def _app_on_copy(
+    request: pytest.FixtureRequest, fixtures_file: Path, folder: Path
+) -> tuple[dash.Dash, str]:
+    if request.param == "duckdb":
+        path = folder / fixtures_file.name
+        shutil.copy(fixtures_file, path)
+        url = duckdb_url(path)
+    else:
+        url = postgres_like(request, fixtures_file)
     return create_app(CONFIG, url), url
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory, fixtures_file: Path) -> Iterator[dash.Dash]:
-    """The real app on a copy of the fixtures warehouse, shared by tests that only read."""
-    shared, url = _app_on_copy(fixtures_file, tmp_path_factory.mktemp("pages"))
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, fixtures_file: Path
+) -> Iterator[dash.Dash]:
+    """The real app on a copy of the fixtures warehouse (DuckDB, then PostgreSQL), shared by
+    tests that only read."""
+    shared, url = _app_on_copy(request, fixtures_file, tmp_path_factory.mktemp("pages"))
     yield shared
     dispose_engine(url)
 
 
-@pytest.fixture
-def writable_app(fixtures_file: Path, tmp_path: Path) -> Iterator[dash.Dash]:
+@pytest.fixture(params=BACKENDS)
+def writable_app(
+    request: pytest.FixtureRequest, fixtures_file: Path, tmp_path: Path
+) -> Iterator[dash.Dash]:
     """The real app on this test's own copy of the fixtures warehouse, for tests that write."""
-    own, url = _app_on_copy(fixtures_file, tmp_path)
+    own, url = _app_on_copy(request, fixtures_file, tmp_path)
     yield own
     dispose_engine(url)
 

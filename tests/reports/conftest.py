@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from metrics.registry.loader import Registry
 from reports.samples import SAMPLE_AS_AT, build_sample_warehouse
+from tests.conftest import BACKENDS, postgres_like
 from warehouse.engine import duckdb_url, get_engine
 
 
@@ -48,12 +49,18 @@ def copy_sample(sample_file: Path, folder: Path) -> str:
     return duckdb_url(path)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", params=BACKENDS)
 def sample(
-    tmp_path_factory: pytest.TempPathFactory, sample_file: Path, registry: Registry
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sample_file: Path,
+    registry: Registry,
 ) -> Iterator[Sample]:
-    """The pack tests' own copy of the sample warehouse, shared by them."""
-    url = copy_sample(sample_file, tmp_path_factory.mktemp("packs"))
+    """The pack tests' own copy of the sample warehouse (DuckDB, then PostgreSQL), shared."""
+    if request.param == "duckdb":
+        url = copy_sample(sample_file, tmp_path_factory.mktemp("packs"))
+    else:
+        url = postgres_like(request, sample_file)
     engine = get_engine(url)
     yield Sample(registry, engine, url, SAMPLE_AS_AT)
     engine.dispose()
