@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,11 @@ from access.identity import IdentityProvider
 from access.session import current_viewer
 from access.users import LocalPasswordProvider
 from access.web import install_access
+from jobs.worker import JobWorker
 from layouts._components.shell import shell
 from layouts._runtime import CONFIG_KEY, Runtime
 from metrics.registry.loader import load_registry
 from metrics.writes import Writes
-from pipelines.runner import run_pipeline
 from pipelines.scheduler import start_background_scheduler
 from warehouse.engine import default_database_url, get_engine
 from warehouse.recovery import abandon_unfinished_runs
@@ -71,13 +72,7 @@ def create_app(
     )
     app.index_string = INDEX_TEMPLATE
 
-    def run_now(pipeline_id: str, requested_by: str) -> str:
-        result = run_pipeline(
-            registry, engine, pipeline_id, trigger="dashboard", triggered_by=requested_by
-        )
-        return result.summary()
-
-    writes = Writes(registry=registry, engine=engine, pipeline_runner=run_now)
+    writes = Writes(registry=registry, engine=engine)
     app.server.config[CONFIG_KEY] = Runtime(registry=registry, engine=engine, writes=writes)
     install_access(
         app.server, registry, engine, database_url, identity or LocalPasswordProvider(engine)
@@ -112,11 +107,13 @@ def serve(
     config_dir: str | Path | None = None,
     database_url: str | None = None,
     scheduler: bool = True,
+    on_ready: Callable[[], None] | None = None,
 ) -> None:
     """Serve the dashboard, with the pipeline scheduler in the same process by default.
 
     A DuckDB file can be held by one process only, so the dashboard and scheduler share it.
-    Exits with one sentence (status 1) if the address cannot be used.
+    Exits with one sentence (status 1) if the address cannot be used. `on_ready` is called
+    once the warehouse is held, the address bound and the log set up, just before serving.
     """
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -144,6 +141,10 @@ def serve(
         start_background_scheduler(
             runtime.registry.config_dir, runtime.engine.url.render_as_string(hide_password=False)
         )
+        # Pipeline runs and packs asked for on a page are done here, not in the web request
+        JobWorker(runtime.registry, runtime.engine).start()
+    if on_ready is not None:
+        on_ready()
     LOG.info("Serving PMF on http://%s:%s", host, port)
     if server is None:
         app.run(host=host, port=port, debug=True, use_reloader=False)

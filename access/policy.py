@@ -18,6 +18,8 @@ CALLBACK_PERMISSIONS: dict[str, Permission] = {
     "metric-comment-status.children": "comment",
     "flag-status.children": "update_flag",
     "run-now-status.children": "run_pipeline",
+    "run-now-progress.children": "run_pipeline",
+    "pack-job-download.data": "read_internal",
 }
 
 

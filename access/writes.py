@@ -72,10 +72,17 @@ class GuardedWrites(Writes):
             due_date=due_date,
         )
 
-    def run_pipeline(self, pipeline_id: str, requested_by: str) -> str:
-        """Run a pipeline now, if the viewer may run pipelines (officers)."""
+    def run_pipeline(self, pipeline_id: str, requested_by: str) -> int:
+        """Ask for a pipeline run, if the viewer may run pipelines (officers); the job's id."""
         _require(self.viewer, "run_pipeline")
         return super().run_pipeline(pipeline_id, self._actor(requested_by))
+
+    def ask_for_pack(
+        self, kind: str, ident: str, report_format: str, as_at: date, requested_by: str
+    ) -> int:
+        """Ask for a pack, if the viewer may read internal figures; the job's id."""
+        _require(self.viewer, "read_internal")
+        return super().ask_for_pack(kind, ident, report_format, as_at, str(self.viewer.username))
 
 
 def guarded(writes: Writes, viewer: Viewer) -> GuardedWrites:
@@ -83,6 +90,5 @@ def guarded(writes: Writes, viewer: Viewer) -> GuardedWrites:
     return GuardedWrites(
         registry=writes.registry,
         engine=writes.engine,
-        pipeline_runner=writes.pipeline_runner,
         viewer=viewer,
     )

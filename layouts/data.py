@@ -10,12 +10,14 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from layouts._components.a11y import aria
+from layouts._components.job_progress import job_poll, job_words
 from layouts._components.signin import sign_in_notice
 from layouts._components.tables import captioned_table, simple_table
 from layouts._runtime import runtime
 from metrics.engine.periods import period_label
 from metrics.format import format_value
 from metrics.words import RUN_STATUS
+from warehouse.jobs import PIPELINE_RUN, read_job
 from warehouse.runs import latest_run_with_rejections, latest_runs, rejected_for_run, run_history
 from warehouse.snapshot import read_snapshot
 
@@ -226,6 +228,8 @@ def layout(run: str = "", **_q: Any) -> html.Div:
                         className="mb-2",
                     ),
                     html.P(id="run-now-status", role="status", **aria(live="polite")),
+                    html.P(id="run-now-progress", role="status", **aria(live="polite")),
+                    *job_poll("run-now"),
                     pipelines_table(rt.registry, latest_runs(rt.engine), rt.may("run_pipeline")),
                 ],
                 **aria(labelledby="pipelines-heading"),
@@ -251,17 +255,39 @@ def layout(run: str = "", **_q: Any) -> html.Div:
 
 @callback(
     Output("run-now-status", "children"),
+    Output("run-now-job", "data"),
     Input({"type": "run-now", "pipeline": ALL}, "n_clicks"),
     State("run-now-by", "value"),
     prevent_initial_call=True,
 )
-def run_now(clicks: list[int | None], requested_by: str | None) -> str:
-    """Start a pipeline on behalf of the named person and say how the run ended."""
+def run_now(clicks: list[int | None], requested_by: str | None) -> tuple[str, Any]:
+    """Queue a pipeline run on behalf of the named person; the worker runs it."""
     if not any(clicks) or not isinstance(ctx.triggered_id, dict):
         raise dash.exceptions.PreventUpdate
     pipeline_id = str(ctx.triggered_id["pipeline"])
     try:
-        summary = runtime().writes.run_pipeline(pipeline_id, requested_by or "")
+        job_id = runtime().writes.run_pipeline(pipeline_id, requested_by or "")
     except ValueError as exc:
-        return f"Not started: {exc}"
-    return f"{summary} Reload the page to see it in the tables."
+        return f"Not started: {exc}", None
+    return f"Run of {pipeline_id} queued (job {job_id}).", job_id
+
+
+@callback(
+    Output("run-now-progress", "children"),
+    Output("run-now-poll", "disabled"),
+    # A new job id starts the polling; each tick asks again until the run has finished
+    Input("run-now-poll", "n_intervals"),
+    Input("run-now-job", "data"),
+    prevent_initial_call=True,
+)
+def run_progress(_ticks: int | None, job_id: Any) -> tuple[str, bool]:
+    """Say how the queued run is getting on; stop asking once it has finished."""
+    if not isinstance(job_id, int):
+        return "", True
+    job = read_job(runtime().engine, job_id)
+    if job is not None and job.kind != PIPELINE_RUN:
+        job = None
+    words = job_words(job, "run")
+    if job is not None and job.finished:
+        return f"{words} Reload the page to see it in the tables.", True
+    return words, job is None

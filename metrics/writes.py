@@ -6,7 +6,6 @@ through page callbacks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,9 +15,7 @@ import sqlalchemy as sa
 from metrics.flags.lifecycle import FlagChange, change_flag
 from metrics.registry.loader import Registry
 from warehouse.commentary import add_comment
-
-# Runs a pipeline for a named person and returns a sentence saying how the run ended
-PipelineRunner = Callable[[str, str], str]
+from warehouse.jobs import PACK, PIPELINE_RUN, enqueue
 
 
 @dataclass(frozen=True)
@@ -27,7 +24,6 @@ class Writes:
 
     registry: Registry
     engine: sa.Engine
-    pipeline_runner: PipelineRunner | None = None
 
     def add_comment(
         self,
@@ -74,12 +70,20 @@ class Writes:
         )
         return change_flag(self.engine, flag_id, change)
 
-    def run_pipeline(self, pipeline_id: str, requested_by: str) -> str:
-        """Run a pipeline now, on behalf of a named person; says how the run ended."""
-        if self.pipeline_runner is None:
-            raise ValueError("Pipelines cannot be run from this app.")
+    def run_pipeline(self, pipeline_id: str, requested_by: str) -> int:
+        """Ask for a pipeline run now, on behalf of a named person; returns the job's id.
+
+        The run happens in the job worker, not in the web request (warehouse.jobs).
+        """
         if pipeline_id not in {p.id for p in self.registry.pipelines}:
             raise ValueError(f"There is no pipeline with the id '{pipeline_id}'.")
         if not requested_by.strip():
             raise ValueError("Give your name: it is recorded with the run.")
-        return self.pipeline_runner(pipeline_id, requested_by.strip())
+        return enqueue(self.engine, PIPELINE_RUN, pipeline_id, requested_by.strip())
+
+    def ask_for_pack(
+        self, kind: str, ident: str, report_format: str, as_at: date, requested_by: str
+    ) -> int:
+        """Ask for a pack to be built for a named person; returns the job's id."""
+        params = {"kind": kind, "id": ident, "format": report_format, "as_at": as_at.isoformat()}
+        return enqueue(self.engine, PACK, ident, requested_by, params)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn
 
 import flask
@@ -12,14 +14,15 @@ from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.forms import labelled_select
+from layouts._components.job_progress import job_poll, job_words
 from layouts._runtime import runtime
 from metrics.registry.loader import Registry
 from reports.charts import ChartError
-from reports.pack import build_pack
 from reports.pdf import PdfError
-from reports.produce import FORMATS, render
+from reports.produce import FORMATS
 from reports.public_cache import cached_public_pack
 from reports.scope import SCOPE_KINDS, Scope, ScopeError, resolve_scope
+from warehouse.jobs import PACK, SUCCEEDED, read_job
 
 LOG = logging.getLogger("pmf.reports")
 FORMAT_WORDS = {"pdf": "PDF (to print)", "html": "Web page (HTML)", "xlsx": "Spreadsheet (XLSX)"}
@@ -49,13 +52,16 @@ def pack_download(kind: str, ident: str) -> html.Section:
                 [dcc.Download(id="pack-download"), html.P(id="pack-status", role="status")],
                 type="dot",
             ),
+            dcc.Download(id="pack-job-download"),
+            html.P(id="pack-progress", role="status", **aria(live="polite")),
+            *job_poll("pack"),
         ],
         **aria(labelledby="pack-heading"),
     )
 
 
 def register_pack_download() -> None:
-    """Register the download callback; call it from one page module.
+    """Register the download callbacks; call it from one page module.
 
     Dash runs page modules once for each app but this module only once per process, and an
     app takes the callbacks registered so far, so a decorator here would serve the first app only.
@@ -63,15 +69,26 @@ def register_pack_download() -> None:
     callback(
         Output("pack-download", "data"),
         Output("pack-status", "children"),
+        Output("pack-job", "data"),
         Input("pack-button", "n_clicks"),
         State("pack-scope", "data"),
         State("pack-format", "value"),
         prevent_initial_call=True,
     )(download_pack)
+    callback(
+        Output("pack-job-download", "data"),
+        Output("pack-progress", "children"),
+        Output("pack-poll", "disabled"),
+        # A new job id starts the polling; each tick asks again until the job has finished
+        Input("pack-poll", "n_intervals"),
+        Input("pack-job", "data"),
+        prevent_initial_call=True,
+    )(pack_progress)
 
 
-def download_pack(_clicks: int | None, scope: Any, report_format: Any) -> tuple[Any, str]:
-    """Send the pack as at today: the public get the cached published pack, others a fresh one.
+def download_pack(_clicks: int | None, scope: Any, report_format: Any) -> tuple[Any, str, Any]:
+    """The pack as at today: the public get the cached published pack at once; councillors and
+    officers ask the job worker for a fresh one, and the page fetches it when it is ready.
 
     The scope and format come from the browser, so anything the page would never send is
     answered 400 in words rather than reaching the pack builder.
@@ -81,28 +98,40 @@ def download_pack(_clicks: int | None, scope: Any, report_format: Any) -> tuple[
         _refuse(f"A pack is one of {', '.join(FORMATS)}, not '{str(report_format)[:20]}'.")
     resolved = _requested_scope(rt.registry, scope)
     today = date.today()
+    if not rt.public:
+        # Charts are drawn in Chromium, which is heavy: the worker builds one pack at a time,
+        # away from the web request, so a burst of requests cannot tie up the server
+        job_id = rt.writes.ask_for_pack(resolved.kind, resolved.id, report_format, today, "")
+        return None, f"Pack asked for (job {job_id}).", job_id
     name = f"{resolved.slug}-{today:%Y-%m-%d}.{report_format}"
     try:
-        if rt.public:
-            # Built once and shared: a visitor cannot keep Chromium busy by clicking again
-            path = cached_public_pack(
-                rt.registry, rt.engine, resolved, today, report_format, _BUILDING
-            )
-            if path is None:
-                return None, BUSY
-            return dcc.send_file(str(path), filename=name), f"Pack ready: {name}."
-        # Charts are drawn in Chromium, which is heavy: one pack at a time, so a burst of
-        # requests (or someone clicking repeatedly) cannot tie up the server
-        if not _BUILDING.acquire(blocking=False):
-            return None, BUSY
-        try:
-            rendered = render(build_pack(rt.registry, rt.engine, resolved, today), report_format)
-        finally:
-            _BUILDING.release()
+        # Built once and shared: a visitor cannot keep Chromium busy by clicking again
+        path = cached_public_pack(rt.registry, rt.engine, resolved, today, report_format, _BUILDING)
     except (ChartError, PdfError) as exc:
         LOG.error("pack %s could not be built: %s", name, exc)
-        return None, "The pack could not be built just now. Please try again later."
-    return dcc.send_bytes(rendered.data, name), f"Pack ready: {name}."
+        return None, "The pack could not be built just now. Please try again later.", None
+    if path is None:
+        return None, BUSY, None
+    return dcc.send_file(str(path), filename=name), f"Pack ready: {name}.", None
+
+
+def pack_progress(_ticks: int | None, job_id: Any) -> tuple[Any, str, bool]:
+    """Say how the pack is getting on; send it once it is ready. Only to whoever asked for it."""
+    if not isinstance(job_id, int):
+        return None, "", True
+    rt = runtime()
+    job = read_job(rt.engine, job_id)
+    if job is None or job.kind != PACK or job.requested_by != rt.viewer.username:
+        return None, job_words(None, "pack"), True
+    words = job_words(job, "pack")
+    if job.status != SUCCEEDED:
+        return None, words, job.finished
+    made = json.loads(job.result or "{}")
+    path = Path(str(made.get("path", "")))
+    if not path.is_file():
+        return None, "The pack was built but its file has gone; please ask again.", True
+    name = str(made.get("filename") or path.name)
+    return dcc.send_file(str(path), filename=name), f"Pack ready: {name}.", True
 
 
 def _requested_scope(registry: Registry, scope: Any) -> Scope:

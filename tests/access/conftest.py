@@ -26,6 +26,12 @@ ACCOUNTS = {
     "admin": ("root", "Ada Admin"),
 }
 ROLES = ("public", "member", "officer", "admin")
+# The outputs of the pack control's callback, as Dash's renderer names them
+PACK_OUTPUTS = [
+    ("pack-download", "data"),
+    ("pack-status", "children"),
+    ("pack-job", "data"),
+]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 from access.users import add_user
 from app import create_app
 from demo.load import load_demo
+from jobs.worker import JobWorker
 from metrics.registry.loader import load_registry
 from tests.conftest import CONFIG
 from warehouse.engine import duckdb_url, get_engine
@@ -42,11 +43,14 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     load_demo(registry, engine, DEMO_AS_OF)
     add_user(engine, OFFICER[0], OFFICER_PASSWORD, "officer", actor="test", display_name=OFFICER[1])
     app = create_app(CONFIG, url)
+    # As `pmf serve` does: a job worker beside the web server does the runs and packs asked for
+    worker = JobWorker(registry, engine).start()
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    worker.stop()
 
 
 def sign_in(tab: Any, live_url: str, username: str, password: str) -> None:

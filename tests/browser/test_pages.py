@@ -99,7 +99,11 @@ def test_data_page_run_now_is_recorded_as_the_officer(page: Any, live_url: str) 
     assert_accessible(page)
     assert page.input_value("#run-now-by") == "Jo Bloggs"
     page.click("#pipelines-table button[aria-label='Run demo-finance now']")
-    page.wait_for_selector("#run-now-status:has-text('demo-finance')", timeout=60_000)
+    page.wait_for_selector("#run-now-status:has-text('Run of demo-finance queued')")
+    # The worker beside the server runs it; the page polls and says how it ended
+    page.wait_for_selector("#run-now-progress:has-text('demo-finance: ')", timeout=60_000)
+    assert "Reload the page" in page.inner_text("#run-now-progress")
+    assert_accessible(page)
 
 
 def test_catalogue_search_and_download(page: Any, live_url: str) -> None:

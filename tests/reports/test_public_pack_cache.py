@@ -21,7 +21,7 @@ from access.users import add_user
 from app import create_app
 from metrics.registry.loader import load_registry
 from reports.samples import build_sample_warehouse
-from tests.access.conftest import PASSWORD, client_as, dash_post
+from tests.access.conftest import PACK_OUTPUTS, PASSWORD, client_as, dash_post
 from tests.conftest import CONFIG
 from warehouse.engine import duckdb_url, get_engine
 from warehouse.tables import observations, report_runs
@@ -51,7 +51,7 @@ def _engine(app: dash.Dash) -> sa.Engine:
 def _ask(app: dash.Dash, scope: Any, report_format: Any, role: str = "public") -> Any:
     return dash_post(
         client_as(app, role),
-        [("pack-download", "data"), ("pack-status", "children")],
+        PACK_OUTPUTS,
         [("pack-button", "n_clicks", 1)],
         [("pack-scope", "data", scope), ("pack-format", "value", report_format)],
     )
@@ -134,12 +134,16 @@ def test_new_figures_mean_a_new_build(packs_app: tuple[dash.Dash, Path]) -> None
     assert len(_cached(folder, "jobs-growth")) == 1  # the stale file is cleared away
 
 
-def test_signed_in_people_get_a_fresh_build(packs_app: tuple[dash.Dash, Path]) -> None:
-    app, _ = packs_app
+def test_signed_in_people_ask_the_worker_for_a_fresh_build(
+    packs_app: tuple[dash.Dash, Path],
+) -> None:
+    app, folder = packs_app
     scope = {"kind": "portfolio", "id": "finance"}
-    first = _sent(_ask(app, scope, "xlsx", role="officer"))
-    assert "Finance" in str(load_workbook(io.BytesIO(first))["Summary"]["A1"].value)
-    assert _builds(app, "finance") == 0
+    response = _ask(app, scope, "xlsx", role="officer")
+    assert response.status_code == 200
+    body = json.loads(response.get_data(as_text=True))["response"]
+    assert body["pack-status"]["children"].startswith("Pack asked for (job ")
+    assert _builds(app, "finance") == 0 and _cached(folder, "finance") == []
 
 
 @pytest.mark.parametrize(
