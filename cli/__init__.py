@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from cli.backup import backup_command, restore_command
 from cli.context import Context
 from cli.db import db_group
 from cli.demo_data import demo
@@ -61,5 +62,7 @@ for command in (
     rejected_command,
     scheduler_command,
     users_group,
+    backup_command,
+    restore_command,
 ):
     main.add_command(command)
