@@ -10,6 +10,7 @@ from typing import NoReturn
 import click
 import sqlalchemy as sa
 
+from cli.forward import hand_over
 from warehouse.engine import held_elsewhere, in_use_message
 
 
@@ -37,11 +38,18 @@ def warehouse_errors(database_url: str) -> Iterator[None]:
 
 
 class Commands(click.Group):
-    """The `pmf` group: a command refused because the dashboard holds the warehouse ends in one
-    sentence, whichever command it was."""
+    """The `pmf` group: a command run while the dashboard holds the DuckDB file is handed to
+    the dashboard (cli/forward.py); if none answers, a command refused because another process
+    holds the warehouse ends in one sentence, whichever command it was."""
 
     def invoke(self, ctx: click.Context) -> object:
-        """Run the command; a held warehouse becomes one line and exit 1."""
+        """Run the command, in the dashboard if it holds the warehouse; a warehouse held by a
+        process that does not answer becomes one line and exit 1."""
+        if self.callback is not None:
+            ctx.invoke(self.callback, **ctx.params)  # the settings, to know which warehouse
+        handed = hand_over(ctx, [*ctx._protected_args, *ctx.args])
+        if handed is not None:
+            ctx.exit(handed)
         try:
             return super().invoke(ctx)
         except Exception as exc:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from cli.caller import current
 from cli.console_log import console_logging
 from cli.context import Context
 from cli.times import when
@@ -118,7 +119,9 @@ def run_command(
     engine = ctx.engine()
     from warehouse.recovery import abandon_unfinished_runs
 
-    abandon_unfinished_runs(engine, ctx.database_url)
+    if current() is None:
+        # Handed to the dashboard, whatever says `running` is running there now: leave it
+        abandon_unfinished_runs(engine, ctx.database_url)
     chosen = list(pipelines) if run_all else list(pipeline_ids)
     results = []
     for number, pipeline_id in enumerate(chosen, start=1):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+
 import click
 
+from cli.channel import Channel
 from cli.context import Context, pass_context
 
 
@@ -24,11 +29,25 @@ def serve(ctx: Context, host: str, port: int, debug: bool, scheduler: bool) -> N
     # The one import of app, here so that no other command loads the dashboard and its pages
     import app
 
-    app.serve(
-        host=host,
-        port=port,
-        debug=debug,
-        config_dir=ctx.config_dir,
-        database_url=ctx.database_url,
-        scheduler=scheduler,
-    )
+    # Commands run beside the dashboard are handed to it once it holds the warehouse
+    channel = Channel(click.get_current_context().find_root().command, ctx.database_url)
+    _stop_on_sigterm()
+    try:
+        app.serve(
+            host=host,
+            port=port,
+            debug=debug,
+            config_dir=ctx.config_dir,
+            database_url=ctx.database_url,
+            scheduler=scheduler,
+            on_ready=channel.start,
+        )
+    finally:
+        channel.stop()
+
+
+def _stop_on_sigterm() -> None:
+    """A stop from the service manager (SIGTERM) ends the server the way Ctrl+C does, through
+    its clean-up (the channel's socket is removed), with exit status 0."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))

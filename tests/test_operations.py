@@ -283,10 +283,15 @@ def test_an_empty_warehouse_says_no_data_is_loaded_and_how_to_load_it(empty_app:
     assert "without a target" not in page
 
 
-def test_commands_beside_a_running_dashboard_say_why_in_one_line(tmp_path: Path) -> None:
+def test_commands_beside_a_dashboard_that_cannot_take_them_say_why_in_one_line(
+    tmp_path: Path,
+) -> None:
     db = duckdb_url(tmp_path / "pmf.duckdb")
     create_tables(get_engine(db))
     dispose_engine(db)
+    # Where its command channel would be, something else: the dashboard serves without one, as
+    # one from before the channel did (tests/test_cli_beside_server.py has the channel at work)
+    (tmp_path / "pmf.duckdb.sock").write_text("not a socket\n", encoding="utf-8")
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
