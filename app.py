@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,14 +15,13 @@ from access.headers import install_security_headers
 from access.identity import IdentityProvider
 from access.session import current_viewer
 from access.users import LocalPasswordProvider
-from access.web import install_access
-from jobs.worker import JobWorker
+from access.web import MissingSecretKey, install_access
+from jobs.service import SchedulerService
 from layouts._components.shell import shell
 from layouts._runtime import CONFIG_KEY, Runtime
 from metrics.registry.loader import load_registry
 from metrics.writes import Writes
-from pipelines.scheduler import start_background_scheduler
-from warehouse.engine import default_database_url, get_engine
+from warehouse.engine import database_path, default_database_url, get_engine
 from warehouse.recovery import abandon_unfinished_runs
 from warehouse.schema import create_tables
 
@@ -115,11 +115,9 @@ def serve(
     Exits with one sentence (status 1) if the address cannot be used. `on_ready` is called
     once the warehouse is held, the address bound and the log set up, just before serving.
     """
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _log_to_console()
     database_url = database_url or default_database_url()
-    app = create_app(config_dir, database_url)
+    app = _app_or_exit(config_dir, database_url)
     runtime = app.server.config[CONFIG_KEY]
     # Before the scheduler starts, so a run it begins is never mistaken for a dead one
     abandon_unfinished_runs(runtime.engine, database_url)
@@ -137,12 +135,12 @@ def serve(
         except OSError as exc:
             raise SystemExit(_cannot_serve(host, port, exc)) from None
     if scheduler:
-        # The URL with its password: str(url) would hand the scheduler '***' instead
-        start_background_scheduler(
+        # The schedule, and the worker for runs and packs asked for on a page, beside the
+        # dashboard (on PostgreSQL only if no other process holds the scheduler's lock). The
+        # URL with its password: str(url) would hand the scheduler '***' instead
+        SchedulerService(
             runtime.registry.config_dir, runtime.engine.url.render_as_string(hide_password=False)
-        )
-        # Pipeline runs and packs asked for on a page are done here, not in the web request
-        JobWorker(runtime.registry, runtime.engine).start()
+        ).start()
     if on_ready is not None:
         on_ready()
     LOG.info("Serving PMF on http://%s:%s", host, port)
@@ -150,6 +148,75 @@ def serve(
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
     server.run()
+
+
+def _app_or_exit(config_dir: str | Path | None, database_url: str) -> dash.Dash:
+    try:
+        return create_app(config_dir, database_url)
+    except MissingSecretKey as exc:
+        raise SystemExit(str(exc)) from None
+
+
+def _log_to_console() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def serve_workers(
+    host: str,
+    port: int,
+    workers: int,
+    config_dir: str | Path | None = None,
+    database_url: str | None = None,
+    threads: int = 8,
+) -> None:
+    """Serve the dashboard from `workers` processes (gunicorn), each with `threads` threads.
+
+    For server mode: PostgreSQL, which every worker opens; the schedule and the job worker
+    run in `pmf scheduler`, never in a web worker. Each worker builds its own app after the
+    fork, so no connection is shared between processes. Exits with one sentence (status 1)
+    if the warehouse is a DuckDB file or the address cannot be used.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    _log_to_console()
+    database_url = database_url or default_database_url()
+    if database_path(database_url) is not None:
+        raise SystemExit(
+            "Several web workers need a server database (PostgreSQL): a DuckDB file can be "
+            "opened by one process at a time. Serve it with one worker (leave out --workers), "
+            "or move the warehouse with 'pmf db copy postgresql+psycopg://…' (docs/deploy.md)."
+        )
+    # Fail here, in words, rather than in every worker: config, session key, schema
+    _app_or_exit(config_dir, database_url)
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise SystemExit(_cannot_serve(host, port, exc)) from None
+
+    class Workers(BaseApplication):
+        def load_config(self) -> None:
+            for name, value in {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": 120,
+                "graceful_timeout": 30,
+                "proc_name": "pmf",
+                "accesslog": None,
+                "preload_app": False,
+                "control_socket_disable": True,
+            }.items():
+                self.cfg.set(name, value)
+
+        def load(self) -> Any:
+            return create_app(config_dir, database_url).server
+
+    LOG.info("Serving PMF on http://%s:%s with %d workers", host, port, workers)
+    Workers().run()
 
 
 if __name__ == "__main__":

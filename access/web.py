@@ -44,6 +44,10 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECRET_FILE = "secret_key"
 
 
+class MissingSecretKey(RuntimeError):
+    """A server database and no PMF_SECRET_KEY: there is nowhere to keep a generated key."""
+
+
 def secret_key(database_url: str) -> str:
     """PMF_SECRET_KEY, or a key generated once and kept beside a local database file."""
     key = os.environ.get("PMF_SECRET_KEY", "").strip()
@@ -51,9 +55,10 @@ def secret_key(database_url: str) -> str:
         return key
     path = database_path(database_url)
     if path is None:
-        raise RuntimeError(
-            "Set PMF_SECRET_KEY to a long random string: it signs sign-in sessions, and with a "
-            "server database there is no folder to keep a generated one in."
+        raise MissingSecretKey(
+            "Set PMF_SECRET_KEY to a long random string (the same for every web worker): it "
+            "signs sign-in sessions, and with a server database there is no folder to keep a "
+            "generated one in. See docs/deploy.md."
         )
     keyfile = Path(path).parent / SECRET_FILE
     if not keyfile.exists():

@@ -20,14 +20,27 @@ from cli.context import Context, pass_context
     "--scheduler/--no-scheduler",
     default=True,
     show_default=True,
-    help="Run the pipeline scheduler in the dashboard's process.",
+    help="Run the pipeline scheduler and job worker in the dashboard's process.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Server mode: this many web worker processes (gunicorn) on PostgreSQL. The schedule "
+    "and the job worker then run in 'pmf scheduler', started beside them.",
 )
 @pass_context
-def serve(ctx: Context, host: str, port: int, debug: bool, scheduler: bool) -> None:
+def serve(
+    ctx: Context, host: str, port: int, debug: bool, scheduler: bool, workers: int | None
+) -> None:
     """Serve the dashboard (the same as `python app.py`)."""
     ctx.registry()
     # The one import of app, here so that no other command loads the dashboard and its pages
     import app
+
+    if workers is not None:
+        app.serve_workers(host, port, workers, ctx.config_dir, ctx.database_url)
+        return
 
     # Commands run beside the dashboard are handed to it once it holds the warehouse
     channel = Channel(click.get_current_context().find_root().command, ctx.database_url)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from metrics.registry.yamlfile import ConfigError
 from pipelines.config import Pipeline, load_pipelines
 from pipelines.hooks import resolve_hook
 from warehouse.engine import database_path, get_engine
-from warehouse.recovery import abandon_unfinished_runs
 from warehouse.schema import create_tables
 
 LOG = logging.getLogger("pmf.scheduler")
@@ -154,17 +152,3 @@ def start_background_scheduler(
         scheduler.resume()
     LOG.info("scheduler started with %d job(s): %s", len(ids), ", ".join(ids))
     return scheduler
-
-
-def run_forever(config_dir: str | Path, database_url: str, *, jobstore: str | None = None) -> None:
-    """Run the scheduler on its own until interrupted (`pmf scheduler`)."""
-    abandon_unfinished_runs(get_engine(database_url), database_url)
-    scheduler = start_background_scheduler(config_dir, database_url, jobstore=jobstore)
-    try:
-        while scheduler.running:
-            time.sleep(1)
-    except KeyboardInterrupt:
-        LOG.info("stopping the scheduler")
-    finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=True)
