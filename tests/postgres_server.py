@@ -8,6 +8,7 @@ when the tests run as root the cluster runs as the `postgres` account (or `nobod
 
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import shutil
@@ -79,6 +80,8 @@ class ThrowawayPostgres:
         self._account = _unprivileged_account()
         folder = Path(tempfile.mkdtemp(prefix="pmf-postgres-"))
         self._folder = folder
+        # Stopped however the run ends, so no cluster outlives the tests that made it
+        atexit.register(self.stop)
         data = folder / "data"
         data.mkdir()
         if self._account:

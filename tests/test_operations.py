@@ -157,12 +157,16 @@ def test_a_run_killed_part_way_is_marked_abandoned_when_pmf_next_starts(
     assert "run it again" in after["error"]
 
 
-def test_abandoning_leaves_finished_runs_alone_and_covers_pack_runs(
-    engine: sa.Engine, db_url: str
-) -> None:
+def test_abandoning_leaves_finished_runs_alone_and_covers_pack_runs(tmp_path: Path) -> None:
     from datetime import date, datetime
 
     from warehouse.runs import finish_run
+
+    # A DuckDB file: only its one process can have left a run unfinished (a server database is
+    # left alone: the next test)
+    db_url = duckdb_url(tmp_path / "pmf.duckdb")
+    engine = get_engine(db_url)
+    create_tables(engine)
 
     done = start_run(engine, "p1", trigger="manual", triggered_by=None, now=datetime(2026, 1, 1))
     with engine.begin() as conn:
@@ -187,6 +191,7 @@ def test_abandoning_leaves_finished_runs_alone_and_covers_pack_runs(
     assert "No pack was written" in packs["error"].iloc[0]
     # Nothing is left to abandon a second time
     assert abandon_unfinished_runs(engine, db_url) == {}
+    dispose_engine(db_url)
 
 
 def test_a_server_database_is_left_alone(engine: sa.Engine) -> None:
