@@ -7,6 +7,9 @@ never sees a measure, or makes a write, that the viewer's role does not allow.
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import flask
@@ -21,8 +24,35 @@ from metrics.readmodel.judged import Audience, published_snapshot
 from metrics.readmodel.publication import suppress_observations
 from metrics.registry.loader import Registry
 from metrics.writes import Writes
+from warehouse.snapshot import read_snapshot, snapshot_version
 
 CONFIG_KEY = "PMF_RUNTIME"
+CACHED_SNAPSHOTS = 64  # judged snapshots kept per process (by audience, measures and areas)
+
+
+class _Cache:
+    """A small, thread-safe cache of frames, the least recently used dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._frames: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...], compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        with self._lock:
+            found = self._frames.get(key)
+            if found is not None:
+                self._frames.move_to_end(key)
+                return found.copy()
+        made = compute()  # outside the lock: two first asks may both compute, never block
+        with self._lock:
+            self._frames[key] = made
+            while len(self._frames) > self.size:
+                self._frames.popitem(last=False)
+        return made.copy()
+
+
+_SNAPSHOTS = _Cache(CACHED_SNAPSHOTS)
 
 
 def public_registry(registry: Registry) -> Registry:
@@ -72,6 +102,26 @@ class Runtime:
         if self.public:
             return suppress_observations(self.registry, frame)
         return frame.assign(suppressed=False)
+
+    def current_snapshot(
+        self, metric_ids: Sequence[str] | None = None, area_codes: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """The snapshot as `snapshot` gives it, read and judged once for each version of the
+        figures and each audience, then served from memory: every page load between two
+        pipeline runs or evaluations would otherwise work out the same thing again."""
+        key = (
+            self.engine.url.render_as_string(hide_password=True),
+            id(self.engine),
+            snapshot_version(self.engine),
+            self.audience,
+            tuple(m.id for m in self.registry),
+            repr(sorted(self.registry.settings.values.items())),
+            None if metric_ids is None else tuple(metric_ids),
+            None if area_codes is None else tuple(area_codes),
+        )
+        return _SNAPSHOTS.get(
+            key, lambda: self.snapshot(read_snapshot(self.engine, metric_ids, area_codes))
+        )
 
     def snapshot(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Status rows of visible measures, suppressed for the public (`suppressed` column)."""

@@ -14,7 +14,6 @@ from layouts._runtime import runtime
 from metrics.engine.benchmark import latest_positions
 from metrics.registry.loader import group_by
 from warehouse.observations import current_observations
-from warehouse.snapshot import read_snapshot
 
 dash.register_page(
     __name__, path_template="/committee/<committee_id>", title="Select committee", name="Committee"
@@ -34,7 +33,7 @@ def layout(committee_id: str = "", **_q: Any) -> html.Div:
     metrics = registry.for_committee(committee.id)
     ids = [m.id for m in metrics]
     county = registry.plan.county.code
-    snapshot = rt.snapshot(read_snapshot(rt.engine, ids, [county]))
+    snapshot = rt.current_snapshot(ids, [county])
     # Published as a whole (every area of a period decides what is hidden), then narrowed
     published = rt.observations(current_observations(rt.engine, ids, include_benchmark=True))
     own = published[published["area_code"] == county]

@@ -28,7 +28,7 @@ from metrics.engine.overview import (
 from metrics.flags.lifecycle import list_flags
 from metrics.registry.loader import Registry
 from warehouse.observations import current_observations, has_observations
-from warehouse.snapshot import read_snapshot, snapshot_computed_at
+from warehouse.snapshot import snapshot_computed_at
 
 dash.register_page(__name__, path="/", title="Performance overview", name="Overview")
 
@@ -236,7 +236,7 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
     """The overview page; `priority` and `enabler` pick a cell of the matrix to list."""
     rt = runtime()
     registry = rt.registry
-    snapshot = rt.snapshot(read_snapshot(rt.engine))
+    snapshot = rt.current_snapshot()
     internal = rt.may("read_internal")
     # The public sees no flags or milestones, so they are not even read for them
     flags = list_flags(registry, rt.engine, open_only=True) if internal else pd.DataFrame()

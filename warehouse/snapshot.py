@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from warehouse.tables import status_snapshot
+from warehouse.tables import pipeline_runs, status_snapshot
 
 SNAPSHOT_COLUMNS = [c.name for c in status_snapshot.columns]
 
@@ -61,3 +61,19 @@ def snapshot_computed_at(engine: sa.Engine) -> datetime | None:
     with engine.connect() as conn:
         value = conn.execute(sa.select(sa.func.max(status_snapshot.c.computed_at))).scalar()
     return value if isinstance(value, datetime) else None
+
+
+def snapshot_version(engine: sa.Engine) -> tuple[object, ...]:
+    """A marker that changes whenever the snapshot or the figures behind it may have changed:
+    the snapshot's size and latest computation, and the latest pipeline run. Small tables only,
+    so it is cheap to ask on every page load, however many figures the warehouse holds."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(
+                sa.select(sa.func.count()).select_from(status_snapshot).scalar_subquery(),
+                sa.select(sa.func.max(status_snapshot.c.computed_at)).scalar_subquery(),
+                sa.select(sa.func.max(pipeline_runs.c.run_id)).scalar_subquery(),
+                sa.select(sa.func.max(pipeline_runs.c.finished_at)).scalar_subquery(),
+            )
+        ).one()
+    return tuple(row)
