@@ -21,7 +21,7 @@ from layouts._components.shell import shell
 from layouts._runtime import CONFIG_KEY, Runtime
 from metrics.registry.loader import load_registry
 from metrics.writes import Writes
-from warehouse.engine import database_path, default_database_url, get_engine
+from warehouse.engine import database_path, default_database_url, dispose_engine, get_engine
 from warehouse.recovery import abandon_unfinished_runs
 from warehouse.schema import create_tables
 
@@ -188,8 +188,10 @@ def serve_workers(
             "opened by one process at a time. Serve it with one worker (leave out --workers), "
             "or move the warehouse with 'pmf db copy postgresql+psycopg://…' (docs/deploy.md)."
         )
-    # Fail here, in words, rather than in every worker: config, session key, schema
+    # Fail here, in words, rather than in every worker: config, session key, schema. Then let
+    # go of every connection: a worker forked with one of the master's would share its socket
     _app_or_exit(config_dir, database_url)
+    dispose_engine(database_url)
     try:
         with socket.create_server((host, port)):
             pass

@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import flask
 import pandas as pd
@@ -27,32 +28,34 @@ from metrics.writes import Writes
 from warehouse.snapshot import read_snapshot, snapshot_version
 
 CONFIG_KEY = "PMF_RUNTIME"
+V = TypeVar("V")
 CACHED_SNAPSHOTS = 64  # judged snapshots kept per process (by audience, measures and areas)
 
 
-class _Cache:
-    """A small, thread-safe cache of frames, the least recently used dropped first."""
+class Cache(Generic[V]):
+    """A small, thread-safe cache, the least recently used dropped first. `copy` gives each
+    caller its own copy of a value it might change (a DataFrame)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, copy: Callable[[V], V] | None = None) -> None:
         self.size = size
-        self._frames: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+        self.copy = copy or (lambda value: value)
+        self._values: OrderedDict[tuple[object, ...], V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[object, ...], compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    def get(self, key: tuple[object, ...], compute: Callable[[], V]) -> V:
         with self._lock:
-            found = self._frames.get(key)
-            if found is not None:
-                self._frames.move_to_end(key)
-                return found.copy()
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self.copy(self._values[key])
         made = compute()  # outside the lock: two first asks may both compute, never block
         with self._lock:
-            self._frames[key] = made
-            while len(self._frames) > self.size:
-                self._frames.popitem(last=False)
-        return made.copy()
+            self._values[key] = made
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return self.copy(made)
 
 
-_SNAPSHOTS = _Cache(CACHED_SNAPSHOTS)
+_SNAPSHOTS: Cache[pd.DataFrame] = Cache(CACHED_SNAPSHOTS, copy=lambda frame: frame.copy())
 
 
 def public_registry(registry: Registry) -> Registry:

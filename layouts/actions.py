@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.forms import labelled_field, labelled_select
+from layouts._components.page_cache import cached_page
 from layouts._components.query import register_filter_navigation
 from layouts._components.signin import sign_in_notice
 from layouts._components.tables import simple_table
@@ -203,6 +204,7 @@ def date_input(component_id: str) -> Any:
     return dbc.Input(id=component_id, type=kind, className="form-control")
 
 
+@cached_page
 def layout(
     status: str = "open",
     portfolio: str = "",

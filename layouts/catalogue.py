@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.grid import data_grid, records
+from layouts._components.page_cache import cached_page
 from layouts._components.query import query_sync, register_query_sync
 from layouts._runtime import runtime
 from metrics.cells import safe_csv
@@ -29,6 +30,7 @@ def _rows(query: str | None) -> tuple[list[dict[str, Any]], str]:
     return records(frame), f"Showing {len(frame)} of {total} measures{words}."
 
 
+@cached_page
 def layout(q: str = "", **_query: Any) -> html.Div:
     """The catalogue, filtered by the `q` query parameter."""
     rows, summary = _rows(q)

@@ -10,6 +10,7 @@ from dash import html
 from layouts._components.a11y import aria
 from layouts._components.measures import not_found, status_rows
 from layouts._components.pack_download import pack_download, register_pack_download
+from layouts._components.page_cache import cached_page
 from layouts._runtime import runtime
 from metrics.engine.benchmark import latest_positions
 from metrics.registry.loader import group_by
@@ -21,6 +22,7 @@ dash.register_page(
 register_pack_download()  # serves the portfolio page's pack control too
 
 
+@cached_page
 def layout(committee_id: str = "", **_q: Any) -> html.Div:
     """The committee's measures, grouped by priority, each linking to its drill-down."""
     rt = runtime()

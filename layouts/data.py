@@ -11,6 +11,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.job_progress import job_poll, job_words
+from layouts._components.page_cache import cached_page
 from layouts._components.signin import sign_in_notice
 from layouts._components.tables import captioned_table, simple_table
 from layouts._runtime import runtime
@@ -191,6 +192,7 @@ def rejected_section(run_id: int | None, rejected: pd.DataFrame) -> list[Any]:
     ]
 
 
+@cached_page
 def layout(run: str = "", **_q: Any) -> html.Div:
     """The data quality page; `run` picks the run whose rejected rows are listed."""
     rt = runtime()

@@ -19,6 +19,7 @@ from layouts._components.metric_sections import (
     revisions_section,
     spc_section,
 )
+from layouts._components.page_cache import cached_page
 from layouts._components.query import register_filter_navigation
 from layouts._components.viewer_sections import comments_block, public_series_section
 from layouts._runtime import runtime
@@ -41,6 +42,7 @@ def _parse_date(text: str | None) -> date | None:
         return None
 
 
+@cached_page
 def layout(
     metric_id: str = "", area: str = "", start: str = "", end: str = "", **_q: Any
 ) -> html.Div:

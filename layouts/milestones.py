@@ -18,6 +18,7 @@ from layouts._components.milestone_view import (
     milestone_summary,
     timeline_figure,
 )
+from layouts._components.page_cache import cached_page
 from layouts._components.query import register_filter_navigation
 from layouts._components.signin import sign_in_notice
 from layouts._components.tables import simple_table
@@ -47,6 +48,7 @@ def filter_milestones(
     return frame
 
 
+@cached_page
 def layout(priority: str = "", programme: str = "", status: str = "", **_q: Any) -> html.Div:
     """The milestones timeline and table, filtered from the query string."""
     rt = runtime()

@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.measures import status_rows
+from layouts._components.page_cache import cached_page
 from layouts._components.status import rag_badge
 from layouts._components.tables import captioned_table
 from layouts._runtime import Runtime, runtime
@@ -232,6 +233,7 @@ def _directory(registry: Registry, portfolios: bool) -> html.Section:
     )
 
 
+@cached_page
 def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
     """The overview page; `priority` and `enabler` pick a cell of the matrix to list."""
     rt = runtime()

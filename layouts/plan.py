@@ -8,11 +8,13 @@ import dash
 from dash import html
 
 from layouts._components.measures import plan_sections
+from layouts._components.page_cache import cached_page
 from layouts._runtime import runtime
 
 dash.register_page(__name__, path="/plan", title="The plan and its measures", name="Plan")
 
 
+@cached_page
 def layout(**_query: Any) -> html.Div:
     """The plan page, read from the registry."""
     registry = runtime().registry

@@ -15,6 +15,7 @@ from layouts._components.forms import labelled_select
 from layouts._components.measures import not_found
 from layouts._components.milestone_view import milestone_badge
 from layouts._components.pack_download import pack_download
+from layouts._components.page_cache import cached_page
 from layouts._components.query import register_filter_navigation
 from layouts._components.signin import sign_in_notice
 from layouts._components.status import rag_badge, rag_word
@@ -111,6 +112,7 @@ def _changes(review: Any, registry: Any) -> list[Any]:
     return items
 
 
+@cached_page
 def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
     """The weekly view of one portfolio; `week` is the Monday of the week to review."""
     rt = runtime()

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from warehouse.tables import jobs
+from warehouse.transactions import retrying
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 JOB_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED)
@@ -82,15 +83,8 @@ def enqueue(
 
 def claim_next(engine: sa.Engine, worker: str, now: datetime | None = None) -> Job | None:
     """Take the oldest queued job for `worker` (it is then running); None if there is none."""
-    for _attempt in range(10):
-        try:
-            return _claim(engine, worker, now)
-        except sa.exc.OperationalError as exc:
-            # DuckDB refuses the second of two transactions that change one row: another
-            # thread took that job, so look again
-            if "Conflict" not in str(exc):
-                raise
-    return None
+    # On DuckDB a thread that loses a race for the same job meets a conflict: look again
+    return retrying(lambda: _claim(engine, worker, now))
 
 
 def _claim(engine: sa.Engine, worker: str, now: datetime | None) -> Job | None:

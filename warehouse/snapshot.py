@@ -9,7 +9,16 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from warehouse.tables import pipeline_runs, status_snapshot
+from warehouse.tables import (
+    commentary,
+    flag_events,
+    flags,
+    milestones,
+    observations,
+    pipeline_runs,
+    report_runs,
+    status_snapshot,
+)
 
 SNAPSHOT_COLUMNS = [c.name for c in status_snapshot.columns]
 
@@ -63,17 +72,58 @@ def snapshot_computed_at(engine: sa.Engine) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
+def _union(aggregates: list[tuple[sa.Table, Any]]) -> sa.CompoundSelect:
+    parts = [
+        sa.select(
+            sa.literal_column(str(n)).label("k"), sa.cast(aggregate, sa.String).label("v")
+        ).select_from(table)
+        for n, (table, aggregate) in enumerate(aggregates)
+    ]
+    return sa.union_all(*parts).order_by("k")
+
+
+def _version(engine: sa.Engine, query: sa.CompoundSelect) -> tuple[object, ...]:
+    with engine.connect() as conn:
+        return tuple(value for _, value in conn.execute(query).tuples())
+
+
+def _snapshot_markers() -> list[tuple[sa.Table, Any]]:
+    return [
+        (status_snapshot, sa.func.count()),
+        (status_snapshot, sa.func.max(status_snapshot.c.computed_at)),
+        (pipeline_runs, sa.func.max(pipeline_runs.c.run_id)),
+        (pipeline_runs, sa.func.max(pipeline_runs.c.finished_at)),
+        # The newest figure's key: a figure loaded some other way is seen too (an index or
+        # DuckDB's own statistics answer it without reading the figures)
+        (observations, sa.func.max(observations.c.id)),
+    ]
+
+
 def snapshot_version(engine: sa.Engine) -> tuple[object, ...]:
     """A marker that changes whenever the snapshot or the figures behind it may have changed:
     the snapshot's size and latest computation, and the latest pipeline run. Small tables only,
     so it is cheap to ask on every page load, however many figures the warehouse holds."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(
-                sa.select(sa.func.count()).select_from(status_snapshot).scalar_subquery(),
-                sa.select(sa.func.max(status_snapshot.c.computed_at)).scalar_subquery(),
-                sa.select(sa.func.max(pipeline_runs.c.run_id)).scalar_subquery(),
-                sa.select(sa.func.max(pipeline_runs.c.finished_at)).scalar_subquery(),
-            )
-        ).one()
-    return tuple(row)
+    return _version(engine, _SNAPSHOT_VERSION)
+
+
+def page_version(engine: sa.Engine) -> tuple[object, ...]:
+    """A marker that changes whenever anything a page shows may have changed: the snapshot
+    and the figures (as `snapshot_version`), flags and their history, commentary, milestones
+    and packs. One query over small tables."""
+    return _version(engine, _PAGE_VERSION)
+
+
+# Built once: asked on every page load
+_SNAPSHOT_VERSION = _union(_snapshot_markers())
+_PAGE_VERSION = _union(
+    [
+        *_snapshot_markers(),
+        (flags, sa.func.count()),
+        (flags, sa.func.max(flags.c.updated_at)),
+        (flag_events, sa.func.max(flag_events.c.id)),
+        (commentary, sa.func.max(commentary.c.id)),
+        (milestones, sa.func.count()),
+        (milestones, sa.func.max(milestones.c.updated_at)),
+        (report_runs, sa.func.max(report_runs.c.id)),
+    ]
+)

@@ -9,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warehouse.tables import user_events, users
+from warehouse.transactions import retrying
 from warehouse.user_sessions import end_user_sessions
 
 
@@ -77,9 +78,14 @@ def change_user(
 
 
 def note_sign_in(engine: sa.Engine, user_id: int, values: dict[str, Any]) -> None:
-    """Record a successful sign-in (its time, and a rehashed password if there is one)."""
-    with engine.begin() as conn:
-        conn.execute(users.update().where(users.c.id == user_id).values(**values))
+    """Record a successful sign-in (its time, and a rehashed password if there is one); two
+    people signing in to one account at once both succeed."""
+
+    def write() -> None:
+        with engine.begin() as conn:
+            conn.execute(users.update().where(users.c.id == user_id).values(**values))
+
+    retrying(write)
 
 
 def list_users(engine: sa.Engine) -> pd.DataFrame:

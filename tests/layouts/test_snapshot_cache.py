@@ -34,3 +34,32 @@ def test_a_new_snapshot_is_seen_at_once_and_each_audience_has_its_own(
         now = runtime().current_snapshot()
     assert set(now["rag"]) == {"red"}
     assert len(now) == len(first)
+
+
+def test_a_page_is_built_once_per_person_and_again_after_any_change(
+    writable_app: dash.Dash,
+) -> None:
+    from tests.layouts.conftest import page, text_of
+    from warehouse.commentary import add_comment
+
+    overview = page("overview").layout
+    with viewing(writable_app, "officer"):
+        first = overview()
+        assert overview() is first  # the same load again: from memory
+        assert overview(priority="x") is not first  # other arguments, another page
+    with viewing(writable_app, "member"):
+        assert overview() is not first  # another person never gets the officer's page
+    with viewing(writable_app, "public"):
+        assert overview() is not first
+
+    # A comment is a change pages show: the next load builds the page again
+    add_comment(
+        engine_of(writable_app),
+        metric_id="claimant-rate",
+        author="Jo Bloggs",
+        body="Checked with the service.",
+    )
+    with viewing(writable_app, "officer"):
+        again = overview()
+    assert again is not first
+    assert text_of(again) == text_of(first)
