@@ -1,0 +1,44 @@
+"""A page's layout, built once for each person, address and version of what pages show.
+
+Between two changes to the warehouse (a pipeline run, an evaluation, a flag moved, a comment,
+a milestone, a pack) a page built for one person is the same every time they load it: it is
+kept in memory and handed to Dash again, instead of reading and judging everything anew on
+each load. The key names the viewer (their role and account), the page's arguments, the
+version of the warehouse (one small query: warehouse.snapshot.page_version) and the day, so
+a change is seen on the very next load and nothing built for one person reaches another.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from layouts._runtime import Cache, runtime
+from warehouse.snapshot import page_version
+
+CACHED_PAGES = 256
+_PAGES: Cache[Any] = Cache(CACHED_PAGES)
+
+
+def cached_page(layout: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a page's `layout` function so that repeated loads are served from memory."""
+
+    @functools.wraps(layout)
+    def cached(**arguments: Any) -> Any:
+        rt = runtime()
+        key = (
+            layout.__module__,
+            rt.engine.url.render_as_string(hide_password=True),
+            id(rt.engine),
+            rt.viewer.username,
+            rt.viewer.role,
+            rt.audience,
+            tuple(sorted((str(k), repr(v)) for k, v in arguments.items())),
+            page_version(rt.engine),
+            date.today(),
+        )
+        return _PAGES.get(key, lambda: layout(**arguments))
+
+    return cached
