@@ -73,7 +73,7 @@ def snapshot_computed_at(engine: sa.Engine) -> datetime | None:
 
 
 def _union(aggregates: list[tuple[sa.Table, Any]]) -> sa.CompoundSelect:
-    parts = [
+    parts: list[sa.Select[Any]] = [
         sa.select(
             sa.literal_column(str(n)).label("k"), sa.cast(aggregate, sa.String).label("v")
         ).select_from(table)
