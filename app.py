@@ -207,6 +207,9 @@ def serve_workers(
                 "threads": threads,
                 "timeout": 120,
                 "graceful_timeout": 30,
+                # Longer than gunicorn's 2 s: a proxy or browser reusing a connection just as
+                # the worker closes it would see it reset
+                "keepalive": 30,
                 "proc_name": "pmf",
                 "accesslog": None,
                 "preload_app": False,
