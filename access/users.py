@@ -131,6 +131,11 @@ def _viewer(user: dict[str, Any]) -> Viewer:
     return Viewer(str(user["username"]), str(user["display_name"]), parse_role(str(user["role"])))
 
 
+def enabled_viewer(account: dict[str, Any]) -> Viewer | None:
+    """The viewer for an account row, or None if the account is disabled (it is signed out)."""
+    return None if account["disabled_at"] is not None else _viewer(account)
+
+
 @dataclass(frozen=True)
 class LocalPasswordProvider:
     """Accounts held in the warehouse's users table, with argon2 password hashes."""
@@ -141,9 +146,7 @@ class LocalPasswordProvider:
     def load(self, username: str) -> Viewer | None:
         """The viewer for an enabled account, else None (so a disabled user is signed out)."""
         user = find_user(self.engine, username)
-        if user is None or user["disabled_at"] is not None:
-            return None
-        return _viewer(user)
+        return enabled_viewer(user) if user is not None else None
 
     def authenticate(self, username: str, password: str) -> Viewer | None:
         """The viewer if the password matches an enabled local account, else None."""

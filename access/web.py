@@ -31,9 +31,10 @@ from access.policy import callback_permission, page_permission
 from access.roles import denial
 from access.session import SignedIn, current_viewer
 from access.throttle import record_attempt, wait_seconds
+from access.users import enabled_viewer
 from metrics.registry.loader import Registry
 from warehouse.engine import database_path
-from warehouse.user_sessions import end_session, session_is_live, start_session
+from warehouse.user_sessions import end_session, live_session_account, start_session
 
 LOG = logging.getLogger("pmf.access")
 SESSION_TOKEN = "csrf_token"
@@ -189,9 +190,10 @@ def install_access(
         # The cookie alone is not enough: its session must still be open on the server, so a
         # copied cookie dies with sign-out, and disabling an account ends its sessions
         session_id = flask.session.get(SESSION_ID)
-        if not isinstance(session_id, str) or not session_is_live(engine, session_id, username):
+        if not isinstance(session_id, str):
             return None
-        viewer = provider.load(username)
+        account = live_session_account(engine, session_id, username)
+        viewer = enabled_viewer(account) if account is not None else None
         return SignedIn(viewer) if viewer else None
 
     def refuse(message: str, status: int) -> flask.Response:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
-from warehouse.tables import user_sessions
+from warehouse.tables import user_sessions, users
 
 
 def _hash(session_id: str) -> str:
@@ -23,6 +24,32 @@ def start_session(engine: sa.Engine, session_id: str, username: str) -> None:
                 session_hash=_hash(session_id), username=username, started_at=datetime.now()
             )
         )
+
+
+def live_session_account(
+    engine: sa.Engine, session_id: str, username: str
+) -> dict[str, Any] | None:
+    """The account behind a session that was started for it and has not been ended, or None.
+
+    One query for every signed-in request: the session's row and its account's together.
+    """
+    rows = user_sessions.c
+    with engine.connect() as conn:
+        found = (
+            conn.execute(
+                sa.select(users)
+                .join(user_sessions, rows.username == users.c.username)
+                .where(
+                    rows.session_hash == _hash(session_id),
+                    rows.username == username,
+                    rows.ended_at.is_(None),
+                )
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+    return dict(found) if found else None
 
 
 def session_is_live(engine: sa.Engine, session_id: str, username: str) -> bool:
