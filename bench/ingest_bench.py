@@ -34,6 +34,9 @@ from pipelines.runner import run_pipeline
 from warehouse.engine import duckdb_url, get_engine
 from warehouse.schema import create_tables
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.doc_section import replace_section  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 DOC = ROOT / "docs" / "performance.md"
@@ -281,14 +284,7 @@ def write_doc(table: str, ratio: float, rows: int, runs: int) -> None:
             END,
         ]
     )
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    replace_section(DOC, BEGIN, END, section)
 
 
 def main() -> int:

@@ -50,6 +50,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.doc_section import replace_section  # noqa: E402
 from bench.load_capture import OFFICER, PUBLIC, PageLoad, capture  # noqa: E402
 from bench.load_replay import Results, run_users, warm_up  # noqa: E402
 
@@ -653,14 +654,7 @@ def write_doc(results: list[ModeResult], seconds: float) -> None:
             END,
         ]
     )
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    replace_section(DOC, BEGIN, END, section)
 
 
 # --- the whole run -----------------------------------------------------------------------
