@@ -13,7 +13,6 @@ import os
 import socket
 import threading
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -39,11 +38,6 @@ DOWNLOADS = "downloads"  # under the reports folder: packs built for someone on 
 def worker_name() -> str:
     """This process, as the queue records who took a job."""
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def pack_params(kind: str, ident: str, report_format: str, as_at: date) -> dict[str, Any]:
-    """What a pack job needs to know, as the page queues it."""
-    return {"kind": kind, "id": ident, "format": report_format, "as_at": as_at.isoformat()}
 
 
 class JobWorker:

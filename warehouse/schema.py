@@ -130,7 +130,7 @@ def upgrade(engine: sa.Engine, target: str = "head") -> Upgrade:
     newest = head() if target == "head" else target
     with engine.connect() as conn:
         # The everyday case, one small query: the warehouse is already up to date
-        if _has_version_table(conn) and _current(conn) == newest:
+        if _current(conn) == newest:
             return Upgrade(newest, newest)
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -143,24 +143,21 @@ def upgrade(engine: sa.Engine, target: str = "head") -> Upgrade:
             # (Valid while no later revision alters a baseline table: then add that first.)
             added = add_missing_columns(conn)
             LOG.info("warehouse predates migrations; at baseline %s (added %s)", BASELINE, added)
-            _run(conn, lambda rev, _ctx: [], BASELINE, stamp=True)
-        script = _script()
-        _run(conn, lambda rev, _ctx: script._upgrade_revs(newest, rev), newest)
+            _run(conn, BASELINE, stamp=True)
+        _run(conn, newest)
     if before != newest:
         LOG.info("warehouse schema upgraded from %s to %s", before or "nothing", newest)
     return Upgrade(before, newest, legacy)
 
 
-def _has_version_table(conn: sa.Connection) -> bool:
-    return sa.inspect(conn).has_table("alembic_version")
-
-
-def _run(conn: sa.Connection, fn: Any, destination: str, stamp: bool = False) -> None:
+def _run(conn: sa.Connection, destination: str, stamp: bool = False) -> None:
+    """Upgrade to `destination`, or with `stamp` only record the warehouse as being at it."""
     script = _script()
-    if stamp:
 
-        def fn(rev: Any, _ctx: Any) -> Any:
+    def fn(rev: Any, _ctx: Any) -> Any:
+        if stamp:
             return script._stamp_revs(destination, rev)
+        return script._upgrade_revs(destination, rev)
 
     environment = EnvironmentContext(Config(), script, fn=fn, destination_rev=destination)
     environment.configure(connection=conn, target_metadata=metadata, include_name=_ours)

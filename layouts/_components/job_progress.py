@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from dash import dcc
 from dash.development.base_component import Component
 
-from warehouse.jobs import FAILED, QUEUED, RUNNING, Job, waiting_too_long
+from warehouse.jobs import FAILED, PIPELINE_RUN, QUEUED, RUNNING, Job, waiting_too_long
 
 POLL_MS = 1500
 # After this long in the queue the page says no worker seems to be taking jobs
@@ -38,4 +38,4 @@ def job_words(job: Job | None, what: str, now: datetime | None = None) -> str:
         return f"The {what} is under way: {job.progress or 'starting'}."
     if job.status == FAILED:
         return f"The {what} did not finish: {job.error}"
-    return f"Done: {job.result}" if job.kind == "pipeline_run" else f"The {what} is ready."
+    return f"Done: {job.result}" if job.kind == PIPELINE_RUN else f"The {what} is ready."

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
 
-from metrics.registry.model import _Strict
+from metrics.registry.model import Slug, _Strict
 from metrics.registry.yamlfile import Problem, YamlDoc, plain, problems_from
 
 COMPARATORS_FILE = "comparators.yaml"
@@ -24,7 +24,7 @@ class Member(_Strict):
 class ComparatorGroup(_Strict):
     """A set of councils to compare with: listed, read from a neighbours file, or by code prefix."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: Slug
     name: str
     description: str = ""
     members: tuple[Member, ...] = ()

@@ -33,6 +33,8 @@ FREQUENCIES: tuple[str, ...] = Frequency.__args__  # type: ignore[attr-defined]
 # never reach a target. metrics.registry.yamlfile turns the errors into plain messages.
 FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 WholeNumber = Annotated[int, Field(strict=True)]
+# The ids of the plan's parts (priorities, portfolios, committees, ...): lower case and hyphens
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 class _Strict(BaseModel):
@@ -264,7 +266,7 @@ class PlanInfo(_Strict):
 class Priority(_Strict):
     """A priority outcome of the plan."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: Slug
     name: str
     outcome: str
 
@@ -272,7 +274,7 @@ class Priority(_Strict):
 class Enabler(_Strict):
     """An enabler of the plan (workforce, digital, ...)."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: Slug
     name: str
     description: str = ""
 
@@ -280,14 +282,14 @@ class Enabler(_Strict):
 class Directorate(_Strict):
     """A directorate of the council."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: Slug
     name: str
 
 
 class Portfolio(_Strict):
     """A cabinet portfolio and the title of its holder."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: Slug
     name: str
     holder_title: str
 
@@ -295,7 +297,7 @@ class Portfolio(_Strict):
 class SelectCommittee(_Strict):
     """A select (scrutiny) committee and its remit."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: Slug
     name: str
     remit: str
 
