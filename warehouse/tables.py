@@ -112,6 +112,8 @@ flags = sa.Table(
     sa.Column("due_date", sa.Date, nullable=True),
     sa.Column("closed_at", sa.DateTime, nullable=True),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    # Every reason that holds for the subject, as JSON: [{"rule": ..., "detail": ...}, ...]
+    sa.Column("reasons", sa.Text, nullable=True),
     sa.Index("ix_flags_subject", "subject_type", "subject_id", "rule"),
 )
 
@@ -252,6 +254,23 @@ jobs = sa.Table(
     sa.Column("result", sa.Text, nullable=True),
     sa.Column("error", sa.Text, nullable=True),
     sa.Index("ix_jobs_status", "status", "requested_at"),
+)
+
+# A recalculation of a measure's SPC limits from a period on (Making Data Count's rebase):
+# recorded with who and why, withdrawn rather than deleted
+spc_rebases = sa.Table(
+    "spc_rebases",
+    metadata,
+    _id("spc_rebases"),
+    sa.Column("metric_id", sa.String(80), nullable=False),
+    sa.Column("area_code", sa.String(16), nullable=False),
+    sa.Column("period_start", sa.Date, nullable=False),  # the first period of the new limits
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("recorded_by", sa.String(120), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Column("withdrawn_by", sa.String(120), nullable=True),
+    sa.Column("withdrawn_at", sa.DateTime, nullable=True),
+    sa.Index("ix_spc_rebases_metric", "metric_id", "area_code"),
 )
 
 ALL_TABLES = tuple(metadata.sorted_tables)
