@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
@@ -14,20 +15,35 @@ from layouts._components.query import query_sync, register_query_sync
 from layouts._runtime import runtime
 from metrics.cells import safe_csv
 from metrics.registry.catalogue import CATALOGUE_COLUMNS, catalogue_frame, search_catalogue
+from reports.narrative import plural
 
 dash.register_page(__name__, path="/catalogue", title="Metric catalogue", name="Catalogue")
 
 PAGE = "catalogue"
 QUERY = {"q": ("catalogue-search", "value")}
-SHOWN = ["name", "priority", "enablers", "owner", "frequency", "target", "source"]
+SHOWN = ["link", "priority", "enablers", "owner", "frequency", "target", "source"]
 register_query_sync(PAGE, QUERY)
+
+
+def _markdown_text(text: str) -> str:
+    """Text safe inside a markdown link: its brackets and backslashes escaped."""
+    return "".join(f"\\{c}" if c in "\\[]()*_`<>" else c for c in text)
+
+
+def measure_link(name: str, metric_id: str) -> str:
+    """A markdown link to a measure's page, for the grid's measure column."""
+    return f"[{_markdown_text(name)}](/metric/{quote(metric_id)})"
 
 
 def _rows(query: str | None) -> tuple[list[dict[str, Any]], str]:
     frame = search_catalogue(catalogue_frame(runtime().registry), query)
     total = len(runtime().registry)
     words = f" matching “{query.strip()}”" if query and query.strip() else ""
-    return records(frame), f"Showing {len(frame)} of {total} measures{words}."
+    rows = [
+        {**row, "link": measure_link(str(row["name"]), str(row["id"]))} for row in records(frame)
+    ]
+    showing = f"Showing {len(frame)} of {plural(total, 'measure')}{words}."
+    return rows, showing
 
 
 @cached_page
@@ -68,8 +84,9 @@ def layout(q: str = "", **_query: Any) -> html.Div:
             data_grid(
                 "catalogue-grid",
                 frame,
-                {k: CATALOGUE_COLUMNS[k] for k in SHOWN},
+                {k: CATALOGUE_COLUMNS["name" if k == "link" else k] for k in SHOWN},
                 label="Metric definitions",
+                link_column="link",
             ),
             dcc.Store(id="catalogue-initial", data=rows),
         ]

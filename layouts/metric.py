@@ -9,8 +9,8 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from layouts._components.a11y import aria
+from layouts._components.downloads import comparison_download
 from layouts._components.forms import labelled_select
-from layouts._components.measures import not_found
 from layouts._components.metric_sections import (
     comment_list,
     comparison_section,
@@ -19,13 +19,14 @@ from layouts._components.metric_sections import (
     revisions_section,
     spc_section,
 )
+from layouts._components.not_found import thing_not_found
 from layouts._components.page_cache import cached_page
-from layouts._components.query import register_filter_navigation
+from layouts._components.query import register_filter_navigation, search_string
+from layouts._components.signin import measure_needs_sign_in, measure_sign_in_notice
 from layouts._components.viewer_sections import comments_block, public_series_section
 from layouts._runtime import runtime
-from metrics.cells import safe_csv
 from metrics.readmodel.judged import read_model
-from metrics.readmodel.suppression import suppressed_csv_frame
+from reports.downloads import comparison_csv, series_csv
 from warehouse.commentary import comments_for
 from warehouse.observations import restated_values
 
@@ -50,8 +51,14 @@ def layout(
     rt = runtime()
     registry = rt.registry
     if not registry.has_metric(metric_id):
-        return not_found(
-            "metric-title", "measure", metric_id, back=("Search the metric catalogue", "/catalogue")
+        if measure_needs_sign_in(metric_id):
+            here: dict[str, str | list[str] | None] = {"area": area, "start": start, "end": end}
+            return measure_sign_in_notice(f"/metric/{metric_id}{search_string(here)}")
+        return thing_not_found(
+            "metric-title",
+            "measure",
+            metric_id,
+            first=("Search the metric catalogue", "/catalogue"),
         )
     metric = registry.metric(metric_id)
     areas = registry.areas_for(metric)
@@ -114,6 +121,7 @@ def layout(
                 model.comparison(registry, metric),
                 model.national(registry, metric),
             ),
+            comparison_download(model.comparison(registry, metric)),
             definition_section(registry, metric),
             # Earlier values are not published: a restated small count would show through
             None
@@ -142,7 +150,8 @@ register_filter_navigation(
     prevent_initial_call=True,
 )
 def download_series(_clicks: int | None, metric_id: str, area: str) -> dict[str, Any]:
-    """The series shown, with its SPC columns, as CSV ([c] for suppressed figures)."""
+    """Every period of the series, named and rounded, with its SPC columns, as CSV ([c] for
+    suppressed figures)."""
     rt = runtime()
     # The viewer's registry holds only what they may see: the public gets no internal measure
     if not rt.registry.has_metric(str(metric_id)):
@@ -151,9 +160,28 @@ def download_series(_clicks: int | None, metric_id: str, area: str) -> dict[str,
     if area not in {a.code for a in rt.registry.areas_for(metric)}:
         raise dash.exceptions.PreventUpdate
     model = read_model(rt.registry, rt.engine, [metric.id], date.today(), rt.audience)
-    view = model.series(metric, area)
-    frame = suppressed_csv_frame(view.frame, model.hidden(metric.id, area))
-    return dcc.send_string(safe_csv(frame), f"{metric.id}-{area}.csv")
+    return dcc.send_string(series_csv(model, metric, area), f"{metric.id}-{area}.csv")
+
+
+@callback(
+    Output("comparison-download", "data"),
+    Input("comparison-download-button", "n_clicks"),
+    State("metric-id", "data"),
+    prevent_initial_call=True,
+)
+def download_comparison(_clicks: int | None, metric_id: str) -> dict[str, Any]:
+    """The comparison with other councils over time, as the page's table shows it, as CSV."""
+    rt = runtime()
+    if not rt.registry.has_metric(str(metric_id)):
+        raise dash.exceptions.PreventUpdate
+    metric = rt.registry.metric(metric_id)
+    model = read_model(rt.registry, rt.engine, [metric.id], date.today(), rt.audience)
+    comparison = model.comparison(rt.registry, metric)
+    if comparison is None:
+        raise dash.exceptions.PreventUpdate
+    return dcc.send_string(
+        comparison_csv(rt.registry, comparison), f"{metric.id}-compared.csv"
+    )
 
 
 @callback(

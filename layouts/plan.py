@@ -10,6 +10,7 @@ from dash import html
 from layouts._components.measures import plan_sections
 from layouts._components.page_cache import cached_page
 from layouts._runtime import runtime
+from reports.narrative import plural
 
 dash.register_page(__name__, path="/plan", title="The plan and its measures", name="Plan")
 
@@ -24,8 +25,10 @@ def layout(**_query: Any) -> html.Div:
             html.H1(plan.plan.name, id="plan-title"),
             html.P(plan.plan.vision, className="pmf-lead"),
             html.P(
-                f"{len(registry)} measures across {len(plan.priorities)} priority outcomes "
-                f"and {len(plan.enablers)} enablers.",
+                f"{plural(len(registry), 'measure')} across "
+                f"{plural(len(plan.priorities), 'priority outcome')} "
+                f"and {plural(len(plan.enablers), 'enabler')}. Choose a measure for its "
+                "figures, trend and definition.",
                 id="plan-summary",
             ),
             *plan_sections(registry),

@@ -18,6 +18,7 @@ from metrics.readmodel.suppression import shown
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
 from metrics.words import rag_word
+from reports.narrative import plural
 
 POLARITY_WORDS = {
     "higher_is_better": "Higher is better",
@@ -46,7 +47,7 @@ def measures_table(registry: Registry, metrics: Sequence[Metric], caption: str) 
         [
             html.Tr(
                 [
-                    html.Th(m.name, scope="row"),
+                    html.Th(dcc.Link(m.name, href=f"/metric/{m.id}"), scope="row"),
                     html.Td(registry.name_of("portfolios", m.portfolio)),
                     html.Td(m.frequency.capitalize()),
                     html.Td(POLARITY_WORDS[m.polarity]),
@@ -69,7 +70,9 @@ def plan_sections(registry: Registry) -> list[html.Section]:
                 [
                     html.H2(priority.name, id=f"priority-{priority.id}"),
                     html.P(priority.outcome, className="pmf-lead"),
-                    measures_table(registry, metrics, f"{len(metrics)} measures for this priority"),
+                    measures_table(
+                        registry, metrics, f"{plural(len(metrics), 'measure')} for this priority"
+                    ),
                 ],
                 className="pmf-section",
                 **aria(labelledby=f"priority-{priority.id}"),
@@ -82,7 +85,9 @@ def plan_sections(registry: Registry) -> list[html.Section]:
                 [
                     html.H2(f"Enabler: {enabler.name}", id=f"enabler-{enabler.id}"),
                     html.P(enabler.description, className="pmf-lead"),
-                    measures_table(registry, metrics, f"{len(metrics)} measures for this enabler"),
+                    measures_table(
+                        registry, metrics, f"{plural(len(metrics), 'measure')} for this enabler"
+                    ),
                 ],
                 className="pmf-section",
                 **aria(labelledby=f"enabler-{enabler.id}"),

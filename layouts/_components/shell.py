@@ -5,17 +5,10 @@ from __future__ import annotations
 from dash import dcc, html
 
 from access.identity import ANONYMOUS, Viewer
+from access.pages import NAV_ITEMS
 from layouts._components.a11y import aria
 
-# (label, path, whether the page is for signed-in councillors and officers only)
-NAV_ITEMS = (
-    ("Overview", "/", False),
-    ("Milestones", "/milestones", True),
-    ("Actions", "/actions", True),
-    ("Data", "/data", True),
-    ("Catalogue", "/catalogue", False),
-    ("The plan", "/plan", False),
-)
+__all__ = ["NAV_ITEMS", "account_links", "shell"]
 
 
 def account_links(viewer: Viewer) -> html.Div:

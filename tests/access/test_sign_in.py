@@ -179,3 +179,47 @@ def test_sign_in_returns_only_to_paths_on_this_site() -> None:
 def test_signed_in_officer_sees_their_name_in_the_header(demo_app: dash.Dash) -> None:
     layout = client_as(demo_app, "officer").get("/_dash-layout").get_data(as_text=True)
     assert "Jo Bloggs (officer)" in layout
+
+
+def test_the_sign_in_page_says_where_the_visitor_was_going_and_wears_the_site_frame(
+    demo_app: dash.Dash,
+) -> None:
+    client = demo_app.server.test_client()
+    page = client.get("/actions", follow_redirects=True).get_data(as_text=True)
+    assert 'id="signin-form"' in page
+    assert "You asked for the Actions page." in page
+    # The dashboard's header (with the pages anyone may open) and its footer
+    assert 'class="pmf-nav"' in page and 'href="/catalogue"' in page
+    assert 'href="/actions"' not in page  # not offered before signing in
+    assert '<footer class="pmf-footer">' in page and "Connected Staffordshire" in page
+    measure = client.get("/login?next=/metric/cs-social-worker-caseload").get_data(as_text=True)
+    assert "You asked for a measure that is not published." in measure
+    assert "cs-social-worker-caseload</" not in measure and "caseload." not in measure
+
+
+def test_a_failed_sign_in_keeps_the_user_name_and_links_the_error_to_the_fields(
+    demo_app: dash.Dash,
+) -> None:
+    client = demo_app.server.test_client()
+    response = client.post(
+        "/login",
+        data={
+            "username": "Jo",
+            "password": "not the password",
+            "csrf_token": csrf(client),
+            "next": "/data",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert 'value="jo"' not in page and 'value="Jo"' in page  # as typed, not as looked up
+    assert "There is a problem" in page and 'href="#signin-password"' in page
+    assert page.index("There is a problem") < page.index("<h1")  # the summary comes first
+    assert 'aria-invalid="true"' in page and "autofocus" in page
+    assert "You asked for the Data page." in page
+    assert 'type="password"' in page and "not the password" not in page
+    hostile = client.post(
+        "/login",
+        data={"username": '"><script>x()</script>', "password": "x", "csrf_token": csrf(client)},
+    ).get_data(as_text=True)
+    assert "<script>x()" not in hostile and "&lt;script&gt;" in hostile

@@ -31,3 +31,19 @@ def test_a_councillor_finds_internal_measures(app: dash.Dash) -> None:
     rows, count = search(app, "member", "social worker")
     assert "cs-social-worker-caseload" in {row["id"] for row in rows}
     assert count.startswith(f"Showing {len(rows)} of ")
+
+
+def test_every_measure_in_the_catalogue_links_to_its_page(app: dash.Dash) -> None:
+    rows, count = search(app, "member", None)
+    assert rows and count == f"Showing {len(rows)} of {len(rows)} measures."
+    for row in rows:
+        assert row["link"].endswith(f"](/metric/{row['id']})")
+        assert row["link"].startswith("[")
+
+
+def test_a_measure_name_cannot_break_its_link() -> None:
+    from layouts.catalogue import measure_link
+
+    assert measure_link("Rate [draft] (per 1,000)", "a-b") == (
+        r"[Rate \[draft\] \(per 1,000\)](/metric/a-b)"
+    )
