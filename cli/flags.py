@@ -9,7 +9,8 @@ import click
 from cli.context import Context
 from cli.errors import fail, warehouse_errors
 from metrics.flags.lifecycle import FlagChange, FlagChangeError, change_flag, list_flags
-from metrics.flags.rules import RULE_NAMES
+from metrics.flags.reasons import reason_words, reasons_of
+from metrics.words import rule_word
 from warehouse.flags import FLAG_STATUSES
 
 
@@ -23,11 +24,17 @@ def flags_group() -> None:
 @click.option("--portfolio", default=None, help="Only this portfolio's metrics and milestones.")
 @click.option("--overdue", is_flag=True, help="Only planned actions past their due date.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Today's date.")
+@click.option("--why", is_flag=True, help="Under each flag, the sentence for every reason.")
 @click.pass_obj
 def flags_list(
-    ctx: Context, open_only: bool, portfolio: str | None, overdue: bool, as_of: datetime | None
+    ctx: Context,
+    open_only: bool,
+    portfolio: str | None,
+    overdue: bool,
+    as_of: datetime | None,
+    why: bool,
 ) -> None:
-    """List flags, newest first: id, status, rule, subject, owner and the reason."""
+    """List flags, newest first, one line each: id, status, subject, reasons and any action."""
     registry = ctx.registry()
     if portfolio is not None and portfolio not in {p.id for p in registry.plan.portfolios}:
         known = ", ".join(p.id for p in registry.plan.portfolios)
@@ -42,16 +49,20 @@ def flags_list(
             overdue_only=overdue,
             today=today,
         )
-    for row in frame.itertuples(index=False):
-        area = (
-            f" ({registry.area_name(str(row.area_code))})" if isinstance(row.area_code, str) else ""
-        )
-        status = str(row.status) + (" OVERDUE" if row.action_overdue else "")
-        rule = RULE_NAMES.get(str(row.rule), str(row.rule))
-        click.echo(f"{row.id:>5}  {status:22} {rule:24} {row.subject_id}{area}")
-        click.echo(f"       {row.detail}")
-        if isinstance(row.action, str):
-            click.echo(f"       Action: {row.action} (owner {row.owner}, due {row.due_date})")
+    for raw in frame.to_dict("records"):
+        row = {str(k): v for k, v in raw.items()}
+        area = row["area_code"]
+        where = f" ({registry.area_name(str(area))})" if isinstance(area, str) else ""
+        status = str(row["status"]) + (" OVERDUE" if row["action_overdue"] else "")
+        reasons = reasons_of(row)
+        held = reason_words(reasons) if reasons else f"cleared (was {rule_word(str(row['rule']))})"
+        line = f"{row['id']:>5}  {status:22} {row['subject_id']}{where}: {held}"
+        if isinstance(row["action"], str):
+            line += f" | Action: {row['action']} (owner {row['owner']}, due {row['due_date']})"
+        click.echo(line)
+        if why:
+            for reason in reasons or ():
+                click.echo(f"       {rule_word(reason.rule)}: {reason.detail}")
     click.echo(f"{len(frame)} flag(s)")
 
 

@@ -8,6 +8,7 @@ metrics/flags/lifecycle.py.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,9 +29,20 @@ OPEN, ACKNOWLEDGED, ACTION_PLANNED, RESOLVED, CLOSED = (
 )
 FLAG_STATUSES = (OPEN, ACKNOWLEDGED, ACTION_PLANNED, RESOLVED, CLOSED)
 OPEN_STATUSES = (OPEN, ACKNOWLEDGED, ACTION_PLANNED)
-# Columns a change may set; id, subject, rule and raised_at never change after raising
+# Columns a change may set; id, subject and raised_at never change after raising. The rule
+# and detail are the headline of the reasons, so they change with them.
 CHANGEABLE = frozenset(
-    {"status", "detail", "condition_cleared_at", "owner", "action", "due_date", "closed_at"}
+    {
+        "status",
+        "rule",
+        "detail",
+        "reasons",
+        "condition_cleared_at",
+        "owner",
+        "action",
+        "due_date",
+        "closed_at",
+    }
 )
 
 Bind = sa.Engine | sa.Connection
@@ -58,8 +70,13 @@ def insert_flag(
     owner: str | None,
     actor: str,
     now: datetime,
+    reasons: Sequence[Mapping[str, str]] | None = None,
+    note: str | None = None,
 ) -> int:
-    """Raise a new open flag and record its creation; return its id."""
+    """Raise a new open flag and record its creation; return its id.
+
+    `reasons` is every reason that holds ({rule, detail}); `rule` and `detail` its headline.
+    """
     flag_id = conn.execute(
         flags.insert()
         .values(
@@ -72,10 +89,11 @@ def insert_flag(
             raised_at=now,
             owner=owner,
             updated_at=now,
+            reasons=encode_reasons(reasons) if reasons is not None else None,
         )
         .returning(flags.c.id)
     ).scalar_one()
-    _record(conn, int(flag_id), FlagEvent(actor, OPEN, None, detail, "raised"), now)
+    _record(conn, int(flag_id), FlagEvent(actor, OPEN, None, note or detail, "raised"), now)
     return int(flag_id)
 
 
@@ -91,12 +109,31 @@ def update_flag(
     unknown = set(changes) - CHANGEABLE
     if unknown:
         raise ValueError(f"flag columns {sorted(unknown)} cannot be changed after raising")
+    values = dict(changes)
+    if "reasons" in values and not isinstance(values["reasons"], str | None):
+        values["reasons"] = encode_reasons(values["reasons"])
     updated = conn.execute(
-        flags.update().where(flags.c.id == flag_id).values(**changes, updated_at=now)
+        flags.update().where(flags.c.id == flag_id).values(**values, updated_at=now)
     ).rowcount
     if updated != 1:
         raise LookupError(f"there is no flag with id {flag_id}")
     _record(conn, flag_id, event, now)
+
+
+def encode_reasons(reasons: Sequence[Mapping[str, str]]) -> str:
+    """The `reasons` column's JSON: a list of {"rule", "detail"}, in the order given."""
+    return json.dumps(
+        [{"rule": str(r["rule"]), "detail": str(r["detail"])} for r in reasons],
+        ensure_ascii=False,
+    )
+
+
+def decode_reasons(text: object) -> list[dict[str, str]] | None:
+    """The reasons stored in the column, or None when none were stored (older flags)."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    loaded = json.loads(text)
+    return [{"rule": str(r["rule"]), "detail": str(r.get("detail") or "")} for r in loaded]
 
 
 def _record(conn: sa.Connection, flag_id: int, event: FlagEvent, now: datetime) -> None:
@@ -167,6 +204,41 @@ def read_flag_events(bind: Bind, flag_id: int | None = None) -> pd.DataFrame:
     query = sa.select(flag_events).order_by(flag_events.c.event_at, flag_events.c.id)
     if flag_id is not None:
         query = query.where(flag_events.c.flag_id == flag_id)
+    with _connection(bind) as conn:
+        return pd.read_sql(query, conn)
+
+
+def read_trail(
+    bind: Bind,
+    *,
+    subject_ids: Sequence[str] | None = None,
+    kinds: Sequence[str] | None = None,
+    actor: str | None = None,
+    since: date | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Every flag's events with the flag's subject, newest first, matching every filter given."""
+    query = (
+        sa.select(
+            flag_events,
+            flags.c.subject_type,
+            flags.c.subject_id,
+            flags.c.area_code,
+            flags.c.rule,
+        )
+        .join(flags, flags.c.id == flag_events.c.flag_id)
+        .order_by(flag_events.c.event_at.desc(), flag_events.c.id.desc())
+    )
+    if subject_ids is not None:
+        query = query.where(flags.c.subject_id.in_(list(subject_ids)))
+    if kinds is not None:
+        query = query.where(flag_events.c.kind.in_(list(kinds)))
+    if actor:
+        query = query.where(sa.func.lower(flag_events.c.actor) == actor.lower())
+    if since is not None:
+        query = query.where(flag_events.c.event_at >= datetime.combine(since, datetime.min.time()))
+    if limit is not None:
+        query = query.limit(limit)
     with _connection(bind) as conn:
         return pd.read_sql(query, conn)
 

@@ -43,8 +43,10 @@ class EvaluationSummary:
         return (
             f"Evaluated {self.metrics} metrics ({self.series} metric-area rows) as of "
             f"{self.today:%d %b %Y}: {self.red} red, {self.stale} with late data. "
-            f"Flags: {f.raised} raised, {f.cleared} cleared, {f.returned} returned; "
-            f"{self.open_flags} open. ({self.seconds:.1f} s)"
+            f"Flags: {f.raised} raised, {f.cleared} cleared, {f.returned} returned, "
+            f"{f.changed} with changed reasons"
+            + (f", {f.merged} merged into another" if f.merged else "")
+            + f"; {self.open_flags} open. ({self.seconds:.1f} s)"
         )
 
 

@@ -37,9 +37,16 @@ class Headline:
             f"{self.green} {_be(self.green)} on target, {self.amber} within tolerance "
             f"and {self.red} off target."
         )
+        # open_actions counts open flags: a flag needs attention, an action is what is planned
+        overdue = self.overdue_actions
         second = (
-            f"{self.open_actions} corrective {_plural(self.open_actions, 'action')} "
-            f"{_be(self.open_actions)} open, {self.overdue_actions} overdue."
+            f"{self.open_actions} {_plural(self.open_actions, 'flag')} "
+            f"{'needs' if self.open_actions == 1 else 'need'} attention; "
+            + (
+                f"{overdue} planned {_plural(overdue, 'action')} {_be(overdue)} overdue."
+                if overdue
+                else "no planned action is overdue."
+            )
         )
         third = (
             f"{self.slipping_milestones} {_plural(self.slipping_milestones, 'milestone')} "

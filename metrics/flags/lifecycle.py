@@ -16,7 +16,9 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from metrics.flags.reasons import condition_holds, reason_words, reasons_of
 from metrics.registry.loader import Registry
+from metrics.words import flag_status_word
 from warehouse.flags import (
     ACKNOWLEDGED,
     ACTION_PLANNED,
@@ -41,7 +43,15 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 class FlagChangeError(ValueError):
-    """A change to a flag that the lifecycle does not allow, explained in plain English."""
+    """A change to a flag that the lifecycle does not allow, explained in plain English.
+
+    `problems` names the form field each problem is about (step, note, action, owner, due),
+    with a message for beside that field, so a form can show each where it belongs.
+    """
+
+    def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or {}
 
 
 @dataclass(frozen=True)
@@ -61,12 +71,18 @@ def allowed_next(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
 
 
-def check_change(flag: dict[str, Any], change: FlagChange) -> dict[str, Any]:
-    """Check a change against the lifecycle; return the columns to set, or raise FlagChangeError."""
+def check_change(
+    flag: dict[str, Any], change: FlagChange, *, today: date | None = None
+) -> dict[str, Any]:
+    """Check a change against the lifecycle; return the columns to set, or raise FlagChangeError.
+
+    A due date before `today` (when given) is refused: an action is planned for the future.
+    """
     current, new = str(flag["status"]), change.to_status
     if new not in FLAG_STATUSES:
         raise FlagChangeError(
-            f"'{new}' is not a flag status; use one of {', '.join(FLAG_STATUSES)}"
+            f"'{new}' is not a flag status; use one of {', '.join(FLAG_STATUSES)}",
+            {"step": "Choose the next step"},
         )
     if not change.actor.strip():
         raise FlagChangeError("give the name of the person making the change")
@@ -75,31 +91,58 @@ def check_change(flag: dict[str, Any], change: FlagChange) -> dict[str, Any]:
         options = ", ".join(allowed) if allowed else "nothing: it is finished"
         raise FlagChangeError(
             f"flag {flag['id']} is '{current}' and cannot move to '{new}'; "
-            f"from '{current}' it can move to {options}"
+            f"from '{current}' it can move to {options}",
+            {"step": f"Choose a step this flag can take from {flag_status_word(current).lower()}"},
         )
     note = (change.note or "").strip() or None
     columns: dict[str, Any] = {"status": new}
-    if change.owner:
-        columns["owner"] = change.owner.strip()
+    owner = (change.owner or "").strip()
+    if owner:
+        columns["owner"] = owner
+    problems: dict[str, str] = {}
+    sentences: list[str] = []
     if new == ACTION_PLANNED:
+        action = (change.action or "").strip()
         missing = [
             name
             for name, value in (
-                ("action", change.action),
-                ("owner", change.owner or flag.get("owner")),
+                ("action", action),
+                ("owner", owner or flag.get("owner")),
                 ("due date", change.due_date),
             )
             if not value
         ]
+        if not action:
+            problems["action"] = "Enter the action that is planned"
+        if not (owner or flag.get("owner")):
+            problems["owner"] = "Enter who owns the action"
+        if change.due_date is None:
+            problems["due"] = "Enter the date the action is due"
         if missing:
-            raise FlagChangeError(
-                f"planning an action on flag {flag['id']} needs {', '.join(missing)}"
+            sentences.append(f"planning an action on flag {flag['id']} needs {', '.join(missing)}")
+        if change.due_date is not None and today is not None and change.due_date < today:
+            problems["due"] = "The due date must be today or in the future"
+            sentences.append(
+                f"the due date {change.due_date:%d %B %Y} has passed; give today or a later date"
             )
-        columns.update(action=str(change.action).strip(), due_date=change.due_date)
-    if new in (RESOLVED, CLOSED):
-        if note is None:
-            what = "what was done" if new == RESOLVED else "why no action is needed"
-            raise FlagChangeError(f"{new.replace('_', ' ')} needs a note saying {what}")
+        columns.update(action=action, due_date=change.due_date)
+    if new in (RESOLVED, CLOSED) and note is None:
+        what = "what was done" if new == RESOLVED else "why no action is needed"
+        held = reasons_of(flag) if condition_holds(flag) else ()
+        if new == RESOLVED and held:
+            # Resolving while the problem is still there is allowed, but must be explained
+            why = reason_words(held)
+            problems["note"] = (
+                f"Enter a note saying what was done: the flag's condition still holds ({why})"
+            )
+            sentences.append(
+                f"resolved needs a note saying {what}: its condition still holds ({why})"
+            )
+        else:
+            problems["note"] = f"Enter a note saying {what}"
+            sentences.append(f"{new.replace('_', ' ')} needs a note saying {what}")
+    if sentences:
+        raise FlagChangeError("; ".join(sentences), problems)
     return columns
 
 
@@ -112,7 +155,7 @@ def change_flag(
         flag = read_flag(conn, flag_id)
         if flag is None:
             raise FlagChangeError(f"there is no flag with id {flag_id}; see 'pmf flags list'")
-        columns = check_change(flag, change)
+        columns = check_change(flag, change, today=now.date())
         if change.to_status in (RESOLVED, CLOSED):
             columns["closed_at"] = now
         event = FlagEvent(

@@ -2,7 +2,8 @@
 
 A Condition says, for one subject (a metric in an area, or a milestone) and one rule,
 whether the rule's condition holds and, when it does, a sentence saying why. Turning
-conditions into stored flags is the job of metrics/flags/sync.py.
+conditions into stored flags, one per subject listing every rule that holds, is the job of
+metrics/flags/sync.py.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Condition:
 
     @property
     def key(self) -> tuple[str, str, str | None, str]:
-        """What identifies the flag this condition raises: one open flag per key."""
+        """The subject and rule: one of the reasons of the subject's one open flag."""
         return (self.subject_type, self.subject_id, self.area_code, self.rule)
 
 

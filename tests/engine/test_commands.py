@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from click.testing import CliRunner
@@ -43,6 +43,7 @@ def test_evaluate_on_an_empty_warehouse_says_what_it_found(db_url: str, engine: 
 
 def test_flags_update_walks_the_lifecycle(db_url: str, engine: sa.Engine) -> None:
     flag_id = str(raise_flag(engine))
+    due = date.today() + timedelta(days=30)
     code, out = run(db_url, "flags", "update", flag_id, "--status", "acknowledged", "--by", "Ann")
     assert (code, out.strip()) == (
         0,
@@ -52,14 +53,19 @@ def test_flags_update_walks_the_lifecycle(db_url: str, engine: sa.Engine) -> Non
         db_url,
         "flags", "update", flag_id, "--status", "action_planned", "--by", "Ann",
         "--action", "Occupational health referrals within a week", "--owner", "HR Business Partner",
-        "--due", "2024-12-01",
+        "--due", due.isoformat(),
     )  # fmt: skip
     assert code == 0, out
-    code, out = run(db_url, "flags", "list", "--open", "--overdue", "--as-of", "2024-12-02")
+    late = (due + timedelta(days=1)).isoformat()
+    code, out = run(db_url, "flags", "list", "--open", "--overdue", "--as-of", late, "--why")
     assert code == 0
-    assert "action_planned OVERDUE" in out
-    assert "Occupational health referrals within a week (owner HR Business Partner" in out
-    assert out.strip().endswith("1 flag(s)")
+    line, why, total = out.strip().splitlines()
+    # One line per flag: its status, subject, reasons and action
+    assert line.split()[:3] == [flag_id, "action_planned", "OVERDUE"]
+    assert "staff-sickness-days (Staffordshire): Special-cause concern | Action: " in line
+    assert "Occupational health referrals within a week (owner HR Business Partner" in line
+    assert why.strip() == "Special-cause concern: Special-cause concern."
+    assert total == "1 flag(s)"
     events = read_flag_events(engine, int(flag_id))
     assert events["actor"].tolist() == ["PMF engine", "Ann", "Ann"]
 
@@ -74,6 +80,13 @@ def test_refused_changes_are_plain_sentences(db_url: str, engine: sa.Engine) -> 
         db_url, "flags", "update", "42", "--status", "closed", "--by", "A", "--note", "x"
     )
     assert code == 1 and "there is no flag with id 42" in out
+    run(db_url, "flags", "update", flag_id, "--status", "acknowledged", "--by", "Ann")
+    code, out = run(
+        db_url,
+        "flags", "update", flag_id, "--status", "action_planned", "--by", "Ann",
+        "--action", "Chase", "--due", "2020-01-01",
+    )  # fmt: skip
+    assert code == 1 and "the due date 01 January 2020 has passed" in out
     code, out = run(db_url, "flags", "update", flag_id, "--status", "done", "--by", "Ann")
     assert code == 2 and "'done' is not one of" in out
     code, out = run(db_url, "flags", "list", "--portfolio", "finanse")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -64,9 +65,12 @@ def snapshot_row(snapshot: pd.DataFrame, metric_id: str, area: str = COUNTY) -> 
 
 
 def open_rules(flags: pd.DataFrame) -> dict[str, set[str]]:
-    """For each rule, the subjects with an open flag."""
-    live = flags[flags["is_open"]]
-    return {str(rule): set(group["subject_id"]) for rule, group in live.groupby("rule")}
+    """For each rule, the subjects with an open flag that lists it among its reasons."""
+    found: dict[str, set[str]] = {}
+    for _, flag in flags[flags["is_open"]].iterrows():
+        for reason in json.loads(flag["reasons"]):
+            found.setdefault(reason["rule"], set()).add(str(flag["subject_id"]))
+    return found
 
 
 def test_the_demo_raises_a_believable_set_of_flags(demo: tuple[str, sa.Engine]) -> None:
@@ -83,10 +87,18 @@ def test_the_demo_raises_a_believable_set_of_flags(demo: tuple[str, sa.Engine]) 
     # Green measures and complete or on-track milestones raise nothing
     everything = set().union(*rules.values())
     assert not {"invoices-paid-30-days", "foi-on-time", "hub-01", "send-04"} & everything
-    # A believable number: enough to act on, not a flood (one flag per subject and rule)
+    # A believable number: enough to act on, not a flood (one flag per subject, every reason
+    # on it, the most serious first)
     flags = read_flags(engine)
-    assert 20 <= len(flags) <= 60
-    assert not flags.duplicated(["subject_type", "subject_id", "area_code", "rule"]).any()
+    assert 8 <= len(flags) <= 25
+    assert not flags.duplicated(["subject_type", "subject_id", "area_code"]).any()
+    debt = flags[flags["subject_id"] == "general-debt-outstanding"].iloc[0]
+    assert [r["rule"] for r in json.loads(debt["reasons"])] == [
+        "off_target",
+        "assurance_fail",
+        "spc_concern",
+    ]
+    assert debt["rule"] == "off_target" and debt["detail"].startswith("General debt outstanding")
     events = read_flag_events(engine)
     assert len(events) == len(flags)
     assert set(events["actor"]) == {"PMF engine"} and set(events["kind"]) == {"raised"}
@@ -107,7 +119,7 @@ def test_the_snapshot_has_one_row_per_metric_and_area(
     assert row["variation"] == "special_cause_concern"
     assert row["freshness"] == "fresh"
     assert row["period_start"] == date(2024, 10, 1)
-    assert row["open_flags"] == 3
+    assert row["open_flags"] == 1  # one flag, three reasons
     late = snapshot_row(snapshot, "delayed-transfers-of-care")
     assert late["freshness"] == "stale"
     assert late["period_start"] == date(2024, 8, 1)
@@ -123,7 +135,7 @@ def test_evaluating_again_changes_no_flags(demo: tuple[str, sa.Engine]) -> None:
     before = (read_flags(engine), read_flag_events(engine))
     result = CliRunner().invoke(main, ["--database-url", url, "evaluate", "--as-of", "2024-11-25"])
     assert result.exit_code == 0, result.output
-    assert "0 raised, 0 cleared, 0 returned" in result.output
+    assert "0 raised, 0 cleared, 0 returned, 0 with changed reasons" in result.output
     after = (read_flags(engine), read_flag_events(engine))
     pd.testing.assert_frame_equal(before[0], after[0])
     pd.testing.assert_frame_equal(before[1], after[1])

@@ -137,6 +137,57 @@ def test_storage_refuses_to_rewrite_what_a_flag_is_about(engine: sa.Engine) -> N
 
     flag_id = raise_one(engine)
     with engine.begin() as conn, pytest.raises(ValueError, match="cannot be changed"):
-        update_flag(conn, flag_id, {"rule": "stale_data"}, FlagEvent("x", "open"), now=NOW)
+        update_flag(conn, flag_id, {"subject_id": "x"}, FlagEvent("x", "open"), now=NOW)
     flag = read_flag(engine, flag_id)
-    assert flag is not None and flag["rule"] == "off_target"
+    assert flag is not None and flag["subject_id"] == "general-debt-outstanding"
+
+
+def test_a_due_date_in_the_past_is_refused_for_the_field(engine: sa.Engine) -> None:
+    flag_id = raise_one(engine)
+    change_flag(engine, flag_id, FlagChange("acknowledged", "Ann"), now=NOW)
+    past = FlagChange("action_planned", "Ann", action="Chase", due_date=date(2020, 1, 1))
+    with pytest.raises(FlagChangeError, match="the due date 01 January 2020 has passed") as caught:
+        change_flag(engine, flag_id, past, now=NOW)
+    assert caught.value.problems == {"due": "The due date must be today or in the future"}
+    # Every missing field is named at once, each for its own place on the form
+    with pytest.raises(FlagChangeError) as caught:
+        change_flag(engine, flag_id, FlagChange("action_planned", "Ann", owner=" "), now=NOW)
+    assert set(caught.value.problems) == {"action", "due"}
+    # Due today is fine
+    today = FlagChange("action_planned", "Ann", action="Chase", due_date=NOW.date())
+    assert change_flag(engine, flag_id, today, now=NOW)["status"] == "action_planned"
+
+
+def test_resolving_while_reasons_hold_needs_a_note_that_says_so(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        flag_id = insert_flag(
+            conn,
+            subject_type="metric",
+            subject_id="general-debt-outstanding",
+            area_code="E10000028",
+            rule="off_target",
+            detail="Red for 2 periods.",
+            reasons=[
+                {"rule": "off_target", "detail": "Red for 2 periods."},
+                {"rule": "spc_concern", "detail": "A concern."},
+            ],
+            owner="Owner",
+            actor="PMF engine",
+            now=NOW,
+        )
+    change_flag(engine, flag_id, FlagChange("acknowledged", "Ann"), now=NOW)
+    plan = FlagChange("action_planned", "Ann", action="Chase", due_date=date(2025, 1, 1))
+    change_flag(engine, flag_id, plan, now=NOW)
+    with pytest.raises(FlagChangeError) as caught:
+        change_flag(engine, flag_id, FlagChange("resolved", "Ann"), now=NOW)
+    assert str(caught.value) == (
+        "resolved needs a note saying what was done: its condition still holds "
+        "(Off target; Special-cause concern)"
+    )
+    assert "Off target; Special-cause concern" in caught.value.problems["note"]
+    flag = change_flag(
+        engine, flag_id, FlagChange("resolved", "Ann", note="Recovery plan in place"), now=NOW
+    )
+    assert flag["status"] == "resolved" and flag["reasons"] is not None
+    events = read_flag_events(engine, flag_id)
+    assert events["note"].iloc[-1] == "Recovery plan in place"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -10,7 +12,7 @@ import sqlalchemy as sa
 from metrics.flags.lifecycle import FlagChange, change_flag
 from metrics.flags.rules import Condition
 from metrics.flags.sync import SyncResult, sync_flags
-from warehouse.flags import read_flag_events, read_flags
+from warehouse.flags import insert_flag, read_flag_events, read_flags
 
 T1, T2, T3, T4 = (datetime(2024, 11, d, 9) for d in (1, 2, 3, 4))
 
@@ -76,16 +78,158 @@ def test_a_flag_closed_while_its_condition_holds_is_not_raised_again_until_it_cl
     assert flags["status"].tolist() == ["open", "closed"]
 
 
-def test_flags_are_kept_apart_by_area_and_rule(engine: sa.Engine) -> None:
-    stale = Condition("metric", "general-debt-outstanding", "E10000028", "stale_data", True, "Late")
-    result = sync(engine, [debt(True), debt(True, "E07000199"), stale], T1)
-    assert result.raised == 3
+def stale(active: bool, area: str | None = "E10000028") -> Condition:
+    """The late-data condition for general debt, holding or not."""
+    detail = "Data for Oct 2024 was due by 30 Nov 2024." if active else ""
+    return Condition(
+        "metric", "general-debt-outstanding", area, "stale_data", active, detail, "Owner"
+    )
+
+
+def reasons(flag: Any) -> list[str]:
+    """The rules a stored flag lists, in order."""
+    return [r["rule"] for r in json.loads(flag["reasons"])]
+
+
+def test_one_flag_per_subject_lists_every_reason_and_areas_stay_apart(
+    engine: sa.Engine,
+) -> None:
+    # Late data first in the list: the flag's headline is still the more serious reason
+    result = sync(engine, [stale(True), debt(True), debt(True, "E07000199")], T1)
+    assert result == SyncResult(raised=2)
+    flags = read_flags(engine, open_only=True).set_index("area_code")
+    county: Any = flags.loc["E10000028"]
+    assert county["rule"] == "off_target" and county["detail"] == "Red for 2 periods."
+    assert reasons(county) == ["off_target", "stale_data"]
+    assert reasons(flags.loc["E07000199"]) == ["off_target"]
+    raised = read_flag_events(engine, int(county["id"])).iloc[0]
+    assert raised["kind"] == "raised" and "Red for 2 periods." in raised["note"]
+    assert "was due by 30 Nov 2024" in raised["note"]
     # A subject the engine did not evaluate this time is left exactly as it was
-    assert sync(engine, [debt(False)], T2) == SyncResult(cleared=1)
-    open_flags = read_flags(engine, open_only=True)
-    cleared = open_flags.set_index(["area_code", "rule"])["condition_cleared_at"].notna()
-    assert cleared.to_dict() == {
-        ("E10000028", "off_target"): True,
-        ("E07000199", "off_target"): False,
-        ("E10000028", "stale_data"): False,
-    }
+    assert sync(engine, [debt(False), stale(True)], T2) == SyncResult(changed=1)
+    flags = read_flags(engine, open_only=True).set_index("area_code")
+    assert flags.loc["E07000199", "updated_at"] == pd.Timestamp(T1)
+
+
+def test_a_flag_changes_with_its_reasons_and_clears_only_when_none_holds(
+    engine: sa.Engine,
+) -> None:
+    sync(engine, [debt(True), stale(False)], T1)
+    flag_id = int(read_flags(engine).iloc[0]["id"])
+    # Data goes late as well: the same flag, one more reason, the change recorded
+    assert sync(engine, [debt(True), stale(True)], T2) == SyncResult(changed=1)
+    assert sync(engine, [debt(True), stale(True)], T2) == SyncResult()  # nothing new
+    # Back on target, data still late: the headline moves to the reason that holds
+    assert sync(engine, [debt(False), stale(True)], T3) == SyncResult(changed=1)
+    flag = read_flags(engine).iloc[0]
+    assert len(read_flags(engine)) == 1 and int(flag["id"]) == flag_id
+    assert flag["rule"] == "stale_data" and reasons(flag) == ["stale_data"]
+    assert pd.isna(flag["condition_cleared_at"])
+    # Only when no reason holds does the condition clear; the last headline stays readable
+    assert sync(engine, [debt(False), stale(False)], T4) == SyncResult(cleared=1)
+    flag = read_flags(engine).iloc[0]
+    assert flag["condition_cleared_at"] == pd.Timestamp(T4) and reasons(flag) == []
+    assert flag["rule"] == "stale_data" and flag["status"] == "open"
+    events = read_flag_events(engine, flag_id)
+    assert events["kind"].tolist() == [
+        "raised",
+        "reasons_changed",
+        "reasons_changed",
+        "condition_cleared",
+    ]
+    assert events["note"].iloc[1].startswith("Now also: Data late.")
+    assert events["note"].iloc[2].startswith("No longer: Off target.")
+
+
+def test_a_closed_flag_is_not_raised_again_unless_a_new_reason_appears(
+    engine: sa.Engine,
+) -> None:
+    sync(engine, [debt(True), stale(False)], T1)
+    flag_id = int(read_flags(engine).iloc[0]["id"])
+    change_flag(engine, flag_id, FlagChange("closed", "Ann", note="Budget agreed"), now=T1)
+    assert sync(engine, [debt(True), stale(False)], T2) == SyncResult()  # no nagging
+    # A reason nobody has dealt with is a new problem: a new flag, with every reason
+    assert sync(engine, [debt(True), stale(True)], T3) == SyncResult(raised=1)
+    newest = read_flags(engine).iloc[0]
+    assert newest["status"] == "open" and reasons(newest) == ["off_target", "stale_data"]
+
+
+def merge_fixture(engine: sa.Engine) -> tuple[int, int]:
+    """Two open flags for one subject, as a warehouse from before reasons holds them: the
+    older acknowledged, the newer with an action planned."""
+    with engine.begin() as conn:
+        older = insert_flag(
+            conn,
+            subject_type="metric",
+            subject_id="general-debt-outstanding",
+            area_code="E10000028",
+            rule="spc_concern",
+            detail="A special-cause concern.",
+            owner="Owner",
+            actor="PMF engine",
+            now=T1,
+        )
+        newer = insert_flag(
+            conn,
+            subject_type="metric",
+            subject_id="general-debt-outstanding",
+            area_code="E10000028",
+            rule="off_target",
+            detail="Red for 2 periods.",
+            owner="Owner",
+            actor="PMF engine",
+            now=T2,
+        )
+    change_flag(engine, older, FlagChange("acknowledged", "Ann"), now=T2)
+    change_flag(engine, newer, FlagChange("acknowledged", "Ann"), now=T2)
+    plan = FlagChange(
+        "action_planned", "Ann", action="Weekly sweeps", owner="Bo", due_date=date(2025, 1, 31)
+    )
+    change_flag(engine, newer, plan, now=T2)
+    return older, newer
+
+
+def test_several_open_flags_for_one_subject_are_merged_keeping_history_and_action(
+    engine: sa.Engine,
+) -> None:
+    older, newer = merge_fixture(engine)
+    spc = Condition(
+        "metric", "general-debt-outstanding", "E10000028", "spc_concern", True, "Concern."
+    )
+    result = sync(engine, [debt(True), spc], T3)
+    assert result.merged == 1 and result.raised == 0
+    flags = read_flags(engine).set_index("id")
+    # The flag with the action keeps its id, its action and its owner, and every reason
+    kept = flags.loc[newer]
+    assert kept["status"] == "action_planned" and kept["action"] == "Weekly sweeps"
+    assert kept["owner"] == "Bo" and reasons(kept) == ["off_target", "spc_concern"]
+    assert flags.loc[older, "status"] == "closed"
+    assert read_flags(engine, open_only=True)["id"].tolist() == [newer]
+    # Nothing is lost: the merged flag keeps its history, and both say where it went
+    old_events = read_flag_events(engine, older)
+    assert old_events["kind"].tolist() == ["raised", "transition", "merged"]
+    assert f"Merged into flag {newer}" in old_events["note"].iloc[-1]
+    assert f"Flags {older} merged into this one" in " ".join(
+        read_flag_events(engine, newer)["note"].dropna()
+    )
+    # Merging twice does nothing more
+    assert sync(engine, [debt(True), spc], T4) == SyncResult()
+
+
+def test_merging_two_planned_actions_keeps_both_and_the_soonest_due_date(
+    engine: sa.Engine,
+) -> None:
+    older, newer = merge_fixture(engine)
+    plan = FlagChange(
+        "action_planned", "Ann", action="Recount", owner="Cy", due_date=date(2024, 12, 15)
+    )
+    change_flag(engine, older, plan, now=T2)
+    assert sync(engine, [debt(True)], T3).merged == 1
+    kept = read_flags(engine, open_only=True).iloc[0]
+    # The older flag keeps its id (both planned); the other's action is written beside it
+    assert int(kept["id"]) == older
+    assert kept["action"] == (
+        f"Recount Also, from flag {newer}: Weekly sweeps (owner Bo, due 31 Jan 2025)."
+    )
+    assert pd.Timestamp(kept["due_date"]).date() == date(2024, 12, 15)
+    assert reasons(kept) == ["off_target"]

@@ -25,7 +25,7 @@ def test_a_councillor_sees_the_off_target_measure_its_flags_and_the_slipping_mil
         layout = page("overview").layout()
     assert text_of(layout["overview-summary"]) == (
         "Of 4 measures with targets, 2 are on target, 1 within tolerance and 1 off target. "
-        "4 corrective actions are open, 0 overdue. 2 milestones are slipping."
+        "3 flags need attention; no planned action is overdue. 2 milestones are slipping."
     )
     attention = text_of(layout["attention-list"])
     assert "Children's social worker average caseload" in attention
