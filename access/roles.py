@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 Role = Literal["public", "member", "officer", "admin"]
-Permission = Literal["read_internal", "comment", "update_flag", "run_pipeline", "manage_users"]
+Permission = Literal[
+    "read_internal", "comment", "update_flag", "run_pipeline", "rebase_spc", "manage_users"
+]
 
 # Each role may do everything the roles before it may
 ROLES: tuple[Role, ...] = ("public", "member", "officer", "admin")
@@ -17,6 +19,7 @@ LOWEST_ROLE: dict[Permission, Role] = {
     "comment": "member",
     "update_flag": "officer",
     "run_pipeline": "officer",
+    "rebase_spc": "officer",  # recalculate a measure's SPC limits from a period
     "manage_users": "admin",
 }
 

@@ -72,6 +72,30 @@ class GuardedWrites(Writes):
             due_date=due_date,
         )
 
+    def record_rebase(
+        self,
+        *,
+        metric_id: str,
+        area_code: str,
+        period_start: date | None,
+        reason: str,
+        recorded_by: str,
+    ) -> int:
+        """Recalculate SPC limits from a period, if the viewer may (officers and admins)."""
+        _require(self.viewer, "rebase_spc")
+        return super().record_rebase(
+            metric_id=metric_id,
+            area_code=area_code,
+            period_start=period_start,
+            reason=reason,
+            recorded_by=self._actor(recorded_by),
+        )
+
+    def withdraw_rebase(self, rebase_id: int, withdrawn_by: str) -> dict[str, Any]:
+        """Withdraw a rebase, if the viewer may record them (officers and admins)."""
+        _require(self.viewer, "rebase_spc")
+        return super().withdraw_rebase(rebase_id, self._actor(withdrawn_by))
+
     def run_pipeline(self, pipeline_id: str, requested_by: str) -> int:
         """Ask for a pipeline run, if the viewer may run pipelines (officers); the job's id."""
         _require(self.viewer, "run_pipeline")

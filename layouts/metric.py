@@ -8,6 +8,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from access.roles import AccessDenied
 from layouts._components.a11y import aria
 from layouts._components.downloads import comparison_download
 from layouts._components.forms import labelled_select
@@ -16,7 +17,9 @@ from layouts._components.metric_sections import (
     comparison_section,
     definition_section,
     districts_section,
+    rebase_errors,
     revisions_section,
+    spc_body,
     spc_section,
 )
 from layouts._components.not_found import thing_not_found
@@ -25,7 +28,10 @@ from layouts._components.query import register_filter_navigation, search_string
 from layouts._components.signin import measure_needs_sign_in, measure_sign_in_notice
 from layouts._components.viewer_sections import comments_block, public_series_section
 from layouts._runtime import runtime
+from metrics.engine.periods import period_label
+from metrics.engine.series import SPC_WINDOW
 from metrics.readmodel.judged import read_model
+from metrics.rebases import RebaseProblem
 from reports.downloads import comparison_csv, series_csv
 from warehouse.commentary import comments_for
 from warehouse.observations import restated_values
@@ -33,7 +39,8 @@ from warehouse.observations import restated_values
 dash.register_page(__name__, path_template="/metric/<metric_id>", title="Measure", name="Measure")
 
 
-DEFAULT_WINDOW = 60  # periods shown when no range is chosen: five years of a monthly measure
+# Periods shown when no range is chosen, and those the measure's SPC reading uses everywhere
+DEFAULT_WINDOW = SPC_WINDOW
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -65,12 +72,10 @@ def layout(
     area_code = area if area in {a.code for a in areas} else registry.plan.county.code
     model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
     first, last = _parse_date(start), _parse_date(end)
-    view = model.series(metric, area_code, first, last)
+    # A committee reads the recent story first (the default window); "All periods" shows the
+    # whole history; either way the limits come from the periods shown
+    view = model.series(metric, area_code, first, last, whole=start == "all")
     periods = view.all_periods
-    if start != "all" and first is None and len(periods) > DEFAULT_WINDOW:
-        # A committee reads the recent story first; "All periods" shows the whole history
-        first = periods["period_start"].iloc[-DEFAULT_WINDOW]
-        view = model.series(metric, area_code, first, last)
     options = [
         (s.isoformat(), p) for s, p in zip(periods["period_start"], periods["period"], strict=True)
     ]
@@ -114,7 +119,7 @@ def layout(
             ),
             public_series_section(registry, view, hidden)
             if hidden
-            else spc_section(registry, view),
+            else spc_section(registry, view, names=not rt.public, rebase_form=rt.may("rebase_spc")),
             districts_section(registry, metric, model.observations, view),
             comparison_section(
                 registry,
@@ -179,9 +184,7 @@ def download_comparison(_clicks: int | None, metric_id: str) -> dict[str, Any]:
     comparison = model.comparison(rt.registry, metric)
     if comparison is None:
         raise dash.exceptions.PreventUpdate
-    return dcc.send_string(
-        comparison_csv(rt.registry, comparison), f"{metric.id}-compared.csv"
-    )
+    return dcc.send_string(comparison_csv(rt.registry, comparison), f"{metric.id}-compared.csv")
 
 
 @callback(
@@ -204,3 +207,78 @@ def add_comment(
     except ValueError as exc:
         return f"Not saved: {exc}", dash.no_update, dash.no_update
     return "Comment saved.", comment_list(comments_for(rt.engine, metric_id)), ""
+
+
+@callback(
+    Output("rebase-status", "children"),
+    Output("rebase-error-summary", "children"),
+    Output("rebase-period-error", "children"),
+    Output("rebase-reason-error", "children"),
+    Output("rebase-period-group", "className"),
+    Output("rebase-reason-group", "className"),
+    Output("spc-body", "children"),
+    Output("rebase-reason", "value"),
+    Input("rebase-submit", "n_clicks"),
+    State("metric-id", "data"),
+    State("metric-area", "value"),
+    State("metric-start", "value"),
+    State("metric-end", "value"),
+    State("rebase-period", "value"),
+    State("rebase-reason", "value"),
+    prevent_initial_call=True,
+)
+def record_rebase(
+    _clicks: int | None,
+    metric_id: str,
+    area: str | None,
+    start: str | None,
+    end: str | None,
+    period: str | None,
+    reason: str | None,
+) -> tuple[Any, ...]:
+    """Recalculate the limits from the chosen period (officers), then redraw the chart."""
+    rt = runtime()
+    registry = rt.registry
+    if not registry.has_metric(str(metric_id)):
+        raise dash.exceptions.PreventUpdate
+    metric = registry.metric(metric_id)
+    area_code = area or registry.plan.county.code
+    try:
+        rt.writes.record_rebase(
+            metric_id=metric.id,
+            area_code=area_code,
+            period_start=_parse_date(period),
+            reason=reason or "",
+            recorded_by=rt.viewer.display_name,
+        )
+    except (RebaseProblem, AccessDenied) as problem:
+        summary, fields = rebase_errors(
+            problem.problems if isinstance(problem, RebaseProblem) else {"access": str(problem)}
+        )
+        group = "mb-3 pmf-field-with-error"
+        return (
+            "",
+            summary,
+            fields.get("period", ""),
+            fields.get("reason", ""),
+            group if "period" in fields else "mb-3",
+            group if "reason" in fields else "mb-3",
+            dash.no_update,
+            dash.no_update,
+        )
+    model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
+    view = model.series(
+        metric, area_code, _parse_date(start), _parse_date(end), whole=start == "all"
+    )
+    day = _parse_date(period)
+    done = html.Div(
+        [
+            html.H4("Limits recalculated", className="h5"),
+            html.P(
+                "The mean and limits now start again from "
+                f"{period_label(metric.frequency, day) if day else period}."
+            ),
+        ],
+        className="alert alert-success",
+    )
+    return done, None, "", "", "mb-3", "mb-3", spc_body(registry, view, names=True), ""

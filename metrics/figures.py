@@ -8,11 +8,15 @@ charts still read in greyscale.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from metrics.words import VARIATION
+from metrics.engine.periods import FY_START_MONTH, period_label
+from metrics.engine.series import SeriesView
+from metrics.engine.series_words import limits_note, rebase_words
+from metrics.words import LIMITS, REBASE, VARIATION
 
 INK = "#0b0c0c"
 GREY = "#505a5f"
@@ -89,22 +93,123 @@ def values_of(column: Any) -> list[Any]:
     return [None if v is None or pd.isna(v) else float(v) for v in column]
 
 
-def spc_figure(
-    points: pd.DataFrame, labels: Sequence[Any], *, unit_title: str, target: Sequence[float | None]
-) -> Figure:
-    """An XmR chart: values, mean, process limits, target, and special-cause points by shape."""
-    x = [_x(v) for v in labels]
-    data = [
-        _line(x, points["upl"], "Upper process limit", color=GREY, dash="dash", width=1.5),
-        _line(x, points["lpl"], "Lower process limit", color=GREY, dash="dash", width=1.5),
-        _line(x, points["mean"], "Mean", color=INK, width=1.5),
+def period_ticks(frequency: str, starts: Sequence[date], labels: Sequence[str]) -> list[str]:
+    """The period labels to put ticks on: every period, or every 2nd, 3rd, 6th, 12th... so
+    that at most about eight show, on a financial year's start where the step allows."""
+    count = len(starts)
+    steps = TICK_STEPS.get(frequency, TICK_STEPS["annual"])
+    step = next((s for s in steps if count / s <= MAX_TICKS), steps[-1])
+    return [
+        label
+        for day, label in zip(starts, labels, strict=True)
+        if _ordinal(frequency, day) % step == 0
     ]
+
+
+TICK_STEPS = {
+    "weekly": (1, 2, 4, 13, 26, 52, 104),
+    "monthly": (1, 2, 3, 6, 12, 24, 36, 60, 120),
+    "quarterly": (1, 2, 4, 8, 12, 20, 40),
+    "annual": (1, 2, 5, 10, 20),
+    "calendar_year": (1, 2, 5, 10, 20),
+    "biennial": (1, 2, 5, 10, 20),
+}
+MAX_TICKS = 8
+
+
+def _ordinal(frequency: str, day: date) -> int:
+    """A period's number counted so that financial years (or calendar years) start on a multiple
+    of the step."""
+    if frequency == "weekly":
+        return day.toordinal() // 7
+    if frequency == "calendar_year":
+        return day.year
+    months = day.year * 12 + day.month - FY_START_MONTH
+    if frequency == "monthly":
+        return months
+    if frequency == "quarterly":
+        return months // 3
+    if frequency == "biennial":
+        return months // 24
+    return months // 12
+
+
+def period_axis(frequency: str, starts: Sequence[date], labels: Sequence[str]) -> dict[str, Any]:
+    """An x axis of periods, labelled as the measure's frequency names them ("2023-24",
+    "Q2 2023-24", "Sep 2023"), never on calendar dates."""
+    ticks = period_ticks(frequency, starts, labels)
+    return {
+        **AXIS,
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": list(labels),
+        "tickmode": "array",
+        "tickvals": ticks,
+        "ticktext": ticks,
+        "title": {"text": FREQUENCY_TITLES.get(frequency, "Period")},
+    }
+
+
+FREQUENCY_TITLES = {
+    "weekly": "Week commencing",
+    "monthly": "Month",
+    "quarterly": "Quarter (financial year)",
+    "annual": "Financial year",
+    "calendar_year": "Year",
+    "biennial": "Survey year (financial year)",
+}
+
+
+def spc_figure(view: SeriesView, *, names: bool = True) -> Figure:
+    """An XmR chart of the periods shown: values, then for each set of limits (a rebase starts
+    a new one, with a break in the lines) its mean and process limits; the target; special-cause
+    points by shape; and a note of which periods the limits come from. `names`: say who
+    recorded each rebase (not for the public)."""
+    metric, frame = view.metric, view.frame
+    labels = frame["period"].tolist()
+    data: list[dict[str, Any]] = []
+    segment = frame["segment"].to_numpy() if "segment" in frame else [0] * len(frame)
+    shown: set[str] = set()
+    for number, part in enumerate(view.segments):
+        rows = [i for i, s in enumerate(segment) if s == number]
+        if not rows:
+            continue
+        x = [labels[i] for i in rows]
+        kind = "trial" if part.trial else "process"
+        limit_name = LIMITS[kind][0]
+        for column in ("upl", "lpl"):
+            data.append(
+                {
+                    **_line(
+                        x,
+                        frame[column].iloc[rows],
+                        limit_name,
+                        color=GREY,
+                        dash="dot" if part.trial else "dash",
+                        width=1.5,
+                    ),
+                    "legendgroup": kind,
+                    "showlegend": kind not in shown,
+                    "hovertemplate": f"{'Upper' if column == 'upl' else 'Lower'} "
+                    f"{limit_name.lower()}: %{{y}}<extra></extra>",
+                }
+            )
+            shown.add(kind)
+        data.append(
+            {
+                **_line(x, frame["mean"].iloc[rows], "Mean", color=INK, width=1.5),
+                "legendgroup": "mean",
+                "showlegend": "mean" not in shown,
+            }
+        )
+        shown.add("mean")
+    target = frame["target"].tolist()
     if any(t is not None and not pd.isna(t) for t in target):
-        data.append(_line(x, list(target), "Target", color=RED, dash="dot", width=2))
-    value_line = _line(x, points["value"], "Value", color=GREY, width=1.5)
+        data.append(_line(labels, target, "Target", color=RED, dash="dot", width=2))
+    value_line = _line(labels, frame["value"], "Value", color=GREY, width=1.5)
     data.append({**value_line, "showlegend": False, "hoverinfo": "skip"})
-    types = points["point_type"].tolist()
-    values = values_of(points["value"])
+    types = frame["point_type"].tolist()
+    values = values_of(frame["value"])
     for point_type, (name, colour, symbol, size) in POINT_STYLE.items():
         chosen = [i for i, t in enumerate(types) if t == point_type]
         if not chosen:
@@ -114,7 +219,7 @@ def spc_figure(
                 "type": "scatter",
                 "mode": "markers",
                 "name": name,
-                "x": [x[i] for i in chosen],
+                "x": [labels[i] for i in chosen],
                 "y": [values[i] for i in chosen],
                 "marker": {
                     "color": colour,
@@ -124,33 +229,125 @@ def spc_figure(
                 },
             }
         )
-    return {"data": data, "layout": base_layout(unit_title, 420)}
+    layout = base_layout(UNIT_TITLES.get(metric.unit, ""), 440)
+    layout["xaxis"] = period_axis(metric.frequency, frame["period_start"].tolist(), labels)
+    layout["margin"] = {**layout["margin"], "t": 50}
+    shapes, annotations = [], []
+    for part in view.segments:
+        if part.rebase is None:
+            continue
+        at = labels.index(period_label(metric.frequency, part.first))
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": at - 0.5,
+                "x1": at - 0.5,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": INK, "width": 2, "dash": "dashdot"},
+            }
+        )
+        annotations.append(
+            {
+                "xref": "x",
+                "yref": "paper",
+                "x": at - 0.5,
+                "y": 1,
+                "xanchor": "left",
+                "yanchor": "top",
+                "text": REBASE[0],
+                "hovertext": rebase_words(metric.frequency, part.rebase, names=names),
+                "showarrow": False,
+                "font": {"size": 12, "color": INK},
+                "bgcolor": "#ffffff",
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": REBASE[0],
+                "x": [labels[at]],
+                "y": values_of(frame["mean"].iloc[[at]]),
+                "marker": {
+                    "symbol": "line-ns-open",
+                    "size": 24,
+                    "color": INK,
+                    "line": {"width": 2},
+                },
+                "hovertext": [rebase_words(metric.frequency, part.rebase, names=names)],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "legendgroup": "rebase",
+                "showlegend": "rebase" not in shown,
+            }
+        )
+        shown.add("rebase")
+    note = limits_note(view)
+    if note:
+        annotations.append(
+            {
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 1.02,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "text": note,
+                "showarrow": False,
+                "align": "left",
+                "font": {"size": 12, "color": INK},
+            }
+        )
+    layout["shapes"] = shapes
+    layout["annotations"] = annotations
+    return {"data": data, "layout": layout}
+
+
+LIGHT_GREY = "#8a9094"  # context lines: 3.2:1 on white, so still a chart element one can see
+
+
+def line_figure(
+    series: dict[str, pd.Series],
+    starts: Sequence[date],
+    *,
+    frequency: str,
+    unit_title: str,
+    highlight: str,
+    county: str,
+) -> Figure:
+    """Several areas' trends on one chart: the chosen area in colour, the county as a dark
+    dashed reference, the rest in grey (one legend entry for all of them)."""
+    labels = [period_label(frequency, s) for s in starts]
+    data = []
+    others_shown = False
+    ordered = sorted(series.items(), key=lambda item: (item[0] == highlight, item[0] == county))
+    for name, values in ordered:
+        if name == highlight:
+            trace = _line(labels, values, name, width=4, color=BLUE)
+            trace["mode"] = "lines+markers"
+            trace["marker"] = {"size": 7, "color": BLUE}
+        elif name == county:
+            trace = _line(labels, values, f"{name} (county)", width=2.5, color=INK, dash="dash")
+        else:
+            trace = _line(labels, values, name, width=1.5, color=LIGHT_GREY)
+            trace.update(
+                legendgroup="others",
+                showlegend=not others_shown,
+                hovertemplate=f"{name}: %{{y}}<extra></extra>",
+            )
+            if not others_shown:
+                trace["name"] = "Other districts"
+            others_shown = True
+        data.append(trace)
+    layout = base_layout(unit_title, 380)
+    layout["xaxis"] = period_axis(frequency, list(starts), labels)
+    return {"data": data, "layout": layout}
 
 
 def _x(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def line_figure(
-    series: dict[str, pd.Series], labels: Sequence[Any], *, unit_title: str, highlight: str
-) -> Figure:
-    """Several areas' trends on one chart, with the highlighted one drawn thicker."""
-    dashes = ["solid", "dot", "dash", "longdash", "dashdot", "longdashdot"]
-    x = [_x(v) for v in labels]
-    data = []
-    for i, (name, values) in enumerate(series.items()):
-        main = name == highlight
-        trace = _line(
-            x,
-            values,
-            name,
-            width=4 if main else 1.5,
-            color=INK if main else GREY,
-            dash="solid" if main else dashes[i % len(dashes)],
-        )
-        trace["mode"] = "lines+markers" if main else "lines"
-        data.append(trace)
-    return {"data": data, "layout": base_layout(unit_title, 380)}
 
 
 def comparison_figure(table: pd.DataFrame, *, own_name: str, unit_title: str) -> Figure:

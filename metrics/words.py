@@ -39,6 +39,16 @@ VARIATION = {
 }
 NO_VARIATION = "Not enough data for SPC"
 
+# SPC limits: (label, what it means). Limits from fewer than 12 points are "trial" limits
+LIMITS = {
+    "process": ("Process limits", "where the figures should fall if nothing changes"),
+    "trial": (
+        "Trial limits",
+        "worked out from fewer than 12 points, so they may move as more figures arrive",
+    ),
+}
+REBASE = ("Limits recalculated", "the mean and limits were worked out afresh from this period")
+
 # SPC assurance against the target: (label, what it means)
 ASSURANCE = {
     "consistent_pass": ("Consistently passing", "the process will reliably meet the target"),

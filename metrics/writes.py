@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from metrics import rebases
 from metrics.flags.lifecycle import FlagChange, change_flag
 from metrics.registry.loader import Registry
 from warehouse.commentary import add_comment
@@ -69,6 +70,30 @@ class Writes:
             due_date=due_date,
         )
         return change_flag(self.engine, flag_id, change)
+
+    def record_rebase(
+        self,
+        *,
+        metric_id: str,
+        area_code: str,
+        period_start: date | None,
+        reason: str,
+        recorded_by: str,
+    ) -> int:
+        """Recalculate a series' SPC limits from a period, with why; returns the rebase's id."""
+        return rebases.record(
+            self.registry,
+            self.engine,
+            metric_id=metric_id,
+            area_code=area_code,
+            period_start=period_start,
+            reason=reason,
+            recorded_by=recorded_by,
+        )
+
+    def withdraw_rebase(self, rebase_id: int, withdrawn_by: str) -> dict[str, Any]:
+        """Withdraw a rebase (kept in the record with who and when)."""
+        return rebases.withdraw(self.registry, self.engine, rebase_id, withdrawn_by=withdrawn_by)
 
     def run_pipeline(self, pipeline_id: str, requested_by: str) -> int:
         """Ask for a pipeline run now, on behalf of a named person; returns the job's id.

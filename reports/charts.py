@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 from metrics.engine.series import SeriesView
 
 # The one SPC chart builder, shared with the metric page so both draw the same chart
-from metrics.figures import UNIT_TITLES, Figure, spc_figure
+from metrics.figures import Figure, spc_figure
 from reports.chromium import BROWSER_ENV, chromium_path
 
 __all__ = ["BROWSER_ENV"]
@@ -46,20 +46,18 @@ def measure_figure(view: SeriesView) -> Figure | None:
     frame = view.frame
     if view.spc is None or frame.empty:
         return None
-    figure = spc_figure(
-        frame,
-        frame["period_start"].tolist(),
-        unit_title=UNIT_TITLES.get(view.metric.unit, ""),
-        target=frame["target"].tolist(),
-    )
+    # A printed chart has no hover: who recorded a rebase is not drawn
+    figure = spc_figure(view, names=False)
     layout = figure["layout"]
     layout.update(
         width=WIDTH,
         height=HEIGHT,
         hovermode=False,
-        margin={"l": 70, "r": 20, "t": 10, "b": 40},
+        margin={"l": 70, "r": 20, "t": 36, "b": 40},
         legend={"orientation": "h", "y": -0.15, "x": 0},
     )
+    # The tick labels name the periods; the axis title would crowd the legend on paper
+    layout["xaxis"] = {**layout["xaxis"], "title": {"text": ""}}
     if view.metric.unit == "GBP":
         # "£" as the axis title is terse on paper: show £ on the ticks instead
         layout["yaxis"] = {**layout["yaxis"], "tickprefix": "£", "title": {"text": ""}}

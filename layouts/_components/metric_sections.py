@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
@@ -14,39 +15,49 @@ from layouts._components.tables import details, simple_table
 from metrics.engine.benchmark import Comparison
 from metrics.engine.periods import period_label
 from metrics.engine.series import SeriesView
+from metrics.engine.series_words import limits_note, limits_sentences, rebase_words, shown_words
 from metrics.figures import UNIT_TITLES, comparison_figure, line_figure, ranking_figure, spc_figure
 from metrics.format import format_value
 from metrics.readmodel.suppression import shown
 from metrics.registry.loader import Registry
-from metrics.registry.model import Metric
+from metrics.registry.model import Area, Metric
 
 
-def spc_summary(view: SeriesView) -> str:
-    """One or two plain sentences about the latest value and the SPC reading."""
+def spc_summary(view: SeriesView, *, names: bool = True) -> str:
+    """Plain sentences about the points shown, the last of them, the SPC reading and where the
+    limits come from (the latest only when the last point shown is the latest held)."""
     metric, frame = view.metric, view.frame
     if frame.empty:
         return "There is no data for this measure and area yet."
-    latest = frame.iloc[-1]
-    parts = [
-        f"The latest value, for {latest['period']}, is {format_value(latest['value'], metric)}."
-    ]
-    if latest["target"] is not None and not pd.isna(latest["target"]):
-        parts.append(f"The target is {format_value(latest['target'], metric)}.")
-    if view.spc is not None:
+    last = frame.iloc[-1]
+    value = format_value(last["value"], metric)
+    parts = [shown_words(view)]
+    if view.shows_latest:
+        parts.append(f"The latest value, for {last['period']}, is {value}.")
+    else:
         parts.append(
-            f"SPC variation: {variation_text(view.spc.variation)}. "
+            f"The last value shown, for {last['period']}, is {value}; "
+            f"the latest figure held is for {view.latest_period}."
+        )
+    if last["target"] is not None and not pd.isna(last["target"]):
+        parts.append(f"The target is {format_value(last['target'], metric)}.")
+    if view.spc is not None:
+        which = "" if view.shows_latest else " of the last point shown"
+        parts.append(
+            f"SPC variation{which}: {variation_text(view.spc.variation)}. "
             f"Assurance: {assurance_text(view.spc.assurance)}."
         )
-        parts.extend(view.spc.warnings)
+        parts.extend(limits_sentences(view, names=names))
     return " ".join(parts)
 
 
-def spc_section(registry: Registry, view: SeriesView) -> html.Section:
-    """The SPC chart with its readings in words, the data table and a CSV download."""
+def spc_body(registry: Registry, view: SeriesView, *, names: bool = True) -> list[Component]:
+    """What the SPC section shows of one series: words, readings, chart, table and download."""
     metric, frame = view.metric, view.frame
     area = registry.area_name(view.area_code)
-    children: list = [html.H2(f"Trend and variation: {area}", id="spc-heading")]
-    children.append(html.P(spc_summary(view), id="spc-summary", className="pmf-summary"))
+    children: list[Component] = [
+        html.P(spc_summary(view, names=names), id="spc-summary", className="pmf-summary")
+    ]
     if view.spc is not None:
         children.append(
             html.Dl(
@@ -55,22 +66,26 @@ def spc_section(registry: Registry, view: SeriesView) -> html.Section:
                     html.Dd(variation_text(view.spc.variation), id="spc-variation"),
                     html.Dt("Assurance"),
                     html.Dd(assurance_text(view.spc.assurance), id="spc-assurance"),
+                    html.Dt("Limits"),
+                    html.Dd(limits_note(view), id="spc-limits"),
                 ],
                 className="pmf-readings",
             )
         )
-        figure = spc_figure(
-            frame,
-            frame["period_start"].tolist(),
-            unit_title=UNIT_TITLES[metric.unit],
-            target=frame["target"].tolist(),
-        )
         children.append(
             chart_figure(
-                dcc.Graph(id="spc-chart", figure=figure, config=GRAPH_CONFIG),
+                dcc.Graph(
+                    id="spc-chart", figure=spc_figure(view, names=names), config=GRAPH_CONFIG
+                ),
                 f"SPC chart of {metric.name}, {area}: values with their mean, process limits and "
-                "target. Special-cause points are marked by shape and colour. The table below "
-                "gives the same data.",
+                f"target. {limits_note(view)}. "
+                + (
+                    "A dashed upright line marks where the limits were recalculated. "
+                    if any(s.rebase for s in view.segments)
+                    else ""
+                )
+                + "Special-cause points are marked by shape and colour. The table below gives "
+                "the same data.",
             )
         )
     if not frame.empty:
@@ -106,13 +121,118 @@ def spc_section(registry: Registry, view: SeriesView) -> html.Section:
             )
         )
         children.append(dcc.Download(id="metric-download"))
+    return children
+
+
+def spc_section(
+    registry: Registry, view: SeriesView, *, names: bool = True, rebase_form: bool = False
+) -> html.Section:
+    """The SPC chart with its readings in words, the data table and a CSV download; for
+    officers, the form that recalculates the limits from a period."""
+    area = registry.area_name(view.area_code)
+    children: list[Component] = [html.H2(f"Trend and variation: {area}", id="spc-heading")]
+    children.append(html.Div(spc_body(registry, view, names=names), id="spc-body"))
+    if rebase_form and len(view.all_periods) > 1:
+        children.append(rebase_form_section(view))
     return html.Section(children, **aria(labelledby="spc-heading"))
+
+
+REBASE_FIELDS = {"period": "rebase-period", "reason": "rebase-reason"}
+
+
+def rebase_form_section(view: SeriesView) -> html.Div:
+    """The officer's form to recalculate the limits from a period (GOV.UK pattern: an error
+    summary linked to each field and an error beside it, filled by the callback)."""
+    periods = view.all_periods.iloc[1:]
+    options = [{"label": "Choose a period", "value": ""}] + [
+        {"label": label, "value": start.isoformat()}
+        for start, label in zip(periods["period_start"], periods["period"], strict=True)
+    ]
+    recorded = [r for r in view.rebases if r.rebase_id is not None]
+    frequency = view.metric.frequency
+    return html.Div(
+        [
+            html.H3("Recalculate the limits", id="rebase-heading"),
+            html.P(
+                "After a real change in the service (a new process, a new definition), work "
+                "out the mean and limits afresh from the first period after the change. The "
+                "chart shows a break there, with your reason and name. It can be withdrawn "
+                "later with pmf spc withdraw.",
+                className="pmf-muted",
+            ),
+            html.Ul(
+                [html.Li(rebase_words(frequency, r), id=f"rebase-{r.rebase_id}") for r in recorded],
+                id="rebase-list",
+            )
+            if recorded
+            else None,
+            html.Div(id="rebase-error-summary"),
+            html.Div(id="rebase-status", role="status"),
+            html.Div(
+                [
+                    html.Label("First period of the new limits", htmlFor="rebase-period"),
+                    html.P(id="rebase-period-error", className="pmf-field-error"),
+                    dbc.Select(id="rebase-period", options=options, value=""),
+                ],
+                id="rebase-period-group",
+                className="mb-3",
+            ),
+            html.Div(
+                [
+                    html.Label(
+                        [
+                            "Why the process changed ",
+                            html.Span("(readers see this on the chart)", className="pmf-muted"),
+                        ],
+                        htmlFor="rebase-reason",
+                    ),
+                    html.P(id="rebase-reason-error", className="pmf-field-error"),
+                    dcc.Textarea(
+                        id="rebase-reason",
+                        className="form-control",
+                        style={"width": "100%", "minHeight": "5rem"},
+                    ),
+                ],
+                id="rebase-reason-group",
+                className="mb-3",
+            ),
+            html.Button("Recalculate the limits", id="rebase-submit", className="btn btn-primary"),
+        ],
+        className="pmf-rebase",
+        role="group",
+        **aria(labelledby="rebase-heading"),
+    )
+
+
+def rebase_errors(problems: dict[str, str]) -> tuple[Component | None, dict[str, str]]:
+    """The error summary (linked to each field) and each field's own message."""
+    shown = {key: problems[key] for key in REBASE_FIELDS if key in problems}
+    others = [message for key, message in problems.items() if key not in REBASE_FIELDS]
+    if not shown and not others:
+        return None, {}
+    items = [
+        html.Li(html.A(message, href=f"#{REBASE_FIELDS[key]}")) for key, message in shown.items()
+    ]
+    items += [html.Li(message) for message in others]
+    summary = html.Div(
+        [
+            html.H4(
+                "There is a problem", className="pmf-error-summary-title", id="rebase-error-title"
+            ),
+            html.Ul(items),
+        ],
+        className="pmf-error-summary",
+        role="alert",
+        tabIndex="-1",
+        **aria(labelledby="rebase-error-title"),
+    )
+    return summary, shown
 
 
 def districts_section(
     registry: Registry, metric: Metric, observations: pd.DataFrame, view: SeriesView
 ) -> html.Section | None:
-    """Each district's trend and latest value, where the measure is reported by district."""
+    """Each area's trend, the chosen one highlighted in colour, and the latest values."""
     districts = [a for a in registry.areas_for(metric) if a.type == "district"]
     if not districts or observations.empty:
         return None
@@ -123,11 +243,18 @@ def districts_section(
     if not view.frame.empty:
         first, last = view.frame["period_start"].iloc[0], view.frame["period_start"].iloc[-1]
         pivot = pivot[(pivot.index >= pd.Timestamp(first)) & (pivot.index <= pd.Timestamp(last))]
-    labels = [period_label(metric.frequency, pd.Timestamp(s).date()) for s in pivot.index]
+    starts = [pd.Timestamp(s).date() for s in pivot.index]
+    labels = [period_label(metric.frequency, s) for s in starts]
     county = registry.plan.county
+    chosen = registry.area_name(view.area_code)
     series = {registry.area_name(code): pivot[code] for code in pivot.columns}
     figure = line_figure(
-        series, list(pivot.index), unit_title=UNIT_TITLES[metric.unit], highlight=county.name
+        series,
+        starts,
+        frequency=metric.frequency,
+        unit_title=UNIT_TITLES[metric.unit],
+        highlight=chosen,
+        county=county.name,
     )
     latest = pivot.iloc[-1] if len(pivot) else pd.Series(dtype=float)
     # Public views pass observations with a `suppressed` column: those cells read [c]
@@ -138,23 +265,34 @@ def districts_section(
     )
     table_frame = pd.DataFrame(
         {
+            "code": list(latest.index),
             "area": [registry.area_name(c) for c in latest.index],
             "value": latest.to_numpy(),
             "shown": [shown(v, metric, c in hidden) for c, v in latest.items()],
         }
     ).sort_values("value", ascending=metric.polarity != "higher_is_better")
+    table_frame["area"] = [
+        f"{name} (highlighted)" if code == view.area_code else name
+        for code, name in zip(table_frame["code"], table_frame["area"], strict=True)
+    ]
     latest_label = labels[-1] if labels else ""
+    reference = (
+        "" if chosen == county.name else f" {county.name} (the county) is the dark dashed line;"
+    )
     return html.Section(
         [
             html.H2("Districts", id="districts-heading"),
             html.P(
-                f"The county line is drawn thickest. Latest period: {latest_label}.",
+                f"{chosen} is drawn in blue;{reference} the other areas are grey. Choose another "
+                f"area above to highlight it. Latest period: {latest_label}.",
+                id="districts-key",
                 className="pmf-muted",
             ),
+            html.P(["Highlight: ", *_area_links(metric, [county, *districts], view.area_code)]),
             chart_figure(
                 dcc.Graph(id="districts-chart", figure=figure, config=GRAPH_CONFIG),
-                f"Line chart of {metric.name} for the county and each district. "
-                "The table below gives the latest values.",
+                f"Line chart of {metric.name} for the county and each district, with {chosen} "
+                "highlighted. The table below gives the latest values.",
             ),
             simple_table(
                 table_frame,
@@ -167,6 +305,20 @@ def districts_section(
         ],
         **aria(labelledby="districts-heading"),
     )
+
+
+def _area_links(metric: Metric, areas: list[Area], chosen: str) -> list[Component | str]:
+    """Each area as a link that highlights it, the chosen one as plain bold text."""
+    parts: list[Component | str] = []
+    for number, area in enumerate(areas):
+        if number:
+            parts.append(", ")
+        parts.append(
+            html.Strong(area.name)
+            if area.code == chosen
+            else dcc.Link(area.name, href=f"/metric/{metric.id}?area={area.code}")
+        )
+    return parts
 
 
 def definition_section(registry: Registry, metric: Metric) -> html.Section:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from metrics.engine.aggregation import rates_missing_county
 from metrics.engine.milestones import milestones_with_status
+from metrics.engine.series import rebases_by_series
 from metrics.engine.snapshot import KEY, build_snapshot
 from metrics.flags.rules import metric_conditions, milestone_conditions
 from metrics.flags.sync import SyncResult, sync_flags
@@ -23,6 +24,7 @@ from warehouse.flags import open_flag_counts, open_flag_total
 from warehouse.observations import current_observations
 from warehouse.schema import create_tables
 from warehouse.snapshot import replace_snapshot
+from warehouse.spc_rebases import read_rebases
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ def evaluate(
     began = time.perf_counter()
     today = today or date.today()
     now = now or datetime.now()
-    snapshot = build_snapshot(registry, _values(registry, engine), today)
+    rebases = rebases_by_series(read_rebases(engine))
+    snapshot = build_snapshot(registry, _values(registry, engine), today, rebases)
     milestones = milestones_with_status(registry, engine, today)
     conditions = metric_conditions(registry, snapshot)
     conditions += milestone_conditions(registry, milestones, today)

@@ -1,17 +1,29 @@
-"""One metric's time series for one area, with its targets and SPC reading."""
+"""One metric's time series for one area, with its targets and SPC reading.
+
+The one place an SPC reading is worked out (`spc_for`): the status snapshot (and so the flags
+and the overview), the drill-down and the packs all call it, with the same window of periods
+and the same rebases.
+
+Which periods the mean and limits come from, as a Making Data Count user expects: the periods
+on the chart. By default that is the latest `SPC_WINDOW` figures (five years of a monthly
+measure), for the chart and for the measure's reading everywhere else; a reader who chooses
+another range on the drill-down sees limits worked out from the periods they chose. A rebase
+(set in the measure's definition, or recorded by an officer in `spc_rebases`) starts a new set
+of limits from its period, when that period is among those shown.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from metrics.engine.periods import period_label
-from metrics.engine.spc import SpcResult, xmr
+from metrics.engine.spc import MIN_RELIABLE_POINTS, SpcResult, xmr
 from metrics.engine.status import area_targets_for
 from metrics.registry.model import Metric
 
@@ -21,29 +33,94 @@ IMPROVEMENT: dict[str, Literal["increase", "decrease", "neutral"]] = {
     "neutral": "neutral",
 }
 
+# Figures a measure's SPC reading and its default chart use: the latest five years of a
+# monthly measure, all of most annual ones
+SPC_WINDOW = 60
+DEFINED = "Set in the measure's definition"
 
-def rebase_indices(metric: Metric, starts: Sequence[date] | np.ndarray) -> list[int]:
-    """Positions in a series (period starts, in order) where each rebase date starts a segment."""
-    if not metric.spc.rebase_at or len(starts) == 0:
-        return []
+
+@dataclass(frozen=True)
+class Rebase:
+    """A period from which a series' SPC limits are worked out afresh, with who and why."""
+
+    period_start: date
+    reason: str
+    recorded_by: str | None = None  # None: set in the measure's definition
+    recorded_at: datetime | None = None
+    rebase_id: int | None = None
+
+
+# Recorded rebases in force, by (metric id, area code)
+Rebases = Mapping[tuple[str, str], tuple[Rebase, ...]]
+
+
+def rebases_by_series(frame: pd.DataFrame) -> dict[tuple[str, str], tuple[Rebase, ...]]:
+    """Recorded rebases (rows of warehouse.spc_rebases.read_rebases) by metric and area."""
+    found: dict[tuple[str, str], list[Rebase]] = {}
+    for row in frame.to_dict("records"):
+        at = row["recorded_at"]
+        found.setdefault((str(row["metric_id"]), str(row["area_code"])), []).append(
+            Rebase(
+                period_start=pd.Timestamp(row["period_start"]).date(),
+                reason=str(row["reason"]),
+                recorded_by=str(row["recorded_by"]),
+                recorded_at=None if pd.isna(at) else pd.Timestamp(at).to_pydatetime(),
+                rebase_id=int(row["id"]),
+            )
+        )
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def series_rebases(metric: Metric, area_code: str, recorded: Rebases) -> tuple[Rebase, ...]:
+    """Every rebase of one series: the definition's dates and those recorded, by period."""
+    defined = [Rebase(day, DEFINED) for day in metric.spc.rebase_at]
+    return tuple(
+        sorted(
+            [*defined, *recorded.get((metric.id, area_code), ())],
+            key=lambda r: (r.period_start, r.recorded_at or datetime.min),
+        )
+    )
+
+
+def rebase_points(
+    starts: Sequence[date] | np.ndarray, rebases: Sequence[Rebase]
+) -> dict[int, Rebase]:
+    """Positions in a series (period starts, in order) where a rebase starts a new segment.
+
+    A rebase starts at the first period on or after its date; one at or before the first
+    period shown changes nothing. Of two rebases at one position, the later recorded is kept.
+    """
+    if not rebases or len(starts) == 0:
+        return {}
     days = np.asarray(starts, dtype="datetime64[D]")
-    found = np.searchsorted(days, np.array(metric.spc.rebase_at, dtype="datetime64[D]"))
-    return sorted({int(i) for i in found if 0 < i < len(days)})
+    wanted = np.array([r.period_start for r in rebases], dtype="datetime64[D]")
+    found: dict[int, Rebase] = {}
+    for position, rebase in zip(np.searchsorted(days, wanted).tolist(), rebases, strict=True):
+        if 0 < position < len(days):
+            found[int(position)] = rebase
+    return dict(sorted(found.items()))
+
+
+def window_start(count: int) -> int:
+    """The first of `count` figures that the default window (and every reading) uses."""
+    return max(0, count - SPC_WINDOW)
 
 
 def spc_for(
     metric: Metric,
-    values: Sequence[float],
-    starts: Sequence[date],
+    values: Sequence[float] | np.ndarray,
+    starts: Sequence[date] | np.ndarray,
     target: float | None = None,
+    rebases: Sequence[Rebase] = (),
 ) -> SpcResult:
-    """Run the metric's SPC settings over a series; assurance uses `target` (the area's latest)."""
+    """Run the metric's SPC settings over a series (the periods shown); assurance uses
+    `target` (the area's latest)."""
     settings = metric.spc
     return xmr(
         [float(v) for v in values],
         improvement=IMPROVEMENT[metric.polarity],
         target=target,
-        rebase_at=rebase_indices(metric, starts),
+        rebase_at=list(rebase_points(starts, rebases)),
         fix_after_n_points=settings.fix_after_n_points,
         screen_outliers=settings.screen_outliers,
         run_length=settings.run_length,
@@ -52,11 +129,51 @@ def spc_for(
 
 
 @dataclass(frozen=True)
-class SeriesView:
-    """A metric's series for one area, in a window of periods, with SPC over the whole series.
+class LimitSegment:
+    """One set of mean and limits on a chart: the periods it covers and those it comes from."""
 
-    SPC limits and readings use every period, so they agree with the status snapshot whatever
-    window is shown; `frame` holds only the periods in the window.
+    first: date  # first period of the segment
+    last: date  # last period of the segment
+    points: int  # figures in the segment
+    baseline_last: date  # last period the mean and limits come from
+    baseline_points: int  # how many figures they come from
+    rebase: Rebase | None  # what started this segment (None: the first period shown)
+
+    @property
+    def trial(self) -> bool:
+        """Whether these are trial limits: worked out from fewer than 12 figures."""
+        return self.baseline_points < MIN_RELIABLE_POINTS
+
+    @property
+    def fixed(self) -> bool:
+        """Whether the limits come from the segment's first figures only (a fixed baseline)."""
+        return self.baseline_points < self.points
+
+
+def limit_segments(
+    starts: Sequence[date], spc: SpcResult, rebases: Sequence[Rebase]
+) -> tuple[LimitSegment, ...]:
+    """Each set of limits of an SPC result over periods `starts`, with the rebase behind it."""
+    at = rebase_points(starts, rebases)
+    return tuple(
+        LimitSegment(
+            first=starts[first],
+            last=starts[end - 1],
+            points=int(np.isfinite(spc.points["value"].to_numpy()[first:end]).sum()),
+            baseline_last=starts[last],
+            baseline_points=baseline,
+            rebase=at.get(first),
+        )
+        for first, end, baseline, last in spc.segments
+    )
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    """A metric's series for one area, in a window of periods, with SPC over that window.
+
+    The mean, limits and readings come from the periods in `frame` (the periods shown);
+    `segments` says which periods each set of limits comes from.
     """
 
     metric: Metric
@@ -64,11 +181,27 @@ class SeriesView:
     frame: pd.DataFrame
     spc: SpcResult | None
     all_periods: pd.DataFrame  # period_start and period label of every period held
+    segments: tuple[LimitSegment, ...] = ()
+    rebases: tuple[Rebase, ...] = ()  # every rebase of the series, shown or not
 
     @property
     def empty(self) -> bool:
         """Whether there is no data to show."""
         return self.frame.empty
+
+    @property
+    def shows_latest(self) -> bool:
+        """Whether the last period shown is the latest period held."""
+        if self.frame.empty or self.all_periods.empty:
+            return True
+        return bool(
+            self.frame["period_start"].iloc[-1] == self.all_periods["period_start"].iloc[-1]
+        )
+
+    @property
+    def latest_period(self) -> str | None:
+        """The label of the latest period held."""
+        return None if self.all_periods.empty else str(self.all_periods["period"].iloc[-1])
 
 
 def series_view(
@@ -79,10 +212,15 @@ def series_view(
     end: date | None = None,
     *,
     county: str,
+    rebases: Rebases | None = None,
+    whole: bool = False,
 ) -> SeriesView:
     """Build the series for one area from current observations (any metrics, any areas).
 
-    `county` is the council's own area: a district's target line is its own (if any).
+    The periods shown run from `start` (else the default window of the latest `SPC_WINDOW`
+    figures up to `end`, or every period when `whole`) to `end` (else the latest); SPC is
+    worked out over them. `county` is the council's own area: a district's target line is
+    its own (if any). `rebases` are those recorded, by metric and area.
     """
     rows = observations[
         (observations["metric_id"] == metric.id) & (observations["area_code"] == area_code)
@@ -100,27 +238,35 @@ def series_view(
             ),
         }
     )
-    latest_target = frame["target"].iloc[-1] if len(frame) else np.nan
-    spc = (
-        spc_for(
-            metric,
-            frame["value"].tolist(),
-            starts,
-            None if np.isnan(latest_target) else float(latest_target),
-        )
-        if len(frame) >= 2
-        else None
-    )
-    if spc is not None:
-        for column in ("mean", "lpl", "upl", "special_cause", "point_type"):
-            frame[column] = spc.points[column].to_numpy()
     keep = np.array(
         [(start is None or s >= start) and (end is None or s <= end) for s in starts], dtype=bool
     )
+    if start is None and not whole:
+        chosen = np.flatnonzero(keep)
+        keep[chosen[: window_start(chosen.size)]] = False
+    shown = frame[keep].reset_index(drop=True)
+    series_rebases_ = series_rebases(metric, area_code, rebases or {})
+    spc = None
+    segments: tuple[LimitSegment, ...] = ()
+    if len(shown) >= 2:
+        latest_target = shown["target"].iloc[-1]
+        shown_starts = shown["period_start"].tolist()
+        spc = spc_for(
+            metric,
+            shown["value"].to_numpy(dtype=float),
+            shown_starts,
+            None if np.isnan(latest_target) else float(latest_target),
+            series_rebases_,
+        )
+        for column in ("mean", "lpl", "upl", "special_cause", "point_type", "segment"):
+            shown[column] = spc.points[column].to_numpy()
+        segments = limit_segments(shown_starts, spc, series_rebases_)
     return SeriesView(
         metric,
         area_code,
-        frame[keep].reset_index(drop=True),
+        shown,
         spc,
         frame[["period_start", "period"]],
+        segments,
+        series_rebases_,
     )

@@ -2,9 +2,10 @@
 
 One row per metric and area the registry reports (the county, plus districts for district
 measures), whether or not data has arrived: latest value and target, RAG and directions,
-year to date, SPC variation and assurance over the whole series, and freshness. A county
-figure missing for a period is worked out from the districts where the metric's
-`aggregation` says how (metrics.engine.aggregation), and the row says so in `derived`.
+year to date, SPC variation and assurance over its latest figures with its rebases
+(metrics.engine.series), and freshness. A county figure missing for a period is worked out
+from the districts where the metric's `aggregation` says how (metrics.engine.aggregation), and
+the row says so in `derived`.
 """
 
 from __future__ import annotations
@@ -17,16 +18,17 @@ import pandas as pd
 from metrics.engine.aggregation import with_derived_county
 from metrics.engine.freshness import freshness
 from metrics.engine.periods import period_bounds
-from metrics.engine.series import IMPROVEMENT, rebase_indices
+from metrics.engine.series import Rebases, series_rebases, spc_for, window_start
 from metrics.engine.series_layout import SeriesLayout, series_layout
-from metrics.engine.spc import xmr
 from metrics.engine.status import NO_DATA, NO_TARGET, consecutive_red, latest_status, status_table
 from metrics.registry.loader import Registry
 
 KEY = ["metric_id", "area_code"]
 
 
-def build_snapshot(registry: Registry, values: pd.DataFrame, today: date) -> pd.DataFrame:
+def build_snapshot(
+    registry: Registry, values: pd.DataFrame, today: date, rebases: Rebases | None = None
+) -> pd.DataFrame:
     """The snapshot rows (without open flag counts) from current values, as of `today`.
 
     `values` has metric_id, area_code, period_start and value (with numerator and
@@ -34,7 +36,7 @@ def build_snapshot(registry: Registry, values: pd.DataFrame, today: date) -> pd.
     registry does not report for a metric are ignored. `derived` says the latest figure was
     worked out from the districts. Beyond the stored columns, the rows carry what the flag
     rules need to explain themselves: red_periods, lpl, upl, expected_period and
-    latest_loaded.
+    latest_loaded. `rebases` are the recorded rebases in force, by metric and area.
     """
     values = with_derived_county(registry, values)
     by_id = {m.id: m for m in registry.metrics}
@@ -46,7 +48,8 @@ def build_snapshot(registry: Registry, values: pd.DataFrame, today: date) -> pd.
     latest = latest_status(status, layout)
     loaded = layout.frame["period_start"].to_numpy()[layout.bounds[1:] - 1]
     per_series = layout.keys().assign(latest_loaded=loaded).set_index(KEY)
-    per_series = per_series.join(consecutive_red(status, layout)).join(spc_table(registry, layout))
+    per_series = per_series.join(consecutive_red(status, layout))
+    per_series = per_series.join(spc_table(registry, layout, rebases))
 
     out = pairs.merge(latest, on=KEY, how="left").join(per_series, on=KEY)
     out["red_periods"] = out["red_periods"].fillna(0).astype(np.int64)
@@ -65,11 +68,13 @@ def build_snapshot(registry: Registry, values: pd.DataFrame, today: date) -> pd.
     return out.reset_index(drop=True)
 
 
-def spc_table(registry: Registry, layout: SeriesLayout) -> pd.DataFrame:
+def spc_table(
+    registry: Registry, layout: SeriesLayout, rebases: Rebases | None = None
+) -> pd.DataFrame:
     """SPC variation, assurance and limits for each series of a status table (index metric, area).
 
-    Each series runs through metrics.engine.spc.xmr with its metric's settings; rebase dates become
-    the index of the first period starting on or after them; assurance uses the latest target.
+    Each series' latest figures (the default window the drill-down shows) run through
+    metrics.engine.series.spc_for, with its rebases; assurance uses the latest target.
     """
     frame = layout.frame
     values = frame["value"].to_numpy(dtype=float)
@@ -79,17 +84,15 @@ def spc_table(registry: Registry, layout: SeriesLayout) -> pd.DataFrame:
     rows = []
     for number in range(layout.count):
         lo, hi = bounds[number], bounds[number + 1]
+        lo += window_start(hi - lo)
         metric = registry.metric(str(layout.metric_ids[number]))
         target = targets[hi - 1]
-        result = xmr(
+        result = spc_for(
+            metric,
             values[lo:hi],
-            improvement=IMPROVEMENT[metric.polarity],
-            target=None if np.isnan(target) else float(target),
-            rebase_at=rebase_indices(metric, starts[lo:hi]),
-            fix_after_n_points=metric.spc.fix_after_n_points,
-            screen_outliers=metric.spc.screen_outliers,
-            run_length=metric.spc.run_length,
-            trend_length=metric.spc.trend_length,
+            starts[lo:hi],
+            None if np.isnan(target) else float(target),
+            series_rebases(metric, str(layout.area_codes[number]), rebases or {}),
         )
         rows.append((result.variation, result.assurance, result.lpl, result.upl))
     frame = pd.DataFrame(rows, columns=["variation", "assurance", "lpl", "upl"])

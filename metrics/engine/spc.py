@@ -31,12 +31,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from metrics.words import LIMITS
+
 __all__ = ["POINT_TYPES", "SpcResult", "xmr"]
 
 LIMIT_SIGMAS = 2.66  # 3 / d2, where d2 = 1.128 for moving ranges of two points
 NEAR_SIGMAS = LIMIT_SIGMAS * 2 / 3  # the "2 sigma" line
 MR_SCREEN_FACTOR = 3.267  # D4 for n = 2: the upper limit of a moving-range chart
-MIN_RELIABLE_POINTS = 12
+MIN_RELIABLE_POINTS = 12  # fewer points than this in a segment give trial limits
+_TRIAL = LIMITS["trial"][0]
+_TRIAL_WHY = f", fewer than {MIN_RELIABLE_POINTS}, so they may move as more figures arrive."
 
 POINT_TYPES = (
     "common_cause",
@@ -66,6 +70,14 @@ class SpcResult:
     mean: float | None = None
     lpl: float | None = None
     upl: float | None = None
+    # Per segment: (first row, row after its last, how many points the mean and limits come
+    # from, the row of the last of those points)
+    segments: tuple[tuple[int, int, int, int], ...] = ()
+
+    @property
+    def trial(self) -> bool:
+        """Whether the headline limits come from fewer than 12 points (trial limits)."""
+        return bool(self.segments) and self.segments[-1][2] < MIN_RELIABLE_POINTS
 
     @cached_property
     def points(self) -> pd.DataFrame:
@@ -121,22 +133,25 @@ def xmr(
         # Fast path for the common no-gap case: no gather/scatter needed.
         v, seg = y, row_seg
     m = v.size
-    if m < MIN_RELIABLE_POINTS:
-        warnings.append(
-            f"Only {m} point{'' if m == 1 else 's'}: SPC limits are unreliable "
-            f"with fewer than {MIN_RELIABLE_POINTS}."
-        )
+    if m == 0:
+        warnings.append("Only 0 points: there is nothing to work out limits from.")
+    elif m < MIN_RELIABLE_POINTS:
+        warnings.append(f"{_TRIAL}: only {m} point{'' if m == 1 else 's'}{_TRIAL_WHY}")
 
     # Limits are a per-segment calculation and segments are few, so loop.
     bounds = np.searchsorted(seg, np.arange(n_seg + 1)).tolist()
     means = np.full(n_seg, np.nan)
     mrbars = np.full(n_seg, np.nan)
     abs_step = np.abs(v[1:] - v[:-1])
+    baselines: list[tuple[int, int, int, int]] = []
     for s in range(n_seg):
         lo, hi = bounds[s], bounds[s + 1]
         count = hi - lo
         if fix_after_n_points is not None:
             hi = min(hi, lo + fix_after_n_points)
+        end_row = int(starts[s + 1]) if s + 1 < n_seg else n
+        last_row = (int(idx[hi - 1]) if has_gaps else hi - 1) if hi > lo else int(starts[s])
+        baselines.append((int(starts[s]), end_row, hi - lo, last_row))
         if hi > lo:
             means[s] = float(v[lo:hi].sum()) / (hi - lo)
         if hi - lo >= 2:
@@ -144,14 +159,11 @@ def xmr(
             mrbars[s] = _mean_moving_range(abs_step[lo : hi - 1], screen_outliers)
         if count < 2:
             warnings.append(
-                f"Segment {s} (from index {starts[s]}) has {count} "
+                f"The limits from point {starts[s] + 1} have {count} "
                 f"point{'' if count == 1 else 's'}: limits need at least 2."
             )
         elif n_seg > 1 and count < MIN_RELIABLE_POINTS:
-            warnings.append(
-                f"Segment {s} (from index {starts[s]}) has only {count} points: "
-                f"its limits are unreliable with fewer than {MIN_RELIABLE_POINTS}."
-            )
+            warnings.append(f"{_TRIAL} from point {starts[s] + 1}: only {count} points{_TRIAL_WHY}")
 
     seg_limits = (
         means,
@@ -201,7 +213,7 @@ def xmr(
     )
 
     if m == 0:
-        return SpcResult(points, None, None, warnings)
+        return SpcResult(points, None, None, warnings, segments=tuple(baselines))
     # Headlines describe the segment holding the latest data, which is the last
     # segment unless a rebase index points into trailing gaps.
     last = int(seg[-1])
@@ -215,6 +227,7 @@ def xmr(
         mean=_finite_or_none(means[last]),
         lpl=lpl,
         upl=upl,
+        segments=tuple(baselines),
     )
 
 

@@ -14,7 +14,7 @@ SPC reading or a suppression for itself.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Literal
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from metrics.engine.aggregation import with_derived_county
 from metrics.engine.benchmark import Comparison, comparison_for, national_words
 from metrics.engine.milestones import with_status
-from metrics.engine.series import SeriesView, series_view
+from metrics.engine.series import Rebase, SeriesView, rebases_by_series, series_view
 from metrics.engine.snapshot import build_snapshot
 from metrics.engine.status import AMBER, GREEN, RED, status_table
 from metrics.readmodel.publication import hidden_cells, publish_status, suppress_observations
@@ -37,6 +37,7 @@ from warehouse.commentary import comments_for
 from warehouse.flags import ACTION_PLANNED, OPEN_STATUSES, read_flag_events, read_flags
 from warehouse.milestones import read_milestones
 from warehouse.observations import current_observations, periods_with_small_figures
+from warehouse.spc_rebases import read_rebases
 
 Audience = Literal["public", "internal"]
 AUDIENCES: tuple[Audience, ...] = ("public", "internal")
@@ -65,6 +66,8 @@ class ReadModel:
     benchmarks: pd.DataFrame  # other councils' figures, by `day`
     milestone_filter: tuple[str, Collection[str]] | None = field(repr=False, default=None)
     _true: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    # SPC rebases in force at the end of `day`, by metric and area
+    rebases: dict[tuple[str, str], tuple[Rebase, ...]] = field(repr=False, default_factory=dict)
 
     @cached_property
     def _hidden(self) -> pd.DataFrame:
@@ -83,7 +86,7 @@ class ReadModel:
     @cached_property
     def snapshot(self) -> pd.DataFrame:
         """One row per metric and area: where it stands now."""
-        snapshot = build_snapshot(self.registry, self._true, self.day)
+        snapshot = build_snapshot(self.registry, self._true, self.day, self.rebases)
         ids = [m.id for m in self.metrics]
         return self._published(snapshot[snapshot["metric_id"].isin(ids)].reset_index(drop=True))
 
@@ -138,15 +141,28 @@ class ReadModel:
         area_code: str,
         start: date | None = None,
         end: date | None = None,
+        *,
+        whole: bool = False,
     ) -> SeriesView:
-        """One series with its SPC points, judged on the true figures over its whole history.
+        """One series with its SPC points, judged on the true figures of the periods shown
+        (from `start`, else the default window or, with `whole`, every period; to `end`).
 
         For the public, hidden figures read as missing, and a series with any hidden figure
         has no SPC (its mean and limits would give the hidden one back).
         """
+        rows = self.observations if not self.public else self._true
+        view = series_view(
+            metric,
+            rows,
+            area_code,
+            start,
+            end,
+            county=self.county,
+            rebases=self.rebases,
+            whole=whole,
+        )
         if not self.public:
-            return series_view(metric, self.observations, area_code, start, end, county=self.county)
-        view = series_view(metric, self._true, area_code, start, end, county=self.county)
+            return view
         hidden = self.hidden(metric.id, area_code)
         if not hidden:
             return view
@@ -157,9 +173,13 @@ class ReadModel:
                 frame[column] = frame[column].astype(float)
                 frame.loc[mask, column] = np.nan
         frame = frame.drop(
-            columns=[c for c in ("mean", "lpl", "upl", "special_cause", "point_type") if c in frame]
+            columns=[
+                c
+                for c in ("mean", "lpl", "upl", "special_cause", "point_type", "segment")
+                if c in frame
+            ]
         )
-        return SeriesView(metric, area_code, frame.assign(suppressed=mask), None, view.all_periods)
+        return replace(view, frame=frame.assign(suppressed=mask), spc=None, segments=())
 
     @property
     def compared(self) -> pd.DataFrame:
@@ -248,6 +268,7 @@ def read_model(
         benchmarks=rows[~mine].reset_index(drop=True),
         milestone_filter=milestone_filter,
         _true=true,
+        rebases=rebases_by_series(read_rebases(engine, ids, in_force_at=end_of(day))),
     )
 
 

@@ -318,7 +318,9 @@ def test_rebase_gives_each_segment_its_own_limits() -> None:
     assert (r.mean, r.upl) == pytest.approx((11.5, 14.16))
     assert flagged(r) == []
     assert flagged(xmr(values)) != []  # one segment: the step change is special cause
-    assert any("Segment 0" in w for w in r.warnings)  # short segments are reported
+    # short segments are reported as trial limits
+    assert any(w.startswith("Trial limits from point 1: only 6 points") for w in r.warnings)
+    assert r.segments == ((0, 6, 6, 5), (6, 12, 6, 11)) and r.trial
 
 
 def test_rules_do_not_cross_rebase_boundary() -> None:
@@ -359,7 +361,10 @@ def test_nan_gaps_are_skipped() -> None:
     assert gaps["value"].isna().all()
     assert not gaps["special_cause"].any()
     assert set(gaps["point_type"]) == {COM}
-    assert r.warnings == ["Only 5 points: SPC limits are unreliable with fewer than 12."]
+    assert r.warnings == [
+        "Trial limits: only 5 points, fewer than 12, so they may move as more figures arrive."
+    ]
+    assert r.segments == ((0, 7, 5, 6),) and r.trial
 
 
 # --- assurance ----------------------------------------------------------------
@@ -407,14 +412,19 @@ def test_assurance_uses_last_segment() -> None:
 
 def test_warning_for_fewer_than_twelve_points() -> None:
     r = xmr(list(range(9)))
-    assert "Only 9 points: SPC limits are unreliable with fewer than 12." in r.warnings
-    assert xmr([1, 2] * 6).warnings == []
+    assert (
+        "Trial limits: only 9 points, fewer than 12, so they may move as more figures arrive."
+        in r.warnings
+    )
+    assert r.trial
+    steady = xmr([1, 2] * 6)
+    assert steady.warnings == [] and not steady.trial
 
 
 def test_warning_for_one_point_segment() -> None:
     values = [1, 2] * 6 + [3]
     r = xmr(values, rebase_at=[12])
-    assert any("Segment 1" in w and "1 point" in w for w in r.warnings)
+    assert "The limits from point 13 have 1 point: limits need at least 2." in r.warnings
     assert math.isnan(r.points["upl"].iloc[-1])
     assert r.points["point_type"].iloc[-1] == COM
     assert (r.mean, r.lpl, r.upl, r.assurance) == (3.0, None, None, None)
