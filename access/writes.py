@@ -96,10 +96,10 @@ class GuardedWrites(Writes):
         _require(self.viewer, "rebase_spc")
         return super().withdraw_rebase(rebase_id, self._actor(withdrawn_by))
 
-    def run_pipeline(self, pipeline_id: str, requested_by: str) -> int:
+    def run_pipeline(self, pipeline_id: str, requested_by: str, force: bool = False) -> int:
         """Ask for a pipeline run, if the viewer may run pipelines (officers); the job's id."""
         _require(self.viewer, "run_pipeline")
-        return super().run_pipeline(pipeline_id, self._actor(requested_by))
+        return super().run_pipeline(pipeline_id, self._actor(requested_by), force)
 
     def ask_for_pack(
         self, kind: str, ident: str, report_format: str, as_at: date, requested_by: str

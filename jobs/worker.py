@@ -105,6 +105,8 @@ class JobWorker:
             job.target_id,
             trigger="dashboard",
             triggered_by=job.requested_by,
+            # Asked for on the page: read the file even if it has not changed
+            force=bool(job.params.get("force", False)),
             progress=say,
         )
         if result.ok:

@@ -95,16 +95,18 @@ class Writes:
         """Withdraw a rebase (kept in the record with who and when)."""
         return rebases.withdraw(self.registry, self.engine, rebase_id, withdrawn_by=withdrawn_by)
 
-    def run_pipeline(self, pipeline_id: str, requested_by: str) -> int:
+    def run_pipeline(self, pipeline_id: str, requested_by: str, force: bool = False) -> int:
         """Ask for a pipeline run now, on behalf of a named person; returns the job's id.
 
-        The run happens in the job worker, not in the web request (warehouse.jobs).
+        The run happens in the job worker, not in the web request (warehouse.jobs). `force`
+        reads the source even if it has not changed since it was last loaded.
         """
         if pipeline_id not in {p.id for p in self.registry.pipelines}:
-            raise ValueError(f"There is no pipeline with the id '{pipeline_id}'.")
+            raise ValueError("There is no such pipeline: reload the page and try again.")
         if not requested_by.strip():
             raise ValueError("Give your name: it is recorded with the run.")
-        return enqueue(self.engine, PIPELINE_RUN, pipeline_id, requested_by.strip())
+        params = {"force": True} if force else None
+        return enqueue(self.engine, PIPELINE_RUN, pipeline_id, requested_by.strip(), params)
 
     def ask_for_pack(
         self, kind: str, ident: str, report_format: str, as_at: date, requested_by: str

@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from metrics.registry.loader import Registry, validate_config
 from metrics.registry.model import WholeNumber
 from metrics.registry.yamlfile import ConfigError, Problem, YamlDoc, plain, problems_from, read_yaml
+from metrics.schedules import crontab_trigger
 from pipelines.period_formats import PERIOD_FORMATS, YEARLY_FORMATS
 from pipelines.source_config import SOURCE_KINDS, FileSource, Source, Strict
 from warehouse.milestones import MILESTONE_COLUMNS
@@ -71,7 +72,7 @@ class Schedule(Strict):
     def trigger(self, timezone: str) -> CronTrigger:
         """The APScheduler trigger for this schedule in a time zone."""
         if self.cron is not None:
-            return CronTrigger.from_crontab(self.cron, timezone=timezone)
+            return crontab_trigger(self.cron, timezone)
         return CronTrigger(timezone=timezone, **self.fields())
 
     def describe(self) -> str:
@@ -193,6 +194,12 @@ class Pipeline(Strict):
 
     id: Identifier
     kind: Literal["observations", "milestones"] = "observations"
+    name: str | None = Field(
+        None,
+        min_length=3,
+        max_length=80,
+        description="The pipeline's name as people read it on pages, e.g. 'Finance return'.",
+    )
     description: str = Field(min_length=3)
     owner: str = Field(min_length=2)
     source: Source

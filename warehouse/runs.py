@@ -213,3 +213,14 @@ def get_run(engine: sa.Engine, run_id: int) -> dict[str, Any] | None:
     with engine.connect() as conn:
         row = conn.execute(sa.select(pipeline_runs).where(pipeline_runs.c.run_id == run_id)).first()
     return dict(row._mapping) if row else None
+
+
+def last_run_that_read(engine: sa.Engine, pipeline_id: str, before_run_id: int) -> int | None:
+    """The latest run of a pipeline, before `before_run_id`, that read a source file: the run
+    whose rows (and rejections) still stand when a later run skips the unchanged file."""
+    query = sa.select(sa.func.max(source_files.c.run_id)).where(
+        source_files.c.pipeline_id == pipeline_id, source_files.c.run_id < before_run_id
+    )
+    with engine.connect() as conn:
+        found = conn.execute(query).scalar_one_or_none()
+    return int(found) if found is not None else None

@@ -87,6 +87,13 @@ class Registry:
             return pipeline.lag_days
         return DEFAULT_LAG_DAYS
 
+    def pipeline_name(self, pipeline_id: str | None) -> str:
+        """A source pipeline's name as people read it ('' for none; the id if unknown)."""
+        if not pipeline_id:
+            return ""
+        pipeline = next((p for p in self.pipelines if p.id == pipeline_id), None)
+        return pipeline.title if pipeline is not None else pipeline_id
+
     def has_metric(self, metric_id: str) -> bool:
         """Whether the registry defines this metric."""
         return metric_id in self._by_id
@@ -402,9 +409,21 @@ def _pipeline_refs(
                     doc.label,
                     doc.line_of(["pipelines", index]),
                     item["lag_days"] if isinstance(item.get("lag_days"), int) else None,
+                    name=str(item.get("name") or ""),
+                    description=" ".join(str(item.get("description") or "").split()),
+                    schedule=_schedule_fields(item.get("schedule")),
                 )
             )
     return refs
+
+
+def _schedule_fields(value: object) -> tuple[tuple[str, str], ...]:
+    """A pipeline's schedule as (field, text) pairs: a crontab string is the field 'cron'."""
+    if isinstance(value, str):
+        return (("cron", value.strip()),)
+    if isinstance(value, dict):
+        return tuple((str(k), str(v)) for k, v in value.items())
+    return ()
 
 
 def group_by(metrics: list[Metric], attribute: str) -> dict[Any, list[Metric]]:

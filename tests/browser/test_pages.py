@@ -98,11 +98,12 @@ def test_data_page_run_now_is_recorded_as_the_officer(page: Any, live_url: str) 
     page.wait_for_selector("#pipelines-table")
     assert_accessible(page)
     assert page.input_value("#run-now-by") == "Jo Bloggs"
-    page.click("#pipelines-table button[aria-label='Run demo-finance now']")
-    page.wait_for_selector("#run-now-status:has-text('Run of demo-finance queued')")
+    page.check("#run-now-force input[type=checkbox]")
+    page.click("#pipelines-table button[aria-label='Run Finance return now']")
+    page.wait_for_selector("#run-now-status:has-text('The Finance return will run shortly')")
     # The worker beside the server runs it; the page polls and says how it ended
-    page.wait_for_selector("#run-now-progress:has-text('demo-finance: ')", timeout=60_000)
-    assert "Reload the page" in page.inner_text("#run-now-progress")
+    page.wait_for_selector("#run-now-progress:has-text('Reload the page')", timeout=60_000)
+    assert "The Finance return has run" in page.inner_text("#run-now-progress")
     assert_accessible(page)
 
 
