@@ -20,6 +20,7 @@ from cli.rejected import rejected_command
 from cli.report import report_command
 from cli.scheduler import scheduler_command
 from cli.serve import serve
+from cli.spc import spc_group
 from cli.users import users_group
 from cli.validate import schema, validate
 from metrics.registry.loader import config_dir_from_env
@@ -62,6 +63,7 @@ for command in (
     rejected_command,
     scheduler_command,
     users_group,
+    spc_group,
     backup_command,
     restore_command,
 ):

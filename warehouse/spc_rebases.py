@@ -88,7 +88,7 @@ def read_rebases(
     in_force_at: datetime | None = None,
     include_withdrawn: bool = False,
 ) -> pd.DataFrame:
-    """Rebases by measure, area and period: those in force now (or recorded and not yet
+    """Rebases in the order recorded: those in force now (or recorded and not yet
     withdrawn at `in_force_at`), or every one ever recorded with `include_withdrawn`."""
     table = spc_rebases
     query = sa.select(*(table.c[name] for name in REBASE_COLUMNS))
@@ -101,7 +101,7 @@ def read_rebases(
         )
     elif not include_withdrawn:
         query = query.where(table.c.withdrawn_at.is_(None))
-    query = query.order_by(table.c.metric_id, table.c.area_code, table.c.period_start, table.c.id)
+    query = query.order_by(table.c.id)
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
     if frame.empty:
