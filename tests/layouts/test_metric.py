@@ -41,27 +41,33 @@ def test_the_public_sees_c_for_a_small_district(app: dash.Dash) -> None:
 def test_the_public_csv_has_c_for_every_small_figure(app: dash.Dash) -> None:
     rows = download(app, "public", KSI, TAMWORTH)
     assert len(rows) == len(KSI_VALUES[TAMWORTH])
-    assert {row["value"] for row in rows} == {"[c]"}
+    assert {row["Value"] for row in rows} == {"[c]"}
+    # With a figure hidden the SPC columns go too: limits are worked out from every figure
+    spc = {"Average (SPC)", "Lower process limit", "Upper process limit", "SPC reading"}
+    assert not spc & set(rows[0])
     county = download(app, "public", KSI, COUNTY)
-    assert [float(row["value"]) for row in county] == list(KSI_VALUES[COUNTY])
+    assert [float(row["Value"]) for row in county] == list(KSI_VALUES[COUNTY])
 
 
 def test_a_councillor_gets_the_small_figures(app: dash.Dash) -> None:
     rows = download(app, "member", KSI, TAMWORTH)
-    assert [float(row["value"]) for row in rows] == list(KSI_VALUES[TAMWORTH])
+    assert [float(row["Value"]) for row in rows] == list(KSI_VALUES[TAMWORTH])
 
 
 def test_a_rate_downloads_with_its_numerators_and_denominators(app: dash.Dash) -> None:
     rows = download(app, "public", CLAIMANTS, COUNTY)
-    figures = [(float(row["numerator"]), float(row["denominator"])) for row in rows]
+    figures = [(float(row["Numerator"]), float(row["Denominator"])) for row in rows]
     assert figures == [(float(n), float(d)) for n, d in CLAIMANT_FIGURES[COUNTY]]
-    assert float(rows[-1]["value"]) == pytest.approx(100 * 10_900 / 520_000, abs=0.001)
+    # 2.096...% shown to the measure's one decimal place, as on the page
+    assert rows[-1]["Value"] == "2.1"
+    assert float(rows[-1]["Value"]) == pytest.approx(100 * 10_900 / 520_000, abs=0.05)
 
 
-def test_an_internal_measure_is_not_found_by_the_public(app: dash.Dash) -> None:
+def test_an_internal_measure_asks_the_public_to_sign_in(app: dash.Dash) -> None:
     with viewing(app, "public"):
         layout = page("metric").layout(metric_id=CASELOAD)
-        assert "Measure not found" in text_of(layout)
+        assert "Sign in to see this measure" in text_of(layout)
+        assert "caseload" not in text_of(layout).lower()
         with pytest.raises(dash.exceptions.PreventUpdate):
             plain(page("metric").download_series)(1, CASELOAD, COUNTY)
     with viewing(app, "member"):

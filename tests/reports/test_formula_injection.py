@@ -169,6 +169,7 @@ def test_metric_csv_keeps_negative_numbers_and_neutralises_text(hostile_app: Any
         ],
     )
     rows = _download(response)
-    values = [dict(zip(rows[0], r, strict=True))["value"] for r in rows[1:]]
-    assert values == ["-3.5", "2.25", "-1.0"]
+    values = [dict(zip(rows[0], r, strict=True))["Value"] for r in rows[1:]]
+    # Rounded to the measure's two decimals, and still numbers (no apostrophe)
+    assert values == ["-3.50", "2.25", "-1.00"]
     _no_live_formula(rows)
