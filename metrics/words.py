@@ -81,6 +81,16 @@ FLAG_STATUS = {
     "closed": "Closed, no action",
 }
 
+# What happened to a flag, one line of its history (flag_events.kind)
+FLAG_EVENT = {
+    "raised": "Raised",
+    "transition": "Moved on",
+    "reasons_changed": "Reasons changed",
+    "condition_cleared": "No reason holds",
+    "condition_returned": "Reasons hold again",
+    "merged": "Merged",
+}
+
 # Milestone states: (symbol, word)
 MILESTONE = {
     "complete": ("✔", "Complete"),
@@ -146,6 +156,11 @@ def rule_word(rule: str) -> str:
 def flag_status_word(status: str) -> str:
     """Where a flag stands, in words."""
     return FLAG_STATUS.get(status, status.replace("_", " "))
+
+
+def flag_event_word(kind: str) -> str:
+    """What happened to a flag, in words."""
+    return FLAG_EVENT.get(kind, kind.replace("_", " ").capitalize())
 
 
 def milestone_word(status: str) -> str:

@@ -243,6 +243,13 @@ def read_trail(
         return pd.read_sql(query, conn)
 
 
+def flag_actors(bind: Bind) -> list[str]:
+    """Everyone named in the flags' history, in alphabetical order."""
+    query = sa.select(flag_events.c.actor).distinct()
+    with _connection(bind) as conn:
+        return sorted(str(a) for a in conn.execute(query).scalars() if a and str(a).strip())
+
+
 def open_flag_counts(bind: Bind, subject_type: str = "metric") -> pd.DataFrame:
     """How many flags are open for each subject and area of one subject type."""
     query = (

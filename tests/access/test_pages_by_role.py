@@ -35,7 +35,7 @@ def test_overview_shows_actions_and_milestones_only_to_signed_in(
 ) -> None:
     text = render_page(client_as(demo_app, role), "/")
     assert "Performance overview" in text
-    assert ("corrective" in text) is (role != "public")
+    assert ("planned action" in text) is (role != "public")
     assert ("Cabinet portfolios" in text) is (role != "public")
 
 

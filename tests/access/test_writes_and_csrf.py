@@ -61,16 +61,25 @@ def test_comment_by_role_is_refused_or_recorded_as_the_signed_in_name(
 def _flag_step(client: Any, flag_id: int, step: str) -> Any:
     return dash_post(
         client,
-        [("flag-status", "children"), ("flag-panel", "children")],
+        [
+            ("flag-status", "children"),
+            ("flag-panel-body", "children"),
+            ("actions-register", "children"),
+        ],
         [("flag-save", "n_clicks", 1)],
         [
             ("actions-flag-id", "data", flag_id),
-            ("flag-actor", "value", "Mallory"),
             ("flag-step", "value", step),
             ("flag-note", "value", None),
             ("flag-action", "value", None),
             ("flag-owner", "value", None),
-            ("flag-due", "value", None),
+            ("flag-due-day", "value", None),
+            ("flag-due-month", "value", None),
+            ("flag-due-year", "value", None),
+            ("actions-status", "value", "open"),
+            ("actions-portfolio", "value", ""),
+            ("actions-owner", "value", ""),
+            ("actions-overdue", "value", []),
         ],
     )
 

@@ -1,6 +1,10 @@
-"""The actions page's flag-update callback: refused for a councillor, recorded for an officer."""
+"""The flags and actions page: the register, a flag's panel and its form (GOV.UK errors, the
+success banner, the register redrawn), the history of every flag, and who may do what."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
 
 import dash
 import sqlalchemy as sa
@@ -9,21 +13,37 @@ from tests.fixtures.warehouse import CASELOAD
 from tests.layouts.conftest import engine_of, page, plain, text_of, viewing
 from warehouse.flags import read_flag_events, read_flags
 
+NO_DUE = (None, None, None)
+FILTERS: tuple[str, str, str, list[str]] = ("open", "", "", [])
+
 
 def off_target_flag(engine: sa.Engine) -> int:
-    """The id of the caseload's off-target flag, which the engine raised on the fixtures."""
-    found = read_flags(engine, rules=["off_target"])
+    """The id of the caseload's flag, which the engine raised on the fixtures (off target)."""
+    found = read_flags(engine, open_only=True)
     return int(found.loc[found["subject_id"] == CASELOAD, "id"].iloc[0])
 
 
-def acknowledge(app: dash.Dash, role: str, flag_id: int) -> tuple[object, object]:
-    """Press Save on the flag's panel with the step 'acknowledged', as `role`."""
-    with viewing(app, role):
-        assert "Children's social worker average caseload" in text_of(page("actions").layout())
-        status, panel = plain(page("actions").save_step)(
-            1, flag_id, "Someone Else", "acknowledged", None, None, None, None
-        )
-        return status, text_of(panel) if panel is not dash.no_update else panel
+def save(
+    flag_id: int,
+    step: str,
+    *,
+    note: str | None = None,
+    action: str | None = None,
+    owner: str | None = None,
+    due: tuple[str | None, str | None, str | None] = NO_DUE,
+) -> tuple[Any, Any, Any]:
+    """Press Save on the flag's panel with what the form holds (inside a request)."""
+    return plain(page("actions").save_step)(1, flag_id, step, note, action, owner, *due, *FILTERS)
+
+
+def find(component: Any, component_id: str) -> Any:
+    """The component with this id (itself, or inside it), or None."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    try:
+        return component[component_id]
+    except (KeyError, TypeError):
+        return None
 
 
 def test_a_councillor_may_read_the_register_but_not_move_a_flag(
@@ -31,21 +51,144 @@ def test_a_councillor_may_read_the_register_but_not_move_a_flag(
 ) -> None:
     engine = engine_of(writable_app)
     flag_id = off_target_flag(engine)
-    status, panel = acknowledge(writable_app, "member", flag_id)
+    with viewing(writable_app, "member"):
+        layout = page("actions").layout(flag=str(flag_id))
+        assert "Children's social worker average caseload" in text_of(layout)
+        assert find(layout, "flag-read-only") is not None and find(layout, "flag-save") is None
+        status, panel, table = save(flag_id, "acknowledged")
     assert isinstance(status, str) and status.startswith("Not saved: Sign in as ")
-    assert panel is dash.no_update
-    flag = read_flags(engine).set_index("id").loc[flag_id]
-    assert flag["status"] == "open"
+    assert panel is dash.no_update and table is dash.no_update
+    assert read_flags(engine).set_index("id").loc[flag_id, "status"] == "open"
 
 
-def test_an_officer_moves_a_flag_on_in_their_own_name(writable_app: dash.Dash) -> None:
+def test_the_public_is_sent_to_sign_in(app: dash.Dash) -> None:
+    with viewing(app, "public"):
+        layout = page("actions").layout()
+    assert find(layout, "actions-table") is None
+    assert "Sign in" in text_of(layout)
+
+
+def test_the_register_words_flags_and_actions_apart(app: dash.Dash) -> None:
+    with viewing(app, "member"):
+        layout = page("actions").layout()
+    counts = text_of(find(layout, "actions-counts"))
+    assert counts.endswith("need attention; none has an action planned yet.")
+    table = text_of(find(layout, "actions-table"))
+    assert "Off target" in table and "No action planned" in table
+
+
+def test_opening_a_flag_shows_why_it_still_holds_and_the_panel_takes_focus(
+    app: dash.Dash,
+) -> None:
+    flag_id = off_target_flag(engine_of(app))
+    with viewing(app, "officer"):
+        layout = page("actions").layout(flag=str(flag_id))
+    panel = find(layout, "flag-panel")
+    assert panel.tabIndex == -1 and panel.to_plotly_json()["props"]["aria-labelledby"] == (
+        "flag-heading"
+    )
+    assert text_of(find(layout, "flag-heading")) == (
+        f"Flag {flag_id}: Children's social worker average caseload"
+    )
+    reasons = text_of(find(layout, "flag-reasons"))
+    # Every reason that holds, the most serious first, each with its sentence
+    assert reasons.startswith("Off target")
+    assert "Children's social worker average caseload has been red for" in reasons
+    assert reasons.index("Off target") < reasons.index("Will not meet its target without change")
+    # Resolving while the reasons hold needs a note saying what was done about them
+    assert "The reasons above still hold" in text_of(find(layout, "flag-form"))
+
+
+def test_an_officer_moves_a_flag_on_and_sees_a_banner_and_the_register_redrawn(
+    writable_app: dash.Dash,
+) -> None:
     engine = engine_of(writable_app)
     flag_id = off_target_flag(engine)
-    status, panel = acknowledge(writable_app, "officer", flag_id)
-    assert status is dash.no_update
-    assert "Saved: Acknowledged." in str(panel)
+    with viewing(writable_app, "officer"):
+        status, panel, table = save(flag_id, "acknowledged")
+        banner = find(status, "flag-saved")
+        assert text_of(banner).strip() == f"Success Flag {flag_id}: acknowledged."
+        assert banner.tabIndex == -1  # focus moves to it, so it is read out
+        assert "Acknowledged" in text_of(find(panel, "flag-history"))
+        assert "Acknowledged" in text_of(find(table, "actions-table"))
+        due = date.today() + timedelta(days=30)
+        status, panel, table = save(
+            flag_id,
+            "action_planned",
+            action="Move agency staff into the busiest teams",
+            owner="Head of Children's Services",
+            due=(str(due.day), str(due.month), str(due.year)),
+        )
+    assert text_of(find(status, "flag-saved")) == (
+        f"Success Flag {flag_id}: action plan recorded. Move agency staff into the busiest "
+        f"teams: owner Head of Children's Services, due {due:%d %b %Y}."
+    )
+    assert "1 has an action planned" in text_of(find(table, "actions-counts"))
+    assert "Move agency staff into the busiest teams" in text_of(find(table, "actions-table"))
+    events = read_flag_events(engine, flag_id)
+    # The signed-in officer's name is recorded
+    assert events.loc[events["kind"] == "transition", "actor"].tolist() == ["Jo Bloggs"] * 2
+
+
+def test_a_refused_plan_lists_each_problem_and_shows_it_beside_its_field(
+    writable_app: dash.Dash,
+) -> None:
+    engine = engine_of(writable_app)
+    flag_id = off_target_flag(engine)
+    with viewing(writable_app, "officer"):
+        save(flag_id, "acknowledged")
+        status, panel, table = save(flag_id, "action_planned", owner="Jo", due=("1", "1", "2020"))
+        summary = find(panel, "flag-error-summary")
+        links = [(li.children.href, text_of(li)) for li in summary.children[1].children]
+        assert links == [
+            ("#flag-action", "Enter the action that is planned"),
+            ("#flag-due-day", "The due date must be today or in the future"),
+        ]
+        assert summary.role == "alert" and summary.tabIndex == -1
+        form = " ".join(text_of(find(panel, "flag-form")).split())
+        assert "Error: Enter the action that is planned" in form
+        assert "Error: The due date must be today or in the future" in form
+        # What was typed is kept, and nothing was saved or redrawn
+        assert find(panel, "flag-due-year").value == "2020"
+        assert find(panel, "flag-owner").value == "Jo"
+        assert find(panel, "flag-action").invalid is True
+        assert status == "" and table is dash.no_update
+        _, panel, _ = save(flag_id, "action_planned", action="Fix", due=("31", "2", "2030"))
+        assert "The due date must be a real date" in text_of(find(panel, "flag-error-summary"))
+        _, panel, _ = save(flag_id, "action_planned", action="Fix", due=("31", "", "2030"))
+        assert "The due date must include a month" in text_of(find(panel, "flag-error-summary"))
+        _, panel, _ = save(flag_id, "action_planned")
+        assert "Enter the date the action is due" in text_of(find(panel, "flag-error-summary"))
     assert read_flags(engine).set_index("id").loc[flag_id, "status"] == "acknowledged"
-    events = read_flag_events(engine)
-    step = events[(events["flag_id"] == flag_id) & (events["kind"] != "raised")]
-    # The signed-in officer's name is recorded, whatever the form said
-    assert step["actor"].tolist() == ["Jo Bloggs"]
+
+
+def test_resolving_while_reasons_hold_needs_a_note_naming_them(writable_app: dash.Dash) -> None:
+    engine = engine_of(writable_app)
+    flag_id = off_target_flag(engine)
+    due = date.today() + timedelta(days=7)
+    with viewing(writable_app, "officer"):
+        save(flag_id, "acknowledged")
+        parts = (str(due.day), str(due.month), str(due.year))
+        save(flag_id, "action_planned", action="Fix", due=parts)
+        _, panel, _ = save(flag_id, "resolved")
+        summary = text_of(find(panel, "flag-error-summary"))
+        assert "Enter a note saying what was done: the flag's condition still holds" in summary
+        assert "(Off target; Will not meet its target without change)" in summary
+        status, _, _ = save(flag_id, "resolved", note="Agency staff moved; caseloads falling")
+    assert f"Flag {flag_id}: resolved." in text_of(status)
+    assert read_flags(engine).set_index("id").loc[flag_id, "status"] == "resolved"
+
+
+def test_the_history_lists_every_event_of_every_flag_and_filters(writable_app: dash.Dash) -> None:
+    engine = engine_of(writable_app)
+    flag_id = off_target_flag(engine)
+    with viewing(writable_app, "officer"):
+        save(flag_id, "acknowledged")
+        layout = page("actions").layout(view="history")
+        trail = text_of(find(layout, "trail-table"))
+        raised = len(read_flags(engine))
+        assert f"{raised + 1} events, newest first" in trail
+        assert "Jo Bloggs" in trail and "Open → Acknowledged" in trail
+        assert "Children's social worker average caseload" in trail
+        people = text_of(find(page("actions").layout(view="history", what="people"), "trail-table"))
+    assert people.startswith("1 event, newest first") and "Raised" not in people
