@@ -1,4 +1,8 @@
-"""The portfolio holder's weekly view: what changed, what is off track, actions, milestones."""
+"""The portfolio holder's weekly view: what is off target, what changed, actions, milestones.
+
+The week chooser moves the whole page: cards, changes and milestones are read from the read
+model as at the end of the chosen week (today, for the week in progress).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import pandas as pd
 from dash import dcc, html
 
 from layouts._components.a11y import aria
-from layouts._components.cards import measure_card
+from layouts._components.cards import Trend, measure_card
 from layouts._components.forms import labelled_select
 from layouts._components.measures import not_found
 from layouts._components.milestone_view import milestone_badge
@@ -22,12 +26,18 @@ from layouts._components.status import rag_badge, rag_word
 from layouts._components.tables import simple_table
 from layouts._runtime import runtime
 from metrics.engine.overview import headline
-from metrics.engine.weekly import recent_weeks, week_in_review, week_start
+from metrics.engine.weekly import (
+    WeekInReview,
+    recent_trend,
+    recent_weeks,
+    week_as_at,
+    week_in_review,
+    week_start,
+)
 from metrics.flags.lifecycle import list_flags
-from metrics.format import format_value
+from metrics.readmodel.judged import ReadModel, read_model
+from metrics.registry.model import Metric
 from metrics.words import rule_word
-from warehouse.observations import current_observations
-from warehouse.snapshot import read_snapshot
 
 dash.register_page(
     __name__, path_template="/portfolio/<portfolio_id>", title="Portfolio", name="Portfolio"
@@ -42,29 +52,32 @@ def _section(heading_id: str, title: str, *children: Any) -> html.Section:
     return html.Section([html.H2(title, id=heading_id), *children], **aria(labelledby=heading_id))
 
 
-def _changes(review: Any, registry: Any) -> list[Any]:
-    items: list[Any] = []
-    if review.new_data.empty:
-        items.append(html.P("No new data arrived this week."))
-    else:
-        items.append(html.H3("New data"))
-        items.append(
-            html.Ul(
-                [
-                    html.Li(
-                        [
-                            dcc.Link(r["name"], href=f"/metric/{r['metric_id']}"),
-                            f": {r['period']}, "
-                            + format_value(r["value"], registry.metric(r["metric_id"])),
-                        ]
-                    )
-                    for _, r in review.new_data.iterrows()
-                ],
-                id="portfolio-new-data",
-            )
-        )
-    if not review.status_changes.empty:
-        items.append(html.H3("Changes of status"))
+SHOWN_CHANGES = 5  # the changes of status listed by name; the rest are counted
+
+
+def _count(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _week_summary(review: WeekInReview) -> list[Any]:
+    """The week in a few counts, then the few changes that matter (each measure's figures are
+    on its card above, and the flags in the table below)."""
+    changes = review.status_changes
+    worse = review.worsened
+    counts = [
+        f"New figures arrived for {review.new_data['metric_id'].nunique()} of the "
+        f"{_count(review.measures, 'measure', 'measures')}",
+        _count(len(changes), "change of status", "changes of status")
+        + (f" ({len(worse)} for the worse)" if len(changes) else ""),
+        _count(len(review.new_flags), "new flag", "new flags"),
+        _count(len(review.milestones_due), "milestone", "milestones")
+        + " due in the next four weeks or overdue",
+    ]
+    items: list[Any] = [html.P("; ".join(counts) + ".", id="portfolio-week-counts")]
+    if not changes.empty:
+        # Worse first: that is what a holder is asked about
+        ordered = pd.concat([worse, changes.drop(worse.index)])
+        shown = ordered.head(SHOWN_CHANGES)
         items.append(
             html.Ul(
                 [
@@ -76,40 +89,37 @@ def _changes(review: Any, registry: Any) -> list[Any]:
                             f" in {r['period']}",
                         ]
                     )
-                    for _, r in review.status_changes.iterrows()
+                    for _, r in shown.iterrows()
                 ],
                 id="portfolio-status-changes",
+                **aria(label="Changes of status"),
             )
         )
-    flags = review.new_flags
-    items.append(html.H3("New flags"))
-    if flags.empty:
-        items.append(html.P("No new flags this week."))
-    else:
-        items.append(
-            html.Ul(
-                [
-                    html.Li(f"{rule_word(r['rule'])}: {r['detail'] or r['subject_id']}")
-                    for _, r in flags.iterrows()
-                ],
-                id="portfolio-new-flags",
-            )
-        )
-    items.append(html.H3("Milestones due in the next four weeks"))
+        if len(ordered) > SHOWN_CHANGES:
+            items.append(html.P(f"And {len(ordered) - SHOWN_CHANGES} more: see the cards above."))
+    return items
+
+
+def _milestones(review: WeekInReview) -> Any:
     due = review.milestones_due
     if due.empty:
-        items.append(html.P("No milestones are due."))
-    else:
-        items.append(
-            html.Ul(
-                [
-                    html.Li([r["title"], " ", milestone_badge(r["status"])])
-                    for _, r in due.iterrows()
-                ],
-                id="portfolio-milestones",
-            )
-        )
-    return items
+        return html.P("No milestones are due in the next four weeks, and none is overdue.")
+    return html.Ul(
+        [html.Li([r["title"], " ", milestone_badge(r["status"])]) for _, r in due.iterrows()],
+        id="portfolio-milestones",
+    )
+
+
+def _trend(model: ReadModel, metric: Metric) -> Trend:
+    recent = recent_trend(model, metric)
+    return Trend(
+        values=tuple(recent["value"]),
+        targets=tuple(None if pd.isna(t) else float(t) for t in recent["target"]),
+        bands=tuple(
+            None if pd.isna(low) else (float(low), float(high))
+            for low, high in zip(recent["band_low"], recent["band_high"], strict=True)
+        ),
+    )
 
 
 @cached_page
@@ -134,12 +144,20 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
     metrics = registry.for_portfolio(portfolio.id)
     ids = [m.id for m in metrics]
     county = registry.plan.county.code
-    snapshot = read_snapshot(rt.engine, ids, [county])
+    as_at = week_as_at(chosen, date.today())
+    # Cards, changes and milestones as they stood at the end of the chosen week
+    model = read_model(
+        registry,
+        rt.engine,
+        ids,
+        as_at,
+        "internal",
+        milestone_filter=("portfolio", [portfolio.id]),
+    )
+    snapshot = model.snapshot[model.snapshot["area_code"] == county]
     by_metric = {row["metric_id"]: row for _, row in snapshot.iterrows()}
-    observations = current_observations(rt.engine, ids, [county])
-    history = {m: g["value"].tolist()[-24:] for m, g in observations.groupby("metric_id")}
     flags = list_flags(registry, rt.engine, open_only=True, portfolio=portfolio.id)
-    review = week_in_review(registry, rt.engine, portfolio.id, chosen)
+    review = week_in_review(model, chosen)
     summary = headline(
         registry,
         snapshot,
@@ -167,6 +185,8 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
         if not flags.empty
         else flags
     )
+    off = [m for m in ordered if m.id in by_metric and str(by_metric[m.id]["rag"]) == "red"]
+    seen = "today" if as_at == date.today() else f"at the end of {as_at:%A %d %B %Y}"
     return html.Div(
         [
             html.P(portfolio.holder_title, className="pmf-muted"),
@@ -184,18 +204,33 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
                 **aria(label="Choose the week"),
             ),
             _section(
-                "changes-heading",
-                f"What changed in the week beginning {chosen:%d %B %Y}",
-                *_changes(review, registry),
-            ),
-            _section(
                 "cards-heading",
-                "Measures",
+                "Measures, off target first",
+                html.P(
+                    f"As they stood {seen}: "
+                    + (
+                        f"{_count(len(off), 'measure is', 'measures are')} off target."
+                        if off
+                        else "no measure is off target."
+                    ),
+                    id="portfolio-as-at",
+                    className="pmf-muted",
+                ),
                 html.Ul(
-                    [measure_card(m, by_metric.get(m.id), history.get(m.id, [])) for m in ordered],
+                    [measure_card(m, by_metric.get(m.id), _trend(model, m)) for m in ordered],
                     className="pmf-cards",
                     id="portfolio-cards",
                 ),
+            ),
+            _section(
+                "changes-heading",
+                f"What changed in the week beginning {chosen:%d %B %Y}",
+                *_week_summary(review),
+            ),
+            _section(
+                "milestones-heading",
+                "Milestones due in the next four weeks",
+                _milestones(review),
             ),
             _section(
                 "actions-heading",
