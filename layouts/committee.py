@@ -1,36 +1,57 @@
-"""A select committee's remit: its measures grouped by priority, with trend and status."""
+"""A select committee's remit: its measures grouped by priority, with trend and status, and
+where the council stands in the group of councils the reader chooses."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash
+import pandas as pd
 from dash import html
 
 from layouts._components.a11y import aria
-from layouts._components.measures import not_found, status_rows
+from layouts._components.forms import labelled_select
+from layouts._components.measures import status_rows
+from layouts._components.not_found import thing_not_found
 from layouts._components.pack_download import pack_download, register_pack_download
 from layouts._components.page_cache import cached_page
+from layouts._components.query import register_filter_navigation
 from layouts._runtime import runtime
-from metrics.engine.benchmark import latest_positions
-from metrics.registry.loader import group_by
+from metrics.engine.comparison_choice import comparison_choice, latest_positions_in
+from metrics.registry.comparators import ComparatorGroup
+from metrics.registry.loader import Registry, group_by
+from reports.narrative import plural
 from warehouse.observations import current_observations
 
 dash.register_page(
     __name__, path_template="/committee/<committee_id>", title="Select committee", name="Committee"
 )
 register_pack_download()  # serves the portfolio page's pack control too
+register_filter_navigation({"group": "committee-group"})
+
+
+def offered_groups(
+    registry: Registry, metric_ids: list[str], published: pd.DataFrame
+) -> list[ComparatorGroup]:
+    """Every group at least one of these measures can be compared with, in the order offered."""
+    groups: dict[str, ComparatorGroup] = {}
+    for metric_id in metric_ids:
+        metric = registry.metric(metric_id)
+        for group in comparison_choice(registry, metric, published).groups:
+            groups.setdefault(group.id, group)
+    return list(groups.values())
 
 
 @cached_page
-def layout(committee_id: str = "", **_q: Any) -> html.Div:
-    """The committee's measures, grouped by priority, each linking to its drill-down."""
+def layout(committee_id: str = "", group: str = "", **_q: Any) -> html.Div:
+    """The committee's measures, grouped by priority, each linking to its drill-down; `group`
+    names the councils the measures are ranked among."""
     rt = runtime()
     registry = rt.registry
     committee = next((c for c in registry.plan.select_committees if c.id == committee_id), None)
     if committee is None:
-        return not_found(
-            "committee-title", "select committee", committee_id, back=("Back to the overview", "/")
+        return thing_not_found(
+            "committee-title", "select committee", committee_id, first=("The overview", "/")
         )
     metrics = registry.for_committee(committee.id)
     ids = [m.id for m in metrics]
@@ -41,10 +62,13 @@ def layout(committee_id: str = "", **_q: Any) -> html.Div:
     own = published[published["area_code"] == county]
     # Suppressed points are left out of the public's sparklines
     history = {str(m): g["value"].dropna().tolist()[-24:] for m, g in own.groupby("metric_id")}
-    # Ranked among similar councils on published figures only: a rank would betray a hidden one
-    positions = latest_positions(registry, published)
+    # Ranked among councils on published figures only: a rank would betray a hidden one
+    groups = offered_groups(registry, ids, published)
+    chosen = next((g for g in groups if g.id == group), groups[0] if groups else None)
+    positions = latest_positions_in(registry, published, chosen.id) if chosen else {}
+    heading = f"Rank among {chosen.name[0].lower()}{chosen.name[1:]}" if chosen else ""
     sections = []
-    for priority, group in group_by(metrics, "priority").items():
+    for priority, members in group_by(metrics, "priority").items():
         heading_id = f"committee-priority-{priority or 'cross-cutting'}"
         name = registry.name_of("priorities", priority)
         sections.append(
@@ -54,24 +78,48 @@ def layout(committee_id: str = "", **_q: Any) -> html.Div:
                     status_rows(
                         registry,
                         snapshot,
-                        [m.id for m in group],
-                        caption=f"{len(group)} measures for {name}",
+                        [m.id for m in members],
+                        caption=f"{plural(len(members), 'measure')} for {name}",
                         table_id=f"committee-table-{priority or 'cross-cutting'}",
-                        positions=positions,
+                        positions=positions if chosen is not None else None,
                         history=history,
+                        positions_heading=heading,
                     ),
                 ],
                 **aria(labelledby=heading_id),
             )
         )
+    chooser = (
+        html.Form(
+            [
+                labelled_select(
+                    "Compare with",
+                    "committee-group",
+                    [(g.id, g.name) for g in groups],
+                    chosen.id if chosen is not None else "",
+                ),
+                html.P(
+                    "Ranks are among the councils with a figure for the latest period; "
+                    "1 is best. A measure without figures for a group says so.",
+                    className="pmf-muted",
+                ),
+            ],
+            className="pmf-filters",
+            role="search",
+            **aria(label="Choose the councils to compare with"),
+        )
+        if len(groups) > 1
+        else None
+    )
     return html.Div(
         [
             html.H1(committee.name, id="committee-title"),
             html.P(committee.remit, className="pmf-lead", id="committee-remit"),
             html.P(
-                f"{len(metrics)} measures in this committee's remit, at county level. "
+                f"{plural(len(metrics), 'measure')} in this committee's remit, at county level. "
                 "Choose a measure for its SPC chart, districts, comparisons and commentary."
             ),
+            chooser,
             *sections,
             pack_download("committee", committee.id),
         ]

@@ -28,6 +28,7 @@ from layouts._components.query import register_filter_navigation, search_string
 from layouts._components.signin import measure_needs_sign_in, measure_sign_in_notice
 from layouts._components.viewer_sections import comments_block, public_series_section
 from layouts._runtime import runtime
+from metrics.engine.comparison_choice import comparison_choice
 from metrics.engine.periods import period_label
 from metrics.engine.series import SPC_WINDOW
 from metrics.readmodel.judged import read_model
@@ -52,7 +53,12 @@ def _parse_date(text: str | None) -> date | None:
 
 @cached_page
 def layout(
-    metric_id: str = "", area: str = "", start: str = "", end: str = "", **_q: Any
+    metric_id: str = "",
+    area: str = "",
+    start: str = "",
+    end: str = "",
+    group: str = "",
+    **_q: Any,
 ) -> html.Div:
     """The drill-down for `metric_id`, filtered by area and period range from the query string."""
     rt = runtime()
@@ -80,6 +86,7 @@ def layout(
         (s.isoformat(), p) for s, p in zip(periods["period_start"], periods["period"], strict=True)
     ]
     hidden = model.hidden(metric.id, area_code)
+    choice = comparison_choice(registry, metric, model.compared)
     return html.Div(
         [
             dcc.Store(id="metric-id", data=metric.id),
@@ -123,10 +130,11 @@ def layout(
             districts_section(registry, metric, model.observations, view),
             comparison_section(
                 registry,
-                model.comparison(registry, metric),
+                choice.chosen(group),
                 model.national(registry, metric),
+                choice,
             ),
-            comparison_download(model.comparison(registry, metric)),
+            comparison_download(choice.chosen(group)),
             definition_section(registry, metric),
             # Earlier values are not published: a restated small count would show through
             None
@@ -145,6 +153,8 @@ register_filter_navigation(
     {"area": "metric-area", "start": "metric-start", "end": "metric-end"},
     lambda: {"area": runtime().registry.plan.county.code},
 )
+# Apart, since a measure without comparisons has no group to choose
+register_filter_navigation({"group": "comparison-group"})
 
 
 @callback(

@@ -17,13 +17,15 @@ RAG = {
     "suppressed": ("[c]", "Not published: small numbers", "none"),
 }
 
-# Direction of travel: (symbol, word)
+# Direction of travel: (symbol, word). An arrow always shows which way the value moved, never
+# whether that was good: improving and worsening take their arrow from the measure's polarity
+# (direction_parts), so a fall on a lower-is-better measure reads "↓ Down, improving"
 DIRECTION = {
-    "improving": ("↑", "Improving"),
-    "worsening": ("↓", "Worsening"),
+    "improving": ("", "Improving"),
+    "worsening": ("", "Worsening"),
     "no_change": ("→", "No change"),
-    "up": ("↗", "Up"),
-    "down": ("↘", "Down"),
+    "up": ("↑", "Up"),
+    "down": ("↓", "Down"),
 }
 
 # SPC variation of the latest point: (label, what it means)
@@ -130,6 +132,22 @@ def direction_text(value: object) -> str:
     if direction is None:
         return "No earlier value"
     return DIRECTION.get(direction, ("", direction.replace("_", " ")))[1]
+
+
+def direction_parts(value: object, polarity: object = None) -> tuple[str, str]:
+    """(arrow, words) for a direction of travel: the arrow shows which way the value moved, the
+    words say so and whether that is better or worse, e.g. ('↓', 'Down, improving')."""
+    direction = _text(value)
+    if direction is None:
+        return "", direction_text(None)
+    if direction in ("improving", "worsening") and polarity in (
+        "higher_is_better",
+        "lower_is_better",
+    ):
+        rose = (direction == "improving") == (polarity == "higher_is_better")
+        arrow, moved = DIRECTION["up" if rose else "down"]
+        return arrow, f"{moved}, {DIRECTION[direction][1].lower()}"
+    return DIRECTION.get(direction, ("", direction_text(direction)))
 
 
 def variation_text(value: object) -> str:

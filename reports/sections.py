@@ -15,7 +15,7 @@ from metrics.readmodel.judged import ReadModel
 from metrics.readmodel.suppression import SUPPRESSED
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
-from metrics.words import DIRECTION, RAG, assurance_text, direction_text, rag_word, variation_text
+from metrics.words import RAG, assurance_text, direction_parts, rag_word, variation_text
 from reports.glossary import Glossary
 from reports.lines import ActionLine
 from reports.narrative import (
@@ -166,8 +166,8 @@ def _facts(metric: Metric, row: dict[str, Any], view: SeriesView) -> list[Fact]:
         Fact("Status", rag_word(rag), RAG.get(rag, RAG["no_data"])[0]),
         Fact(
             "Since the previous period",
-            direction_text(direction),
-            DIRECTION.get(direction or "", ("",))[0],
+            direction_parts(direction, metric.polarity)[1],
+            direction_parts(direction, metric.polarity)[0],
         ),
         Fact("SPC reading", variation_text(variation)),
         Fact("Assurance", assurance_text(_text(row.get("assurance")))),

@@ -105,15 +105,17 @@ def status_rows(
     table_id: str,
     positions: dict[str, str] | None = None,
     history: dict[str, list[float]] | None = None,
+    positions_heading: str = "Among similar councils",
 ) -> html.Div:
     """Measures with latest value, target, status, direction and SPC reading.
 
-    `positions` adds the rank among similar councils; `history` adds a sparkline per measure.
+    `positions` adds the rank among a group of councils (headed `positions_heading`);
+    `history` adds a sparkline per measure.
     """
     by_metric = {row["metric_id"]: row for _, row in snapshot.iterrows()}
     headings = ["Measure", "Period", "Latest", "Target", "Status", "Since last period", "SPC"]
     if positions is not None:
-        headings.append("Among similar councils")
+        headings.append(positions_heading)
     if history is not None:
         headings.append("Trend")
     rows = []
@@ -141,7 +143,9 @@ def status_rows(
                 className="pmf-num",
             ),
             html.Td(rag_badge(row["rag"] if row is not None else None)),
-            html.Td(direction_badge(row["direction"] if row is not None else None)),
+            html.Td(
+                direction_badge(row["direction"] if row is not None else None, metric.polarity)
+            ),
             html.Td(variation_text(row["variation"] if row is not None else None)),
         ]
         if positions is not None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
@@ -9,18 +12,22 @@ from dash.development.base_component import Component
 
 from layouts._components.a11y import aria
 from layouts._components.charts import GRAPH_CONFIG, chart_figure
+from layouts._components.forms import labelled_select
 from layouts._components.measures import POLARITY_WORDS, target_text
 from layouts._components.status import assurance_text, variation_text
 from layouts._components.tables import details, simple_table
 from metrics.engine.benchmark import Comparison
+from metrics.engine.comparison_choice import ComparisonChoice
 from metrics.engine.periods import period_label
 from metrics.engine.series import SeriesView
 from metrics.engine.series_words import limits_note, limits_sentences, rebase_words, shown_words
 from metrics.figures import UNIT_TITLES, comparison_figure, line_figure, ranking_figure, spc_figure
 from metrics.format import format_value
 from metrics.readmodel.suppression import shown
+from metrics.registry.comparators import ENGLISH_COUNCILS
 from metrics.registry.loader import Registry
 from metrics.registry.model import Area, Metric
+from reports.narrative import plural
 
 
 def spc_summary(view: SeriesView, *, names: bool = True) -> str:
@@ -334,7 +341,7 @@ def definition_section(registry: Registry, metric: Metric) -> html.Section:
         ("Better is", POLARITY_WORDS[metric.polarity]),
         ("Reported", metric.frequency),
         ("Current target", target_text(metric)),
-        ("Source", metric.source or "Not set"),
+        ("Source", registry.pipeline_name(metric.source) or "Not set"),
     ]
     return html.Section(
         [
@@ -400,18 +407,49 @@ def comment_list(comments: pd.DataFrame) -> html.Div:
     )
 
 
-def comparison_section(
-    registry: Registry, comparison: Comparison | None, national: str | None = None
-) -> html.Section | None:
-    """The council against similar councils: sentences, trend, ranked bar and tables.
+def comparison_group_chooser(choice: ComparisonChoice, chosen: str) -> html.Form | None:
+    """'Compare with': the groups the data supports for this measure (none if only one)."""
+    if len(choice.groups) < 2:
+        return None
+    return html.Form(
+        labelled_select(
+            "Compare with", "comparison-group", [(g.id, g.name) for g in choice.groups], chosen
+        ),
+        className="pmf-filters",
+        role="search",
+        **aria(label="Choose the councils to compare with"),
+    )
 
-    `national` is a sentence about all English councils, when the data covers them.
+
+def _with_england(table: pd.DataFrame, england: pd.DataFrame | None) -> pd.DataFrame:
+    if england is None:
+        return table
+    medians = england.rename(columns={"median": "england_median"})[
+        ["period_start", "england_median"]
+    ]
+    return table.merge(medians, on="period_start", how="left")
+
+
+def comparison_section(
+    registry: Registry,
+    comparison: Comparison | None,
+    national: str | None = None,
+    choice: ComparisonChoice | None = None,
+) -> html.Section | None:
+    """The council against a group of councils: sentences, trend, ranked bar and tables.
+
+    `national` is a sentence about all English councils, when the data covers them. With
+    `choice`, the reader chooses the group (`comparison` is the one chosen) and the table over
+    time gives the England median where the data has it.
     """
     if comparison is None:
         return None
     metric = comparison.metric
     council = registry.plan.organisation.short_name
-    table = comparison.by_period.dropna(subset=["own_value"])
+    england = choice.england if choice is not None else None
+    if comparison.group.id == ENGLISH_COUNCILS.id:
+        england = None  # the group's own median is the England median
+    table = _with_england(comparison.by_period.dropna(subset=["own_value"]), england)
     ranking = comparison.latest_ranking()
     if table.empty or ranking.empty:
         return None
@@ -419,9 +457,36 @@ def comparison_section(
         metric.frequency, pd.Timestamp(ranking["period_start"].iloc[0]).date()
     )
     unit_title = UNIT_TITLES[metric.unit]
+    group_words = comparison.group.name[0].lower() + comparison.group.name[1:]
+    size = (
+        f"The group has {plural(len(comparison.group.members), 'council')}"
+        if comparison.group.members
+        else "The group is every council in it with a figure"
+    )
+    over_time = {
+        "period": "Period",
+        "own_value": council,
+        "median": "Median",
+        "q1": "Lower quartile",
+        "q3": "Upper quartile",
+        "rank": "Rank",
+        "n": "Councils",
+    }
+    if "england_median" in table:
+        over_time = {**over_time, "england_median": "England median"}
+
+    def as_figure(value: Any) -> str:
+        return "" if value is None or pd.isna(value) else format_value(value, metric)
+
+    over_time_formats: dict[str, Callable[[Any], Any]] = {
+        k: as_figure for k in ("own_value", "median", "q1", "q3", "england_median")
+    }
+    over_time_formats["rank"] = lambda r: "" if pd.isna(r) else str(int(r))
+    over_time_formats["n"] = lambda n: str(int(n))
     return html.Section(
         [
-            html.H2("Compared with similar councils", id="comparison-heading"),
+            html.H2("Compared with other councils", id="comparison-heading"),
+            comparison_group_chooser(choice, comparison.group.id) if choice else None,
             html.P(f"Comparator group: {comparison.group.name}.", className="pmf-muted"),
             html.P(
                 comparison.sentence(council) or "",
@@ -436,8 +501,7 @@ def comparison_section(
                     if metric.polarity != "neutral"
                     else " (here: highest, as neither way is better)"
                 )
-                + f". The group has {len(comparison.group.members) or 'every'} councils; "
-                "a council missing a year's figure is left out of that year.",
+                + f". {size}; a council missing a year's figure is left out of that year.",
                 className="pmf-muted",
             ),
             chart_figure(
@@ -446,7 +510,7 @@ def comparison_section(
                     config=GRAPH_CONFIG,
                     figure=comparison_figure(table, own_name=council, unit_title=unit_title),
                 ),
-                f"{council}'s {metric.name.lower()} against the median of similar councils, "
+                f"{council}'s {metric.name.lower()} against the median of {group_words}, "
                 "with the middle half of them shaded. The tables below give the figures.",
             ),
             chart_figure(
@@ -467,7 +531,7 @@ def comparison_section(
                     ],
                 ),
                 {"rank_text": "Rank", "council": "Council", "value": latest_label},
-                caption=f"{metric.name}: similar councils ranked, {latest_label}",
+                caption=f"{metric.name}: {group_words} ranked, {latest_label}",
                 row_header="council",
                 formatters={"value": lambda v: format_value(v, metric)},
                 table_id="ranking-table",
@@ -481,25 +545,10 @@ def comparison_section(
                             for s in table["period_start"].iloc[::-1]
                         ]
                     ),
-                    {
-                        "period": "Period",
-                        "own_value": council,
-                        "median": "Median",
-                        "q1": "Lower quartile",
-                        "q3": "Upper quartile",
-                        "rank": "Rank",
-                        "n": "Councils",
-                    },
-                    caption=f"{metric.name}: {council} against similar councils",
+                    over_time,
+                    caption=f"{metric.name}: {council} against {group_words}",
                     row_header="period",
-                    formatters={
-                        k: (lambda v: format_value(v, metric))
-                        for k in ("own_value", "median", "q1", "q3")
-                    }
-                    | {
-                        "rank": lambda r: "" if pd.isna(r) else str(int(r)),
-                        "n": lambda n: str(int(n)),
-                    },
+                    formatters=over_time_formats,
                     table_id="comparison-table",
                 ),
             ),

@@ -9,9 +9,9 @@ from dash import html
 
 from layouts._components.a11y import aria
 from metrics.words import (
-    DIRECTION,
     RAG,
     assurance_text,
+    direction_parts,
     direction_text,
     rag_word,
     variation_text,
@@ -35,10 +35,11 @@ def rag_badge(rag: str | None) -> html.Span:
     )
 
 
-def direction_badge(direction: str | None) -> html.Span:
-    """An arrow and a word for the direction of travel."""
-    arrow, word = DIRECTION.get(direction or "", ("", direction_text(direction)))
+def direction_badge(direction: str | None, polarity: str | None = None) -> html.Span:
+    """The direction of travel: an arrow for which way the value moved, and words saying so
+    and (given the measure's polarity) whether that is improving or worsening."""
+    arrow, word = direction_parts(direction, polarity)
     return html.Span(
-        [html.Span(arrow + " ", **aria(hidden="true")), word],
+        [html.Span(arrow + " ", **aria(hidden="true")) if arrow else None, word],
         className=f"pmf-direction pmf-direction-{direction or 'none'}",
     )

@@ -12,6 +12,10 @@ from metrics.registry.yamlfile import Problem, YamlDoc, plain, problems_from
 
 COMPARATORS_FILE = "comparators.yaml"
 ONS_CODE = r"^[EWSN]\d{8}$"
+# ONS code types that are not councils: countries, regions, inner and outer London, former
+# metropolitan counties, combined authorities. A group by code prefix never takes them in
+# (an "England" row is a benchmark, not a council to rank) unless its prefix names them
+NOT_COUNCILS = ("E92", "E12", "E13", "E11", "E47", "W92", "S92", "N92")
 
 
 class Member(_Strict):
@@ -43,6 +47,8 @@ class ComparatorGroup(_Strict):
         if code == own_code:
             return True
         if self.code_prefix is not None:
+            if code[:3] in NOT_COUNCILS and not self.code_prefix.startswith(code[:3]):
+                return False
             return code.startswith(self.code_prefix)
         return code in {m.code for m in self.members}
 
@@ -96,3 +102,13 @@ def _resolve_neighbours(
         return group, f"{path} has no neighbours listed for {own_code}"
     members = tuple(Member(code=str(c), name=str(c)) for c in codes)
     return group.model_copy(update={"members": members, "neighbours_file": None}), None
+
+
+# Every English council with data: offered beside the configured groups wherever the data
+# covers more councils than they do
+ENGLISH_COUNCILS = ComparatorGroup(
+    id="english-councils",
+    name="All English councils",
+    description="Every English council with a figure for the period.",
+    code_prefix="E",
+)

@@ -1,0 +1,100 @@
+"""Which groups a measure can be compared with, each worked out once for pages and packs.
+
+A committee chooses the group: the measure's own comparator group (nearest neighbours, say),
+every other configured group (all county councils), and all English councils, each offered
+only where the data has it, i.e. where it holds councils that an earlier choice does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from metrics.engine.benchmark import QUARTILE_WORDS, Comparison, compare, ordinal
+from metrics.registry.comparators import ENGLISH_COUNCILS, ComparatorGroup
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
+
+
+@dataclass(frozen=True)
+class ComparisonChoice:
+    """The groups a measure can be compared with (the measure's own first), and its median
+    across all English councils where the data covers them."""
+
+    comparisons: tuple[Comparison, ...]
+    england: pd.DataFrame | None  # period_start, median, n; None when the data lacks it
+
+    @property
+    def groups(self) -> list[ComparatorGroup]:
+        """The groups offered, in order."""
+        return [c.group for c in self.comparisons]
+
+    def chosen(self, group_id: str | None) -> Comparison | None:
+        """The comparison for `group_id`, or the first (the measure's own group)."""
+        found = next((c for c in self.comparisons if c.group.id == group_id), None)
+        return found or (self.comparisons[0] if self.comparisons else None)
+
+
+def candidate_groups(registry: Registry, metric: Metric) -> list[ComparatorGroup]:
+    """The measure's own group, then the other configured groups, then all English councils."""
+    if metric.benchmark is None:
+        return []
+    own = registry.comparator_groups.get(metric.benchmark.group)
+    others = [g for g in registry.comparator_groups.values() if g is not own]
+    return [g for g in (own, *others, ENGLISH_COUNCILS) if g is not None]
+
+
+def _councils(comparison: Comparison) -> frozenset[str]:
+    return frozenset(str(c) for c in comparison.values["area_code"].unique())
+
+
+def comparison_choice(
+    registry: Registry, metric: Metric, observations: pd.DataFrame
+) -> ComparisonChoice:
+    """Every group the data supports for this measure, and the England median where it has it."""
+    own_code = registry.plan.organisation.area_code
+    kept: list[Comparison] = []
+    england = None
+    for group in candidate_groups(registry, metric):
+        comparison = compare(observations, metric, group, own_code)
+        if comparison is None:
+            continue
+        councils = _councils(comparison)
+        if group is ENGLISH_COUNCILS and (not kept or councils > _councils(kept[0])):
+            england = comparison.by_period[["period_start", "median", "n"]].reset_index(drop=True)
+        if any(councils <= _councils(k) for k in kept):
+            continue  # no council that an earlier choice lacks: the same comparison again
+        kept.append(comparison)
+    return ComparisonChoice(tuple(kept), england)
+
+
+NOT_IN_GROUP = "No figures for this group"
+
+
+def latest_positions_in(
+    registry: Registry, observations: pd.DataFrame, group_id: str | None
+) -> dict[str, str]:
+    """For each measure with comparison data, its place in the chosen group (its own group
+    when `group_id` is None): '10th of 16 (third quartile)'."""
+    positions = {}
+    for metric_id in observations["metric_id"].unique() if not observations.empty else []:
+        if not registry.has_metric(str(metric_id)):
+            continue
+        metric = registry.metric(str(metric_id))
+        choice = comparison_choice(registry, metric, observations)
+        comparison = choice.chosen(group_id)
+        if comparison is None:
+            continue
+        if group_id and comparison.group.id != group_id:
+            positions[str(metric_id)] = NOT_IN_GROUP
+            continue
+        ranked = comparison.by_period.dropna(subset=["rank"])
+        if ranked.empty:
+            continue
+        row = ranked.iloc[-1]
+        positions[str(metric_id)] = (
+            f"{ordinal(int(row['rank']))} of {int(row['n'])} "
+            f"({QUARTILE_WORDS[int(row['quartile'])]})"
+        )
+    return positions

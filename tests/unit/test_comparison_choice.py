@@ -1,0 +1,100 @@
+"""The reader chooses the councils a measure is compared with, where the data has them; the
+England median comes from English councils only; arrows show which way a value moved."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from layouts._components.metric_sections import comparison_section
+from metrics.engine.comparison_choice import (
+    NOT_IN_GROUP,
+    comparison_choice,
+    latest_positions_in,
+)
+from metrics.registry.comparators import ENGLISH_COUNCILS
+from metrics.registry.loader import Registry
+from metrics.words import direction_parts
+from tests.layouts.conftest import text_of
+
+METRIC = "asc-quality-of-life"
+OWN = "E10000028"
+YEAR = date(2022, 4, 1)
+
+
+def _rows(values: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "metric_id": METRIC,
+            "area_code": list(values),
+            "period_start": pd.Timestamp(YEAR),
+            "value": list(values.values()),
+            "is_benchmark": [code != OWN for code in values],
+        }
+    )
+
+
+def _everyone(registry: Registry) -> dict[str, float]:
+    neighbours = [m.code for m in registry.comparator_groups["nearest-neighbours"].members]
+    values = {code: 19.0 + i / 10 for i, code in enumerate(neighbours)}
+    values[OWN] = 19.5
+    values.update({f"E1000{n:04d}": 18.0 for n in (1, 2, 3)})  # counties outside the group
+    values.update({f"E0600{n:04d}": 20.5 for n in range(1, 11)})  # unitary councils
+    values["E92000001"] = 19.9  # England as a whole: a benchmark row, not a council
+    values["E12000005"] = 19.1  # a region
+    return values
+
+
+def test_every_group_the_data_has_is_offered_with_the_england_median(
+    registry: Registry,
+) -> None:
+    metric = registry.metric(METRIC)
+    choice = comparison_choice(registry, metric, _rows(_everyone(registry)))
+    assert [g.id for g in choice.groups] == [
+        "nearest-neighbours",
+        "english-counties",
+        "english-councils",
+    ]
+    national = choice.chosen("english-councils")
+    assert national is not None and int(national.by_period["n"].iloc[0]) == 16 + 3 + 10
+    assert "E92000001" not in set(national.values["area_code"])  # England is not a council
+    assert choice.england is not None and int(choice.england["n"].iloc[0]) == 29
+    assert choice.chosen("no-such-group") is choice.comparisons[0]
+
+
+def test_a_group_the_data_does_not_cover_is_not_offered(registry: Registry) -> None:
+    neighbours = registry.comparator_groups["nearest-neighbours"].members
+    only_group = {m.code: 40.0 + i for i, m in enumerate(neighbours)}
+    choice = comparison_choice(registry, registry.metric(METRIC), _rows(only_group))
+    assert [g.id for g in choice.groups] == ["nearest-neighbours"]
+    assert choice.england is None  # the data holds no councils beyond the group
+    positions = latest_positions_in(registry, _rows(only_group), "english-councils")
+    assert positions == {METRIC: NOT_IN_GROUP}
+
+
+def test_the_comparison_section_offers_the_groups_and_the_england_median(
+    registry: Registry,
+) -> None:
+    metric = registry.metric(METRIC)
+    choice = comparison_choice(registry, metric, _rows(_everyone(registry)))
+    section = comparison_section(registry, choice.chosen(None), None, choice)
+    words = text_of(section)
+    assert "Compare with" in words and "All English councils" in repr(section)
+    assert "England median" in words and "The group has 16 councils" in words
+    national = comparison_section(registry, choice.chosen(ENGLISH_COUNCILS.id), None, choice)
+    words = text_of(national)
+    assert "all English councils ranked" in words
+    assert "England median" not in words  # the group's own median is the England median
+    assert "every councils" not in words
+
+
+def test_arrows_show_the_way_the_value_moved_and_words_say_if_that_is_better() -> None:
+    assert direction_parts("improving", "lower_is_better") == ("↓", "Down, improving")
+    assert direction_parts("improving", "higher_is_better") == ("↑", "Up, improving")
+    assert direction_parts("worsening", "lower_is_better") == ("↑", "Up, worsening")
+    assert direction_parts("worsening", "higher_is_better") == ("↓", "Down, worsening")
+    assert direction_parts("down", "neutral") == ("↓", "Down")
+    assert direction_parts("no_change", "higher_is_better") == ("→", "No change")
+    assert direction_parts("improving", None) == ("", "Improving")  # no arrow without polarity
+    assert direction_parts(None, "higher_is_better") == ("", "No earlier value")
