@@ -26,11 +26,13 @@ from layouts._components.not_found import thing_not_found
 from layouts._components.page_cache import cached_page
 from layouts._components.query import register_filter_navigation, search_string
 from layouts._components.signin import measure_needs_sign_in, measure_sign_in_notice
+from layouts._components.subject_flags import subject_flags_section
 from layouts._components.viewer_sections import comments_block, public_series_section
 from layouts._runtime import runtime
 from metrics.engine.comparison_choice import comparison_choice
 from metrics.engine.periods import period_label
 from metrics.engine.series import SPC_WINDOW
+from metrics.flags.register import metric_flags
 from metrics.readmodel.judged import read_model
 from metrics.rebases import RebaseProblem
 from reports.downloads import comparison_csv, series_csv
@@ -127,6 +129,10 @@ def layout(
             public_series_section(registry, view, hidden)
             if hidden
             else spc_section(registry, view, names=not rt.public, rebase_form=rt.may("rebase_spc")),
+            # Flags and actions are internal work: councillors and officers see them
+            subject_flags_section(metric_flags(registry, rt.engine, metric.id))
+            if rt.may("read_internal")
+            else None,
             districts_section(registry, metric, model.observations, view),
             comparison_section(
                 registry,

@@ -34,10 +34,9 @@ from metrics.engine.weekly import (
     week_in_review,
     week_start,
 )
-from metrics.flags.lifecycle import list_flags
+from metrics.flags.register import counts, register
 from metrics.readmodel.judged import ReadModel, read_model
 from metrics.registry.model import Metric
-from metrics.words import rule_word
 
 dash.register_page(
     __name__, path_template="/portfolio/<portfolio_id>", title="Portfolio", name="Portfolio"
@@ -156,7 +155,7 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
     )
     snapshot = model.snapshot[model.snapshot["area_code"] == county]
     by_metric = {row["metric_id"]: row for _, row in snapshot.iterrows()}
-    flags = list_flags(registry, rt.engine, open_only=True, portfolio=portfolio.id)
+    flags = register(registry, rt.engine, portfolio=portfolio.id)
     review = week_in_review(model, chosen)
     summary = headline(
         registry,
@@ -173,18 +172,15 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
             m.name,
         ),
     )
-    actions = (
-        flags.assign(
-            what=[rule_word(r) for r in flags["rule"]],
-            due=[
-                ("Overdue: " if o else "")
-                + (pd.Timestamp(d).strftime("%d %b %Y") if pd.notna(d) else "")
-                for d, o in zip(flags["due_date"], flags["action_overdue"], strict=True)
-            ],
-        )
-        if not flags.empty
-        else flags
+    # A flag needs attention; an action is what someone planned about it: counted apart
+    actions = flags.assign(
+        due=[
+            ("Overdue: " if o else "")
+            + (pd.Timestamp(d).strftime("%d %b %Y") if pd.notna(d) else "")
+            for d, o in zip(flags["due_date"], flags["action_overdue"], strict=True)
+        ]
     )
+    subject_links = dict(zip(flags["subject_name"], flags["href"], strict=True))
     off = [m for m in ordered if m.id in by_metric and str(by_metric[m.id]["rag"]) == "red"]
     seen = "today" if as_at == date.today() else f"at the end of {as_at:%A %d %B %Y}"
     return html.Div(
@@ -234,25 +230,31 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
             ),
             _section(
                 "actions-heading",
-                "Open corrective actions",
+                "Flags and actions",
+                html.P(counts(flags).sentence(), id="portfolio-flag-counts"),
                 simple_table(
                     actions,
                     {
-                        "what": "Flag",
-                        "detail": "Detail",
-                        "status": "Status",
-                        "owner": "Owner",
+                        "subject_name": "Flagged",
+                        "reason_words": "Reasons",
+                        "status_name": "Status",
+                        "action_words": "Action",
                         "due": "Due",
                     },
-                    caption="Open flags and actions in this portfolio",
-                    row_header="what",
+                    caption="Open flags in this portfolio, and the actions planned",
+                    row_header="subject_name",
+                    formatters={
+                        "subject_name": lambda n: (
+                            dcc.Link(n, href=subject_links[n]) if subject_links.get(n) else n
+                        )
+                    },
                     table_id="portfolio-actions",
                 )
                 if not actions.empty
-                else html.P("No open corrective actions."),
+                else None,
                 html.P(
                     dcc.Link(
-                        "Open the corrective-action register",
+                        "Open the register of flags and actions",
                         href=f"/actions?portfolio={portfolio.id}",
                     )
                 ),

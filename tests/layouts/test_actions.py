@@ -3,7 +3,7 @@ success banner, the register redrawn), the history of every flag, and who may do
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import dash
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.fixtures.warehouse import CASELOAD
 from tests.layouts.conftest import engine_of, page, plain, text_of, viewing
-from warehouse.flags import read_flag_events, read_flags
+from warehouse.flags import insert_flag, read_flag_events, read_flags
 
 NO_DUE = (None, None, None)
 FILTERS: tuple[str, str, str, list[str]] = ("open", "", "", [])
@@ -192,3 +192,64 @@ def test_the_history_lists_every_event_of_every_flag_and_filters(writable_app: d
         assert "Children's social worker average caseload" in trail
         people = text_of(find(page("actions").layout(view="history", what="people"), "trail-table"))
     assert people.startswith("1 event, newest first") and "Raised" not in people
+
+
+def test_the_drilldown_shows_open_flags_to_councillors_and_officers_but_not_the_public(
+    writable_app: dash.Dash,
+) -> None:
+    engine = engine_of(writable_app)
+    with engine.begin() as conn:
+        flag_id = insert_flag(
+            conn,
+            subject_type="metric",
+            subject_id="claimant-rate",
+            area_code="E10000028",
+            rule="spc_concern",
+            detail="Claimant rate: the latest point is a special-cause concern.",
+            reasons=[
+                {
+                    "rule": "spc_concern",
+                    "detail": "Claimant rate: the latest point is a special-cause concern.",
+                }
+            ],
+            owner="Head of Economy",
+            actor="PMF engine",
+            now=datetime(2024, 11, 25, 7),
+        )
+    for role in ("member", "officer"):
+        with viewing(writable_app, role):
+            layout = page("metric").layout(metric_id="claimant-rate")
+        section = " ".join(text_of(find(layout, "metric-flags")).split())
+        assert f"Flag {flag_id} in Staffordshire" in section, role
+        assert "Special-cause concern : Claimant rate: the latest point" in section
+        assert "Owner: Head of Economy" in section
+        assert "No action has been planned yet." in section
+    with viewing(writable_app, "public"):
+        public = page("metric").layout(metric_id="claimant-rate")
+    assert find(public, "metric-title") is not None  # the public measure is shown
+    assert find(public, "metric-flags") is None
+    assert "special-cause concern." not in text_of(public)
+
+
+def test_the_portfolio_counts_flags_and_actions_apart(writable_app: dash.Dash) -> None:
+    engine = engine_of(writable_app)
+    flag_id = off_target_flag(engine)
+    portfolio = "children-young-people"
+    with viewing(writable_app, "member"):
+        layout = page("portfolio").layout(portfolio_id=portfolio)
+    before = text_of(find(layout, "portfolio-flag-counts"))
+    assert "need attention; none has an action planned yet." in before
+    table = text_of(find(layout, "portfolio-actions"))
+    assert "Children's social worker average caseload" in table and "No action planned" in table
+    assert "corrective actions" not in text_of(layout).lower()
+    due = date.today() + timedelta(days=14)
+    with viewing(writable_app, "officer"):
+        save(flag_id, "acknowledged")
+        save(flag_id, "action_planned", action="Weekly caseload review", due=_parts(due))
+        layout = page("portfolio").layout(portfolio_id=portfolio)
+    assert "1 has an action planned" in text_of(find(layout, "portfolio-flag-counts"))
+    assert "Weekly caseload review" in text_of(find(layout, "portfolio-actions"))
+
+
+def _parts(day: date) -> tuple[str, str, str]:
+    return str(day.day), str(day.month), str(day.year)
