@@ -36,3 +36,35 @@ def test_drilldown_compares_with_similar_councils(page: Any, live_url: str) -> N
     ranks = [int(r.split()[0]) for r in rows.all_inner_texts()]
     assert ranks == sorted(ranks) and ranks[0] == 1
     assert_accessible(page)
+
+
+def test_an_officer_rebases_through_the_form_and_sees_the_break(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/metric/library-visits")
+    page.wait_for_selector("#spc-chart .main-svg")
+    assert "Mean and limits from" in page.inner_text("#spc-limits")
+    assert page.locator("#spc-chart .shapelayer path").count() == 0
+    # Nothing chosen: a GOV.UK error summary linked to each field, and an error beside each
+    page.click("#rebase-submit")
+    page.wait_for_selector("#rebase-error-summary .pmf-error-summary")
+    links = page.locator("#rebase-error-summary a")
+    assert links.count() == 2
+    assert links.nth(0).get_attribute("href") == "#rebase-period"
+    assert "Choose the first period" in page.inner_text("#rebase-period-error")
+    assert "Say why the process changed" in page.inner_text("#rebase-reason-error")
+    assert_accessible(page)
+    options = page.eval_on_selector_all("#rebase-period option", "os => os.map(o => o.value)")
+    chosen = options[-24]  # two years before the latest month
+    page.select_option("#rebase-period", chosen)
+    page.fill("#rebase-reason", "Libraries moved into the family hubs")
+    page.click("#rebase-submit")
+    page.wait_for_selector("#rebase-status:has-text('Limits recalculated')")
+    assert page.locator("#rebase-error-summary .pmf-error-summary").count() == 0
+    page.wait_for_selector("#spc-chart .shapelayer path", state="attached")  # the break
+    assert "Limits recalculated" in page.inner_text("#spc-chart")
+    summary = page.inner_text("#spc-summary")
+    assert "Libraries moved into the family hubs (recorded by Jo Bloggs" in summary
+    assert_accessible(page)
+    # The page as loaded afresh shows the same break
+    page.reload()
+    page.wait_for_selector("#spc-chart .shapelayer path", state="attached")
+    assert "Libraries moved into the family hubs" in page.inner_text("#rebase-list")
