@@ -23,7 +23,7 @@ CATALOGUE_COLUMNS = {
     "polarity": "Better is",
     "target": "Current target",
     "tolerance": "Tolerance",
-    "source": "Source pipeline",
+    "source": "Source",
     "visibility": "Visibility",
     "description": "Definition",
 }
@@ -60,7 +60,7 @@ def catalogue_frame(registry: Registry, today: date | None = None) -> pd.DataFra
                 ),
                 "target": "" if target is None else format_value(target, m),
                 "tolerance": _tolerance_text(m),
-                "source": m.source or "",
+                "source": registry.pipeline_name(m.source),
                 "visibility": m.visibility,
                 "description": m.description,
             }
