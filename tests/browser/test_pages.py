@@ -72,25 +72,82 @@ def test_milestones_filter_by_status(page: Any, live_url: str) -> None:
     assert statuses and all("Slipped" in s for s in statuses)
 
 
+def _focused_id(page: Any) -> str:
+    return str(page.evaluate("() => document.activeElement && document.activeElement.id"))
+
+
 def test_action_register_records_each_step(page: Any, live_url: str) -> None:
     page.goto(live_url + "/actions")
     page.wait_for_selector("#actions-table")
+    assert "need attention" in page.inner_text("#actions-counts")
     assert_accessible(page)
-    page.click("#actions-table tbody tr:first-child th a")
+    # Open the first flag from the keyboard: focus moves to its panel
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.closest('#actions-table') !== null"):
+            break
+    else:
+        raise AssertionError("no flag link was reachable with the Tab key")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#flag-form")
+    page.wait_for_function("() => document.activeElement.id === 'flag-panel'")
+    opened = page.url.rsplit("flag=", 1)[1]
+    assert "Why it still holds" in page.inner_text("#flag-panel")
+    # Text fields use the form's width, not a 216 px sliver
+    assert page.eval_on_selector("#flag-action", "e => e.getBoundingClientRect().width") > 400
+    page.evaluate("() => { window.pmfNoReload = true; }")
     page.click("#flag-save")
-    page.wait_for_selector("text=Saved: Acknowledged")
+    page.wait_for_selector("#flag-saved")
+    assert "acknowledged" in page.inner_text("#flag-saved")
+    assert _focused_id(page) == "flag-saved"
+    # The register is redrawn in place: no reload (the marker survives)
+    page.wait_for_selector("#actions-table:has-text('Acknowledged')")
+    assert page.evaluate("() => window.pmfNoReload === true")
+    # A plan due in the past, with no action: an error summary linked to each field
     page.select_option("#flag-step", "action_planned")
-    page.fill("#flag-action", "Weekly review of the recovery plan")
-    page.fill("#flag-due", "2030-01-31")
+    page.fill("#flag-due-day", "1")
+    page.fill("#flag-due-month", "1")
+    page.fill("#flag-due-year", "2020")
     page.click("#flag-save")
-    page.wait_for_selector("text=Saved: Action planned")
+    page.wait_for_selector("#flag-error-summary")
+    page.wait_for_function("() => document.activeElement.id === 'flag-error-summary'")
+    links = page.eval_on_selector_all(
+        "#flag-error-summary a", "as => as.map(a => [a.getAttribute('href'), a.innerText])"
+    )
+    assert links == [
+        ["#flag-action", "Enter the action that is planned"],
+        ["#flag-due-day", "The due date must be today or in the future"],
+    ]
+    # and each error beside its field
+    due_field = " ".join(page.inner_text("#flag-form fieldset").split())
+    assert "Error: The due date must be today or in the future" in due_field
+    assert page.input_value("#flag-due-year") == "2020"  # what was typed is kept
+    assert_accessible(page)
+    page.fill("#flag-action", "Weekly review of the recovery plan")
+    page.fill("#flag-due-year", "2030")
+    page.click("#flag-save")
+    page.wait_for_selector("#flag-saved:has-text('action plan recorded')")
+    assert "Weekly review of the recovery plan" in page.inner_text("#actions-table")
+    # Resolving while the reasons hold needs a note, and the form says why
     page.select_option("#flag-step", "resolved")
     page.click("#flag-save")
-    page.wait_for_selector("#flag-status:has-text('needs a note')")
+    page.wait_for_selector("#flag-error-summary:has-text('condition still holds')")
     history = page.inner_text("#flag-history")
     assert "Jo Bloggs" in history and "Action planned" in history
     assert_accessible(page)
+    # Every flag's history on one page
+    page.click("text=History of every flag")
+    page.wait_for_selector("#trail-table")
+    assert "Jo Bloggs" in page.inner_text("#trail-table")
+    assert_accessible(page)
+    # The panel and the history fit a 390 px phone
+    flag_url = page.url
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in (flag_url, live_url + "/actions?" + "flag=" + opened):
+        page.goto(url)
+        page.wait_for_selector("#trail-table, #flag-form")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, (url, width)
 
 
 def test_data_page_run_now_is_recorded_as_the_officer(page: Any, live_url: str) -> None:
