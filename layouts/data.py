@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
@@ -38,7 +39,6 @@ from warehouse.snapshot import read_snapshot
 dash.register_page(__name__, path="/data", title="Data quality", name="Data")
 
 STATUS_WORDS = RUN_STATUS  # the words live in metrics.words
-FORCE = "force"
 SKIPPED = "skipped_unchanged"
 UNEXPECTED = re.compile(r"^unexpected error \(\w+\)")
 RUN_COMMAND = re.compile(r";?\s*see `pmf rejected --run \d+`")
@@ -370,12 +370,10 @@ def layout(run: str = "", **_q: Any) -> html.Div:
                         ],
                         className="mb-2",
                     ),
-                    dcc.Checklist(
+                    dbc.Checkbox(
                         id="run-now-force",
-                        options=[
-                            {"label": " Run even if the file has not changed", "value": FORCE}
-                        ],
-                        value=[],
+                        label="Run even if the file has not changed",
+                        value=False,
                         className="mb-1",
                     )
                     if can_run
@@ -426,7 +424,7 @@ def layout(run: str = "", **_q: Any) -> html.Div:
     prevent_initial_call=True,
 )
 def run_now(
-    clicks: list[int | None], requested_by: str | None, force: list[str] | None = None
+    clicks: list[int | None], requested_by: str | None, force: bool | None = None
 ) -> tuple[str, Any]:
     """Queue a pipeline run on behalf of the named person (reading an unchanged file again if
     asked); the worker runs it."""
@@ -434,7 +432,7 @@ def run_now(
         raise dash.exceptions.PreventUpdate
     rt = runtime()
     pipeline_id = str(ctx.triggered_id["pipeline"])
-    again = FORCE in (force or [])
+    again = bool(force)
     try:
         job_id = rt.writes.run_pipeline(pipeline_id, requested_by or "", force=again)
     except ValueError as exc:

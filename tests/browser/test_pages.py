@@ -155,7 +155,7 @@ def test_data_page_run_now_is_recorded_as_the_officer(page: Any, live_url: str) 
     page.wait_for_selector("#pipelines-table")
     assert_accessible(page)
     assert page.input_value("#run-now-by") == "Jo Bloggs"
-    page.check("#run-now-force input[type=checkbox]")
+    page.check("#run-now-force")
     page.click("#pipelines-table button[aria-label='Run Finance return now']")
     page.wait_for_selector("#run-now-status:has-text('The Finance return will run shortly')")
     # The worker beside the server runs it; the page polls and says how it ended

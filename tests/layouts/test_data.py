@@ -62,7 +62,7 @@ def test_the_public_is_asked_to_sign_in(app: dash.Dash) -> None:
 
 def test_run_now_is_refused_for_the_public(writable_app: dash.Dash) -> None:
     with viewing(writable_app, "public"):
-        said, job = triggered(page("data").run_now, RUN_FINANCE, "n_clicks", [1], "Visitor", [])
+        said, job = triggered(page("data").run_now, RUN_FINANCE, "n_clicks", [1], "Visitor", False)
     assert said.startswith("Not started: Sign in as ")
     assert job is None
     assert run_history(engine_of(writable_app)).empty
@@ -73,7 +73,7 @@ def test_an_officers_run_is_queued_then_done_by_the_worker(writable_app: dash.Da
     engine = engine_of(writable_app)
     data = page("data")
     with viewing(writable_app, "officer"):
-        said, job_id = triggered(data.run_now, RUN_FINANCE, "n_clicks", [1], "Mallory", [])
+        said, job_id = triggered(data.run_now, RUN_FINANCE, "n_clicks", [1], "Mallory", False)
         assert said == "The Finance return will run shortly. This page says when it has finished."
         assert run_history(engine).empty  # nothing ran inside the request
         words, stop = plain(data.run_progress)(1, job_id)
@@ -96,7 +96,7 @@ def test_run_now_can_read_an_unchanged_file_again(
     engine = engine_of(writable_app)
     data = page("data")
     with viewing(writable_app, "officer"):
-        said, job_id = triggered(data.run_now, RUN_FINANCE, "n_clicks", [1], "Jo", ["force"])
+        said, job_id = triggered(data.run_now, RUN_FINANCE, "n_clicks", [1], "Jo", True)
     assert "reading the file even if it has not changed" in said
     job = read_job(engine, job_id)
     assert job is not None and job.params == {"force": True}
