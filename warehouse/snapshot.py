@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from warehouse.compiled import execute
 from warehouse.tables import (
     commentary,
     flag_events,
@@ -84,7 +85,7 @@ def _union(aggregates: list[tuple[sa.Table, Any]]) -> sa.CompoundSelect:
 
 def _version(engine: sa.Engine, query: sa.CompoundSelect) -> tuple[object, ...]:
     with engine.connect() as conn:
-        return tuple(value for _, value in conn.execute(query).tuples())
+        return tuple(value for _, value in execute(conn, query).tuples())
 
 
 def _snapshot_markers() -> list[tuple[sa.Table, Any]]:
@@ -113,7 +114,7 @@ def page_version(engine: sa.Engine) -> tuple[object, ...]:
     return _version(engine, _PAGE_VERSION)
 
 
-# Built once: asked on every page load
+# Built and compiled once: asked on every page load
 _SNAPSHOT_VERSION = _union(_snapshot_markers())
 _PAGE_VERSION = _union(
     [
