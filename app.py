@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dash
+import flask
 
 from access.headers import install_security_headers
 from access.identity import IdentityProvider
@@ -18,7 +19,7 @@ from access.users import LocalPasswordProvider
 from access.web import MissingSecretKey, install_access
 from jobs.service import SchedulerService
 from layouts._components.shell import shell
-from layouts._runtime import CONFIG_KEY, Runtime
+from layouts._runtime import CONFIG_KEY, Cache, Runtime
 from metrics.registry.loader import load_registry
 from metrics.writes import Writes
 from warehouse.engine import database_path, default_database_url, dispose_engine, get_engine
@@ -27,6 +28,7 @@ from warehouse.schema import create_tables
 
 HERE = Path(__file__).resolve().parent
 LOG = logging.getLogger("pmf")
+CONNECTION_LIMIT = 1000  # open connections waitress accepts at once (embedded mode)
 
 INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="en-GB">
@@ -84,7 +86,47 @@ def create_app(
         return shell(registry.plan.organisation.name, registry.plan.plan.name, current_viewer())
 
     app.layout = layout
+    answer_from_memory(app)
     return app
+
+
+CACHED_LAYOUTS = 64  # the page frame, serialised, for this many viewers per process
+
+
+def answer_from_memory(app: dash.Dash) -> None:
+    """Serve `/_dash-dependencies` and `/_dash-layout` from bytes made once, not on every load.
+
+    Every page load asks for both, and Dash serialises them afresh each time: the callback list
+    is the same for everyone once the app has started, and the frame (header, navigation,
+    footer) depends only on who is asking, so each is serialised once per process (the frame
+    once per viewer) and the same bytes are answered after.
+    """
+    server = app.server
+    prefix = app.config.routes_pathname_prefix
+    dependencies_view = server.view_functions[prefix + "_dash-dependencies"]
+    layout_view = server.view_functions[prefix + "_dash-layout"]
+    dependencies: list[tuple[bytes, str]] = []
+    layouts: Cache[tuple[bytes, str]] = Cache(CACHED_LAYOUTS)
+
+    def made_once(view: Callable[[], flask.Response]) -> tuple[bytes, str]:
+        answer = view()
+        return answer.get_data(), answer.headers["Content-Type"]
+
+    def answer(made: tuple[bytes, str]) -> flask.Response:
+        body, content_type = made
+        return flask.Response(body, content_type=content_type)
+
+    def serve_dependencies() -> flask.Response:
+        # Callbacks are all registered before the first request is answered
+        if not dependencies:
+            dependencies.append(made_once(dependencies_view))
+        return answer(dependencies[0])
+
+    def serve_layout() -> flask.Response:
+        return answer(layouts.get((current_viewer(),), lambda: made_once(layout_view)))
+
+    server.view_functions[prefix + "_dash-dependencies"] = serve_dependencies
+    server.view_functions[prefix + "_dash-layout"] = serve_layout
 
 
 def _cannot_serve(host: str, port: int, exc: OSError) -> str:
@@ -130,7 +172,14 @@ def serve(
     if not debug:
         try:
             server = waitress.create_server(
-                app.server, host=host, port=port, threads=8, ident="PMF"
+                app.server,
+                host=host,
+                port=port,
+                threads=8,
+                # A browser keeps up to six connections open to a site, so waitress's default of
+                # 100 is reached by a few dozen people, and the next person waits to be accepted
+                connection_limit=CONNECTION_LIMIT,
+                ident="PMF",
             )
         except OSError as exc:
             raise SystemExit(_cannot_serve(host, port, exc)) from None
