@@ -6,14 +6,21 @@ kept in memory and handed to Dash again, instead of reading and judging everythi
 each load. The key names the viewer (their role and account), the page's arguments, the
 version of the warehouse (one small query: warehouse.snapshot.page_version) and the day, so
 a change is seen on the very next load and nothing built for one person reaches another.
+
+A kept page is also turned into JSON once: Dash would otherwise walk its thousands of
+components again on every load to send the same text.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+
+from dash.development.base_component import Component
+from plotly.io.json import to_json_plotly
 
 from layouts._runtime import Cache, runtime
 from warehouse.snapshot import page_version
@@ -39,6 +46,16 @@ def cached_page(layout: Callable[..., Any]) -> Callable[..., Any]:
             page_version(rt.engine),
             date.today(),
         )
-        return _PAGES.get(key, lambda: layout(**arguments))
+        return _PAGES.get(key, lambda: serialised_once(layout(**arguments)))
 
     return cached
+
+
+def serialised_once(page: Any) -> Any:
+    """The same page, which hands Dash its JSON form made now rather than on every load."""
+    if isinstance(page, Component):
+        # Exactly what Dash's encoder would make of it (plotly's, NaN already as null), kept
+        # as plain lists and dicts, which the encoder writes out without visiting components
+        plain = json.loads(to_json_plotly(page))
+        page.to_plotly_json = lambda: plain  # type: ignore[method-assign]
+    return page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime
 
 import dash
@@ -63,3 +64,18 @@ def test_a_page_is_built_once_per_person_and_again_after_any_change(
         again = overview()
     assert again is not first
     assert text_of(again) == text_of(first)
+
+
+def test_a_kept_page_sends_exactly_what_dash_would_make_of_it(writable_app: dash.Dash) -> None:
+    from plotly.io.json import to_json_plotly
+
+    from tests.layouts.conftest import page, text_of
+
+    for name, arguments in (("overview", {}), ("metric", {"metric_id": "claimant-rate"})):
+        layout = page(name).layout
+        with viewing(writable_app, "officer"):
+            kept = layout(**arguments)
+            fresh = inspect.unwrap(layout)(**arguments)  # built anew, never turned into JSON
+        assert kept is not fresh
+        assert to_json_plotly(kept) == to_json_plotly(fresh)
+        assert text_of(kept) == text_of(fresh)  # still a page of components to look into
