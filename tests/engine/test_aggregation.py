@@ -271,6 +271,8 @@ def test_an_old_warehouse_gains_the_derived_column(db_url: str, registry: Regist
             conn.exec_driver_sql("DROP TABLE alembic_version")
             conn.exec_driver_sql("DROP TABLE jobs")
             conn.exec_driver_sql("DROP SEQUENCE jobs_id_seq")
+            conn.exec_driver_sql("DROP TABLE spc_rebases")
+            conn.exec_driver_sql("DROP SEQUENCE spc_rebases_id_seq")
             conn.exec_driver_sql(
                 "INSERT INTO status_snapshot (metric_id, area_code, rag, open_flags, computed_at)"
                 " VALUES ('jobs-created', 'E10000028', 'no_data', 0, TIMESTAMP '2024-01-01')"
