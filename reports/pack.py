@@ -1,4 +1,4 @@
-"""The pack as data: a cover summary, one section per measure, and the figures behind them.
+"""The pack as data: a scorecard, a summary, one section per measure, and the figures behind them.
 
 `build_pack` reads one read model (metrics.readmodel.judged) and words what it judged; renderers
 (HTML, PDF, XLSX) turn the Pack into a document without working anything out again. A pack for
@@ -34,6 +34,7 @@ from reports.narrative import (
     week_text,
 )
 from reports.scope import Scope
+from reports.scorecard import ScoreRow, scorecard
 from reports.sections import MeasureSection, build_section
 
 
@@ -62,6 +63,11 @@ class Pack:
         kind = {"portfolio": "portfolio", "committee": "", "priority": "priority"}
         word = kind[self.scope.kind]
         return f"{self.scope.name}{' ' + word if word else ''}: performance pack"
+
+    @property
+    def scorecard(self) -> list[ScoreRow]:
+        """The one-page scorecard the pack opens with: every measure, off target first."""
+        return scorecard(self.sections)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from metrics.registry.loader import Registry
 from reports.charts import measure_figure, render_charts
 from reports.html import render_html
 from reports.pack import Pack, build_pack
-from reports.pdf import render_pdf
+from reports.pdf import PageContent, render_pdf
 from reports.public import build_public_pack
 from reports.scope import resolve_scope
 from reports.xlsx import render_xlsx
@@ -37,6 +37,7 @@ class Rendered:
     data: bytes
     report_format: Format
     pages: int | None = None
+    page_contents: tuple[PageContent, ...] = ()  # a PDF's lines and images, page by page
 
     @property
     def media_type(self) -> str:
@@ -99,7 +100,7 @@ def render(pack: Pack, report_format: Format, charts: Charts | None = None) -> R
     if report_format == "html":
         return Rendered(html.encode("utf-8"), "html")
     pdf = render_pdf(html)
-    return Rendered(pdf.data, "pdf", pdf.pages)
+    return Rendered(pdf.data, "pdf", pdf.pages, pdf.contents)
 
 
 def produce(

@@ -1,7 +1,9 @@
 """Render a pack as a workbook: the summary, every figure, definitions, flags and milestones.
 
 Numbers are stored as numbers with a display format in the measure's unit, so a reader can
-sort, filter and chart them; each sheet is an Excel table with a header row.
+sort, filter and chart them; each sheet is an Excel table with a header row. Everything is
+named as people know it (measure, area, portfolio, committee, priority and source names), with
+the measure id and area code kept in their own columns for joining other data.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from metrics.cells import text_cells
 from metrics.engine.periods import period_label
+from metrics.figures import UNIT_TITLES
 from metrics.flags.register import STATUS_WORDS
 from metrics.flags.rules import RULE_NAMES
 from metrics.readmodel.suppression import SUPPRESSED
@@ -30,6 +33,14 @@ from reports.narrative import day_text, is_number
 from reports.pack import Pack, records
 
 SHEETS = ("Summary", "Measures", "Data", "Definitions", "Flags", "Milestones", "Glossary")
+FREQUENCY_WORDS = {
+    "weekly": "Weekly",
+    "monthly": "Monthly",
+    "quarterly": "Quarterly (financial)",
+    "annual": "Yearly (financial year)",
+    "calendar_year": "Yearly (calendar year)",
+    "biennial": "Every other year",
+}
 POLARITY_WORDS = {
     "higher_is_better": "Higher is better",
     "lower_is_better": "Lower is better",
@@ -90,8 +101,8 @@ def _summary_sheet(sheet: Worksheet, pack: Pack) -> None:
 
 def _measures(pack: Pack) -> tuple[list[str], list[list[Any]]]:
     headers = [
-        "Measure id",
         "Measure",
+        "Measure id",
         "Period",
         "Value",
         "Target",
@@ -114,8 +125,8 @@ def _measures(pack: Pack) -> tuple[list[str], list[list[Any]]]:
         variation = section.view.spc.variation if section.view.spc is not None else None
         rows.append(
             [
-                metric.id,
                 metric.name,
+                metric.id,
                 period_label(metric.frequency, start) if isinstance(start, date) else None,
                 SUPPRESSED if r.get("suppressed") is True else _number(r.get("value")),
                 _number(r.get("target")),
@@ -134,10 +145,10 @@ def _measures(pack: Pack) -> tuple[list[str], list[list[Any]]]:
 
 def _data(pack: Pack) -> tuple[list[str], list[list[Any]]]:
     headers = [
-        "Measure id",
         "Measure",
-        "Area code",
+        "Measure id",
         "Area",
+        "Area code",
         "Period",
         "Period start",
         "Value",
@@ -161,17 +172,24 @@ def _data(pack: Pack) -> tuple[list[str], list[list[Any]]]:
         keys = zip(status["area_code"], pd.to_datetime(status["period_start"]).dt.date, strict=True)
         rags = dict(zip(keys, status["rag"], strict=True))
         for code in sorted(own["area_code"].unique(), key=lambda c: (c != data.county, c)):
-            view = data.series(metric, str(code))
+            # Every figure held; the SPC columns are those of the chart (the periods it shows),
+            # so the workbook and the pack's chart give the same limits and readings
+            every = data.series(metric, str(code), whole=True).frame
+            charted = data.series(metric, str(code)).frame
+            spc = [c for c in ("mean", "lpl", "upl", "point_type") if c in charted]
+            frame = every.drop(columns=[c for c in spc if c in every]).merge(
+                charted[["period_start", *spc]], on="period_start", how="left"
+            )
             hidden = data.hidden(metric.id, str(code))
-            for record in view.frame.to_dict("records"):
+            for record in frame.to_dict("records"):
                 # A public pack marks small numbers: those cells read [c], as on the pages
                 cover = record["period_start"] in hidden
                 rows.append(
                     [
-                        metric.id,
                         metric.name,
-                        code,
+                        metric.id,
                         pack.area_names.get(str(code), str(code)),
+                        code,
                         record["period"],
                         record["period_start"],
                         SUPPRESSED if cover else _number(record["value"]),
@@ -192,8 +210,8 @@ def _data(pack: Pack) -> tuple[list[str], list[list[Any]]]:
 
 def _definitions(pack: Pack) -> tuple[list[str], list[list[Any]]]:
     headers = [
-        "Measure id",
         "Measure",
+        "Measure id",
         "Definition",
         "Unit",
         "Better is",
@@ -208,6 +226,7 @@ def _definitions(pack: Pack) -> tuple[list[str], list[list[Any]]]:
         "Source",
         "Data due (days after period end)",
     ]
+    registry = pack.data.registry
     rows = []
     for section in pack.sections:
         m = section.metric
@@ -216,25 +235,25 @@ def _definitions(pack: Pack) -> tuple[list[str], list[list[Any]]]:
             tolerance = (
                 f"{m.tolerance.percent:g}% of target"
                 if m.tolerance.percent is not None
-                else f"{m.tolerance.absolute:g} ({m.unit})"
+                else f"{m.tolerance.absolute:g} ({UNIT_TITLES.get(m.unit, m.unit).lower()})"
             )
         rows.append(
             [
-                m.id,
                 m.name,
+                m.id,
                 m.description,
-                m.unit,
+                UNIT_TITLES.get(m.unit, m.unit),
                 POLARITY_WORDS[m.polarity],
-                m.frequency,
+                FREQUENCY_WORDS.get(m.frequency, m.frequency),
                 m.target_for(pack.as_at),
                 tolerance,
                 m.owner,
-                m.portfolio,
-                m.select_committee,
-                m.priority or "cross-cutting",
-                "county and districts" if m.area_level == "districts" else "county",
-                m.source or "",
-                m.lag_days,
+                registry.name_of("portfolios", m.portfolio),
+                registry.name_of("select_committees", m.select_committee),
+                registry.name_of("priorities", m.priority),
+                "County and districts" if m.area_level == "districts" else "County",
+                registry.pipeline_name(m.source),
+                registry.lag_days_for(m),
             ]
         )
     return headers, rows
@@ -244,7 +263,7 @@ def _flags(pack: Pack) -> tuple[list[str], list[list[Any]]]:
     headers = [
         "Flag id",
         "Subject",
-        "Area code",
+        "Area",
         "Rule",
         "Status at the as-at date",
         "Raised",
@@ -267,7 +286,7 @@ def _flags(pack: Pack) -> tuple[list[str], list[list[Any]]]:
             [
                 int(flag["id"]),
                 names.get(subject) or titles.get(milestone_titles.get(subject, ""), subject),
-                _text(flag.get("area_code")) or "",
+                pack.area_names.get(code, code) if (code := _text(flag.get("area_code"))) else "",
                 RULE_NAMES.get(str(flag["rule"]), str(flag["rule"])),
                 STATUS_WORDS.get(str(flag["status"]), str(flag["status"])),
                 pd.Timestamp(flag["raised_at"]).to_pydatetime(),
@@ -328,8 +347,9 @@ def _format_numbers(sheet: Worksheet, headers: Sequence[str], metrics: dict[str,
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                     cell.number_format = "d mmm yyyy"
         return
+    id_column = list(headers).index("Measure id")
     for row in sheet.iter_rows(min_row=2):
-        metric = metrics.get(str(row[0].value))
+        metric = metrics.get(str(row[id_column].value))
         for cell, header in zip(row, headers, strict=False):
             if header in value_columns and metric is not None:
                 cell.number_format = number_format(metric)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -97,7 +98,7 @@ def test_the_overdue_action_and_the_commentary_reach_the_pack(finance: Pack) -> 
     assert overdue.sentence().endswith("Due 20 November 2024. It is overdue.")
     debt = next(s for s in finance.sections if s.metric.id == "general-debt-outstanding")
     assert [c.author for c in debt.comments] == ["Head of Exchequer Services"]
-    assert len(debt.actions) == 3  # off target, SPC concern and assurance, all still open
+    assert len(debt.actions) == 1  # one flag for the measure, whatever reasons hold
 
 
 def test_caseload_spc_concern_gives_the_rule_that_fired(children: Pack) -> None:
@@ -205,3 +206,47 @@ def test_a_pack_from_real_oflog_data_gives_the_national_median(
     assert "Staffordshire ranked 13th of 16 similar councils in 2022-23 (bottom quartile)" in text
     assert "Across all 149 English councils with data in 2022-23, the median was 67.5%;" in text
     assert "Staffordshire ranked 110th (third quartile)." in text
+
+
+def test_the_pack_opens_with_a_scorecard_of_every_measure(children: Pack) -> None:
+    from metrics.format import format_value
+    from metrics.words import rag_word, variation_text
+
+    data = children.data
+    snap = data.snapshot[data.snapshot["area_code"] == data.county].set_index("metric_id")
+    rows = children.scorecard
+    assert sorted(r.name for r in rows) == sorted(s.metric.name for s in children.sections)
+    # Off target first, then within tolerance, then the rest
+    order = {"red": 0, "amber": 1, "green": 2}
+    ranks = [order.get(r.rag, 3) for r in rows]
+    assert ranks == sorted(ranks) and rows[0].rag == "red"
+    by_name = {r.name: r for r in rows}
+    for section in children.sections:
+        metric, row = section.metric, by_name[section.metric.name]
+        judged: dict[Any, Any] = snap.loc[metric.id].to_dict()
+        assert row.rag == judged["rag"] and row.status == rag_word(judged["rag"])
+        assert row.latest.startswith(format_value(judged["value"], metric))
+        has_target = judged["target"] == judged["target"]  # NaN: no target
+        assert row.target == (format_value(judged["target"], metric) if has_target else "No target")
+        assert row.spc == variation_text(judged["variation"])
+    caseload = by_name["Children's social worker average caseload"]
+    assert (caseload.status, caseload.spc) == ("Off target", "Special cause: concern")
+    html = render_html(children)
+    # The scorecard comes before the contents and the summary, one row per measure
+    assert html.index('id="scorecard"') < html.index('id="contents-heading"')
+    table = html[
+        html.index('id="scorecard"') : html.index("</table>", html.index('id="scorecard"'))
+    ]
+    assert table.count('<th scope="row">') == len(children.sections)
+    assert f"<td>{escape(caseload.spc)}</td>" in table
+
+
+def test_the_scorecard_of_fourteen_measures_fits_on_the_first_page(sample: Sample) -> None:
+    from reports.pdf import render_pdf
+
+    pack = pack_for(sample, "portfolio", "health-care-wellbeing")
+    assert len(pack.sections) == 14
+    pdf = render_pdf(render_html(pack))  # no charts needed: page 1 has none
+    # Page 2 starts with the contents, so the whole scorecard was on page 1
+    assert pdf.contents[1].first_line == "Contents"
+    assert pdf.contents[0].lines > 14

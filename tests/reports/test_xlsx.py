@@ -58,8 +58,10 @@ def test_data_sheet_holds_every_figure_with_units_as_formats(book: Workbook, fin
     assert {r["Measure id"] for r in data} == {s.metric.id for s in finance.sections}
     sheet = book["Data"]
     headers = [c.value for c in sheet[1]]
-    value_column = headers.index("Value")
-    formats = {row[0].value: row[value_column].number_format for row in sheet.iter_rows(min_row=2)}
+    value_column, id_column = headers.index("Value"), headers.index("Measure id")
+    formats = {
+        row[id_column].value: row[value_column].number_format for row in sheet.iter_rows(min_row=2)
+    }
     assert formats["general-debt-outstanding"] == '"£"#,##0'
     assert formats["invoices-paid-30-days"] == '#,##0.0"%"'
     latest_debt = [r for r in data if r["Measure id"] == "general-debt-outstanding"][-1]
@@ -77,3 +79,34 @@ def test_flags_and_summary_sheets(book: Workbook, finance: Pack) -> None:
     summary = [r[0] for r in book["Summary"].iter_rows(values_only=True) if r[0]]
     assert summary[0] == "Finance and Resources portfolio: performance pack"
     assert any("General debt outstanding (£9.2m against a target of £5.0m)" in s for s in summary)
+
+
+def test_every_sheet_names_what_it_holds_with_ids_only_beside_the_names(
+    book: Workbook, sample: Sample
+) -> None:
+    registry = sample.registry
+    for sheet in ("Measures", "Data", "Definitions"):
+        headers = [c.value for c in book[sheet][1]]
+        # The name comes first; the id is kept beside it for joining other data
+        assert headers[:2] == ["Measure", "Measure id"], sheet
+    data = rows(book, "Data")
+    areas = {a.code: a.name for a in registry.plan.areas}
+    assert all(r["Area"] == areas[str(r["Area code"])] for r in data)
+    definition = next(
+        r for r in rows(book, "Definitions") if r["Measure id"] == "general-debt-outstanding"
+    )
+    metric = registry.metric("general-debt-outstanding")
+    assert definition["Measure"] == metric.name
+    assert definition["Portfolio"] == "Finance and Resources"
+    assert definition["Select committee"] == registry.name_of(
+        "select_committees", metric.select_committee
+    )
+    assert definition["Priority"] == registry.name_of("priorities", metric.priority)
+    assert definition["Unit"] == "£" and definition["Reported"] == "Monthly"
+    # A source is the pipeline's name, never its id
+    assert definition["Source"] == registry.pipeline_name(metric.source) != metric.source
+    ids = {registry.name_of("portfolios", p.id): p.id for p in registry.plan.portfolios}
+    for row in rows(book, "Definitions"):
+        assert row["Portfolio"] in ids and row["Portfolio"] != ids[str(row["Portfolio"])]
+    flags = rows(book, "Flags")
+    assert flags and all(f["Area"] in areas.values() or f["Area"] == "" for f in flags)
