@@ -1,4 +1,5 @@
-"""The overview: a plain summary, the priorities-by-enablers matrix, what needs attention."""
+"""The overview: a plain summary, links to the portfolios and committees, the
+priorities-by-enablers matrix, and what needs attention (value, target, why and owner)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from layouts._components.a11y import aria
 from layouts._components.measures import status_rows
 from layouts._components.page_cache import cached_page
 from layouts._components.status import rag_badge
-from layouts._components.tables import captioned_table
+from layouts._components.tables import captioned_table, simple_table
 from layouts._runtime import Runtime, runtime
 from metrics.engine.benchmark import latest_positions
 from metrics.engine.milestones import milestones_with_status
@@ -26,7 +27,10 @@ from metrics.engine.overview import (
     matrix,
     needs_attention,
 )
+from metrics.engine.periods import period_label
 from metrics.flags.lifecycle import list_flags
+from metrics.format import format_value
+from metrics.readmodel.suppression import shown
 from metrics.registry.loader import Registry
 from warehouse.observations import current_observations, has_observations
 from warehouse.snapshot import snapshot_computed_at
@@ -164,29 +168,61 @@ def _no_data(internal: bool) -> html.Div:
     )
 
 
-def _attention(registry: Registry, snapshot: pd.DataFrame, loaded: bool) -> html.Section:
+def attention_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
+    """The measures that need attention with their latest value and period, target and owner,
+    as words (the judgement of what needs attention is `needs_attention`'s)."""
     items = needs_attention(registry, snapshot)
+    county: dict[str, dict[Any, Any]] = {
+        str(r["metric_id"]): r for r in county_rows(registry, snapshot).to_dict("records")
+    }
+    rows = []
+    for item in items.to_dict("records"):
+        metric = registry.metric(str(item["metric_id"]))
+        row = county.get(metric.id)
+        known = row is not None and pd.notna(row["period_start"])
+        latest = (
+            shown(row["value"], metric, bool(row.get("suppressed", False)))
+            + f" ({period_label(metric.frequency, pd.Timestamp(row['period_start']).date())})"
+            if row is not None and known
+            else "No data"
+        )
+        target = (
+            format_value(row["target"], metric)
+            if row is not None and pd.notna(row["target"])
+            else "No target"
+        )
+        rows.append({**item, "latest": latest, "target": target, "owner": metric.owner})
+    columns = ["metric_id", "name", "rag", "latest", "target", "reasons", "owner"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _attention(registry: Registry, snapshot: pd.DataFrame, loaded: bool) -> html.Section:
+    items = attention_rows(registry, snapshot)
     content: Any
     if not loaded:
         content = html.P("Nothing can be judged until data is loaded.", id="attention-empty")
     elif items.empty:
         content = html.P("Nothing needs attention: every measure is on target or within tolerance.")
     else:
-        content = html.Ul(
-            [
-                html.Li(
-                    [
-                        dcc.Link(row["name"], href=f"/metric/{row['metric_id']}"),
-                        " ",
-                        rag_badge(row["rag"]),
-                        html.Br(),
-                        html.Span(row["reasons"], className="pmf-muted"),
-                    ]
-                )
-                for _, row in items.iterrows()
-            ],
-            className="pmf-attention",
-            id="attention-list",
+        links = dict(zip(items["name"], items["metric_id"], strict=True))
+        content = simple_table(
+            items,
+            {
+                "name": "Measure",
+                "latest": "Latest figure",
+                "target": "Target",
+                "rag": "Status",
+                "reasons": "Why it needs attention",
+                "owner": "Owner",
+            },
+            caption="Measures that need attention, most reasons first",
+            row_header="name",
+            formatters={
+                "name": lambda name: dcc.Link(name, href=f"/metric/{links[name]}"),
+                "rag": rag_badge,
+            },
+            numeric=("latest", "target"),
+            table_id="attention-list",
         )
     return html.Section(
         [html.H2("Needs attention", id="attention-heading"), content],
@@ -276,6 +312,7 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
                 [as_at, " ", dcc.Link("The plan and its measures", href="/plan")],
                 className="pmf-muted",
             ),
+            _directory(registry, portfolios=internal),
             html.Section(
                 [
                     html.H2("Priorities and enablers", id="matrix-heading"),
@@ -285,6 +322,5 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
             ),
             _cell_section(rt, snapshot, priority, enabler),
             _attention(registry, snapshot, loaded),
-            _directory(registry, portfolios=internal),
         ]
     )

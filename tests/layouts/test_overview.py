@@ -43,3 +43,35 @@ def test_a_cell_of_the_matrix_lists_its_measures_with_data_or_not(app: dash.Dash
     assert "Children's social worker vacancy rate" in cell  # no data in the fixtures
     # A measure with no data has no direction: it says so rather than failing the page
     assert "No earlier value" in cell or "No data" in cell
+
+
+def test_needs_attention_gives_each_measure_s_value_target_and_owner(app: dash.Dash) -> None:
+    with viewing(app, "member"):
+        layout = page("overview").layout()
+    table = layout["attention-list"]
+    headings = [text_of(th) for th in table.children[1].children.children]
+    assert headings == [
+        "Measure",
+        "Latest figure",
+        "Target",
+        "Status",
+        "Why it needs attention",
+        "Owner",
+    ]
+    [row] = [
+        r
+        for r in table.children[2].children
+        if text_of(r).startswith("Children's social worker average caseload")
+    ]
+    cells = [" ".join(text_of(c).split()) for c in row.children]
+    # Caseload: 24.5 in October 2024 against a target of 18, owned by the service's director
+    assert cells[1] == "24.5 (Oct 2024)" and cells[2] == "18.0"
+    assert "Off target" in cells[3] and "Off target" in cells[4]
+    assert cells[5] == "Assistant Director, Children's Social Care"
+
+
+def test_portfolio_links_come_before_the_matrix(app: dash.Dash) -> None:
+    with viewing(app, "member"):
+        text = text_of(page("overview").layout())
+    assert text.index("Cabinet portfolios") < text.index("Priorities and enablers")
+    assert text.index("Select committees") < text.index("Needs attention")
