@@ -39,6 +39,25 @@ def poll(client: Any, job_id: Any) -> Any:
     )
 
 
+def words(children: Any) -> str:
+    """The text of a component's children as Dash sends them (strings and component dicts)."""
+    if isinstance(children, list):
+        return " ".join(w for w in (words(c) for c in children) if w)
+    if isinstance(children, dict):
+        return words(children.get("props", {}).get("children"))
+    return "" if children is None else str(children)
+
+
+def spinner_in(children: Any) -> bool:
+    """Whether the children hold the (decorative, hidden from screen readers) spinner."""
+    return isinstance(children, list) and any(
+        isinstance(c, dict)
+        and c.get("props", {}).get("className") == "pmf-spinner"
+        and c["props"].get("aria-hidden") == "true"
+        for c in children
+    )
+
+
 def answer(response: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     body: dict[str, Any] = json.loads(response.get_data(as_text=True))["response"]
@@ -60,10 +79,14 @@ def test_a_pack_is_built_by_the_worker_and_sent_to_whoever_asked(
 
     asked = answer(ask(officer, "xlsx"))
     job_id = asked["pack-job"]["data"]
-    assert asked["pack-status"]["children"] == f"Pack asked for (job {job_id})."
+    assert isinstance(job_id, int) and asked["pack-status"]["children"] == ""
     assert report_run_history(engine).empty  # nothing was built inside the request
-    waiting = answer(poll(officer, job_id))
-    assert waiting["pack-progress"]["children"].startswith(f"The pack is queued (job {job_id})")
+    waiting = answer(poll(officer, job_id))["pack-progress"]["children"]
+    # While it is prepared the page says so in words, beside a spinner, with no job number
+    assert words(waiting) == (
+        "Preparing the pack: waiting for its turn. This page will say when it is done."
+    )
+    assert spinner_in(waiting)
 
     registry = app.server.config[CONFIG_KEY].registry
     assert JobWorker(registry, engine).run_once()

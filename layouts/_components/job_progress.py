@@ -33,9 +33,10 @@ def job_words(job: Job | None, what: str, now: datetime | None = None) -> str:
                 f"The {what} is still waiting: no worker has taken it. Ask your PMF "
                 "administrator whether the scheduler ('pmf scheduler') is running."
             )
-        return f"The {what} is queued (job {job.id}); this page will say when it is done."
+        return f"Preparing the {what}: waiting for its turn. This page will say when it is done."
     if job.status == RUNNING:
-        return f"The {what} is under way: {job.progress or 'starting'}."
+        step = job.progress or "starting"
+        return f"Preparing the {what}: {step[:1].lower()}{step[1:]}."
     if job.status == FAILED:
         return f"The {what} did not finish: {job.error}"
     return f"Done: {job.result}" if job.kind == PIPELINE_RUN else f"The {what} is ready."

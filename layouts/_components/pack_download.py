@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import flask
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.forms import labelled_select
@@ -48,12 +48,13 @@ def pack_download(kind: str, ident: str) -> html.Section:
                 ],
                 className="pmf-filters",
             ),
-            dcc.Loading(
-                [dcc.Download(id="pack-download"), html.P(id="pack-status", role="status")],
-                type="dot",
-            ),
+            dcc.Download(id="pack-download"),
+            html.P(id="pack-status", role="status"),
             dcc.Download(id="pack-job-download"),
-            html.P(id="pack-progress", role="status", **aria(live="polite")),
+            # Says at once that the pack is being prepared, with a spinner, until it is sent
+            html.P(
+                id="pack-progress", role="status", className="pmf-progress", **aria(live="polite")
+            ),
             *job_poll("pack"),
         ],
         **aria(labelledby="pack-heading"),
@@ -75,6 +76,21 @@ def register_pack_download() -> None:
         State("pack-format", "value"),
         prevent_initial_call=True,
     )(download_pack)
+    # In the browser, at the click: a pack takes a while, so say so before the server answers
+    clientside_callback(
+        """function(clicks, format) {
+            var words = {pdf: "PDF", html: "web page", xlsx: "spreadsheet"}[format] || "";
+            return [
+                {namespace: "dash_html_components", type: "Span",
+                 props: {className: "pmf-spinner", "aria-hidden": "true"}},
+                "Preparing the pack (" + words + "). " + PREPARING
+            ];
+        }""".replace("PREPARING", repr(PREPARING)),
+        Output("pack-progress", "children", allow_duplicate=True),
+        Input("pack-button", "n_clicks"),
+        State("pack-format", "value"),
+        prevent_initial_call=True,
+    )
     callback(
         Output("pack-job-download", "data"),
         Output("pack-progress", "children"),
@@ -102,7 +118,7 @@ def download_pack(_clicks: int | None, scope: Any, report_format: Any) -> tuple[
         # Charts are drawn in Chromium, which is heavy: the worker builds one pack at a time,
         # away from the web request, so a burst of requests cannot tie up the server
         job_id = rt.writes.ask_for_pack(resolved.kind, resolved.id, report_format, today, "")
-        return None, f"Pack asked for (job {job_id}).", job_id
+        return None, "", job_id
     name = f"{resolved.slug}-{today:%Y-%m-%d}.{report_format}"
     try:
         # Built once and shared: a visitor cannot keep Chromium busy by clicking again
@@ -115,8 +131,9 @@ def download_pack(_clicks: int | None, scope: Any, report_format: Any) -> tuple[
     return dcc.send_file(str(path), filename=name), f"Pack ready: {name}.", None
 
 
-def pack_progress(_ticks: int | None, job_id: Any) -> tuple[Any, str, bool]:
-    """Say how the pack is getting on; send it once it is ready. Only to whoever asked for it."""
+def pack_progress(_ticks: int | None, job_id: Any) -> tuple[Any, Any, bool]:
+    """Say how the pack is getting on, with a spinner while it is prepared; send it once it is
+    ready. Only to whoever asked for it."""
     if not isinstance(job_id, int):
         return None, "", True
     rt = runtime()
@@ -125,7 +142,7 @@ def pack_progress(_ticks: int | None, job_id: Any) -> tuple[Any, str, bool]:
         return None, job_words(None, "pack"), True
     words = job_words(job, "pack")
     if job.status != SUCCEEDED:
-        return None, words, job.finished
+        return None, (words if job.finished else preparing(words)), job.finished
     made = json.loads(job.result or "{}")
     path = Path(str(made.get("path", "")))
     if not path.is_file():
@@ -150,6 +167,12 @@ def _refuse(message: str) -> NoReturn:
     flask.abort(flask.Response(message, status=400, mimetype="text/plain"))
 
 
+def preparing(words: str) -> list[Any]:
+    """Progress words with a spinner beside them (the spinner is decoration: the words say it)."""
+    return [html.Span(className="pmf-spinner", **aria(hidden="true")), words]
+
+
+PREPARING = "It can take a minute; it will download by itself when it is ready."
 BUSY = "Another pack is being built. Please try again in a minute."
 # A process-wide guard, not per-user state: it holds nothing but "a build is running"
 _BUILDING = threading.Lock()

@@ -37,6 +37,25 @@ def test_portfolio_week_choice_is_in_the_url(page: Any, live_url: str) -> None:
     page.wait_for_selector("#portfolio-cards")
 
 
+def test_portfolio_week_chooser_moves_the_cards_to_that_week(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/portfolio/children-young-people")
+    page.wait_for_selector("#portfolio-cards")
+    # What is off target comes first: the cards, then the week in a few counts
+    text = page.inner_text("main")
+    assert text.index("Measures, off target first") < text.index("What changed in the week")
+    assert page.inner_text("#portfolio-as-at").startswith("As they stood today:")
+    now = page.inner_text("#portfolio-cards")
+    # Every card's sparkline shows the target and says so
+    alts = page.eval_on_selector_all("#portfolio-cards img", "imgs => imgs.map(i => i.alt)")
+    assert alts and any("(dashed line)" in a for a in alts)
+    oldest = page.eval_on_selector_all("#portfolio-week option", "os => os.map(o => o.value)")[-1]
+    page.select_option("#portfolio-week", oldest)
+    page.wait_for_function(f"() => location.search.includes('week={oldest}')")
+    page.wait_for_selector("#portfolio-as-at:has-text('at the end of')")
+    assert page.inner_text("#portfolio-cards") != now  # earlier figures, as they stood then
+    assert_accessible(page)
+
+
 def test_committee_links_to_the_drilldown(page: Any, live_url: str) -> None:
     page.goto(live_url + "/committee/health-care")
     page.wait_for_selector("#committee-remit")
@@ -197,8 +216,20 @@ def test_committee_pack_downloads_as_a_spreadsheet(page: Any, live_url: str) -> 
     page.goto(live_url + "/committee/corporate-review")
     page.wait_for_selector("#pack-button")
     page.select_option("#pack-format", "xlsx")
+    # Record what the progress line says as it changes, to see it said it was preparing
+    page.evaluate(
+        """() => {
+            const region = document.querySelector('#pack-progress');
+            window.pmfSeen = [];
+            new MutationObserver(() => window.pmfSeen.push(region.innerText)).observe(
+                region, {childList: true, subtree: true, characterData: true});
+        }"""
+    )
     with page.expect_download(timeout=120_000) as info:
         page.click("#pack-button")
+    seen = page.evaluate("() => window.pmfSeen")
+    assert any(s.startswith("Preparing the pack (spreadsheet).") for s in seen), seen
+    assert page.get_attribute("#pack-progress", "aria-live") == "polite"
     assert info.value.suggested_filename.startswith("committee-corporate-review-")
     workbook = load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))
     assert "Definitions" in " ".join(workbook.sheetnames)
