@@ -13,8 +13,8 @@ from layouts._components.grid import data_grid, records
 from layouts._components.page_cache import cached_page
 from layouts._components.query import query_sync, register_query_sync
 from layouts._runtime import runtime
-from metrics.cells import safe_csv
 from metrics.registry.catalogue import CATALOGUE_COLUMNS, catalogue_frame, search_catalogue
+from reports.downloads import catalogue_csv
 from reports.narrative import plural
 
 dash.register_page(__name__, path="/catalogue", title="Metric catalogue", name="Catalogue")
@@ -112,5 +112,5 @@ def filter_catalogue(query: str | None) -> tuple[list[dict[str, Any]], str]:
 def download_catalogue(_clicks: int | None, query: str | None) -> dict[str, Any]:
     """The catalogue (as searched) as a CSV file."""
     frame = search_catalogue(catalogue_frame(runtime().registry), query)
-    csv_text = safe_csv(frame.rename(columns=CATALOGUE_COLUMNS))
+    csv_text = catalogue_csv(frame, CATALOGUE_COLUMNS)
     return dcc.send_string(csv_text, "pmf-metric-catalogue.csv")

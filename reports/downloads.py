@@ -153,6 +153,26 @@ def comparison_csv(registry: Registry, comparison: Comparison) -> str:
     return safe_csv(comparison_frame(registry, comparison))
 
 
+VISIBILITY_WORDS = {"public": "Published", "internal": "Councillors and officers only"}
+
+
+def catalogue_frame_for_download(frame: pd.DataFrame, headings: dict[str, str]) -> pd.DataFrame:
+    """The catalogue as searched, for a CSV: the measure's name first, its id beside it, the
+    unit and who may see it in words; `headings` are the catalogue's column headings."""
+    out = frame.assign(
+        unit=[UNIT_TITLES.get(str(u), str(u)) for u in frame["unit"]],
+        visibility=[VISIBILITY_WORDS.get(str(v), str(v)) for v in frame["visibility"]],
+    )
+    order = ["name", "id", *[c for c in frame.columns if c not in ("name", "id")]]
+    named = {**headings, "id": "Measure id"}
+    return out[order].rename(columns=named)
+
+
+def catalogue_csv(frame: pd.DataFrame, headings: dict[str, str]) -> str:
+    """The catalogue as CSV text, formula-like text neutralised."""
+    return safe_csv(catalogue_frame_for_download(frame, headings))
+
+
 def _reading(point_type: Any) -> str:
     if point_type == SUPPRESSED:
         return SUPPRESSED

@@ -67,3 +67,15 @@ def test_the_comparison_table_downloads_with_names(app: dash.Dash) -> None:
     with viewing(app, "public"), pytest.raises(dash.exceptions.PreventUpdate):
         # No comparator group for this measure: nothing to download
         plain(download_comparison)(1, CLAIMANTS)
+
+
+def test_the_catalogue_csv_leads_with_names_and_words(app: dash.Dash) -> None:
+    with viewing(app, "public"):
+        sent = plain(page("catalogue").download_catalogue)(1, "claimant")
+    rows = list(csv.DictReader(io.StringIO(sent["content"])))
+    assert list(rows[0])[:2] == ["Measure", "Measure id"]
+    [row] = rows
+    assert row["Measure"] == "Claimant rate" and row["Measure id"] == CLAIMANTS
+    assert row["Unit"] == "Per cent" and row["Visibility"] == "Published"
+    # A source is named as people know it, not by its pipeline id
+    assert row["Source"] and "-" not in row["Source"].split()[0]
