@@ -65,9 +65,10 @@ def test_overview_cell_hides_internal_measures_from_the_public(demo_app: dash.Da
     assert "social worker average caseload" not in public
 
 
-def test_internal_measure_is_not_found_for_the_public(demo_app: dash.Dash, role: str) -> None:
+def test_internal_measure_asks_the_public_to_sign_in(demo_app: dash.Dash, role: str) -> None:
     text = render_page(client_as(demo_app, role), f"/metric/{INTERNAL_METRIC}")
-    assert ("Measure not found" in text) is (role == "public")
+    assert ("Sign in to see this measure" in text) is (role == "public")
+    assert ("average caseload" in text) is (role != "public")  # nothing of the measure is told
 
 
 def test_comment_form_only_for_those_who_may_comment(demo_app: dash.Dash, role: str) -> None:

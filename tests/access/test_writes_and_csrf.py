@@ -163,7 +163,7 @@ def test_anonymous_download_of_an_internal_measure_sends_nothing(demo_app: dash.
         [("metric-download-button", "n_clicks", 1)],
         [("metric-id", "data", "cs-social-worker-caseload"), ("metric-area", "value", "E10000028")],
     )
-    assert member.status_code == 200 and "period_start" in member.get_data(as_text=True)
+    assert member.status_code == 200 and "Period start" in member.get_data(as_text=True)
 
 
 def test_catalogue_download_lists_only_published_measures_for_the_public(
