@@ -14,6 +14,7 @@ import flask
 
 from access.headers import install_security_headers
 from access.identity import IdentityProvider
+from access.not_found import install_not_found
 from access.session import current_viewer
 from access.users import LocalPasswordProvider
 from access.web import MissingSecretKey, install_access
@@ -80,6 +81,7 @@ def create_app(
         app.server, registry, engine, database_url, identity or LocalPasswordProvider(engine)
     )
     install_security_headers(app.server, app.csp_hashes)
+    install_not_found(app.server, registry)
 
     def layout() -> object:
         # A function, so the header shows who is signed in and only the pages they may open

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from access.not_found import install_not_found
 from access.users import add_user
 from app import create_app
 from demo.load import load_demo
@@ -45,7 +44,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert run_pipeline(registry, engine, "oflog-asc", drop_folder=drops).ok
     add_user(engine, OFFICER[0], OFFICER_PASSWORD, "officer", actor="test", display_name=OFFICER[1])
     app = create_app(CONFIG, url)
-    install_not_found(app.server, registry)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -21,6 +21,8 @@ PAGES = {
     "/data": "#pipelines-table",
     "/catalogue": "#catalogue-title",
     "/plan": "#plan-title",
+    "/no-such-page": "#not-found-title",
+    "/actions?view=history": "#trail-table",
 }
 
 

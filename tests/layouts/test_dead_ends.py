@@ -96,9 +96,10 @@ def test_pages_that_exist_are_told_from_those_that_do_not(app: dash.Dash) -> Non
 
 
 def test_an_unknown_address_is_answered_with_status_404(writable_app: dash.Dash) -> None:
-    registry = writable_app.server.config[CONFIG_KEY].registry
-    install_not_found(writable_app.server, registry)
-    install_not_found(writable_app.server, registry)  # a second call changes nothing
+    # create_app installs the hook; installing it again changes nothing
+    client = writable_app.server.test_client()
+    assert client.get("/nowhere").status_code == 404
+    install_not_found(writable_app.server, writable_app.server.config[CONFIG_KEY].registry)
     client = writable_app.server.test_client()
     for path in ("/nowhere", "/metric/no-such-measure", "/committee/no-such-committee"):
         answer = client.get(path)
