@@ -27,7 +27,7 @@ from metrics.flags.register import STATUS_WORDS
 from metrics.flags.rules import RULE_NAMES
 from metrics.readmodel.suppression import SUPPRESSED
 from metrics.registry.model import Metric
-from metrics.words import assurance_text, direction_text, rag_word, variation_text
+from metrics.words import assurance_text, direction_parts, rag_word, variation_text
 from reports.glossary import glossary_rows
 from reports.narrative import day_text, is_number
 from reports.pack import Pack, records
@@ -56,6 +56,12 @@ def number_format(metric: Metric) -> str:
     if metric.unit == "percent":
         return f'#,##0{decimals}"%"'
     return f"#,##0{decimals}"
+
+
+def direction_words(direction: object, polarity: object) -> str:
+    """A direction of travel as the pages write it: '↓ Down, improving' (arrow, then words)."""
+    arrow, words = direction_parts(_text(direction), polarity)
+    return f"{arrow} {words}" if arrow else words
 
 
 def render_xlsx(pack: Pack) -> bytes:
@@ -131,8 +137,8 @@ def _measures(pack: Pack) -> tuple[list[str], list[list[Any]]]:
                 SUPPRESSED if r.get("suppressed") is True else _number(r.get("value")),
                 _number(r.get("target")),
                 rag_word(section.rag),
-                direction_text(_text(r.get("direction"))),
-                direction_text(_text(r.get("direction_year"))),
+                direction_words(r.get("direction"), metric.polarity),
+                direction_words(r.get("direction_year"), metric.polarity),
                 _number(r.get("ytd_value")),
                 variation_text(variation),
                 assurance_text(_text(r.get("assurance"))),

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
+from layouts._components.status import direction_badge
 from reports.pack import Pack, build_pack
 from reports.scope import resolve_scope
 from reports.xlsx import SHEETS, render_xlsx
@@ -110,3 +111,20 @@ def test_every_sheet_names_what_it_holds_with_ids_only_beside_the_names(
         assert row["Portfolio"] in ids and row["Portfolio"] != ids[str(row["Portfolio"])]
     flags = rows(book, "Flags")
     assert flags and all(f["Area"] in areas.values() or f["Area"] == "" for f in flags)
+
+
+def test_directions_read_as_on_the_pages_arrow_then_words(book: Workbook, finance: Pack) -> None:
+    measures = {r["Measure id"]: r for r in rows(book, "Measures")}
+    # Debt is lower-is-better and rose: the arrow says up, the words say worse
+    assert measures["general-debt-outstanding"]["Since the previous period"] == "↑ Up, worsening"
+    assert measures["capital-receipts"]["Since a year earlier"] == "↑ Up, improving"
+    words = {v for r in measures.values() for v in (r["Since the previous period"],)}
+    assert not words & {"Improving", "Worsening"}
+    # The same words as the page's badge for the same judgement
+    snap = finance.data.snapshot
+    county = snap[snap["area_code"] == finance.data.county].set_index("metric_id")
+    for section in finance.sections:
+        badge = direction_badge(county.loc[section.metric.id, "direction"], section.metric.polarity)
+        arrow, text = badge.children
+        page = (arrow.children if arrow is not None else "") + text
+        assert measures[section.metric.id]["Since the previous period"] == page
