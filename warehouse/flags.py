@@ -2,8 +2,9 @@
 
 Every write to `flags` and `flag_events` goes through `insert_flag` or `update_flag`, and each
 writes its event in the same transaction, so access control can wrap these two later and
-the audit trail cannot be skipped. Which changes are allowed is decided in
-metrics/flags/lifecycle.py.
+the audit trail cannot be skipped. The one write without an event is `refresh_reasons`, which
+may only reword the sentences of the reasons a flag already lists (new figures, same rules).
+Which changes are allowed is decided in metrics/flags/lifecycle.py.
 """
 
 from __future__ import annotations
@@ -118,6 +119,43 @@ def update_flag(
     if updated != 1:
         raise LookupError(f"there is no flag with id {flag_id}")
     _record(conn, flag_id, event, now)
+
+
+def refresh_reasons(
+    conn: sa.Connection, flag_id: int, reasons: Sequence[Mapping[str, str]], *, now: datetime
+) -> None:
+    """Reword a flag's reasons without an event; refused when the set of rules would change.
+
+    The first reason is the headline, so the flag's `detail` follows its sentence.
+    """
+    row = conn.execute(
+        sa.select(flags.c.rule, flags.c.reasons).where(flags.c.id == flag_id)
+    ).first()
+    if row is None:
+        raise LookupError(f"there is no flag with id {flag_id}")
+    stored = decode_reasons(row.reasons) or [{"rule": str(row.rule), "detail": ""}]
+    if {r["rule"] for r in stored} != {str(r["rule"]) for r in reasons} or not reasons:
+        raise ValueError("a change to which reasons hold is recorded with update_flag")
+    headline = reasons[0]
+    conn.execute(
+        flags.update()
+        .where(flags.c.id == flag_id)
+        .values(
+            rule=str(headline["rule"]),
+            detail=str(headline["detail"]),
+            reasons=encode_reasons(reasons),
+            updated_at=now,
+        )
+    )
+
+
+def merged_away_ids(bind: Bind) -> set[int]:
+    """The flags a merge closed (their reasons passed to the flag they were merged into)."""
+    query = sa.select(flag_events.c.flag_id).where(
+        flag_events.c.kind == "merged", flag_events.c.to_status == CLOSED
+    )
+    with _connection(bind) as conn:
+        return {int(i) for i in conn.execute(query).scalars()}
 
 
 def encode_reasons(reasons: Sequence[Mapping[str, str]]) -> str:

@@ -8,13 +8,16 @@ subject there is at most one open flag:
   that a person closed while their reasons held already cover every reason that holds now
   (PMF does not nag about a problem someone has dealt with until it has gone away and come
   back; a reason not seen before is a new problem);
-- some reason holds, open flag: when the reasons or their sentences differ from the stored
-  ones, write the new ones and record what changed; when the condition had cleared, clear
-  `condition_cleared_at` again and record that it returned;
+- some reason holds, open flag: when the set of reasons (rules) differs from the stored one,
+  write the new reasons and record what changed; when only their sentences differ (new
+  figures, same rules), reword them without an event, so arriving data does not fill the
+  history; when the condition had cleared, clear `condition_cleared_at` again and record
+  that it returned;
 - no reason holds, open flag: set `condition_cleared_at` and record it; the flag stays open
   until a person closes or resolves it;
-- no reason holds, flags closed while their reasons held: note the clearing on them, so
-  the next time a reason holds a new flag is raised.
+- no reason holds, flags a person closed while their reasons held: note the clearing on
+  them, so the next time a reason holds a new flag is raised. Flags closed by a merge are
+  left alone: their reasons went to the flag they were merged into.
 
 Before that, several open flags for one subject (a warehouse from when each rule raised its
 own flag) are merged into one: the furthest along keeps its id, history and action, and takes
@@ -52,7 +55,9 @@ from warehouse.flags import (
     OPEN_STATUSES,
     FlagEvent,
     insert_flag,
+    merged_away_ids,
     read_flags,
+    refresh_reasons,
     update_flag,
 )
 
@@ -72,6 +77,7 @@ class SyncResult:
     returned: int = 0
     changed: int = 0
     merged: int = 0
+    reworded: int = 0
 
 
 def sync_flags(
@@ -80,7 +86,7 @@ def sync_flags(
     """Bring the stored flags in line with the conditions, inside the caller's transaction."""
     merged = merge_duplicates(conn, now=now)
     current, closed = _flags_by_subject(conn)
-    raised = cleared = returned = changed = 0
+    raised = cleared = returned = changed = reworded = 0
     for subject, found in _by_subject(conditions).items():
         held = ordered(Reason(c.rule, c.detail) for c in found if c.active)
         dealt_with = [f for f in closed.get(subject, []) if condition_holds(f)]
@@ -95,9 +101,12 @@ def sync_flags(
                 note = "Condition holds again: " + reason_sentences(held)
                 _write(conn, flag, held, None, "condition_returned", note, now)
                 returned += 1
-            elif held and held != stored:
+            elif held and _rules(held) != _rules(stored):
                 _write(conn, flag, held, None, "reasons_changed", change_note(stored, held), now)
                 changed += 1
+            elif held and held != stored:
+                refresh_reasons(conn, int(flag["id"]), [r.as_dict() for r in held], now=now)
+                reworded += 1
             elif not held and condition_holds(flag):
                 note = "No reason holds any more; a person closes the flag."
                 _write(conn, flag, (), now, "condition_cleared", note, now)
@@ -119,7 +128,11 @@ def sync_flags(
                 now=now,
             )
             raised += 1
-    return SyncResult(raised, cleared, returned, changed, merged)
+    return SyncResult(raised, cleared, returned, changed, merged, reworded)
+
+
+def _rules(reasons: Reasons) -> frozenset[str]:
+    return frozenset(r.rule for r in reasons)
 
 
 def _note_cleared(conn: sa.Connection, flag: dict[str, Any], now: datetime) -> None:
@@ -174,10 +187,13 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def _flags_by_subject(
     conn: sa.Connection,
 ) -> tuple[dict[Subject, dict[str, Any]], dict[Subject, list[dict[str, Any]]]]:
-    """The open flag for each subject, and every closed or resolved flag for each subject."""
+    """The open flag for each subject, and every flag a person closed or resolved for each."""
     current: dict[Subject, dict[str, Any]] = {}
     closed: dict[Subject, list[dict[str, Any]]] = {}
+    merged_away = merged_away_ids(conn)
     for record in _records(read_flags(conn)):
+        if int(record["id"]) in merged_away:
+            continue
         subject = _subject(record["subject_type"], record["subject_id"], record["area_code"])
         if record["status"] in OPEN_STATUSES:
             current.setdefault(subject, record)

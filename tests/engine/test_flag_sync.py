@@ -7,12 +7,13 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
 from metrics.flags.lifecycle import FlagChange, change_flag
 from metrics.flags.rules import Condition
 from metrics.flags.sync import SyncResult, sync_flags
-from warehouse.flags import insert_flag, read_flag_events, read_flags
+from warehouse.flags import insert_flag, read_flag_events, read_flags, refresh_reasons
 
 T1, T2, T3, T4 = (datetime(2024, 11, d, 9) for d in (1, 2, 3, 4))
 
@@ -233,3 +234,51 @@ def test_merging_two_planned_actions_keeps_both_and_the_soonest_due_date(
     )
     assert pd.Timestamp(kept["due_date"]).date() == date(2024, 12, 15)
     assert reasons(kept) == ["off_target"]
+
+
+def test_new_figures_for_the_same_reasons_reword_the_flag_without_an_event(
+    engine: sa.Engine,
+) -> None:
+    sync(engine, [debt(True), stale(True)], T1)
+    flag_id = int(read_flags(engine).iloc[0]["id"])
+    # Data arrives: the same reasons hold, with new figures in their sentences
+    worse = Condition(
+        "metric", "general-debt-outstanding", "E10000028", "off_target", True, "Red for 3 periods."
+    )
+    assert sync(engine, [worse, stale(True)], T2) == SyncResult(reworded=1)
+    assert sync(engine, [worse, stale(True)], T3) == SyncResult()  # nothing new
+    flag = read_flags(engine).iloc[0]
+    assert flag["detail"] == "Red for 3 periods." and flag["rule"] == "off_target"
+    stored = json.loads(flag["reasons"])
+    assert [r["detail"] for r in stored][0] == "Red for 3 periods."
+    assert flag["updated_at"] == pd.Timestamp(T2)  # pages showing the sentence refresh
+    # The history holds only what a person needs: the flag was raised, nothing else
+    assert read_flag_events(engine, flag_id)["kind"].tolist() == ["raised"]
+    # A reason that stops holding is still a change worth recording
+    assert sync(engine, [worse, stale(False)], T4) == SyncResult(changed=1)
+    assert read_flag_events(engine, flag_id)["kind"].tolist() == ["raised", "reasons_changed"]
+
+
+def test_rewording_refuses_a_change_to_which_reasons_hold(engine: sa.Engine) -> None:
+    sync(engine, [debt(True)], T1)
+    flag_id = int(read_flags(engine).iloc[0]["id"])
+    with engine.begin() as conn, pytest.raises(ValueError, match="update_flag"):
+        refresh_reasons(conn, flag_id, [{"rule": "stale_data", "detail": "Late."}], now=T2)
+    assert read_flags(engine).iloc[0]["rule"] == "off_target"
+
+
+def test_a_flag_closed_by_a_merge_gets_no_later_events(engine: sa.Engine) -> None:
+    older, newer = merge_fixture(engine)
+    sync(engine, [debt(True)], T3)
+    merged_events = read_flag_events(engine, older)["kind"].tolist()
+    # Nothing holds any more: the flag that carries the reasons says so, the merged one is quiet
+    assert sync(engine, [debt(False)], T4) == SyncResult(cleared=1)
+    assert read_flag_events(engine, older)["kind"].tolist() == merged_events
+    assert read_flag_events(engine, newer)["kind"].iloc[-1] == "condition_cleared"
+    # And its old reasons do not stop a new flag once the kept one is closed and they return
+    change_flag(engine, newer, FlagChange("closed", "Ann", note="Done"), now=T4)
+    spc = Condition(
+        "metric", "general-debt-outstanding", "E10000028", "spc_concern", True, "Concern."
+    )
+    assert sync(engine, [debt(False), spc], datetime(2024, 11, 5, 9)) == SyncResult(raised=1)
+    assert read_flag_events(engine, older)["kind"].tolist() == merged_events
