@@ -131,17 +131,21 @@ def latest_positions(registry: Registry, observations: pd.DataFrame) -> dict[str
         if not registry.has_metric(str(metric_id)):
             continue
         comparison = comparison_for(registry, registry.metric(str(metric_id)), observations)
-        if comparison is None:
-            continue
-        ranked = comparison.by_period.dropna(subset=["rank"])
-        if ranked.empty:
-            continue
-        row = ranked.iloc[-1]
-        positions[str(metric_id)] = (
-            f"{ordinal(int(row['rank']))} of {int(row['n'])} "
-            f"({QUARTILE_WORDS[int(row['quartile'])]})"
-        )
+        position = None if comparison is None else latest_position(comparison)
+        if position is not None:
+            positions[str(metric_id)] = position
     return positions
+
+
+def latest_position(comparison: Comparison) -> str | None:
+    """'10th of 16 (third quartile)' for the latest ranked period, or None if none is ranked."""
+    ranked = comparison.by_period.dropna(subset=["rank"])
+    if ranked.empty:
+        return None
+    row = ranked.iloc[-1]
+    return (
+        f"{ordinal(int(row['rank']))} of {int(row['n'])} ({QUARTILE_WORDS[int(row['quartile'])]})"
+    )
 
 
 ENGLAND = ComparatorGroup(id="england", name="all English councils", code_prefix="E")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics.engine.benchmark import QUARTILE_WORDS, Comparison, compare, ordinal
+from metrics.engine.benchmark import Comparison, compare, latest_position
 from metrics.registry.comparators import ENGLISH_COUNCILS, ComparatorGroup
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
@@ -89,12 +89,7 @@ def latest_positions_in(
         if group_id and comparison.group.id != group_id:
             positions[str(metric_id)] = NOT_IN_GROUP
             continue
-        ranked = comparison.by_period.dropna(subset=["rank"])
-        if ranked.empty:
-            continue
-        row = ranked.iloc[-1]
-        positions[str(metric_id)] = (
-            f"{ordinal(int(row['rank']))} of {int(row['n'])} "
-            f"({QUARTILE_WORDS[int(row['quartile'])]})"
-        )
+        position = latest_position(comparison)
+        if position is not None:
+            positions[str(metric_id)] = position
     return positions
