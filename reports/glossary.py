@@ -52,7 +52,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "flag": (
         "Flag",
         "A flag is a problem PMF has found, such as a measure off target for two periods in "
-        "a row. A named officer owns each flag and records the corrective action taken.",
+        "a row; one flag lists every reason that holds for its measure or milestone. A named "
+        "officer owns each flag and records any action planned to deal with it.",
     ),
     "slipping": (
         "Slipping milestone",

@@ -1,4 +1,8 @@
-"""Flags and milestones in words: the lines a pack lists under actions and milestones."""
+"""Flags and milestones in words: the lines a pack lists under flags, actions and milestones.
+
+A flag is a subject needing attention, with every reason that holds; an action is what
+someone plans to do about it, and exists only once planned (as on the Actions page).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,12 @@ from typing import Any
 
 import pandas as pd
 
+from metrics.flags.reasons import reason_words, reasons_of
 from metrics.flags.register import STATUS_WORDS
 from metrics.flags.rules import RULE_NAMES
 from metrics.readmodel.judged import ReadModel
 from metrics.registry.loader import Registry
-from metrics.words import MILESTONE
+from metrics.words import MILESTONE, rule_word
 from reports.narrative import day_text, plural
 
 MILESTONE_WORDS = MILESTONE  # the words live in metrics.words
@@ -20,7 +25,7 @@ MILESTONE_WORDS = MILESTONE  # the words live in metrics.words
 
 @dataclass(frozen=True)
 class ActionLine:
-    """One flag and its corrective action, in words."""
+    """One open flag, every reason it holds, and the action planned for it (if any), in words."""
 
     flag_id: int
     subject: str
@@ -32,13 +37,16 @@ class ActionLine:
     due: date | None
     overdue: bool
     raised: date
+    # Every reason that holds, most serious first: (name, sentence); none once cleared
+    reasons: tuple[tuple[str, str], ...] = ()
+    reason_names: str = ""
 
     def sentence(self) -> str:
         """The action (or the lack of one) as a sentence."""
         if self.action and self.due:
             late = " It is overdue." if self.overdue else ""
             return f"Action: {self.action}. Owner: {self.owner}. Due {day_text(self.due)}.{late}"
-        return f"No action planned yet. Owner: {self.owner}. Status: {self.status.lower()}."
+        return f"No action planned yet. Owner: {self.owner}. Flag {self.status.lower()}."
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,7 @@ def action_lines(registry: Registry, data: ReadModel) -> dict[int, ActionLine]:
         else:
             name = str(titles.get(subject, subject))
         due = flag.get("due_date")
+        held = reasons_of({str(k): v for k, v in flag.items()})
         lines[int(flag["id"])] = ActionLine(
             flag_id=int(flag["id"]),
             subject=name,
@@ -102,6 +111,9 @@ def action_lines(registry: Registry, data: ReadModel) -> dict[int, ActionLine]:
             due=pd.Timestamp(due).date() if due is not None and not pd.isna(due) else None,
             overdue=bool(flag.get("action_overdue")),
             raised=pd.Timestamp(flag["raised_at"]).date(),
+            reasons=tuple((rule_word(r.rule), r.detail) for r in held),
+            reason_names=reason_words(held)
+            or f"No reason holds any more (was: {rule_word(str(flag['rule']))})",
         )
     return lines
 

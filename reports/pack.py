@@ -185,7 +185,7 @@ def _summary(
     )
     flag_text = (
         f"{raised} {plural(len(open_flags), 'flag')} {be(len(open_flags))} open, and "
-        f"{planned or 'none'} {'have' if planned > 1 else 'has'} a corrective action planned."
+        f"{planned or 'none'} {'have' if planned > 1 else 'has'} an action planned."
     )
     paras.append(Para(flag_text, glossary.explain("flag")))
     if overdue:
@@ -194,13 +194,9 @@ def _summary(
             for f in overdue
             if f.due
         )
-        paras.append(
-            Para(
-                f"{plural(len(overdue), 'corrective action')} {be(len(overdue))} overdue: {items}."
-            )
-        )
+        paras.append(Para(f"{plural(len(overdue), 'action')} {be(len(overdue))} overdue: {items}."))
     else:
-        paras.append(Para("No corrective action is overdue."))
+        paras.append(Para("No action is overdue."))
     slipping = [m for m in milestones if m.status in ("slipped", "overdue")]
     if slipping:
         titles = "; ".join(m.sentence().rstrip(".") for m in slipping)

@@ -91,7 +91,7 @@ def test_general_debt_off_target_is_said_with_its_figures(finance: Pack) -> None
 def test_the_overdue_action_and_the_commentary_reach_the_pack(finance: Pack) -> None:
     summary = summary_text(finance)
     assert (
-        "1 corrective action is overdue: Weekly recovery sweeps on debts more than 90 days old "
+        "1 action is overdue: Weekly recovery sweeps on debts more than 90 days old "
         "(General debt outstanding, owner Head of Exchequer Services, due 20 November 2024)."
     ) in summary
     [overdue] = finance.overdue_actions
@@ -99,6 +99,28 @@ def test_the_overdue_action_and_the_commentary_reach_the_pack(finance: Pack) -> 
     debt = next(s for s in finance.sections if s.metric.id == "general-debt-outstanding")
     assert [c.author for c in debt.comments] == ["Head of Exchequer Services"]
     assert len(debt.actions) == 1  # one flag for the measure, whatever reasons hold
+
+
+def test_a_flag_lists_every_reason_it_holds_and_flags_are_not_called_actions(
+    finance: Pack,
+) -> None:
+    debt = next(s for s in finance.sections if s.metric.id == "general-debt-outstanding")
+    [flag] = debt.actions
+    names = [name for name, _ in flag.reasons]
+    # Every reason from the flag's stored list, most serious first, each with its sentence
+    assert len(names) >= 2 and names[0] == "Off target", names
+    assert flag.reason_names == "; ".join(names)
+    assert all(why for _, why in flag.reasons)
+    html = render_html(finance)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    own = html.split('id="measure-general-debt-outstanding"')[1].split("</section>")[0]
+    section = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", own)).split("Open flags and actions")[1]
+    for name, why in flag.reasons:
+        assert f"{name}: {why}" in section.replace(" :", ":")
+    assert "Overdue actions" in text and "corrective action" not in text.lower()
+    assert "General debt outstanding: " + flag.reason_names + "." in text or not any(
+        f.flag_id == flag.flag_id for f in finance.new_flags
+    )
 
 
 def test_caseload_spc_concern_gives_the_rule_that_fired(children: Pack) -> None:
