@@ -229,12 +229,17 @@ def direction_para(metric: Metric, row: dict[str, Any], glossary: Glossary) -> P
     return Para(f"That is {join_words(unique)}.", glossary.explain("direction"))
 
 
-def spc_para(metric: Metric, spc: SpcResult | None, glossary: Glossary) -> Para:
-    """The SPC reading with its reason, the limits, and any warning about too few points."""
+def spc_para(
+    metric: Metric, spc: SpcResult | None, glossary: Glossary, limits_from: str = ""
+) -> Para:
+    """The SPC reading with its reason, the limits (and, given `limits_from`, which periods they
+    come from and any rebase), and any warning about too few points."""
     sentences = [spc_reading(metric, spc)]
     limits = limits_text(metric, spc)
     if limits:
         sentences.append(limits)
+    if limits and limits_from:
+        sentences.append(limits_from)
     terms = ["spc"]
     if spc is not None and spc.variation:
         terms.append("common_cause" if spc.variation == "common_cause" else "special_cause")

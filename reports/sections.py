@@ -28,6 +28,7 @@ from reports.narrative import (
     spc_para,
     value_para,
 )
+from reports.spc_words import limits_source
 
 APPENDIX_PERIODS = 13  # a year and the same period the year before
 SPC_WITHHELD = (
@@ -103,7 +104,11 @@ def build_section(
     # A published series with a hidden figure has no SPC: its limits would give the figure back
     withheld = "suppressed" in view.frame and bool(view.frame["suppressed"].any())
     if not view.empty:
-        paras.append(Para(SPC_WITHHELD) if withheld else spc_para(metric, view.spc, glossary))
+        paras.append(
+            Para(SPC_WITHHELD)
+            if withheld
+            else spc_para(metric, view.spc, glossary, limits_source(view, names=not data.public))
+        )
     paras.append(assurance_para(metric, row, glossary) or Para(""))
     districts = _districts(registry, data, metric)
     latest = [

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 
 from metrics.engine.periods import periods_text
+from metrics.engine.series import SeriesView
+from metrics.engine.series_words import limits_sentences
 from metrics.engine.spc import SpcResult
 from metrics.format import format_value
 from metrics.registry.model import Metric
@@ -96,3 +98,11 @@ def limits_text(metric: Metric, spc: SpcResult | None) -> str | None:
         f"The average is {format_value(spc.mean, metric)} and the process limits are "
         f"{format_value(spc.lpl, metric)} to {format_value(spc.upl, metric)}."
     )
+
+
+def limits_source(view: SeriesView, *, names: bool = False) -> str:
+    """Which periods a pack's mean and limits come from and any rebase behind them, in the
+    drill-down's own words: 'Mean and limits from Nov 2021 to Oct 2026 (60 points).'"""
+    if view.spc is None:
+        return ""
+    return " ".join(limits_sentences(view, names=names))

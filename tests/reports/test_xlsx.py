@@ -124,7 +124,10 @@ def test_directions_read_as_on_the_pages_arrow_then_words(book: Workbook, financ
     snap = finance.data.snapshot
     county = snap[snap["area_code"] == finance.data.county].set_index("metric_id")
     for section in finance.sections:
-        badge = direction_badge(county.loc[section.metric.id, "direction"], section.metric.polarity)
+        direction = county.loc[section.metric.id, "direction"]
+        badge = direction_badge(
+            direction if isinstance(direction, str) else None, section.metric.polarity
+        )
         arrow, text = badge.children
         page = (arrow.children if arrow is not None else "") + text
         assert measures[section.metric.id]["Since the previous period"] == page
