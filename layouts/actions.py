@@ -41,6 +41,7 @@ from metrics.flags.register import (
     trail,
 )
 from metrics.words import flag_event_word, rule_word
+from reports.narrative import plural
 from warehouse.flags import read_flag, read_flag_events
 
 dash.register_page(__name__, path="/actions", title="Flags and actions", name="Actions")
@@ -112,7 +113,7 @@ def register_table(frame: pd.DataFrame, query: dict[str, str]) -> Any:
                     "due": "Due",
                     "raised": "Raised",
                 },
-                caption=f"{len(rows)} {'flag' if len(rows) == 1 else 'flags'}",
+                caption=plural(len(rows), "flag"),
                 row_header="id",
                 formatters={"id": lambda i: links[int(i)]},
                 table_id="actions-table",
@@ -330,7 +331,7 @@ def history_view(portfolio: str, what: str, by: str) -> Any:
                 "actor": "By",
                 "note": "Note",
             },
-            caption=f"{len(rows)} {'event' if len(rows) == 1 else 'events'}, newest first",
+            caption=f"{plural(len(rows), 'event')}, newest first",
             row_header="when",
             formatters={"flag_id": lambda i: links[int(i)]},
             table_id="trail-table",

@@ -32,6 +32,7 @@ from metrics.flags.lifecycle import list_flags
 from metrics.format import format_value
 from metrics.readmodel.suppression import shown
 from metrics.registry.loader import Registry
+from reports.narrative import plural
 from warehouse.observations import current_observations, has_observations
 from warehouse.snapshot import snapshot_computed_at
 
@@ -53,7 +54,7 @@ def _enabler_name(registry: Registry, enabler: str) -> str:
 
 
 def _measures(count: int) -> str:
-    return f"{count} measure" if count == 1 else f"{count} measures"
+    return plural(count, "measure")
 
 
 def _cell(registry: Registry, cell: pd.Series) -> html.Td:
@@ -284,7 +285,7 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
     summary = headline(
         registry,
         snapshot,
-        open_actions=len(flags),
+        open_flags=len(flags),
         overdue_actions=int(flags["action_overdue"].sum()) if not flags.empty else 0,
         slipping_milestones=int(milestones["status"].isin(["slipped", "overdue"]).sum())
         if not milestones.empty

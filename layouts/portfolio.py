@@ -160,7 +160,7 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
     summary = headline(
         registry,
         snapshot,
-        open_actions=len(flags),
+        open_flags=len(flags),
         overdue_actions=int(flags["action_overdue"].sum()) if not flags.empty else 0,
         slipping_milestones=review.milestones_slipping,
         metric_ids=ids,

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from metrics.registry.loader import Registry
 from reports.charts import measure_figure, render_charts
 from reports.html import render_html
+from reports.narrative import plural
 from reports.pack import Pack, build_pack
 from reports.pdf import PageContent, render_pdf
 from reports.public import build_public_pack
@@ -56,9 +57,9 @@ class Produced:
 
     def summary(self) -> str:
         """One line for the command line and the logs."""
-        pages = f", {self.rendered.pages} pages" if self.rendered.pages else ""
+        pages = f", {plural(self.rendered.pages, 'page')}" if self.rendered.pages else ""
         return (
-            f"Wrote {self.path} ({len(self.pack.sections)} measures{pages}, "
+            f"Wrote {self.path} ({plural(len(self.pack.sections), 'measure')}{pages}, "
             f"as at {self.pack.as_at:%d %b %Y})."
         )
 

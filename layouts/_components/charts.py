@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from layouts._components.a11y import aria
 from metrics.figures import BLUE, values_of
+from reports.narrative import plural
 
 GRAPH_CONFIG: Any = {
     "displaylogo": False,
@@ -67,7 +68,7 @@ def trend_words(values: Sequence[float], periods: int = 12) -> str:
             if first
             else ("up" if last > first else "down")
         )
-    return f"Trend over the last {len(recent)} periods: {shape}"
+    return f"Trend over the last {plural(len(recent), 'period')}: {shape}"
 
 
 def chart_figure(graph: dcc.Graph, caption: str) -> html.Figure:

@@ -11,6 +11,7 @@ from dash import html
 from layouts._components.a11y import aria
 from metrics.figures import BLUE, GREY, INK, ORANGE, RED, Figure, base_layout
 from metrics.words import MILESTONE
+from reports.narrative import plural
 
 # How each milestone state is drawn; its symbol and word come from metrics.words
 MILESTONE_STATUS = {
@@ -39,7 +40,7 @@ def milestone_summary(frame: pd.DataFrame) -> str:
         return "No milestones match these filters."
     counts = frame["status"].value_counts()
     parts = [f"{counts.get(k, 0)} {MILESTONE_STATUS[k][1].lower()}" for k in MILESTONE_STATUS]
-    return f"{len(frame)} milestones: " + ", ".join(parts) + "."
+    return f"{plural(len(frame), 'milestone')}: " + ", ".join(parts) + "."
 
 
 def timeline_figure(frame: pd.DataFrame, today: date) -> Figure:

@@ -26,7 +26,7 @@ class Headline:
     green: int
     amber: int
     red: int
-    open_actions: int
+    open_flags: int  # flags open (each may or may not have an action planned)
     overdue_actions: int
     slipping_milestones: int
 
@@ -37,11 +37,11 @@ class Headline:
             f"{self.green} {_be(self.green)} on target, {self.amber} within tolerance "
             f"and {self.red} off target."
         )
-        # open_actions counts open flags: a flag needs attention, an action is what is planned
+        # A flag needs attention; an action is what someone has planned about it
         overdue = self.overdue_actions
         second = (
-            f"{self.open_actions} {_plural(self.open_actions, 'flag')} "
-            f"{'needs' if self.open_actions == 1 else 'need'} attention; "
+            f"{self.open_flags} {_plural(self.open_flags, 'flag')} "
+            f"{'needs' if self.open_flags == 1 else 'need'} attention; "
             + (
                 f"{overdue} planned {_plural(overdue, 'action')} {_be(overdue)} overdue."
                 if overdue
@@ -72,7 +72,7 @@ def headline(
     registry: Registry,
     snapshot: pd.DataFrame,
     *,
-    open_actions: int,
+    open_flags: int,
     overdue_actions: int,
     slipping_milestones: int,
     metric_ids: Iterable[str] | None = None,
@@ -88,7 +88,7 @@ def headline(
         green=green,
         amber=amber,
         red=red,
-        open_actions=open_actions,
+        open_flags=open_flags,
         overdue_actions=overdue_actions,
         slipping_milestones=slipping_milestones,
     )

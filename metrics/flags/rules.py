@@ -109,7 +109,7 @@ def milestone_conditions(
             active = is_slipped(baseline, forecast, completed, at_risk_days)
             detail = (
                 f"'{row.title}' is forecast for {forecast:%d %b %Y}, "
-                f"{slip_days(baseline, forecast)} days after its baseline of {baseline:%d %b %Y}."
+                f"{_days(slip_days(baseline, forecast))} after its baseline of {baseline:%d %b %Y}."
                 if active and forecast is not None
                 else ""
             )
@@ -128,6 +128,10 @@ def milestone_conditions(
                 Condition("milestone", ident, None, MILESTONE_OVERDUE, active, detail, owner)
             )
     return found
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def _period(metric: Metric, start: object) -> str:

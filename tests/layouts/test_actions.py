@@ -9,6 +9,11 @@ from typing import Any
 import dash
 import sqlalchemy as sa
 
+from layouts._components.milestone_view import milestone_summary
+from metrics.engine.milestones import milestones_with_status
+from metrics.engine.overview import Headline
+from metrics.flags.register import register
+from metrics.registry.loader import Registry
 from tests.fixtures.warehouse import CASELOAD
 from tests.layouts.conftest import engine_of, page, plain, text_of, viewing
 from warehouse.flags import insert_flag, read_flag_events, read_flags
@@ -253,3 +258,23 @@ def test_the_portfolio_counts_flags_and_actions_apart(writable_app: dash.Dash) -
 
 def _parts(day: date) -> tuple[str, str, str]:
     return str(day.day), str(day.month), str(day.year)
+
+
+def test_counts_of_one_are_singular_on_the_actions_and_milestones_pages(
+    app: dash.Dash, registry: Registry
+) -> None:
+    engine = engine_of(app)
+    one = register(registry, engine).head(1)
+    with viewing(app, "member"):
+        table = page("actions").register_table(one, {})
+    text = text_of(table)
+    assert text.startswith("1 flag needs attention;") and "1 flags" not in text
+    assert text_of(find(table, "actions-table")).startswith("1 flag")
+    milestones = milestones_with_status(registry, engine, date.today()).head(1)
+    assert milestone_summary(milestones).startswith("1 milestone: ")
+    counts = {"green": 0, "amber": 0, "red": 1, "overdue_actions": 1, "slipping_milestones": 1}
+    summary = Headline(with_target=1, open_flags=1, **counts).sentence()
+    assert summary == (
+        "Of 1 measure with targets, 0 are on target, 0 within tolerance and 1 off target. "
+        "1 flag needs attention; 1 planned action is overdue. 1 milestone is slipping."
+    )
