@@ -32,26 +32,56 @@ V = TypeVar("V")
 CACHED_SNAPSHOTS = 64  # judged snapshots kept per process (by audience, measures and areas)
 
 
+class _Making(Generic[V]):
+    """A value one caller is making for the others asking for it meanwhile."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.made: list[V] = []  # the value, once made (empty if making it failed)
+
+
 class Cache(Generic[V]):
     """A small, thread-safe cache, the least recently used dropped first. `copy` gives each
-    caller its own copy of a value it might change (a DataFrame)."""
+    caller its own copy of a value it might change (a DataFrame).
+
+    A value is made once however many ask for it at the same moment: the first caller makes
+    it and the others wait for it, so a change that every open page sees at once (a pipeline
+    run) costs one rebuild per key, not one per request. Should making it fail, its maker sees
+    the error and those waiting start again, one of them making it."""
 
     def __init__(self, size: int, copy: Callable[[V], V] | None = None) -> None:
         self.size = size
         self.copy = copy or (lambda value: value)
         self._values: OrderedDict[tuple[object, ...], V] = OrderedDict()
+        self._making: dict[tuple[object, ...], _Making[V]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple[object, ...], compute: Callable[[], V]) -> V:
+        """The value for `key`, made with `compute` if nobody has made it yet."""
         with self._lock:
             if key in self._values:
                 self._values.move_to_end(key)
                 return self.copy(self._values[key])
-        made = compute()  # outside the lock: two first asks may both compute, never block
-        with self._lock:
-            self._values[key] = made
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
+            making = self._making.get(key)
+            mine = making is None
+            if making is None:
+                making = self._making[key] = _Making[V]()
+        if not mine:
+            making.done.wait()
+            if making.made:
+                return self.copy(making.made[0])
+            return self.get(key, compute)  # its maker failed: try again, as one of the first
+        try:
+            made = compute()  # outside the lock: other keys are never held up
+            with self._lock:
+                self._values[key] = made
+                while len(self._values) > self.size:
+                    self._values.popitem(last=False)
+            making.made.append(made)
+        finally:
+            with self._lock:
+                self._making.pop(key, None)
+            making.done.set()
         return self.copy(made)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import threading
+import time
 from datetime import datetime
 
 import dash
@@ -79,3 +81,65 @@ def test_a_kept_page_sends_exactly_what_dash_would_make_of_it(writable_app: dash
         assert kept is not fresh
         assert to_json_plotly(kept) == to_json_plotly(fresh)
         assert text_of(kept) == text_of(fresh)  # still a page of components to look into
+
+
+def test_a_value_asked_for_by_many_at_once_is_made_once() -> None:
+    from layouts._runtime import Cache
+
+    cache: Cache[list[int]] = Cache(4, copy=list)
+    made: list[int] = []
+    started = threading.Event()
+
+    def slow() -> list[int]:
+        made.append(1)
+        started.set()
+        time.sleep(0.2)
+        return [42]
+
+    answers: list[list[int]] = []
+    first = threading.Thread(target=lambda: answers.append(cache.get(("page",), slow)))
+    first.start()
+    started.wait(5)
+    others = [
+        threading.Thread(target=lambda: answers.append(cache.get(("page",), slow)))
+        for _ in range(6)
+    ]
+    for thread in [*others]:
+        thread.start()
+    for thread in [first, *others]:
+        thread.join(5)
+    assert made == [1]
+    assert answers == [[42]] * 7
+    assert len({id(answer) for answer in answers}) == 7  # each its own copy
+
+
+def test_when_making_a_value_fails_the_others_make_it_themselves() -> None:
+    from layouts._runtime import Cache
+
+    cache: Cache[str] = Cache(4)
+    started, release = threading.Event(), threading.Event()
+
+    def failing() -> str:
+        started.set()
+        release.wait(5)
+        raise RuntimeError("the warehouse went away")
+
+    failures: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            cache.get(("page",), failing)
+        except RuntimeError as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    started.wait(5)
+    answers: list[str] = []
+    waiter = threading.Thread(target=lambda: answers.append(cache.get(("page",), lambda: "ok")))
+    waiter.start()
+    release.set()
+    thread.join(5)
+    waiter.join(5)
+    assert len(failures) == 1 and answers == ["ok"]
+    assert cache.get(("page",), lambda: "not asked") == "ok"
