@@ -96,9 +96,9 @@ def _wait_for(url: str, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if requests.get(url, timeout=2).status_code < 500:
+            if requests.get(url, timeout=10).status_code < 500:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # starting, or a busy machine
             pass
         time.sleep(0.3)
     raise AssertionError(f"{url} did not answer within {seconds} s")
