@@ -20,6 +20,7 @@ from layouts._components.forms import (
     form_field,
     labelled_select,
     parse_date_parts,
+    radios_field,
     success_banner,
     text_area,
     text_input,
@@ -198,16 +199,11 @@ def flag_form(
             summary,
             html.H3("Record the next step"),
             html.P(["Recorded as ", html.Strong(rt.viewer.display_name)], id="flag-actor"),
-            form_field(
+            radios_field(
                 "Next step",
-                dbc.Select(
-                    id="flag-step",
-                    value=step,
-                    options=[{"label": STEP_WORDS.get(s, s), "value": s} for s in steps],
-                    invalid="step" in problems,
-                    className="pmf-input",
-                ),
                 "flag-step",
+                [(s, STEP_WORDS.get(s, s)) for s in steps],
+                step,
                 error=problems.get("step"),
             ),
             form_field(

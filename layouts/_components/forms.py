@@ -114,6 +114,39 @@ def text_area(component_id: str, value: str | None = None, *, error: bool = Fals
     )
 
 
+def radios_field(
+    legend: str,
+    component_id: str,
+    options: list[tuple[str, str]],
+    value: str | None,
+    *,
+    hint: str | None = None,
+    error: str | None = None,
+) -> html.Fieldset:
+    """The GOV.UK radios: one choice of several under a legend, each a native radio button.
+
+    `options` is (value, label) in the order shown. An error summary links to `component_id`;
+    layouts/assets/pmf-forms.js moves focus to the chosen (or first) radio.
+    """
+    return html.Fieldset(
+        [
+            html.Legend(_label_parts(legend, hint, error)),
+            # Native radio buttons sharing one name (arrow keys move between them); Dash's own
+            # RadioItems wraps them in a listbox, which screen readers cannot make sense of
+            dbc.RadioItems(
+                id=component_id,
+                name=component_id,
+                options=[{"label": label, "value": v} for v, label in options],
+                value=value,
+                class_name="pmf-radios",
+                label_class_name="pmf-radio-label",
+                input_class_name="pmf-radio-input",
+            ),
+        ],
+        className="pmf-form-group" + (" pmf-field-with-error" if error else ""),
+    )
+
+
 DATE_PARTS = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
 
 

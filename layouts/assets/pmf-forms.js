@@ -17,3 +17,19 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     }
   }
 });
+
+/* An error summary's link to a group of radios moves focus to the chosen (or first) radio,
+   as GOV.UK's error summary does; links to a single field need nothing. */
+document.addEventListener('click', function (event) {
+  const link = event.target.closest && event.target.closest('.pmf-error-summary a[href^="#"]');
+  if (!link) { return; }
+  const group = document.getElementById(link.getAttribute('href').slice(1));
+  if (!group || group.matches('input, select, textarea')) { return; }
+  const radio = group.querySelector('input[type=radio]:checked') ||
+    group.querySelector('input[type=radio]');
+  if (radio) {
+    event.preventDefault();
+    radio.focus();
+    group.scrollIntoView({ block: 'center' });
+  }
+});
