@@ -19,6 +19,7 @@ CALLBACK_PERMISSIONS: dict[str, Permission] = {
     "flag-status.children": "update_flag",
     "run-now-status.children": "run_pipeline",
     "rebase-status.children": "rebase_spc",
+    "rebase-withdraw-status.children": "rebase_spc",
     "run-now-progress.children": "run_pipeline",
     "pack-job-download.data": "read_internal",
 }

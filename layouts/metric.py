@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+import pandas as pd
+from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
 
 from access.roles import AccessDenied
 from layouts._components.a11y import aria
@@ -18,6 +19,7 @@ from layouts._components.metric_sections import (
     definition_section,
     districts_section,
     rebase_errors,
+    rebase_records,
     revisions_section,
     spc_body,
     spc_section,
@@ -34,7 +36,7 @@ from metrics.engine.periods import period_label
 from metrics.engine.series import SPC_WINDOW
 from metrics.flags.register import metric_flags
 from metrics.readmodel.judged import read_model
-from metrics.rebases import RebaseProblem
+from metrics.rebases import RebaseNotFound, RebaseProblem
 from reports.downloads import comparison_csv, series_csv
 from warehouse.commentary import comments_for
 from warehouse.observations import restated_values
@@ -234,6 +236,7 @@ def add_comment(
     Output("rebase-reason-group", "className"),
     Output("spc-body", "children"),
     Output("rebase-reason", "value"),
+    Output("rebase-records", "children", allow_duplicate=True),
     Input("rebase-submit", "n_clicks"),
     State("metric-id", "data"),
     State("metric-area", "value"),
@@ -281,6 +284,7 @@ def record_rebase(
             group if "reason" in fields else "mb-3",
             dash.no_update,
             dash.no_update,
+            dash.no_update,
         )
     model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
     view = model.series(
@@ -297,4 +301,87 @@ def record_rebase(
         ],
         className="alert alert-success",
     )
-    return done, None, "", "", "mb-3", "mb-3", spc_body(registry, view, names=True), ""
+    return (
+        done,
+        None,
+        "",
+        "",
+        "mb-3",
+        "mb-3",
+        spc_body(registry, view, names=True),
+        "",
+        rebase_records(view, names=True, withdraw=True),
+    )
+
+
+@callback(
+    Output({"type": "rebase-confirm", "rebase": MATCH}, "hidden"),
+    Input({"type": "rebase-withdraw", "rebase": MATCH}, "n_clicks"),
+    Input({"type": "rebase-withdraw-cancel", "rebase": MATCH}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def confirm_withdrawal(_withdraw: int | None, _cancel: int | None) -> bool:
+    """Withdraw asks first (the confirmation shows); Cancel hides the question again."""
+    triggered = ctx.triggered_id
+    return not (isinstance(triggered, dict) and triggered.get("type") == "rebase-withdraw")
+
+
+@callback(
+    Output("rebase-withdraw-status", "children"),
+    Output("rebase-records", "children"),
+    Output("spc-body", "children", allow_duplicate=True),
+    Input({"type": "rebase-withdraw-yes", "rebase": ALL}, "n_clicks"),
+    State("metric-id", "data"),
+    State("metric-area", "value"),
+    State("metric-start", "value"),
+    State("metric-end", "value"),
+    prevent_initial_call=True,
+)
+def withdraw_rebase(
+    clicks: list[int | None],
+    metric_id: str,
+    area: str | None,
+    start: str | None,
+    end: str | None,
+) -> tuple[Any, ...]:
+    """Withdraw the confirmed rebase (officers), then redraw the chart and the list."""
+    triggered = ctx.triggered_id
+    # A list drawn afresh brings new buttons that were never pressed
+    if not any(clicks) or not isinstance(triggered, dict):
+        raise dash.exceptions.PreventUpdate
+    rt = runtime()
+    registry = rt.registry
+    if not registry.has_metric(str(metric_id)):
+        raise dash.exceptions.PreventUpdate
+    metric = registry.metric(metric_id)
+    area_code = area or registry.plan.county.code
+    try:
+        row = rt.writes.withdraw_rebase(int(triggered["rebase"]), rt.viewer.display_name)
+    except (AccessDenied, RebaseNotFound, RebaseProblem) as problem:
+        message = problem.args[0] if isinstance(problem, LookupError) else str(problem)
+        return (
+            html.Div(
+                [html.H4("Not withdrawn", className="h5"), html.P(str(message))],
+                className="alert alert-danger",
+            ),
+            dash.no_update,
+            dash.no_update,
+        )
+    model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
+    view = model.series(
+        metric, area_code, _parse_date(start), _parse_date(end), whole=start == "all"
+    )
+    day = row.get("period_start")
+    label = period_label(metric.frequency, pd.Timestamp(day).date()) if day else "that period"
+    done = html.Div(
+        [
+            html.H4("Rebase withdrawn", className="h5"),
+            html.P(f"The mean and limits no longer start again from {label}."),
+        ],
+        className="alert alert-success",
+    )
+    return (
+        done,
+        rebase_records(view, names=True, withdraw=True),
+        spc_body(registry, view, names=True),
+    )

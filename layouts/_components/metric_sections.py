@@ -139,9 +139,74 @@ def spc_section(
     area = registry.area_name(view.area_code)
     children: list[Component] = [html.H2(f"Trend and variation: {area}", id="spc-heading")]
     children.append(html.Div(spc_body(registry, view, names=names), id="spc-body"))
+    children.append(
+        html.Div(rebase_records(view, names=names, withdraw=rebase_form), id="rebase-records")
+    )
+    if rebase_form:
+        children.append(html.Div(id="rebase-withdraw-status", role="status"))
     if rebase_form and len(view.all_periods) > 1:
         children.append(rebase_form_section(view))
     return html.Section(children, **aria(labelledby="spc-heading"))
+
+
+def rebase_records(view: SeriesView, *, names: bool, withdraw: bool) -> list[Component]:
+    """The rebases recorded for the series, for every reader; for officers each has a Withdraw
+    button that first asks them to confirm (GOV.UK: a second step before a destructive act)."""
+    recorded = [r for r in view.rebases if r.rebase_id is not None]
+    if not recorded:
+        return []
+    frequency = view.metric.frequency
+    items = []
+    for record in recorded:
+        key = record.rebase_id
+        label = period_label(frequency, record.period_start)
+        parts: list[Component | str] = [rebase_words(frequency, record, names=names)]
+        if withdraw:
+            parts += [
+                " ",
+                html.Button(
+                    [
+                        "Withdraw",
+                        html.Span(f" the rebase from {label}", className="visually-hidden"),
+                    ],
+                    id={"type": "rebase-withdraw", "rebase": key},
+                    className="btn btn-link p-0 align-baseline",
+                    type="button",
+                ),
+                html.Div(
+                    [
+                        html.P(
+                            [
+                                html.Strong(f"Withdraw the rebase from {label}?"),
+                                " The mean and limits will run on across it as if it had not been "
+                                "recorded. It stays in the record, marked as withdrawn by you.",
+                            ]
+                        ),
+                        html.Button(
+                            "Yes, withdraw it",
+                            id={"type": "rebase-withdraw-yes", "rebase": key},
+                            className="btn btn-danger me-2",
+                            type="button",
+                        ),
+                        html.Button(
+                            "Cancel",
+                            id={"type": "rebase-withdraw-cancel", "rebase": key},
+                            className="btn btn-secondary",
+                            type="button",
+                        ),
+                    ],
+                    id={"type": "rebase-confirm", "rebase": key},
+                    className="pmf-rebase-confirm",
+                    role="group",
+                    hidden=True,
+                    **aria(label=f"Confirm withdrawing the rebase from {label}"),
+                ),
+            ]
+        items.append(html.Li(parts, id=f"rebase-{key}"))
+    return [
+        html.H3("Recalculated limits", id="rebase-list-heading", className="h5"),
+        html.Ul(items, id="rebase-list", **aria(labelledby="rebase-list-heading")),
+    ]
 
 
 REBASE_FIELDS = {"period": "rebase-period", "reason": "rebase-reason"}
@@ -155,8 +220,6 @@ def rebase_form_section(view: SeriesView) -> html.Div:
         {"label": label, "value": start.isoformat()}
         for start, label in zip(periods["period_start"], periods["period"], strict=True)
     ]
-    recorded = [r for r in view.rebases if r.rebase_id is not None]
-    frequency = view.metric.frequency
     return html.Div(
         [
             html.H3("Recalculate the limits", id="rebase-heading"),
@@ -164,15 +227,9 @@ def rebase_form_section(view: SeriesView) -> html.Div:
                 "After a real change in the service (a new process, a new definition), work "
                 "out the mean and limits afresh from the first period after the change. The "
                 "chart shows a break there, with your reason and name. It can be withdrawn "
-                "later with pmf spc withdraw.",
+                "later from the list of recalculated limits.",
                 className="pmf-muted",
             ),
-            html.Ul(
-                [html.Li(rebase_words(frequency, r), id=f"rebase-{r.rebase_id}") for r in recorded],
-                id="rebase-list",
-            )
-            if recorded
-            else None,
             html.Div(id="rebase-error-summary"),
             html.Div(id="rebase-status", role="status"),
             html.Div(

@@ -16,7 +16,7 @@ from access.roles import AccessDenied
 from access.writes import guarded
 from layouts._runtime import CONFIG_KEY
 from tests.fixtures.warehouse import CLAIMANTS, COUNTY, KSI, TAMWORTH
-from tests.layouts.conftest import engine_of, page, plain, text_of, viewing
+from tests.layouts.conftest import engine_of, page, plain, text_of, triggered, viewing
 from warehouse.snapshot import read_snapshot
 from warehouse.spc_rebases import read_rebases
 
@@ -106,9 +106,10 @@ def test_an_officer_recalculates_the_limits_and_the_chart_breaks(
 ) -> None:
     engine = engine_of(writable_app)
     before = read_snapshot(engine)
-    status, summary, *_, body, reason = rebase(
+    status, summary, *_, body, reason, records = rebase(
         writable_app, "officer", "2024-08-01", "New work coach model"
     )
+    assert "Withdraw the rebase from Aug 2024" in text_of(records)
     assert summary is None and reason == ""
     assert "now start again from Aug 2024" in text_of(status)
     stored = read_rebases(engine)
@@ -141,7 +142,7 @@ def test_an_officer_recalculates_the_limits_and_the_chart_breaks(
 def test_a_rebase_without_period_or_reason_shows_a_linked_error_summary(
     writable_app: dash.Dash,
 ) -> None:
-    status, summary, period_error, reason_error, period_group, reason_group, body, _ = rebase(
+    status, summary, period_error, reason_error, period_group, reason_group, body, _, _ = rebase(
         writable_app, "officer", "", "  "
     )
     links = [(li.children.href, li.children.children) for li in summary.children[1].children]
@@ -171,3 +172,86 @@ def test_a_member_may_not_rebase(writable_app: dash.Dash) -> None:
             recorded_by="Councillor Smith",
         )
     assert read_rebases(engine_of(writable_app)).empty
+
+
+def withdraw(app: dash.Dash, role: str, rebase_id: int) -> tuple[Any, ...]:
+    with viewing(app, role):
+        button: Any = {"type": "rebase-withdraw-yes", "rebase": rebase_id}
+        result: tuple[Any, ...] = triggered(
+            page("metric").withdraw_rebase, button, "n_clicks", [1], CLAIMANTS, COUNTY, "", ""
+        )
+        return result
+
+
+def test_everyone_sees_the_recorded_rebases_and_only_officers_may_withdraw_them(
+    writable_app: dash.Dash,
+) -> None:
+    rebase(writable_app, "officer", "2024-08-01", "New work coach model")
+    (rebase_id,) = read_rebases(engine_of(writable_app))["id"]
+    officer = drilldown(writable_app, "officer", metric_id=CLAIMANTS)
+    listed = text_of(officer["rebase-list"])
+    assert (
+        "Limits recalculated from Aug 2024: New work coach model (recorded by Jo Bloggs" in listed
+    )
+    assert "Withdraw the rebase from Aug 2024" in listed
+    confirm = officer[{"type": "rebase-confirm", "rebase": int(rebase_id)}]
+    assert confirm.hidden is True and "Yes, withdraw it" in text_of(confirm)
+    for role in ("member", "public"):
+        layout = drilldown(writable_app, role, metric_id=CLAIMANTS)
+        words = text_of(layout["rebase-list"])
+        assert "Limits recalculated from Aug 2024: New work coach model" in words
+        assert "Withdraw" not in words
+        assert ("Jo Bloggs" in words) is (role == "member")  # names for signed-in readers only
+
+
+def test_withdraw_asks_first_and_cancel_hides_the_question(app: dash.Dash) -> None:
+    confirm = page("metric").confirm_withdrawal
+    ask: Any = {"type": "rebase-withdraw", "rebase": 3}
+    assert triggered(confirm, ask, "n_clicks", 1, None) is False
+    cancel: Any = {"type": "rebase-withdraw-cancel", "rebase": 3}
+    assert triggered(confirm, cancel, "n_clicks", 1, 1) is True
+
+
+def test_an_officer_withdraws_a_rebase_and_the_chart_loses_its_break(
+    writable_app: dash.Dash,
+) -> None:
+    rebase(writable_app, "officer", "2024-08-01", "New work coach model")
+    engine = engine_of(writable_app)
+    (rebase_id,) = read_rebases(engine)["id"]
+    status, records, body = withdraw(writable_app, "officer", int(rebase_id))
+    assert "no longer start again from Aug 2024" in text_of(status)
+    assert records == []
+    chart = next(c for c in body if type(c).__name__ == "Figure").children[0].figure
+    assert not chart["layout"].get("shapes")
+    assert "Limits recalculated" not in legend(chart)
+    assert "Limits recalculated" not in text_of(body)
+    assert read_rebases(engine).empty
+    withdrawn = read_rebases(engine, include_withdrawn=True)
+    assert list(withdrawn["withdrawn_by"]) == ["Jo Bloggs"]  # kept, marked as the signed-in officer
+    # Asked again (a second tab): said in words, nothing redrawn
+    again, records, body = withdraw(writable_app, "officer", int(rebase_id))
+    assert "already withdrawn by Jo Bloggs" in text_of(again)
+    assert records is dash.no_update and body is dash.no_update
+
+
+def test_a_member_may_not_withdraw_a_rebase(writable_app: dash.Dash) -> None:
+    rebase(writable_app, "officer", "2024-08-01", "New work coach model")
+    engine = engine_of(writable_app)
+    (rebase_id,) = read_rebases(engine)["id"]
+    status, records, body = withdraw(writable_app, "member", int(rebase_id))
+    assert "Sign in as one of the performance team" in text_of(status)
+    assert records is dash.no_update and body is dash.no_update
+    assert list(read_rebases(engine)["id"]) == [rebase_id]  # still in force
+    fresh: Any = {"type": "rebase-withdraw-yes", "rebase": int(rebase_id)}
+    with viewing(writable_app, "officer"):
+        with pytest.raises(dash.exceptions.PreventUpdate):  # a freshly drawn, unpressed button
+            triggered(
+                page("metric").withdraw_rebase,
+                fresh,
+                "n_clicks",
+                [None],
+                CLAIMANTS,
+                COUNTY,
+                "",
+                "",
+            )
