@@ -68,3 +68,16 @@ def test_an_officer_rebases_through_the_form_and_sees_the_break(page: Any, live_
     page.reload()
     page.wait_for_selector("#spc-chart .shapelayer path", state="attached")
     assert "Libraries moved into the family hubs" in page.inner_text("#rebase-list")
+    # Withdrawn from the keyboard: the button asks first, then the break goes
+    withdraw = page.locator("[id*='rebase-withdraw'][id*='\"type\":\"rebase-withdraw\"']").first
+    withdraw.focus()
+    page.keyboard.press("Enter")
+    yes = page.locator('[id*=\'"type":"rebase-withdraw-yes"\']').first
+    yes.wait_for(state="visible")
+    assert_accessible(page)
+    yes.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#rebase-withdraw-status:has-text('Rebase withdrawn')")
+    page.wait_for_selector("#spc-chart .shapelayer path", state="detached")
+    assert "Limits recalculated" not in page.inner_text("#spc-chart")
+    assert_accessible(page)
