@@ -41,8 +41,7 @@ from metrics.flags.register import (
     register,
     trail,
 )
-from metrics.words import flag_event_word, rule_word
-from reports.narrative import plural
+from metrics.words import flag_event_word, plural, rule_word
 from warehouse.flags import read_flag, read_flag_events
 
 dash.register_page(__name__, path="/actions", title="Flags and actions", name="Actions")

@@ -14,8 +14,8 @@ from layouts._components.page_cache import cached_page
 from layouts._components.query import query_sync, register_query_sync
 from layouts._runtime import runtime
 from metrics.registry.catalogue import CATALOGUE_COLUMNS, catalogue_frame, search_catalogue
+from metrics.words import plural
 from reports.downloads import catalogue_csv
-from reports.narrative import plural
 
 dash.register_page(__name__, path="/catalogue", title="Metric catalogue", name="Catalogue")
 

@@ -20,7 +20,7 @@ from layouts._runtime import runtime
 from metrics.engine.comparison_choice import comparison_choice, latest_positions_in
 from metrics.registry.comparators import ComparatorGroup
 from metrics.registry.loader import Registry, group_by
-from reports.narrative import plural
+from metrics.words import plural
 from warehouse.observations import current_observations
 
 dash.register_page(

@@ -23,8 +23,7 @@ from metrics.engine.periods import period_label
 from metrics.format import format_value
 from metrics.registry.loader import Registry
 from metrics.schedules import next_run, schedule_words
-from metrics.words import RUN_STATUS
-from reports.narrative import plural
+from metrics.words import RUN_STATUS, plural
 from warehouse.jobs import FAILED, PIPELINE_RUN, QUEUED, RUNNING, Job, read_job, waiting_too_long
 from warehouse.runs import (
     get_run,

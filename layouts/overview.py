@@ -32,7 +32,7 @@ from metrics.flags.lifecycle import list_flags
 from metrics.format import format_value
 from metrics.readmodel.suppression import shown
 from metrics.registry.loader import Registry
-from reports.narrative import plural
+from metrics.words import plural, rag_word
 from warehouse.observations import current_observations, has_observations
 from warehouse.snapshot import snapshot_computed_at
 
@@ -185,12 +185,12 @@ def attention_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
             shown(row["value"], metric, bool(row.get("suppressed", False)))
             + f" ({period_label(metric.frequency, pd.Timestamp(row['period_start']).date())})"
             if row is not None and known
-            else "No data"
+            else rag_word("no_data")
         )
         target = (
             format_value(row["target"], metric)
             if row is not None and pd.notna(row["target"])
-            else "No target"
+            else rag_word("no_target")
         )
         rows.append({**item, "latest": latest, "target": target, "owner": metric.owner})
     columns = ["metric_id", "name", "rag", "latest", "target", "reasons", "owner"]

@@ -10,7 +10,7 @@ from dash import html
 from layouts._components.measures import plan_sections
 from layouts._components.page_cache import cached_page
 from layouts._runtime import runtime
-from reports.narrative import plural
+from metrics.words import plural
 
 dash.register_page(__name__, path="/plan", title="The plan and its measures", name="Plan")
 

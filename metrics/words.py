@@ -184,3 +184,13 @@ def flag_event_word(kind: str) -> str:
 def milestone_word(status: str) -> str:
     """A milestone's state in words."""
     return MILESTONE.get(status, ("?", status.replace("_", " ")))[1]
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 measure', '3 measures'."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def be(count: int) -> str:
+    """'is' or 'are' to agree with a count."""
+    return "is" if count == 1 else "are"

@@ -17,8 +17,8 @@ from metrics.flags.register import STATUS_WORDS
 from metrics.flags.rules import RULE_NAMES
 from metrics.readmodel.judged import ReadModel
 from metrics.registry.loader import Registry
-from metrics.words import MILESTONE, rule_word
-from reports.narrative import day_text, plural
+from metrics.words import MILESTONE, plural, rule_word
+from reports.narrative import day_text
 
 MILESTONE_WORDS = MILESTONE  # the words live in metrics.words
 

@@ -17,7 +17,7 @@ from metrics.engine.periods import (
 from metrics.engine.spc import SpcResult
 from metrics.format import format_value
 from metrics.registry.model import Metric
-from metrics.words import ASSURANCE
+from metrics.words import ASSURANCE, be, plural
 from reports.glossary import Glossary
 from reports.spc_words import limits_text, spc_reading
 
@@ -47,16 +47,6 @@ class Para:
     def full(self) -> str:
         """The paragraph with its explanations, as plain text."""
         return f"{self.text} {self.explain}".strip()
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """'1 measure', '3 measures'."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-def be(count: int) -> str:
-    """'is' or 'are' to agree with a count."""
-    return "is" if count == 1 else "are"
 
 
 def day_text(day: date) -> str:

@@ -11,9 +11,9 @@ from typing import Literal
 import sqlalchemy as sa
 
 from metrics.registry.loader import Registry
+from metrics.words import plural
 from reports.charts import measure_figure, render_charts
 from reports.html import render_html
-from reports.narrative import plural
 from reports.pack import Pack, build_pack
 from reports.pdf import PageContent, render_pdf
 from reports.public import build_public_pack

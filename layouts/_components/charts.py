@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from layouts._components.a11y import aria
 from metrics.figures import BLUE, values_of
-from reports.narrative import plural
+from metrics.words import plural
 
 GRAPH_CONFIG: Any = {
     "displaylogo": False,

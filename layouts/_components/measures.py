@@ -17,8 +17,7 @@ from metrics.format import format_value
 from metrics.readmodel.suppression import shown
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
-from metrics.words import rag_word
-from reports.narrative import plural
+from metrics.words import plural, rag_word
 
 POLARITY_WORDS = {
     "higher_is_better": "Higher is better",

@@ -27,7 +27,7 @@ from metrics.readmodel.suppression import shown
 from metrics.registry.comparators import ENGLISH_COUNCILS
 from metrics.registry.loader import Registry
 from metrics.registry.model import Area, Metric
-from reports.narrative import plural
+from metrics.words import plural
 
 
 def spc_summary(view: SeriesView, *, names: bool = True) -> str:

@@ -10,8 +10,7 @@ from dash import html
 
 from layouts._components.a11y import aria
 from metrics.figures import BLUE, GREY, INK, ORANGE, RED, Figure, base_layout
-from metrics.words import MILESTONE
-from reports.narrative import plural
+from metrics.words import MILESTONE, plural
 
 # How each milestone state is drawn; its symbol and word come from metrics.words
 MILESTONE_STATUS = {

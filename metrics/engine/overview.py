@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from metrics.registry.loader import Registry
-from metrics.words import RULE
+from metrics.words import RULE, be, plural
 
 # Every status a county row can have; "suppressed" only in what the public sees
 RAG_ORDER = ("red", "amber", "green", "no_target", "no_data", "suppressed")
@@ -33,34 +33,26 @@ class Headline:
     def sentence(self, status_only: bool = False) -> str:
         """The summary as short sentences; `status_only` leaves out actions and milestones."""
         first = (
-            f"Of {self.with_target} {_plural(self.with_target, 'measure')} with targets, "
-            f"{self.green} {_be(self.green)} on target, {self.amber} within tolerance "
+            f"Of {plural(self.with_target, 'measure')} with targets, "
+            f"{self.green} {be(self.green)} on target, {self.amber} within tolerance "
             f"and {self.red} off target."
         )
         # A flag needs attention; an action is what someone has planned about it
         overdue = self.overdue_actions
         second = (
-            f"{self.open_flags} {_plural(self.open_flags, 'flag')} "
+            f"{plural(self.open_flags, 'flag')} "
             f"{'needs' if self.open_flags == 1 else 'need'} attention; "
             + (
-                f"{overdue} planned {_plural(overdue, 'action')} {_be(overdue)} overdue."
+                f"{plural(overdue, 'planned action')} {be(overdue)} overdue."
                 if overdue
                 else "no planned action is overdue."
             )
         )
         third = (
-            f"{self.slipping_milestones} {_plural(self.slipping_milestones, 'milestone')} "
-            f"{_be(self.slipping_milestones)} slipping."
+            f"{plural(self.slipping_milestones, 'milestone')} "
+            f"{be(self.slipping_milestones)} slipping."
         )
         return first if status_only else " ".join([first, second, third])
-
-
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else word + "s"
-
-
-def _be(count: int) -> str:
-    return "is" if count == 1 else "are"
 
 
 def county_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:

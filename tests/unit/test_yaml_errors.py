@@ -181,7 +181,7 @@ def test_a_pipeline_naming_a_metric_nobody_defined_is_still_reported(config_copy
     lines = _validate(config_copy)
     assert len(lines) == 2
     assert lines[1] == (
-        f"{config_copy / name}:97: fingertips-mortality.metrics: unknown metric 'u75-mortality'; "
+        f"{config_copy / name}:99: fingertips-mortality.metrics: unknown metric 'u75-mortality'; "
         "did you mean 'u75-preventable-mortality'?"
     )
 
@@ -195,9 +195,9 @@ def test_a_misspelt_pipeline_key_gets_did_you_mean(config_copy: Path) -> None:
     _edit(config_copy, name, "    lag_days: 270\n", "    lag_dayz: 270\n")
     _edit(config_copy, name, "      path: oflog_adult", "      paht: oflog_adult")
     assert _validate(config_copy) == [
-        f"{config_copy / name}:10: oflog-asc.lag_dayz: unknown field 'lag_dayz'; "
+        f"{config_copy / name}:11: oflog-asc.lag_dayz: unknown field 'lag_dayz'; "
         "did you mean 'lag_days'?",
-        f"{config_copy / name}:21: oflog-asc.source.paht: unknown field 'paht'; "
+        f"{config_copy / name}:22: oflog-asc.source.paht: unknown field 'paht'; "
         "did you mean 'path'?",
     ]
 
@@ -206,7 +206,7 @@ def test_a_pipeline_lag_of_true_is_refused(config_copy: Path) -> None:
     name = "pipelines/public-data.yaml"
     _edit(config_copy, name, "    lag_days: 270\n", "    lag_days: true\n")
     assert _validate(config_copy) == [
-        f"{config_copy / name}:10: oflog-asc.lag_days: 'true' is not a number; "
+        f"{config_copy / name}:11: oflog-asc.lag_days: 'true' is not a number; "
         "write a whole number such as 3"
     ]
 
