@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -10,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warehouse.compiled import execute
+from warehouse.engine import database_path
 from warehouse.tables import (
     commentary,
     flag_events,
@@ -20,6 +23,7 @@ from warehouse.tables import (
     report_runs,
     status_snapshot,
 )
+from warehouse.write_watch import WATCH
 
 SNAPSHOT_COLUMNS = [c.name for c in status_snapshot.columns]
 
@@ -110,8 +114,36 @@ def snapshot_version(engine: sa.Engine) -> tuple[object, ...]:
 def page_version(engine: sa.Engine) -> tuple[object, ...]:
     """A marker that changes whenever anything a page shows may have changed: the snapshot
     and the figures (as `snapshot_version`), flags and their history, commentary, milestones
-    and packs. One query over small tables."""
-    return _version(engine, _PAGE_VERSION)
+    and packs. One query over small tables; on a DuckDB file, asked again only after a write."""
+    if not _sole_writer(engine):
+        # Another process (a web worker, the scheduler) may write at any moment: always ask
+        return _version(engine, _PAGE_VERSION)
+    mark = WATCH.mark()
+    if mark is not None:
+        with _KEPT_LOCK:
+            kept = _KEPT_VERSIONS.get(engine)
+        if kept is not None and kept[0] == mark:
+            return kept[1]
+    version = _version(engine, _PAGE_VERSION)
+    # Kept only if no write began or was going on while it was asked
+    if mark is not None and WATCH.mark() == mark:
+        with _KEPT_LOCK:
+            _KEPT_VERSIONS[engine] = (mark, version)
+    return version
+
+
+def _sole_writer(engine: sa.Engine) -> bool:
+    # A DuckDB file is opened by one process at a time, and every write to it in this process
+    # goes through SQLAlchemy, where warehouse.write_watch sees it
+    url = engine.url.render_as_string(hide_password=True)
+    return engine.dialect.name == "duckdb" and database_path(url) is not None
+
+
+# The last version asked of each engine's DuckDB file, with the write mark it was asked under
+_KEPT_VERSIONS: weakref.WeakKeyDictionary[sa.Engine, tuple[int, tuple[object, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+_KEPT_LOCK = threading.Lock()
 
 
 # Built and compiled once: asked on every page load

@@ -12,9 +12,14 @@ may have happened, and None while one is still going on:
   file and change it until we open it again.
 
 Every engine and pool of the process is watched, so a second engine on the same file (a command
-given another spelling of the URL) is seen too. Writes made on the driver's own connection
-beneath SQLAlchemy (bulk loads of figures) are not seen; nothing kept with `mark()` may depend
-on what those write.
+given another spelling of the URL) is seen too. Bulk loads that hand DuckDB a DataFrame still
+send their INSERT through SQLAlchemy (`exec_driver_sql`), so they are seen. Statements sent on
+the driver's own connection beneath SQLAlchemy are not; PMF sends only reads that way
+(warehouse/bulk.py, warehouse/frames.py) and copies of the warehouse to another file
+(warehouse/backup.py). Nothing kept with `mark()` may depend on a write made that way.
+
+Kept with it: open sessions' accounts (warehouse/user_sessions.py) and the page version
+(warehouse/snapshot.py).
 """
 
 from __future__ import annotations

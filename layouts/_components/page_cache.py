@@ -4,8 +4,9 @@ Between two changes to the warehouse (a pipeline run, an evaluation, a flag move
 a milestone, a pack) a page built for one person is the same every time they load it: it is
 kept in memory and handed to Dash again, instead of reading and judging everything anew on
 each load. The key names the viewer (their role and account), the page's arguments, the
-version of the warehouse (one small query: warehouse.snapshot.page_version) and the day, so
-a change is seen on the very next load and nothing built for one person reaches another.
+version of the warehouse (warehouse.snapshot.page_version: one small query, kept in memory on
+a DuckDB file until this process next writes) and the day, so a change is seen on the very
+next load and nothing built for one person reaches another.
 
 A kept page is also turned into JSON once: Dash would otherwise walk its thousands of
 components again on every load to send the same text.
