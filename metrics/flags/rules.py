@@ -23,7 +23,7 @@ from metrics.format import format_value
 from metrics.registry.flag_config import MetricRules, rules_for
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
-from metrics.words import RULE
+from metrics.words import RULE, plural
 
 OFF_TARGET, SPC_CONCERN, ASSURANCE_FAIL, STALE_DATA = (
     "off_target",
@@ -109,7 +109,8 @@ def milestone_conditions(
             active = is_slipped(baseline, forecast, completed, at_risk_days)
             detail = (
                 f"'{row.title}' is forecast for {forecast:%d %b %Y}, "
-                f"{_days(slip_days(baseline, forecast))} after its baseline of {baseline:%d %b %Y}."
+                f"{plural(slip_days(baseline, forecast), 'day')} "
+                f"after its baseline of {baseline:%d %b %Y}."
                 if active and forecast is not None
                 else ""
             )
@@ -128,10 +129,6 @@ def milestone_conditions(
                 Condition("milestone", ident, None, MILESTONE_OVERDUE, active, detail, owner)
             )
     return found
-
-
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def _period(metric: Metric, start: object) -> str:
