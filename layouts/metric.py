@@ -190,16 +190,19 @@ def download_series(_clicks: int | None, metric_id: str, area: str) -> dict[str,
     Output("comparison-download", "data"),
     Input("comparison-download-button", "n_clicks"),
     State("metric-id", "data"),
+    State("comparison-download-group", "data"),
     prevent_initial_call=True,
 )
-def download_comparison(_clicks: int | None, metric_id: str) -> dict[str, Any]:
-    """The comparison with other councils over time, as the page's table shows it, as CSV."""
+def download_comparison(
+    _clicks: int | None, metric_id: str, group: str | None = None
+) -> dict[str, Any]:
+    """The comparison with the chosen group over time, as the page's table shows it, as CSV."""
     rt = runtime()
     if not rt.registry.has_metric(str(metric_id)):
         raise dash.exceptions.PreventUpdate
     metric = rt.registry.metric(metric_id)
     model = read_model(rt.registry, rt.engine, [metric.id], date.today(), rt.audience)
-    comparison = model.comparison(rt.registry, metric)
+    comparison = comparison_choice(rt.registry, metric, model.compared).chosen(group)
     if comparison is None:
         raise dash.exceptions.PreventUpdate
     return dcc.send_string(comparison_csv(rt.registry, comparison), f"{metric.id}-compared.csv")

@@ -20,6 +20,8 @@ def comparison_download(comparison: Comparison | None) -> html.Div | None:
                 type="button",
             ),
             dcc.Download(id="comparison-download"),
+            # The group the page shows, so the file is the table the reader is looking at
+            dcc.Store(id="comparison-download-group", data=comparison.group.id),
         ],
         className="pmf-download",
     )

@@ -4,6 +4,8 @@ a committee chooses the councils it compares with. Every page passes axe-core.""
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import threading
 from collections.abc import Iterator
@@ -113,3 +115,8 @@ def test_a_committee_chooses_the_councils_it_compares_with(anonymous_page: Any, 
     page.wait_for_function("location.search.includes('group=english-councils')")
     page.wait_for_selector("#ranking-table caption:has-text('all English councils ranked')")
     assert_accessible(page)
+    # The download is the table the reader chose, not the measure's own group
+    with page.expect_download() as sent:
+        page.click("#comparison-download-button")
+    rows = list(csv.DictReader(io.StringIO(Path(sent.value.path()).read_text(encoding="utf-8"))))
+    assert rows and {r["Comparator group"] for r in rows} == {"All English councils"}
