@@ -231,7 +231,14 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
             _section(
                 "actions-heading",
                 "Flags and actions",
-                html.P(counts(flags).sentence(), id="portfolio-flag-counts"),
+                html.P(
+                    counts(flags).sentence()
+                    # The register is today's: say so when an earlier week is shown above
+                    + (
+                        "" if as_at >= date.today() else " These are the flags as they stand today."
+                    ),
+                    id="portfolio-flag-counts",
+                ),
                 simple_table(
                     actions,
                     {

@@ -95,3 +95,14 @@ def _walk(component: Any) -> list[Any]:
         if child is not None and not isinstance(child, str | int | float):
             out.extend(_walk(child))
     return out
+
+
+def test_an_earlier_week_says_the_flags_are_today_s(app: dash.Dash) -> None:
+    # The register keeps no weekly copy: an earlier week says its flags are as they are today
+    earlier = text_of(find(portfolio(app, "2024-08-26"), "portfolio-flag-counts"))
+    assert earlier.endswith("These are the flags as they stand today.")
+    from datetime import date, timedelta
+
+    this_week = date.today() - timedelta(days=date.today().weekday())
+    current = text_of(find(portfolio(app, this_week.isoformat()), "portfolio-flag-counts"))
+    assert "as they stand today" not in current
