@@ -202,7 +202,7 @@ def test_catalogue_search_and_download(page: Any, live_url: str) -> None:
     with page.expect_download() as info:
         page.click("#catalogue-download-button")
     text = open(info.value.path(), encoding="utf-8").read()
-    assert text.splitlines()[0].startswith("Id,Measure,Priority")
+    assert text.splitlines()[0].startswith("Measure,Measure id,Priority")
     assert "cs-social-worker-caseload" in text and "jobs-created" not in text
 
 
