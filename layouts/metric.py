@@ -35,8 +35,10 @@ from metrics.engine.comparison_choice import comparison_choice
 from metrics.engine.periods import period_label
 from metrics.engine.series import SPC_WINDOW
 from metrics.flags.register import metric_flags
-from metrics.readmodel.judged import read_model
+from metrics.readmodel.judged import SeriesView, read_model
 from metrics.rebases import RebaseNotFound, RebaseProblem
+from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 from reports.downloads import comparison_csv, series_csv
 from warehouse.commentary import comments_for
 from warehouse.observations import restated_values
@@ -261,10 +263,7 @@ def record_rebase(
     """Recalculate the limits from the chosen period (officers), then redraw the chart."""
     rt = runtime()
     registry = rt.registry
-    if not registry.has_metric(str(metric_id)):
-        raise dash.exceptions.PreventUpdate
-    metric = registry.metric(metric_id)
-    area_code = area or registry.plan.county.code
+    metric, area_code = _chosen_series(registry, metric_id, area)
     try:
         rt.writes.record_rebase(
             metric_id=metric.id,
@@ -289,10 +288,7 @@ def record_rebase(
             dash.no_update,
             dash.no_update,
         )
-    model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
-    view = model.series(
-        metric, area_code, _parse_date(start), _parse_date(end), whole=start == "all"
-    )
+    view = _series_shown(metric, area_code, start, end)
     day = _parse_date(period)
     done = html.Div(
         [
@@ -314,6 +310,22 @@ def record_rebase(
         spc_body(registry, view, names=True),
         "",
         rebase_records(view, names=True, withdraw=True),
+    )
+
+
+def _chosen_series(registry: Registry, metric_id: str, area: str | None) -> tuple[Metric, str]:
+    """The measure (one the viewer may see) and area a rebase callback acts on."""
+    if not registry.has_metric(str(metric_id)):
+        raise dash.exceptions.PreventUpdate
+    return registry.metric(metric_id), area or registry.plan.county.code
+
+
+def _series_shown(metric: Metric, area_code: str, start: str | None, end: str | None) -> SeriesView:
+    """The series as the page shows it (the chosen period range), read afresh after a write."""
+    rt = runtime()
+    model = read_model(rt.registry, rt.engine, [metric.id], date.today(), rt.audience)
+    return model.series(
+        metric, area_code, _parse_date(start), _parse_date(end), whole=start == "all"
     )
 
 
@@ -354,10 +366,7 @@ def withdraw_rebase(
         raise dash.exceptions.PreventUpdate
     rt = runtime()
     registry = rt.registry
-    if not registry.has_metric(str(metric_id)):
-        raise dash.exceptions.PreventUpdate
-    metric = registry.metric(metric_id)
-    area_code = area or registry.plan.county.code
+    metric, area_code = _chosen_series(registry, metric_id, area)
     try:
         row = rt.writes.withdraw_rebase(int(triggered["rebase"]), rt.viewer.display_name)
     except (AccessDenied, RebaseNotFound, RebaseProblem) as problem:
@@ -370,10 +379,7 @@ def withdraw_rebase(
             dash.no_update,
             dash.no_update,
         )
-    model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
-    view = model.series(
-        metric, area_code, _parse_date(start), _parse_date(end), whole=start == "all"
-    )
+    view = _series_shown(metric, area_code, start, end)
     day = row.get("period_start")
     label = period_label(metric.frequency, pd.Timestamp(day).date()) if day else "that period"
     done = html.Div(
