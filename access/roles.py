@@ -6,7 +6,14 @@ from typing import Literal
 
 Role = Literal["public", "member", "officer", "admin"]
 Permission = Literal[
-    "read_internal", "comment", "update_flag", "run_pipeline", "rebase_spc", "manage_users"
+    "read_internal",
+    "comment",
+    "update_flag",
+    "run_pipeline",
+    "rebase_spc",
+    "manage_cycle",
+    "read_audit",
+    "manage_users",
 ]
 
 # Each role may do everything the roles before it may
@@ -20,6 +27,9 @@ LOWEST_ROLE: dict[Permission, Role] = {
     "update_flag": "officer",
     "run_pipeline": "officer",
     "rebase_spc": "officer",  # recalculate a measure's SPC limits from a period
+    # open and close reporting cycles, restate a locked figure, publish commentary
+    "manage_cycle": "officer",
+    "read_audit": "officer",  # the reporting cycle's audit trail
     "manage_users": "admin",
 }
 

@@ -112,6 +112,34 @@ RUN_STATUS = {
     "abandoned": "✖ Abandoned: PMF stopped mid-run",
 }
 
+# Where a data return stands (cycle.states): the word, and what it means for the owner
+RETURN_STATE = {
+    "not_started": ("Not started", "no figure entered yet"),
+    "draft": ("Draft", "saved by the owner, not yet sent"),
+    "submitted": ("Submitted", "sent, waiting for sign-off"),
+    "returned": ("Sent back", "the approver asked for a change"),
+    "approved": ("Approved", "signed off and loaded"),
+    "locked": ("Locked", "the period is closed; a change is a restatement"),
+}
+LATE = "Late"
+# What happened to a return (return_events.kind), for the audit trail
+RETURN_EVENT = {
+    "opened": "Return asked for",
+    "draft": "Saved as draft",
+    "submit": "Submitted",
+    "approve": "Approved",
+    "send_back": "Sent back",
+    "lock": "Locked",
+    "restate": "Restated",
+    "publish": "Commentary published",
+    "email": "Email sent",
+}
+COMMENTARY_STATE = {
+    "draft": "Draft",
+    "approved": "Approved (internal)",
+    "published": "Published",
+}
+
 # A county figure PMF worked out from the districts, rather than received
 DERIVED = "Worked out from the districts"
 
@@ -184,6 +212,16 @@ def flag_event_word(kind: str) -> str:
 def milestone_word(status: str) -> str:
     """A milestone's state in words."""
     return MILESTONE.get(status, ("?", status.replace("_", " ")))[1]
+
+
+def return_state_word(state: str) -> str:
+    """Where a data return stands, in words."""
+    return RETURN_STATE.get(state, (state.replace("_", " ").capitalize(), ""))[0]
+
+
+def return_event_word(kind: str) -> str:
+    """What happened to a data return, in words."""
+    return RETURN_EVENT.get(kind, kind.replace("_", " ").capitalize())
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:

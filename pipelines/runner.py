@@ -154,6 +154,43 @@ def run_pipeline(
     return result
 
 
+def run_batch(
+    registry: Registry,
+    engine: sa.Engine,
+    pipeline: Pipeline,
+    batch: Batch,
+    *,
+    trigger: str,
+    triggered_by: str | None,
+    all_or_nothing: bool = False,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Check and load one batch already in hand (figures entered in PMF) as a logged run.
+
+    With `all_or_nothing`, one failed row fails the run and nothing loads.
+    """
+    say = _say(pipeline.id, progress)
+    now = datetime.now()
+    run_id = start_run(engine, pipeline.id, trigger=trigger, triggered_by=triggered_by, now=now)
+    work = _Work()
+    try:
+        work.done.append(_check(batch, pipeline, registry, say))
+        rejected = work.counts()["rows_rejected"]
+        if all_or_nothing and rejected:
+            message = f"{rejected} of {len(batch.frame)} figures failed validation; none loaded"
+            result = _record_failure(engine, pipeline, run_id, work, message, now, batch.ref)
+        else:
+            result = _load(engine, pipeline, run_id, work, batch.ref, now, say)
+    except Exception as exc:
+        LOG.exception("loading %s as run %s failed", batch.ref, run_id)
+        message = f"unexpected error ({type(exc).__name__}); nothing was loaded (run {run_id})"
+        result = _record_failure(engine, pipeline, run_id, work, message, now, batch.ref)
+    say(result.summary())
+    if result.status in LOADED:
+        result = call_hooks(registry, engine, result, progress)
+    return result
+
+
 def pipeline_by_id(registry: Registry, pipeline_id: str) -> Pipeline:
     """One pipeline from the config, or KeyError naming the known ones."""
     pipelines = load_pipelines(registry)

@@ -60,3 +60,13 @@ def comments_for(engine: sa.Engine, metric_id: str, *, public_only: bool = False
         return pd.read_sql(
             query.order_by(commentary.c.created_at.desc(), commentary.c.id.desc()), conn
         )
+
+
+def set_visibility(engine: sa.Engine, comment_id: int, visibility: str) -> None:
+    """Show a comment to the public, or to signed-in readers only."""
+    if visibility not in {"public", "internal"}:
+        raise ValueError(f"visibility must be 'public' or 'internal', not {visibility!r}")
+    with engine.begin() as conn:
+        conn.execute(
+            commentary.update().where(commentary.c.id == comment_id).values(visibility=visibility)
+        )

@@ -196,6 +196,11 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("disabled_at", sa.DateTime, nullable=True),
     sa.Column("last_sign_in_at", sa.DateTime, nullable=True),
+    # Where PMF's emails go (reminders, flag notices, the weekly pack); none: no email
+    sa.Column("email", sa.Text, nullable=True),
+    # The cabinet portfolio a portfolio holder holds, and whether they take its weekly pack
+    sa.Column("portfolio", sa.String(80), nullable=True),
+    sa.Column("weekly_pack", sa.Boolean, nullable=True),
 )
 
 sign_in_events = sa.Table(
@@ -271,6 +276,94 @@ spc_rebases = sa.Table(
     sa.Column("withdrawn_by", sa.String(120), nullable=True),
     sa.Column("withdrawn_at", sa.DateTime, nullable=True),
     sa.Index("ix_spc_rebases_metric", "metric_id", "area_code"),
+)
+
+# One reporting cycle: the period whose data returns are asked for, by when, and its lock
+return_cycles = sa.Table(
+    "return_cycles",
+    metadata,
+    _id("return_cycles"),
+    sa.Column("period", sa.String(20), nullable=False),  # its code, e.g. 2026-10 or 2026-27-Q2
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("period_end", sa.Date, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("opened_by", sa.String(120), nullable=False),
+    sa.Column("opened_at", sa.DateTime, nullable=False),
+    sa.Column("closed_by", sa.String(120), nullable=True),
+    sa.Column("closed_at", sa.DateTime, nullable=True),
+    sa.Index("ix_return_cycles_period", "period"),
+)
+
+# One data return: a manual measure's figure for one area and period, from its owner, signed
+# off by its approver (cycle.states has the states and the moves between them)
+data_returns = sa.Table(
+    "data_returns",
+    metadata,
+    _id("data_returns"),
+    sa.Column("cycle_id", sa.Integer, nullable=False),
+    sa.Column("period", sa.String(20), nullable=False),
+    sa.Column("metric_id", sa.String(80), nullable=False),
+    sa.Column("area_code", sa.String(16), nullable=False),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("owner", sa.String(80), nullable=False),
+    sa.Column("approver", sa.String(80), nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("value", sa.Double, nullable=True),
+    sa.Column("numerator", sa.Double, nullable=True),
+    sa.Column("denominator", sa.Double, nullable=True),
+    sa.Column("commentary", sa.Text, nullable=True),
+    # draft, approved (with the figure) or published (shown to the public)
+    sa.Column("commentary_state", sa.String(20), nullable=True),
+    sa.Column("comment_id", sa.Integer, nullable=True),  # the commentary row, once approved
+    sa.Column("note", sa.Text, nullable=True),  # the approver's note when sent back
+    sa.Column("submitted_at", sa.DateTime, nullable=True),
+    sa.Column("decided_by", sa.String(80), nullable=True),
+    sa.Column("decided_at", sa.DateTime, nullable=True),
+    sa.Column("run_id", sa.Integer, nullable=True),  # the load that put it in observations
+    sa.Column("updated_by", sa.String(80), nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Index("ix_data_returns_key", "period", "metric_id", "area_code"),
+    sa.Index("ix_data_returns_owner", "owner"),
+)
+
+# The reporting cycle's audit trail: every draft, submission, sign-off, send-back, lock,
+# restatement and email, with who and when
+return_events = sa.Table(
+    "return_events",
+    metadata,
+    _id("return_events"),
+    sa.Column("return_id", sa.Integer, nullable=True),
+    sa.Column("period", sa.String(20), nullable=True),
+    sa.Column("metric_id", sa.String(80), nullable=True),
+    sa.Column("area_code", sa.String(16), nullable=True),
+    sa.Column("actor", sa.String(120), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("from_state", sa.String(20), nullable=True),
+    sa.Column("to_state", sa.String(20), nullable=True),
+    sa.Column("value", sa.Double, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("event_at", sa.DateTime, nullable=False),
+    sa.Index("ix_return_events_at", "event_at"),
+    sa.Index("ix_return_events_metric", "metric_id"),
+)
+
+# Every email PMF sends, once: the key names what it is for, so a rerun or a restart finds it
+# here and never sends it again
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    _id("notifications"),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("recipient", sa.String(80), nullable=False),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # sending, sent or failed
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("sent_at", sa.DateTime, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Index("ix_notifications_key", "key"),
 )
 
 ALL_TABLES = tuple(metadata.sorted_tables)

@@ -145,6 +145,20 @@ class Benchmark(_Strict):
     group: str = Field("nearest-neighbours", description="The comparator group to compare with.")
 
 
+# A PMF account's user name, as `pmf users add` makes them
+Username = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._@-]{1,79}$")]
+# The `source` of a measure whose figures are entered in PMF as data returns, not fed by a pipeline
+MANUAL_SOURCE = "manual"
+MANUAL_SOURCE_NAME = "Data return entered in PMF"
+
+
+class Returns(_Strict):
+    """Who sends a manual measure's figure each period, and who signs it off (PMF accounts)."""
+
+    owner: Username = Field(description="User name of the data owner, who enters the figure.")
+    approver: Username = Field(description="User name of the person who signs the figure off.")
+
+
 class Metric(_Strict):
     """One measure in the registry, after defaults have been applied."""
 
@@ -170,7 +184,14 @@ class Metric(_Strict):
     )
     aggregation: Aggregation = "none"
     area_level: AreaLevel = Field("county", description="county only, or county and districts.")
-    source: str | None = Field(None, description="Id of the pipeline that feeds this metric.")
+    source: str | None = Field(
+        None,
+        description="Id of the pipeline that feeds this metric, or 'manual' for a figure "
+        "entered in PMF as a data return.",
+    )
+    returns: Returns | None = Field(
+        None, description="Manual measures: the data owner and approver (PMF user names)."
+    )
     visibility: Visibility = "internal"
     suppress_below: WholeNumber | None = Field(None, ge=1)
     lag_days: WholeNumber | None = Field(
@@ -191,6 +212,11 @@ class Metric(_Strict):
         if isinstance(value, list) and not value:
             return None
         return value
+
+    @property
+    def is_manual(self) -> bool:
+        """Whether the figure is entered in PMF (a data return) rather than fed by a pipeline."""
+        return self.source == MANUAL_SOURCE
 
     @property
     def has_target(self) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from metrics.registry.model import Metric, Plan
+from metrics.registry.model import MANUAL_SOURCE, Metric, Plan
 from metrics.registry.sources import MetricSource, PipelineRef
 from metrics.registry.yamlfile import Problem
 
@@ -212,8 +212,36 @@ def metric_sources_are_pipelines(docs: Documents) -> Iterator[Problem]:
     if not pipeline_ids or not docs.all_pipelines_read:
         return
     for metric in docs.metrics:
-        if metric.source is not None and metric.source not in pipeline_ids:
+        if metric.source is not None and metric.source not in pipeline_ids | {MANUAL_SOURCE}:
             yield docs.problem(metric, "source", _unknown("pipeline", metric.source, pipeline_ids))
+
+
+def manual_measures_name_their_people(docs: Documents) -> Iterator[Problem]:
+    """A manual measure names its data owner and approver, two different people; a measure
+    fed by a pipeline names neither."""
+    for metric in docs.metrics:
+        people = metric.returns
+        if metric.is_manual and people is None:
+            yield docs.problem(
+                metric,
+                "returns",
+                "a manual measure needs 'returns: {owner: USER, approver: USER}' naming the PMF "
+                "accounts that enter and sign off its figure",
+            )
+        elif people is not None and not metric.is_manual:
+            yield docs.problem(
+                metric,
+                "returns",
+                f"'returns' is for measures entered in PMF; this one is fed by "
+                f"'{metric.source or 'nothing'}'. Set 'source: {MANUAL_SOURCE}' or drop 'returns'",
+            )
+        elif people is not None and people.owner == people.approver:
+            yield docs.problem(
+                metric,
+                "returns",
+                f"'{people.owner}' is both owner and approver; a figure is signed off by someone "
+                "other than the person who sent it",
+            )
 
 
 def rebase_dates_in_order(docs: Documents) -> Iterator[Problem]:
@@ -271,6 +299,7 @@ DEFAULT_RULES: tuple[Rule, ...] = tuple(
         neutral_metrics_have_no_target,
         district_targets_fit_the_measure,
         metric_sources_are_pipelines,
+        manual_measures_name_their_people,
         rebase_dates_in_order,
         metric_ids_are_unique,
         pipelines_name_metrics,
