@@ -58,8 +58,10 @@ def approve_return(
     *,
     by: Viewer,
     now: datetime | None = None,
+    evaluate: bool = True,
 ) -> RunResult:
-    """Sign a submitted return off: load its figure, approve its commentary, evaluate again."""
+    """Sign a submitted return off: load its figure, approve its commentary, evaluate again
+    (`evaluate=False` leaves that to a caller approving many at once)."""
     row = load_return(registry, engine, key)
     _as_approver(row, by, "approve")
     figure = EnteredFigure(
@@ -77,6 +79,7 @@ def approve_return(
         ref=return_ref(row, "approved", str(by.username)),
         trigger="approval",
         triggered_by=str(by.username),
+        evaluate=evaluate,
     )
     if not result.ok:
         raise ReturnRefused(

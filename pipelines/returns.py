@@ -131,8 +131,10 @@ def load_figures(
     ref: str,
     trigger: str,
     triggered_by: str,
+    evaluate: bool = True,
 ) -> RunResult:
-    """Check and load figures as one run of the `returns` pipeline, then evaluate again.
+    """Check and load figures as one run of the `returns` pipeline, then evaluate again
+    (unless `evaluate` is False: the caller evaluates once after a batch of loads).
 
     Nothing loads unless every figure passes: the run is recorded as failed instead.
     """
@@ -145,4 +147,5 @@ def load_figures(
         trigger=trigger,
         triggered_by=triggered_by,
         all_or_nothing=True,
+        hooks=evaluate,
     )

@@ -164,10 +164,12 @@ def run_batch(
     triggered_by: str | None,
     all_or_nothing: bool = False,
     progress: Progress | None = None,
+    hooks: bool = True,
 ) -> RunResult:
     """Check and load one batch already in hand (figures entered in PMF) as a logged run.
 
-    With `all_or_nothing`, one failed row fails the run and nothing loads.
+    With `all_or_nothing`, one failed row fails the run and nothing loads. `hooks=False`
+    leaves evaluating again to the caller, as for `run_pipeline`.
     """
     say = _say(pipeline.id, progress)
     now = datetime.now()
@@ -186,7 +188,7 @@ def run_batch(
         message = f"unexpected error ({type(exc).__name__}); nothing was loaded (run {run_id})"
         result = _record_failure(engine, pipeline, run_id, work, message, now, batch.ref)
     say(result.summary())
-    if result.status in LOADED:
+    if hooks and result.status in LOADED:
         result = call_hooks(registry, engine, result, progress)
     return result
 
