@@ -1,4 +1,4 @@
-"""`pmf demo`: load the demo history through the real pipelines, and a demo officer account."""
+"""`pmf demo`: load the demo history through the real pipelines, and the demo accounts."""
 
 from __future__ import annotations
 
@@ -17,18 +17,17 @@ from cli.context import Context, pass_context
 @pass_context
 def demo(ctx: Context, as_of: datetime | None, if_empty: bool) -> None:
     """Load a deterministic, realistic demo history (7 years, county and districts)."""
+    from demo.cycle import DEMO_PEOPLE, ensure_demo_people
     from demo.load import load_demo
-    from demo.officer import ensure_demo_officer
 
     registry = ctx.registry()
     engine = ctx.engine()
+    passwords = ensure_demo_people(engine)
     summary = load_demo(
         registry, engine, (as_of.date() if as_of else date.today()), if_empty=if_empty
     )
     click.echo(summary)
-    password = ensure_demo_officer(engine)
-    if password:
-        click.echo(
-            f"Demo sign-in for the performance team: user 'demo-officer', password '{password}' "
-            "(shown once; 'pmf users add' makes real accounts)."
-        )
+    if passwords:
+        click.echo("Demo sign-ins (shown once; 'pmf users add' makes real accounts):")
+        for username, password in passwords.items():
+            click.echo(f"  {DEMO_PEOPLE[username][0]}: user '{username}', password '{password}'")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from demo.cycle import build_demo_cycle
 from demo.drops import TRACKER_PIPELINE, write_demo_drops, write_demo_tracker
 from demo.history import generate_history
 from metrics.engine.evaluate import evaluate
@@ -60,11 +61,18 @@ def load_demo(
         )
         for pipeline_id in chosen
     ]
-    if any(r.status in LOADED for r in results):
+    made = build_demo_cycle(registry, engine, history, as_of)
+    if any(r.status in LOADED for r in results) or made is not None:
         # The demo is a picture as at `as_of`, so status and flags are worked out for that day
         # (the after-load hooks would judge freshness and milestones against the real date)
         evaluate(registry, engine, today=as_of)
-    return _summary(as_of, root, results)
+    summary = _summary(as_of, root, results)
+    if made is not None:
+        summary += (
+            f" Reporting cycles: {made.quarter} closed, {made.month} in progress "
+            f"({made.returns} data returns)."
+        )
+    return summary
 
 
 def _demo_tracker(as_of: date) -> pd.DataFrame | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from cycle.status import cycle_status
 from demo.load import load_demo
 from metrics.registry.loader import Registry
 from tests.pipelines.conftest import runs, table
@@ -29,7 +30,13 @@ def test_demo_writes_drops_and_loads_them_through_the_pipelines(
     assert (drops / "oflog_adult_social_care-demo.csv").exists()
 
     log = runs(engine)
-    assert set(log["trigger"]) == {"demo"}
+    # The pipelines' runs, and the manual measures' figures approved in the demo cycles
+    assert set(log["trigger"]) == {"demo", "approval"}
+    assert set(log.loc[log["trigger"] == "approval", "pipeline_id"]) == {"returns"}
+    assert "Reporting cycles: 2024-25-Q2 closed, 2024-10 in progress" in summary
+    states = cycle_status(registry, engine, ["2024-10"], today=AS_OF)
+    assert {"approved", "submitted", "returned", "draft", "not_started"} <= set(states["state"])
+    assert states["late"].any() and not states["late"].all()
     assert set(log["status"]) == {"succeeded", "partially_rejected"}
     assert {m.id for m in registry} == set(current_observations(engine)["metric_id"])
     assert len(read_milestones(engine)) >= 20
