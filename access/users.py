@@ -5,8 +5,10 @@ Every change is audited; the rows themselves are kept by `warehouse.users`.
 
 from __future__ import annotations
 
+import difflib
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +22,11 @@ from access.roles import Role, parse_role
 from warehouse.users import change_user, find_user, insert_user, note_sign_in
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
+# An ordinary address: a local part, @, and a domain with a dot (no display name, no spaces)
+EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
 MIN_PASSWORD = 12
 HASHER = PasswordHasher()
 # Checked when the user name is unknown, so a wrong name takes as long as a wrong password
@@ -33,6 +40,35 @@ def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
+def check_email(address: str) -> str | None:
+    """The address as stored (None for an empty one), or ValueError saying what is wrong."""
+    address = address.strip()
+    if not address:
+        return None
+    if len(address) > 254 or not EMAIL.match(address):
+        raise ValueError(
+            f"'{address}' is not an email address PMF can send to: write one address such as "
+            "jo.bloggs@council.gov.uk, without a name or angle brackets."
+        )
+    local, domain = address.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+def check_portfolio(portfolio: str, known: Collection[str]) -> str | None:
+    """The portfolio id as stored (None for an empty one), or ValueError with a did-you-mean."""
+    portfolio = portfolio.strip()
+    if not portfolio:
+        return None
+    if portfolio in known:
+        return portfolio
+    close = difflib.get_close_matches(portfolio, list(known), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise ValueError(
+        f"There is no portfolio '{portfolio}' in the plan{hint}; "
+        f"use one of {', '.join(sorted(known)) or '(none: the plan has no portfolios)'}."
+    )
+
+
 def add_user(
     engine: sa.Engine,
     username: str,
@@ -41,8 +77,16 @@ def add_user(
     *,
     actor: str,
     display_name: str | None = None,
+    email: str | None = None,
+    portfolio: str | None = None,
+    weekly_pack: bool = False,
+    plan_portfolios: Collection[str] = (),
 ) -> int:
-    """Create a local account and audit it; returns its id."""
+    """Create a local account and audit it; returns its id.
+
+    A portfolio is checked against `plan_portfolios` (the plan's portfolio ids); the weekly
+    pack is of that portfolio, so it needs one.
+    """
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise ValueError(
@@ -50,6 +94,10 @@ def add_user(
             "dots, dashes, underscores or @, starting with a letter or digit."
         )
     checked: Role = parse_role(role)
+    address = check_email(email) if email is not None else None
+    holds = check_portfolio(portfolio, plan_portfolios) if portfolio is not None else None
+    if weekly_pack and holds is None:
+        raise ValueError("The weekly pack is a portfolio's pack: give --portfolio too.")
     if find_user(engine, username) is not None:
         raise ValueError(f"There is already a user called '{username}'.")
     return insert_user(
@@ -59,6 +107,9 @@ def add_user(
         role=checked,
         password_hash=hash_password(password),
         actor=actor,
+        email=address,
+        portfolio=holds,
+        weekly_pack=weekly_pack,
     )
 
 
@@ -89,10 +140,16 @@ def update_user(
     role: str | None = None,
     password: str | None = None,
     enable: bool = False,
+    email: str | None = None,
+    portfolio: str | None = None,
+    weekly_pack: bool | None = None,
+    plan_portfolios: Collection[str] = (),
 ) -> list[str]:
-    """Change an account's role or password, or enable it again; audited. Returns the changes.
+    """Change an account's role, password, email, portfolio or weekly pack, or enable it again;
+    audited. Returns the changes.
 
-    A new role or password ends the account's open sessions.
+    None leaves a field as it is; an empty email or portfolio removes it. A new role or
+    password ends the account's open sessions.
     """
     user = find_user(engine, username)
     if user is None:
@@ -110,8 +167,28 @@ def update_user(
             raise ValueError(f"'{username}' is not disabled.")
         values["disabled_at"] = None
         changes.append("enabled")
+    if email is not None:
+        values["email"] = check_email(email)
+        changes.append(f"email {values['email']}" if values["email"] else "email removed")
+    if portfolio is not None:
+        values["portfolio"] = check_portfolio(portfolio, plan_portfolios)
+        changes.append(
+            f"portfolio {values['portfolio']}" if values["portfolio"] else "portfolio removed"
+        )
+    if weekly_pack is not None:
+        values["weekly_pack"] = weekly_pack
+        changes.append("weekly pack on" if weekly_pack else "weekly pack off")
+    holds = values["portfolio"] if "portfolio" in values else user.get("portfolio")
+    takes_pack = values["weekly_pack"] if "weekly_pack" in values else user.get("weekly_pack")
+    if takes_pack and not holds:
+        raise ValueError(
+            "The weekly pack is a portfolio's pack: give --portfolio too, or --no-weekly-pack."
+        )
     if not changes:
-        raise ValueError("Nothing to change: give --role, --password-stdin or --enable.")
+        raise ValueError(
+            "Nothing to change: give --role, --password-stdin, --enable, --email, --portfolio "
+            "or --weekly-pack."
+        )
     # Whoever holds an open session signs in again under the new role or password
     ends = "role or password changed" if role is not None or password is not None else None
     change_user(

@@ -26,6 +26,11 @@ def users_group() -> None:
     """Manage the people who can sign in to the dashboard."""
 
 
+def _plan_portfolios(ctx: Context, portfolio: str | None) -> list[str]:
+    # The plan is read only when a portfolio is given: it is what the portfolio is checked against
+    return [p.id for p in ctx.registry().plan.portfolios] if portfolio else []
+
+
 @users_group.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What they may do.")
@@ -33,18 +38,44 @@ def users_group() -> None:
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
 )
+@click.option("--email", default=None, help="Where PMF's emails to them go.")
+@click.option("--portfolio", default=None, help="The cabinet portfolio they hold, e.g. finance.")
+@click.option(
+    "--weekly-pack/--no-weekly-pack",
+    default=False,
+    help="Email them their portfolio's pack each week (needs --portfolio and --email).",
+)
 @click.pass_obj
 def users_add(
-    ctx: Context, name: str, role: str, display_name: str | None, password_stdin: bool
+    ctx: Context,
+    name: str,
+    role: str,
+    display_name: str | None,
+    password_stdin: bool,
+    email: str | None,
+    portfolio: str | None,
+    weekly_pack: bool,
 ) -> None:
     """Add a local account; you are asked for its password twice."""
+    portfolios = _plan_portfolios(ctx, portfolio)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     engine = ctx.engine()
     try:
-        add_user(engine, name, password, role, actor=_actor(), display_name=display_name)
+        add_user(
+            engine,
+            name,
+            password,
+            role,
+            actor=_actor(),
+            display_name=display_name,
+            email=email,
+            portfolio=portfolio,
+            weekly_pack=weekly_pack,
+            plan_portfolios=portfolios,
+        )
     except ValueError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
@@ -54,17 +85,20 @@ def users_add(
 @users_group.command("list")
 @click.pass_obj
 def users_list(ctx: Context) -> None:
-    """List accounts with their role and whether they are enabled."""
+    """List accounts with their role, whether they are enabled, and their email address."""
     engine = ctx.engine()
     frame = list_users(engine)
-    click.echo(f"{'name':24} {'role':8} {'state':9} display name")
+    click.echo(f"{'name':24} {'role':8} {'state':9} {'email':32} display name")
     for _, row in frame.iterrows():
         state = (
             "disabled"
             if row["disabled_at"] is not None and row["disabled_at"] == row["disabled_at"]
             else "enabled"
         )
-        click.echo(f"{row['username']:24} {row['role']:8} {state:9} {row['display_name']}")
+        email = row["email"] if isinstance(row["email"], str) else "-"
+        click.echo(
+            f"{row['username']:24} {row['role']:8} {state:9} {email:32} {row['display_name']}"
+        )
     click.echo(f"{len(frame)} user(s)")
 
 
@@ -90,6 +124,13 @@ def users_disable(ctx: Context, name: str) -> None:
 )
 @click.option("--new-password", is_flag=True, help="Be asked for a new password.")
 @click.option("--enable", is_flag=True, help="Let a disabled account sign in again.")
+@click.option("--email", default=None, help="A new email address ('' removes it).")
+@click.option("--portfolio", default=None, help="The portfolio they hold ('' removes it).")
+@click.option(
+    "--weekly-pack/--no-weekly-pack",
+    default=None,
+    help="Start or stop emailing them their portfolio's pack each week.",
+)
 @click.pass_obj
 def users_update(
     ctx: Context,
@@ -98,8 +139,12 @@ def users_update(
     password_stdin: bool,
     new_password: bool,
     enable: bool,
+    email: str | None,
+    portfolio: str | None,
+    weekly_pack: bool | None,
 ) -> None:
-    """Change an account's role or password, or enable it again."""
+    """Change an account's role, password, email, portfolio or weekly pack, or enable it."""
+    portfolios = _plan_portfolios(ctx, portfolio)
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -114,6 +159,10 @@ def users_update(
             role=role,
             password=password,
             enable=enable,
+            email=email,
+            portfolio=portfolio,
+            weekly_pack=weekly_pack,
+            plan_portfolios=portfolios,
         )
     except ValueError as exc:
         click.echo(f"Error: {exc}", err=True)

@@ -36,6 +36,9 @@ def insert_user(
     role: str,
     password_hash: str,
     actor: str,
+    email: str | None = None,
+    portfolio: str | None = None,
+    weekly_pack: bool = False,
 ) -> int:
     """Store a new local account and audit it in one transaction; returns its id."""
     with engine.begin() as conn:
@@ -48,10 +51,19 @@ def insert_user(
                 password_hash=password_hash,
                 provider="local",
                 created_at=datetime.now(),
+                email=email,
+                portfolio=portfolio,
+                weekly_pack=weekly_pack,
             )
             .returning(users.c.id)
         ).scalar_one()
-        _record(conn, username, actor, "added", f"role {role}")
+        detail = "; ".join(
+            [f"role {role}"]
+            + ([f"email {email}"] if email else [])
+            + ([f"portfolio {portfolio}"] if portfolio else [])
+            + (["weekly pack on"] if weekly_pack else [])
+        )
+        _record(conn, username, actor, "added", detail)
     return int(user_id)
 
 
