@@ -120,20 +120,9 @@ def off_target(
     return rag(value, target, metric.polarity, band) == RED
 
 
-def save_return(
-    registry: Registry,
-    engine: sa.Engine,
-    key: ReturnKey,
-    figures: Figures,
-    *,
-    by: Viewer,
-    submit: bool,
-    today: date | None = None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """Save the owner's figures as a draft, or submit them for sign-off; the stored return."""
-    now = now or datetime.now()
-    row = load_return(registry, engine, key)
+def check_can_change(row: dict[str, Any], by: Viewer) -> None:
+    """Refuse unless the period is open, `by` owns the return and it is still theirs to change
+    (what `save_return` checks before the figures; an upload checks every row with it first)."""
     refuse_if_locked(row)
     if by.username != row["owner"]:
         raise ReturnRefused(
@@ -152,6 +141,23 @@ def save_return(
             else f"it is {row['state']}"
         )
         raise ReturnRefused({"": f"This return cannot be changed: {waiting}."})
+
+
+def save_return(
+    registry: Registry,
+    engine: sa.Engine,
+    key: ReturnKey,
+    figures: Figures,
+    *,
+    by: Viewer,
+    submit: bool,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Save the owner's figures as a draft, or submit them for sign-off; the stored return."""
+    now = now or datetime.now()
+    row = load_return(registry, engine, key)
+    check_can_change(row, by)
     metric = registry.metric(key.metric_id)
     errors = figure_errors(registry, metric, row, figures, submit=submit, today=today)
     if errors:
