@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +23,26 @@ class Setting:
     kind: type
     minimum: float | None = None
     maximum: float | None = None
+    # A further check on the value: what is wrong with it, or None
+    check: Callable[[Any], str | None] | None = None
+
+
+def _sender(value: Any) -> str | None:
+    """An email sender: an address, with or without a name ('PMF <pmf@council.gov.uk>')."""
+    text = str(value).strip()
+    found = re.fullmatch(r"(?:[^<>@]*<)?\s*([^\s<>@]+@[^\s<>@]+)\s*>?", text)
+    if found is None or (("<" in text) != text.endswith(">")):
+        return (
+            f"{value!r} is not an email sender; write an address, or a name and an address "
+            "such as 'Performance team <performance@council.gov.uk>'"
+        )
+    return None
+
+
+def _time_of_day(value: Any) -> str | None:
+    """A time of day written HH:MM on the 24-hour clock."""
+    found = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", str(value).strip())
+    return None if found else f"{value!r} is not a time of day; write HH:MM, e.g. '07:30'"
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -93,6 +115,29 @@ SETTINGS: tuple[Setting, ...] = (
         1,
         1440,
     ),
+    Setting(
+        "mail_from",
+        "PMF <pmf@localhost>",
+        "Who PMF's emails come from, e.g. 'Performance team <performance@council.gov.uk>'; the "
+        "mail server is PMF_SMTP_URL.",
+        str,
+        check=_sender,
+    ),
+    Setting(
+        "reminder_days_before",
+        3,
+        "Days before a return's due date that its owner is reminded (0: only on the day).",
+        int,
+        0,
+        60,
+    ),
+    Setting(
+        "email_time",
+        "07:30",
+        "Time of day (HH:MM, in the time zone) the scheduler sends the emails that are due.",
+        str,
+        check=_time_of_day,
+    ),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -125,6 +170,8 @@ def parse_settings(doc: YamlDoc | None) -> tuple[Settings, list[Problem]]:
             problems.append(Problem(doc.label, line, str(name), f"unknown setting; {hint}"))
             continue
         value, error = _coerce(setting, raw)
+        if not error and setting.check is not None:
+            error = setting.check(value)
         if error:
             problems.append(Problem(doc.label, line, setting.name, error))
         else:
