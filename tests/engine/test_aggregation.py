@@ -271,8 +271,17 @@ def test_an_old_warehouse_gains_the_derived_column(db_url: str, registry: Regist
             conn.exec_driver_sql("DROP TABLE alembic_version")
             conn.exec_driver_sql("DROP TABLE jobs")
             conn.exec_driver_sql("DROP SEQUENCE jobs_id_seq")
-            conn.exec_driver_sql("DROP TABLE spc_rebases")
-            conn.exec_driver_sql("DROP SEQUENCE spc_rebases_id_seq")
+            for table in (
+                "spc_rebases",
+                "return_cycles",
+                "data_returns",
+                "return_events",
+                "notifications",
+            ):
+                conn.exec_driver_sql(f"DROP TABLE {table}")
+                conn.exec_driver_sql(f"DROP SEQUENCE {table}_id_seq")
+            for column in ("email", "portfolio", "weekly_pack"):
+                conn.exec_driver_sql(f"ALTER TABLE users DROP COLUMN {column}")
             conn.exec_driver_sql(
                 "INSERT INTO status_snapshot (metric_id, area_code, rag, open_flags, computed_at)"
                 " VALUES ('jobs-created', 'E10000028', 'no_data', 0, TIMESTAMP '2024-01-01')"
