@@ -177,3 +177,46 @@ def test_lag_days_come_from_the_metric_then_its_pipeline(registry: Registry) -> 
     # Not set on the metric: the demo-health pipeline says 45 days
     assert registry.metric("delayed-transfers-of-care").lag_days is None
     assert registry.lag_days_for(registry.metric("delayed-transfers-of-care")) == 45
+
+
+def test_manual_measures_name_two_different_people_at_their_lines(config_copy: Path) -> None:
+    text = "metrics:\n" + "\n".join(
+        [
+            _broken_metric("manual-without-people", source="manual"),
+            _broken_metric(
+                "people-on-a-fed-measure",
+                source="demo-economy",
+                returns="{owner: ann, approver: bob}",
+            ),
+            _broken_metric(
+                "signs-off-own-figure", source="manual", returns="{owner: ann, approver: ann}"
+            ),
+            _broken_metric(
+                "bad-user-name", source="manual", returns="{owner: Ann Smith, approver: bob}"
+            ),
+        ]
+    )
+    _write(config_copy / "metrics" / "zz.yaml", text)
+    problems = {p.field: p for p in validate_config(config_copy)}
+    assert (
+        "returns: {owner: USER, approver: USER}"
+        in problems["manual-without-people.returns"].message
+    )
+    fed = problems["people-on-a-fed-measure.returns"]
+    assert "fed by 'demo-economy'" in fed.message and fed.line == 22
+    assert "both owner and approver" in problems["signs-off-own-figure.returns"].message
+    assert "bad-user-name.returns.owner" in problems
+    assert problems["bad-user-name.returns.owner"].line == 44
+
+
+def test_a_file_gives_its_manual_measures_their_people_once(registry: Registry) -> None:
+    manual = {m.id: m for m in registry if m.is_manual}
+    assert len(manual) >= 5
+    people = manual["foster-carers-approved"].returns
+    assert people is not None and (people.owner, people.approver) == (
+        "demo-manager",
+        "demo-director",
+    )
+    own = manual["contact-centre-first-contact"].returns
+    assert own is not None and own.owner == "demo-analyst"
+    assert registry.pipeline_name("manual") == "Data return entered in PMF"
