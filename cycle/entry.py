@@ -212,7 +212,11 @@ def figure_errors(
             f"The commentary is {len(figures.commentary.strip())} characters; the limit is "
             f"{MAX_COMMENTARY}."
         )
-    if not submit and figures.blank():
+    if figures.blank():
+        if submit:
+            errors["value"] = (
+                f"Enter the figure for {period_label(metric.frequency, row['period_start'])}."
+            )
         return errors
     if not has_fraction(metric):
         for name in ("numerator", "denominator"):
