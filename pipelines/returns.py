@@ -17,7 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from metrics.registry.loader import Registry
-from metrics.registry.model import MANUAL_SOURCE_NAME
+from metrics.registry.model import MANUAL_SOURCE_NAME, RETURNS_PIPELINE, RETURNS_PIPELINE_NAME
 from pipelines.config import Pipeline
 from pipelines.runner import RunResult, run_batch
 from pipelines.sources.base import Batch, content_hash
@@ -26,7 +26,6 @@ from pipelines.transform import to_candidates
 from pipelines.validate import validate_batch
 from warehouse.runs import SourceState
 
-RETURNS_PIPELINE = "returns"
 FIGURES = ("value", "numerator", "denominator")
 
 
@@ -49,7 +48,7 @@ def returns_pipeline(registry: Registry) -> Pipeline:
     return Pipeline.model_validate(
         {
             "id": RETURNS_PIPELINE,
-            "name": "Data returns",
+            "name": RETURNS_PIPELINE_NAME,
             "description": f"{MANUAL_SOURCE_NAME}, signed off by its approver.",
             "owner": "Performance team",
             "source": {"kind": "file", "path": "entered-in-pmf"},

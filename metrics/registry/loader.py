@@ -19,7 +19,15 @@ from pydantic import ValidationError
 
 from metrics.registry.comparators import COMPARATORS_FILE, ComparatorGroup, parse_comparators
 from metrics.registry.flag_config import FLAGS_FILE, FlagDefaults, parse_flag_defaults
-from metrics.registry.model import MANUAL_SOURCE, MANUAL_SOURCE_NAME, Area, Metric, Plan
+from metrics.registry.model import (
+    MANUAL_SOURCE,
+    MANUAL_SOURCE_NAME,
+    RETURNS_PIPELINE,
+    RETURNS_PIPELINE_NAME,
+    Area,
+    Metric,
+    Plan,
+)
 from metrics.registry.rules import Documents, cross_reference_problems
 from metrics.registry.settings import Settings, parse_settings
 from metrics.registry.sources import MetricSource, PipelineRef
@@ -93,6 +101,8 @@ class Registry:
             return ""
         if pipeline_id == MANUAL_SOURCE:
             return MANUAL_SOURCE_NAME
+        if pipeline_id == RETURNS_PIPELINE:
+            return RETURNS_PIPELINE_NAME
         pipeline = next((p for p in self.pipelines if p.id == pipeline_id), None)
         return pipeline.title if pipeline is not None else pipeline_id
 

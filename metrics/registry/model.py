@@ -150,6 +150,9 @@ Username = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._@-]{1,79}$")]
 # The `source` of a measure whose figures are entered in PMF as data returns, not fed by a pipeline
 MANUAL_SOURCE = "manual"
 MANUAL_SOURCE_NAME = "Data return entered in PMF"
+# The built-in pipeline that figures entered in PMF are loaded as (pipelines.returns)
+RETURNS_PIPELINE = "returns"
+RETURNS_PIPELINE_NAME = "Data returns"
 
 
 class Returns(_Strict):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from metrics.registry.model import MANUAL_SOURCE, Metric, Plan
+from metrics.registry.model import MANUAL_SOURCE, RETURNS_PIPELINE, Metric, Plan
 from metrics.registry.sources import MetricSource, PipelineRef
 from metrics.registry.yamlfile import Problem
 
@@ -278,6 +278,19 @@ def pipelines_name_metrics(docs: Documents) -> Iterator[Problem]:
                 )
 
 
+def pipeline_ids_are_not_reserved(docs: Documents) -> Iterator[Problem]:
+    """`returns` and `manual` name PMF's own data returns, so no pipeline file may use them."""
+    for pipeline in docs.pipelines:
+        if pipeline.id in (RETURNS_PIPELINE, MANUAL_SOURCE):
+            yield Problem(
+                pipeline.file,
+                pipeline.line,
+                f"{pipeline.id}.id",
+                f"'{pipeline.id}' is kept for figures entered in PMF (data returns); "
+                "give the pipeline another id",
+            )
+
+
 def pipeline_ids_are_unique(docs: Documents) -> Iterator[Problem]:
     """A pipeline id is used once across the pipeline files."""
     for pipeline_id, count in Counter(p.id for p in docs.pipelines).items():
@@ -303,6 +316,7 @@ DEFAULT_RULES: tuple[Rule, ...] = tuple(
         rebase_dates_in_order,
         metric_ids_are_unique,
         pipelines_name_metrics,
+        pipeline_ids_are_not_reserved,
         pipeline_ids_are_unique,
     )
 )

@@ -220,3 +220,14 @@ def test_a_file_gives_its_manual_measures_their_people_once(registry: Registry) 
     own = manual["contact-centre-first-contact"].returns
     assert own is not None and own.owner == "demo-analyst"
     assert registry.pipeline_name("manual") == "Data return entered in PMF"
+
+
+def test_a_pipeline_cannot_take_the_name_of_pmf_s_own_returns(config_copy: Path) -> None:
+    _write(
+        config_copy / "pipelines" / "zz.yaml",
+        "pipelines:\n  - id: returns\n    description: A clash.\n    owner: Tests\n"
+        "    metrics: [claimant-rate]\n    source: {kind: file, path: x/*.csv}\n"
+        "    mapping: {metric: claimant-rate, area: E10000028, period: {column: P}, value: V}\n",
+    )
+    problems = [p for p in validate_config(config_copy) if p.field == "returns.id"]
+    assert len(problems) == 1 and "kept for figures entered in PMF" in problems[0].message
