@@ -22,14 +22,21 @@ from metrics.engine.periods import period_bounds, previous_period
 from metrics.registry.loader import Registry
 from pipelines.returns import EnteredFigure, load_figures
 from warehouse.returns import find_cycle
-from warehouse.users import change_user, find_user
+from warehouse.users import find_user
 
-# user name: (display name, role, email)
+# user name: (display name, role, email, the portfolio they hold)
 DEMO_PEOPLE = {
-    "demo-officer": ("Demo Officer", "officer", "performance@example.org"),
-    "demo-manager": ("Dee Manager (service manager)", "member", "dee.manager@example.org"),
-    "demo-analyst": ("Ash Analyst (service analyst)", "member", "ash.analyst@example.org"),
-    "demo-director": ("Dana Director (approver)", "officer", "dana.director@example.org"),
+    "demo-officer": ("Demo Officer", "officer", "performance@example.org", None),
+    "demo-manager": ("Dee Manager (service manager)", "member", "dee.manager@example.org", None),
+    "demo-analyst": ("Ash Analyst (service analyst)", "member", "ash.analyst@example.org", None),
+    "demo-director": ("Dana Director (approver)", "officer", "dana.director@example.org", None),
+    # A portfolio holder who takes the weekly pack by email
+    "demo-cabinet": (
+        "Cllr Demo (Children and Young People)",
+        "member",
+        "cllr.demo@example.org",
+        "children-young-people",
+    ),
 }
 
 
@@ -45,28 +52,23 @@ class DemoCycle:
 def ensure_demo_people(engine: sa.Engine) -> dict[str, str]:
     """Create the demo accounts that are missing; their new passwords, by user name."""
     made = {}
-    for username, (name, role, email) in DEMO_PEOPLE.items():
+    for username, (name, role, email, portfolio) in DEMO_PEOPLE.items():
         if find_user(engine, username) is not None:
             continue
         password = secrets.token_urlsafe(12)
-        add_user(engine, username, password, role, actor="pmf demo", display_name=name)
+        add_user(
+            engine,
+            username,
+            password,
+            role,
+            actor="pmf demo",
+            display_name=name,
+            email=email,
+            portfolio=portfolio,
+            weekly_pack=portfolio is not None,
+        )
         made[username] = password
-        _set_email(engine, username, email)
     return made
-
-
-def _set_email(engine: sa.Engine, username: str, email: str) -> None:
-    account = find_user(engine, username)
-    assert account is not None
-    change_user(
-        engine,
-        int(account["id"]),
-        username,
-        {"email": email},
-        actor="pmf demo",
-        kind="updated",
-        detail=f"email {email}",
-    )
 
 
 def load_manual_history(
