@@ -104,7 +104,10 @@ def open_cycle(
         )
     metrics = manual_measures(registry, period)
     if not metrics:
-        kinds = " or ".join(period.frequencies)
+        # 'monthly', 'quarterly', ... read as they are; a calendar year needs words
+        kinds = " or ".join(
+            "by calendar year" if f == "calendar_year" else f for f in period.frequencies
+        )
         raise CycleProblem(
             f"No manual measure is reported {kinds}, so {period.code} has no returns to ask for. "
             "A manual measure has 'source: manual' and 'returns:' in its YAML."
