@@ -140,6 +140,20 @@ COMMENTARY_STATE = {
     "published": "Published",
 }
 
+# The emails PMF sends (notifications.kind), and where one stands (notifications.status)
+EMAIL_KIND = {
+    "reminder-before": "Reminder before the due date",
+    "reminder-due": "Reminder on the due date",
+    "escalation": "Late returns, to the approver",
+    "flag": "Flag raised, to the measure's owner",
+    "weekly-pack": "Weekly pack",
+}
+EMAIL_STATUS = {
+    "sending": "Being sent (or not known to have gone)",
+    "sent": "Sent",
+    "failed": "Not sent: tried again next time",
+}
+
 # A county figure PMF worked out from the districts, rather than received
 DERIVED = "Worked out from the districts"
 
@@ -222,6 +236,16 @@ def return_state_word(state: str) -> str:
 def return_event_word(kind: str) -> str:
     """What happened to a data return, in words."""
     return RETURN_EVENT.get(kind, kind.replace("_", " ").capitalize())
+
+
+def email_kind_word(kind: str) -> str:
+    """What an email PMF sends is for, in words."""
+    return EMAIL_KIND.get(kind, kind.replace("-", " ").capitalize())
+
+
+def email_status_word(status: str) -> str:
+    """Where an email stands, in words."""
+    return EMAIL_STATUS.get(status, status.capitalize())
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
