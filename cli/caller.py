@@ -14,9 +14,9 @@ import io
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
@@ -24,6 +24,9 @@ import click
 
 # A standard stream: the process's own, or one of the caller's
 Stream = TextIO | io.TextIOBase
+# Environment variables a command reads as its caller has them: the dashboard was started
+# elsewhere, perhaps long ago, and its own may differ (or be unset)
+CALLER_ENVIRONMENT = ("PMF_SMTP_URL",)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Caller:
     stderr: Stream
     stdin: Stream
     ask_hidden: Callable[[str], str]
+    environment: Mapping[str, str] = field(default_factory=dict)  # of CALLER_ENVIRONMENT
 
 
 _HERE = threading.local()
@@ -44,6 +48,19 @@ _HERE = threading.local()
 def current() -> Caller | None:
     """The caller this thread runs a command for, or None in the process's own threads."""
     return getattr(_HERE, "caller", None)
+
+
+def environment_variable(name: str) -> str | None:
+    """One of CALLER_ENVIRONMENT as the process that ran the command has it (the caller's, for a
+    command handed to the dashboard); None when unset or empty."""
+    caller = current()
+    found = caller.environment.get(name) if caller is not None else os.environ.get(name)
+    return (found or "").strip() or None
+
+
+def caller_environment() -> dict[str, str]:
+    """This process's values of CALLER_ENVIRONMENT, to hand over with a command."""
+    return {name: os.environ[name] for name in CALLER_ENVIRONMENT if name in os.environ}
 
 
 @contextmanager

@@ -22,7 +22,13 @@ from typing import Any
 
 import click
 
-from cli.caller import Caller, acting_for, installed, take_paths_from_caller
+from cli.caller import (
+    CALLER_ENVIRONMENT,
+    Caller,
+    acting_for,
+    installed,
+    take_paths_from_caller,
+)
 from cli.console_log import kept_logging
 from cli.wire import VERSION, Wire, WireError, address, peer, socket_path, supported
 from warehouse.engine import database_path
@@ -272,6 +278,7 @@ class Channel:
             stderr=ToCaller(wire, "err", bool(tty.get("err"))),
             stdin=FromCaller(wire, bool(tty.get("in"))),
             ask_hidden=_ask_hidden(wire),
+            environment=_environment(request.get("environment")),
         )
         args = request["args"]
         argv = ["--config", request["config_dir"], "--database-url", self.database_url, *args]
@@ -281,6 +288,17 @@ class Channel:
             code = _exit_code(self.command, argv, request["prog"], caller)
         LOG.info("'pmf %s' for process %d ended with exit code %d", words, pid, code)
         return code
+
+
+def _environment(given: object) -> dict[str, str]:
+    """The caller's values of the variables a command may read from it; nothing else."""
+    if not isinstance(given, dict):
+        return {}
+    return {
+        name: value
+        for name, value in given.items()
+        if name in CALLER_ENVIRONMENT and isinstance(value, str)
+    }
 
 
 def _still_there(sock: socket.socket) -> bool:

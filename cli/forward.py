@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from cli.caller import current
+from cli.caller import caller_environment, current
 from cli.wire import VERSION, Wire, WireError, connect, ours, peer, socket_path, supported
 from warehouse.engine import database_path
 
@@ -52,6 +52,7 @@ def hand_over(ctx: click.Context, args: list[str]) -> int | None:
         config_dir=os.path.abspath(settings.config_dir),
         database=str(database),
         tty={"in": _tty(sys.stdin), "out": _tty(sys.stdout), "err": _tty(sys.stderr)},
+        environment=caller_environment(),
     )
     if wire is None:
         return None
