@@ -7,9 +7,10 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8050
 # Chromium: browser tests and pack charts (kaleido); Pango and HarfBuzz: PDF packs (weasyprint);
-# PostgreSQL: the tests run every database test on a throwaway PostgreSQL as well as DuckDB
+# PostgreSQL: the tests run every database test on a throwaway PostgreSQL as well as DuckDB;
+# OpenSSL: the email tests make a certificate for a mail server that offers STARTTLS
 APT_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	postgresql
+	postgresql openssl
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: run test lint install system-deps demo-data bench bench-ingest bench-engine bench-pages bench-load screenshots clean format
