@@ -15,6 +15,7 @@ from cli.evaluate import evaluate_command
 from cli.flags import flags_group
 from cli.init_db import init_db
 from cli.metrics import metrics_group
+from cli.notify import notify_group
 from cli.pipelines import pipelines_group
 from cli.rejected import rejected_command
 from cli.report import report_command
@@ -63,6 +64,7 @@ for command in (
     rejected_command,
     scheduler_command,
     users_group,
+    notify_group,
     spc_group,
     backup_command,
     restore_command,
