@@ -121,8 +121,12 @@ def sync_jobs(
 
 
 # Jobs beyond the pipelines, named by import path (as the after-load hooks are) so that this
-# package does not depend on the packs: each is called as add(scheduler, config, url, tz)
-EXTRA_JOBS: tuple[str, ...] = ("reports.scheduled:add_weekly_pack_job",)
+# package does not depend on the packs or the cycle: each is called as add(scheduler, config,
+# url, tz)
+EXTRA_JOBS: tuple[str, ...] = (
+    "reports.scheduled:add_weekly_pack_job",
+    "jobs.notify:add_email_job",
+)
 
 
 def start_background_scheduler(

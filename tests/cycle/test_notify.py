@@ -581,3 +581,66 @@ def test_a_command_handed_to_the_dashboard_uses_the_callers_mail_server(
     assert done.returncode == 0, done.stderr
     assert "2 sent, 0 skipped, 0 failed." in done.stdout
     assert sorted(r.recipients[0] for r in server.received) == [ANALYST, MANAGER]
+
+
+# --- The scheduler's daily job ------------------------------------------------------------------
+
+
+def test_the_email_job_runs_every_morning_at_the_setting_in_london_time(
+    tmp_path: Path, db_url: str
+) -> None:
+    from jobs.notify import EMAIL_JOB_ID
+    from pipelines.scheduler import start_background_scheduler
+
+    scheduler = start_background_scheduler(
+        CONFIG, db_url, jobstore=f"sqlite:///{tmp_path / 'jobs.sqlite'}", paused=True
+    )
+    try:
+        job = scheduler.get_job(EMAIL_JOB_ID)
+        assert job is not None and job.args == (str(CONFIG), db_url)
+        after = job.trigger.get_next_fire_time(
+            None, datetime(2026, 11, 11, 8, 0, tzinfo=job.trigger.timezone)
+        )
+        assert after.strftime("%d %b %H:%M") == "12 Nov 07:30"
+        assert str(after.tzinfo) == "Europe/London"
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_the_email_job_sends_what_is_due_and_says_so_without_a_mail_server(
+    registry: Registry,
+    cycle: sa.Engine,
+    db_url: str,
+    inbox: tuple[Inbox, str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from jobs.notify import send_scheduled_emails
+
+    server, url = inbox
+    county = registry.plan.county.code
+    with transaction(cycle) as conn:
+        # Raised today, so the job (which works as at today) has a notice to send
+        insert_flag(
+            conn,
+            subject_type="metric",
+            subject_id="highways-claims-repudiated",
+            area_code=county,
+            rule="off_target",
+            detail="Red for 2 periods in a row",
+            owner=None,
+            actor="engine",
+            now=datetime.now(),
+        )
+    monkeypatch.delenv("PMF_SMTP_URL", raising=False)
+    assert send_scheduled_emails(str(CONFIG), db_url) == "not configured"
+    assert "PMF_SMTP_URL is not set where the scheduler runs" in caplog.text
+    assert server.received == []
+
+    monkeypatch.setenv("PMF_SMTP_URL", url)
+    summary = send_scheduled_emails(str(CONFIG), db_url)
+    # Whatever else today's date makes due for the October cycle, the flag's notice went
+    assert summary.startswith("Emails as at ") and " 0 failed." in summary
+    assert [r.recipients for r in server.received if r.subject.startswith("Flag raised")] == [
+        [ANALYST]
+    ]
