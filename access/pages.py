@@ -11,15 +11,20 @@ from typing import Any
 
 import flask
 
-# The main navigation: (label, path, whether the page is for signed-in people only). The
-# dashboard's frame (layouts/_components/shell.py) draws it too
-NAV_ITEMS = (
-    ("Overview", "/", False),
-    ("Milestones", "/milestones", True),
-    ("Actions", "/actions", True),
-    ("Data", "/data", True),
-    ("Catalogue", "/catalogue", False),
-    ("The plan", "/plan", False),
+from access.roles import Permission
+
+# The main navigation: (label, path, the permission the page needs or None for everyone).
+# The dashboard's frame (layouts/_components/shell.py) shows each to those who hold it
+NAV_ITEMS: tuple[tuple[str, str, Permission | None], ...] = (
+    ("Overview", "/", None),
+    ("Milestones", "/milestones", "read_internal"),
+    ("Actions", "/actions", "read_internal"),
+    ("Data", "/data", "read_internal"),
+    ("My returns", "/returns", "read_internal"),
+    ("Cycle", "/cycle", "read_internal"),
+    ("Audit", "/audit", "read_audit"),
+    ("Catalogue", "/catalogue", None),
+    ("The plan", "/plan", None),
 )
 # Where Flask's config keeps the dashboard's runtime (its registry names the plan)
 RUNTIME_KEY = "PMF_RUNTIME"
@@ -68,8 +73,8 @@ def _plan_name() -> str:
 def _page(title: str, organisation: str, body: str, before_title: str = "") -> str:
     nav = "".join(
         f'<li><a href="{href}">{escape(label)}</a></li>'
-        for label, href, internal in NAV_ITEMS
-        if not internal
+        for label, href, permission in NAV_ITEMS
+        if permission is None
     )
     footer = " · ".join(
         part for part in (organisation, _plan_name(), "Performance management framework") if part

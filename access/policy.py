@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from access.roles import Permission
 
-# Pages for councillors and officers only; anonymous visitors are sent to sign in
+# Pages that need a permission; a visitor without it is sent to sign in
 PAGE_PERMISSIONS: dict[str, Permission] = {
     "/actions": "read_internal",
+    "/audit": "read_audit",
+    "/cycle": "read_internal",
     "/data": "read_internal",
     "/milestones": "read_internal",
     "/portfolio": "read_internal",
+    "/returns": "read_internal",
 }
 
 # Dash callbacks that write, found by an output they alone update. Dash dispatches a POST to
@@ -22,6 +25,14 @@ CALLBACK_PERMISSIONS: dict[str, Permission] = {
     "rebase-withdraw-status.children": "rebase_spc",
     "run-now-progress.children": "run_pipeline",
     "pack-job-download.data": "read_internal",
+    # The reporting cycle: cycle/ checks by user name that the viewer owns (or approves) the
+    # return; the guard first turns away anyone not signed in
+    "return-save-status.children": "read_internal",
+    "signoff-status.children": "read_internal",
+    "publish-status.children": "manage_cycle",
+    "returns-upload-status.children": "read_internal",
+    "returns-template-download.data": "read_internal",
+    "cycle-csv-download.data": "read_internal",
 }
 
 

@@ -29,7 +29,11 @@ def shell(organisation: str, plan_name: str, viewer: Viewer = ANONYMOUS) -> html
     """The frame around every page; `dash.page_container` goes inside <main>."""
     import dash
 
-    nav = [(label, href) for label, href, internal in NAV_ITEMS if not internal or viewer.signed_in]
+    nav = [
+        (label, href)
+        for label, href, permission in NAV_ITEMS
+        if permission is None or viewer.can(permission)
+    ]
     return html.Div(
         [
             dcc.Location(id="pmf-url", refresh="callback-nav"),
