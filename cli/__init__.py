@@ -8,6 +8,7 @@ import click
 
 from cli.backup import backup_command, restore_command
 from cli.context import Context
+from cli.cycle import cycle_group
 from cli.db import db_group
 from cli.demo_data import demo
 from cli.errors import Commands
@@ -19,6 +20,7 @@ from cli.notify import notify_group
 from cli.pipelines import pipelines_group
 from cli.rejected import rejected_command
 from cli.report import report_command
+from cli.returns import returns_group
 from cli.scheduler import scheduler_command
 from cli.serve import serve
 from cli.spc import spc_group
@@ -66,6 +68,8 @@ for command in (
     users_group,
     notify_group,
     spc_group,
+    cycle_group,
+    returns_group,
     backup_command,
     restore_command,
 ):
