@@ -7,12 +7,15 @@ import sys
 from datetime import datetime
 
 import click
+import pandas as pd
 
 from cli.caller import environment_variable
 from cli.context import Context
 from cli.errors import fail, warehouse_errors
 from cycle.mail import SMTP_EXAMPLES, SMTP_URL_ENV, MailProblem
 from cycle.notify import send_due
+from metrics.words import email_status_word
+from warehouse.notifications import NOTIFICATION_STATUSES, read_notifications
 
 
 @click.group("notify")
@@ -76,3 +79,33 @@ def notify_send(ctx: Context, dry_run: bool, as_at: datetime | None) -> None:
     click.echo(outcome.summary())
     if not outcome.ok:
         sys.exit(1)
+
+
+@notify_group.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(NOTIFICATION_STATUSES),
+    default=None,
+    help="Only emails in this state (failed: tried again next run).",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Only emails tried on or after this date, YYYY-MM-DD.",
+)
+@click.pass_obj
+def notify_list(ctx: Context, status: str | None, since: datetime | None) -> None:
+    """List the emails PMF has sent or tried to send, oldest first, with any error."""
+    with warehouse_errors(ctx.database_url):
+        frame = read_notifications(ctx.engine(), status=status, since=since)
+    for row in frame.to_dict("records"):
+        when = row["sent_at"] if pd.notna(row["sent_at"]) else row["created_at"]
+        line = (
+            f"{when:%Y-%m-%d %H:%M}  {row['status']:8} {row['kind']:16} "
+            f"{row['recipient']} <{row['address']}>: {row['subject']}"
+        )
+        click.echo(line)
+        if isinstance(row["error"], str) and row["error"]:
+            click.echo(f"{'':19}{email_status_word(str(row['status']))}: {row['error']}")
+    click.echo(f"{len(frame)} email(s)")

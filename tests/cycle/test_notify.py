@@ -428,6 +428,9 @@ def test_pmf_notify_send_sends_through_the_mail_server(
     code, out, _ = _pmf(db_url, "notify", "send", "--as-at", "2026-11-16", smtp_url=url)
     assert code == 0 and "0 sent, 0 skipped, 0 failed, 3 sent before." in out
     assert len(server.received) == 3
+    code, out, _ = _pmf(db_url, "notify", "list")
+    assert code == 0 and out.splitlines()[-1] == "3 email(s)"
+    assert "sent     escalation       demo-officer <olu.officer@council.example.org, " in out
 
 
 def test_pmf_notify_send_says_what_to_set_without_a_mail_server(
@@ -455,6 +458,9 @@ def test_pmf_notify_send_fails_with_exit_1_when_nothing_answers(
     assert "0 sent, 0 skipped, 2 failed." in out
     assert "Not sent: reminder-before to demo-manager" in err
     assert "nothing answered on that port (connection refused); the next run tries again." in err
+    code, out, _ = _pmf(db_url, "notify", "list", "--status", "failed")
+    assert code == 0 and out.splitlines()[-1] == "2 email(s)"
+    assert "Not sent: tried again next time: The mail server smtp://127.0.0.1:" in out
 
 
 # --- Encryption and passwords -----------------------------------------------------------------
