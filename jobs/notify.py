@@ -35,12 +35,25 @@ def email_trigger(time_of_day: str, timezone: str) -> CronTrigger:
 def add_email_job(
     scheduler: BaseScheduler, config_dir: str | Path, database_url: str, timezone: str
 ) -> str:
-    """Add (or replace) the daily email job on a scheduler; return its id."""
+    """Add the daily email job to a scheduler, or replace it if its time changed; its id.
+
+    A job left as it was keeps its next run, so a run missed while PMF was stopped still
+    happens once on start-up (within the scheduler's grace time).
+    """
     registry = load_registry(config_dir)
+    trigger = email_trigger(str(registry.settings["email_time"]), timezone)
+    args = [str(config_dir), database_url]
+    existing = scheduler.get_job(EMAIL_JOB_ID)
+    if (
+        existing is not None
+        and str(existing.trigger) == str(trigger)
+        and existing.args == tuple(args)
+    ):
+        return EMAIL_JOB_ID
     scheduler.add_job(
         send_scheduled_emails,
-        trigger=email_trigger(str(registry.settings["email_time"]), timezone),
-        args=[str(config_dir), database_url],
+        trigger=trigger,
+        args=args,
         id=EMAIL_JOB_ID,
         name="reporting-cycle emails",
         replace_existing=True,

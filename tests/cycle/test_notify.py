@@ -15,7 +15,7 @@ import ssl
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,6 +25,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 from click.testing import CliRunner
 
 from access.users import LocalPasswordProvider, add_user, update_user
@@ -598,9 +600,8 @@ def test_the_email_job_runs_every_morning_at_the_setting_in_london_time(
     from jobs.notify import EMAIL_JOB_ID
     from pipelines.scheduler import start_background_scheduler
 
-    scheduler = start_background_scheduler(
-        CONFIG, db_url, jobstore=f"sqlite:///{tmp_path / 'jobs.sqlite'}", paused=True
-    )
+    store = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
+    scheduler = start_background_scheduler(CONFIG, db_url, jobstore=store, paused=True)
     try:
         job = scheduler.get_job(EMAIL_JOB_ID)
         assert job is not None and job.args == (str(CONFIG), db_url)
@@ -609,8 +610,25 @@ def test_the_email_job_runs_every_morning_at_the_setting_in_london_time(
         )
         assert after.strftime("%d %b %H:%M") == "12 Nov 07:30"
         assert str(after.tzinfo) == "Europe/London"
+        missed = datetime.now(job.trigger.timezone).replace(microsecond=0) - timedelta(minutes=5)
     finally:
-        scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=True)
+    # PMF was stopped over this morning's run: the store still holds it as due...
+    jobs = SQLAlchemyJobStore(url=store)
+    jobs.start(BackgroundScheduler(), "default")
+    stored = jobs.lookup_job(EMAIL_JOB_ID)
+    assert stored is not None
+    state = stored.__getstate__()
+    stored.__setstate__({**state, "next_run_time": missed})
+    jobs.update_job(stored)
+    jobs.shutdown()
+    # ...and starting again keeps it due, so it runs once rather than being lost
+    again = start_background_scheduler(CONFIG, db_url, jobstore=store, paused=True)
+    try:
+        kept = again.get_job(EMAIL_JOB_ID)
+        assert kept is not None and kept.next_run_time == missed
+    finally:
+        again.shutdown(wait=False)
 
 
 def test_the_email_job_sends_what_is_due_and_says_so_without_a_mail_server(
