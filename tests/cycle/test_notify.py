@@ -668,3 +668,81 @@ def test_the_email_job_sends_what_is_due_and_says_so_without_a_mail_server(
     assert [r.recipients for r in server.received if r.subject.startswith("Flag raised")] == [
         [ANALYST]
     ]
+
+
+# --- People and settings ------------------------------------------------------------------------
+
+
+def test_pmf_users_take_an_email_a_portfolio_and_the_weekly_pack(db_url: str) -> None:
+    def users(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        result = CliRunner().invoke(main, ["--database-url", db_url, "users", *args], input=stdin)
+        return result.exit_code, result.stdout, result.stderr
+
+    code, _, err = users(
+        "add",
+        "cllr-fin",
+        "--role",
+        "member",
+        "--password-stdin",
+        "--email",
+        "Cllr.Fin@Council.Example.ORG",
+        "--portfolio",
+        "finance",
+        "--weekly-pack",
+        stdin=PASSWORD + "\n",
+    )
+    assert code == 0, err
+    code, out, _ = users("list")
+    assert "cllr-fin" in out and "Cllr.Fin@council.example.org" in out
+
+    code, _, err = users("update", "cllr-fin", "--email", "cllr fin at council")
+    assert code == 1 and err.splitlines() == [
+        "Error: 'cllr fin at council' is not an email address PMF can send to: write one "
+        "address such as jo.bloggs@council.gov.uk, without a name or angle brackets."
+    ]
+    code, _, err = users("update", "cllr-fin", "--portfolio", "finanse")
+    assert code == 1 and len(err.splitlines()) == 1
+    assert (
+        "There is no portfolio 'finanse' in the plan (did you mean 'finance'?); use one of" in err
+    )
+    code, _, err = users("update", "cllr-fin", "--portfolio", "")
+    assert code == 1 and "give --portfolio too, or --no-weekly-pack" in err
+
+    code, out, _ = users("update", "cllr-fin", "--no-weekly-pack", "--email", "")
+    assert code == 0 and out == "Updated cllr-fin: email removed; weekly pack off.\n"
+
+
+def test_a_bad_sender_setting_stops_at_start_up_with_its_line(config_copy: Path) -> None:
+    settings = config_copy / "settings.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            "mail_from: PMF <pmf@localhost>", "mail_from: Performance team"
+        )
+        + "email_time: '7.30'\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["--config", str(config_copy), "validate", "--no-schemas"])
+    assert result.exit_code == 1
+    assert "mail_from: 'Performance team' is not an email sender" in result.output
+    assert "email_time: '7.30' is not a time of day; write HH:MM, e.g. '07:30'" in result.output
+
+
+def test_everything_in_the_html_part_is_escaped(
+    registry: Registry, cycle: sa.Engine, inbox: tuple[Inbox, str]
+) -> None:
+    from warehouse.tables import users
+
+    server, url = inbox
+    # No command sets such a name; the table is written directly to test the email's escaping
+    with transaction(cycle) as conn:
+        conn.execute(
+            users.update()
+            .where(users.c.username == "demo-analyst")
+            .values(display_name='Ann <script>alert("x")</script> & Co')
+        )
+    send_due(registry, cycle, today=THREE_DAYS_BEFORE, smtp_url=url)
+    [theirs] = server.to(ANALYST)
+    html = theirs.part("text/html")
+    assert "<script>" not in html
+    assert "Dear Ann &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co," in html
+    assert 'Dear Ann <script>alert("x")</script> & Co,' in theirs.part("text/plain")
