@@ -101,9 +101,8 @@ def due_notices(registry: Registry, engine: sa.Engine, today: date) -> Due:
         *_weekly_packs(registry, today, people),
     ]:
         address, why = people.address(recipient)
-        if draft.problem is not None:
-            why = draft.problem
         if draft.problem is not None or address is None:
+            why = draft.problem or why
             due.skipped.append(Skipped(draft.key, kind, recipient, draft.subject, why))
         else:
             cc = tuple(a for a in draft.cc if a != address)
