@@ -19,7 +19,7 @@ from access.users import LocalPasswordProvider, add_user
 from cycle.closing import close_cycle
 from cycle.entry import Figures, ReturnKey, save_return
 from cycle.opening import CycleProblem, open_cycle
-from cycle.signoff import approve_return
+from cycle.signoff import approve_return, send_back
 from cycle.status import cycle_status
 from cycle.template_sheet import HEADINGS, column_letter
 from cycle.workbook import UploadResult, read_upload, write_template
@@ -137,13 +137,17 @@ def test_the_template_holds_the_owners_open_returns_with_what_they_need(
         by=manager,
         submit=False,
     )
-    save_return(
+    for key, value in (
+        (ReturnKey("2026-10", SCAMS, COUNTY), "130"),
+        (ReturnKey("2026-10", HOUSEHOLD, CANNOCK), "93"),
+    ):
+        save_return(registry, engine, key, Figures(value=value), by=manager, submit=True)
+    send_back(
         registry,
         engine,
         ReturnKey("2026-10", SCAMS, COUNTY),
-        Figures(value="130"),
-        by=manager,
-        submit=True,
+        "Is this the whole month?",
+        by=person(engine, "demo-officer"),
     )
     path = template(registry, engine, "demo-manager", tmp_path)
 
@@ -153,12 +157,13 @@ def test_the_template_holds_the_owners_open_returns_with_what_they_need(
     assert [cell.value for cell in sheet[1]] == list(HEADINGS)
     assert sheet.freeze_panes == "A2"
     rows = sheet_rows(sheet)
-    # Every open cycle, only what is still the owner's to change: not the submitted scams return
+    # Every open cycle, only what is still the owner's to change: not a submitted return
     assert set(rows) == {
         ("2026-27-Q2", "carers-assessments-on-time", COUNTY),
         october(FOSTER),
         october(SAFEGUARDING),
-        *(october(HOUSEHOLD, a.code) for a in registry.plan.areas),
+        october(SCAMS),
+        *(october(HOUSEHOLD, a.code) for a in registry.plan.areas if a.code != CANNOCK),
     }
 
     def cell(key: tuple[str, str, str], heading: str) -> Any:
@@ -186,6 +191,11 @@ def test_the_template_holds_the_owners_open_returns_with_what_they_need(
     assert commentary.data_type == "s" and commentary.quotePrefix
     assert commentary.value.startswith("=HYPERLINK")
     assert cell(safeguarding, "State").value == "Draft (Late)"
+
+    # One sent back carries the approver's note and its figure, to correct
+    assert cell(october(SCAMS), "State").value == "Sent back (Late)"
+    assert cell(october(SCAMS), "Approver's note").value == "Is this the whole month?"
+    assert cell(october(SCAMS), "Value").value == 130
 
     assert meta.sheet_state == "hidden"
     assert [meta["A2"].value, meta["B2"].value] == ["owner", "demo-manager"]
