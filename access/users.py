@@ -54,12 +54,15 @@ def check_email(address: str) -> str | None:
     return f"{local}@{domain.lower()}"
 
 
-def check_portfolio(portfolio: str, known: Collection[str]) -> str | None:
-    """The portfolio id as stored (None for an empty one), or ValueError with a did-you-mean."""
+def check_portfolio(portfolio: str, known: Collection[str] | None) -> str | None:
+    """The portfolio id as stored (None for an empty one), or ValueError with a did-you-mean.
+
+    `known` is the plan's portfolio ids; None when the caller has checked the id already.
+    """
     portfolio = portfolio.strip()
     if not portfolio:
         return None
-    if portfolio in known:
+    if known is None or portfolio in known:
         return portfolio
     close = difflib.get_close_matches(portfolio, list(known), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -80,12 +83,12 @@ def add_user(
     email: str | None = None,
     portfolio: str | None = None,
     weekly_pack: bool = False,
-    plan_portfolios: Collection[str] = (),
+    plan_portfolios: Collection[str] | None = None,
 ) -> int:
     """Create a local account and audit it; returns its id.
 
-    A portfolio is checked against `plan_portfolios` (the plan's portfolio ids); the weekly
-    pack is of that portfolio, so it needs one.
+    A portfolio is checked against `plan_portfolios` (the plan's portfolio ids) when given; the
+    weekly pack is of that portfolio, so it needs one.
     """
     username = username.strip().lower()
     if not USERNAME.match(username):
@@ -143,7 +146,7 @@ def update_user(
     email: str | None = None,
     portfolio: str | None = None,
     weekly_pack: bool | None = None,
-    plan_portfolios: Collection[str] = (),
+    plan_portfolios: Collection[str] | None = None,
 ) -> list[str]:
     """Change an account's role, password, email, portfolio or weekly pack, or enable it again;
     audited. Returns the changes.
