@@ -25,8 +25,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from openpyxl import load_workbook
 
 from cli.wire import Wire, connect
+from cycle.template_sheet import column_letter
 from tests.conftest import CONFIG, DEMO_FILE, ROOT, copy_demo
 from tests.running import contents, pmf, pmf_env
 from tests.test_operations import PMF, _free_port, _wait_for
@@ -290,6 +292,47 @@ def test_a_pack_is_written_where_the_caller_asked(served: Served, tmp_path: Path
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "finance.xlsx").stat().st_size > 0
+
+
+def test_a_returns_template_and_its_upload_beside_the_dashboard(
+    served: Served, tmp_path: Path
+) -> None:
+    made = pmf(
+        "returns", "template", "--owner", "demo-manager", "--out", "returns.xlsx",
+        url=served.url,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    book = load_workbook(tmp_path / "returns.xlsx")
+    sheet = book["Returns"]
+    number = next(
+        n
+        for n in range(2, sheet.max_row + 1)
+        if sheet[f"{column_letter('Target')}{n}"].value is not None
+    )
+    period, metric_id, area, target = (
+        sheet[f"{column_letter(heading)}{number}"].value
+        for heading in ("Period", "Measure id", "Area code", "Target")
+    )
+    sheet[f"{column_letter('Value')}{number}"] = target  # on target: no commentary needed
+    book.save(tmp_path / "returns.xlsx")
+
+    uploaded = pmf(
+        "returns", "upload", "returns.xlsx", "--by", "demo-manager", url=served.url, cwd=tmp_path
+    )
+
+    assert uploaded.returncode == 0, uploaded.stderr
+    # With the demo's draft, already filled in by the template
+    assert " submitted for sign-off" in uploaded.stdout, uploaded.stdout
+    status = pmf("cycle", "status", str(period), "--format", "csv", url=served.url)
+    assert f"{period},{metric_id},{area},demo-manager," in status.stdout
+    row = next(
+        line
+        for line in status.stdout.splitlines()
+        if line.startswith(f"{period},{metric_id},{area},")
+    )
+    assert row.split(",")[5] == "submitted"
+    assert "Running 'pmf returns upload returns.xlsx" in served.log.read_text(encoding="utf-8")
 
 
 def test_restore_beside_the_dashboard_is_refused_and_changes_nothing(served: Served) -> None:
