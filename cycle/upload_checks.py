@@ -100,7 +100,7 @@ def open_upload(
             "upload the file 'pmf returns template' wrote."
         )
     sheet = book[SHEET]
-    found = [_text(cell.value) for cell in sheet[1]][: len(HEADINGS) + 5]
+    found = [_text(cell.value) for cell in sheet[1]]
     wrong = [
         f"column {get_column_letter(number)} is headed '{found[number - 1]}', not '{heading}'"
         if number <= len(found) and found[number - 1]
@@ -125,6 +125,7 @@ def open_upload(
 
 
 def read_template(book: Workbook) -> Template | None:
+    """What the hidden sheet says of the template, or None if it is missing or unreadable."""
     if META_SHEET not in book.sheetnames:
         return None
     rows = [list(row) for row in book[META_SHEET].iter_rows(values_only=True)]
@@ -361,8 +362,11 @@ def check_rows(
         errors = figure_errors(registry, metric, found, row.figures, submit=submit, today=today)
         for field, message in errors.items():
             heading = FIELD_HEADINGS.get(field)
-            value = getattr(row.figures, field, "") if heading else ""
-            problems.append(UploadProblem(row.row, heading, str(value or ""), message))
+            if heading is None:  # a refusal of the whole return, not of one cell
+                problems.append(UploadProblem(row.row, None, "", f"Row {row.row}: {message}"))
+                continue
+            value = getattr(row.figures, field) or ""
+            problems.append(UploadProblem(row.row, heading, str(value), message))
     for period, (is_closed, numbers) in stale.items():
         which = "which is closed" if is_closed else "which is not the cycle open now"
         problems.insert(
