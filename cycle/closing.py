@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from access.identity import Viewer
 from access.roles import denial
 from cycle.entry import (
-    FIGURE_FIELDS,
     Figures,
     ReturnKey,
     ReturnRefused,
+    entered_figures,
     figure_errors,
     load_return,
 )
@@ -29,7 +29,7 @@ from cycle.states import (
 )
 from metrics.engine.period_codes import parse_period_code
 from metrics.registry.loader import Registry
-from pipelines.returns import EnteredFigure, load_figures, read_number
+from pipelines.returns import EnteredFigure, load_figures
 from pipelines.runner import RunResult
 from warehouse.commentary import set_visibility
 from warehouse.returns import (
@@ -129,7 +129,7 @@ def restate(
     errors.pop("commentary", None)  # the reason stands in for commentary
     if errors:
         raise ReturnRefused(errors)
-    values = {name: read_number(getattr(figures, name)) for name in FIGURE_FIELDS}
+    values = entered_figures(metric, figures)
     figure = EnteredFigure(
         key.metric_id,
         key.area_code,

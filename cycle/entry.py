@@ -29,6 +29,7 @@ from metrics.format import format_value
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
 from pipelines.returns import EnteredFigure, figure_problems, read_number
+from pipelines.transform import SCALE
 from warehouse.returns import find_return, record_event, update_return
 from warehouse.transactions import transaction
 
@@ -82,6 +83,16 @@ def read_text(value: str | float | None) -> str:
 def has_fraction(metric: Metric) -> bool:
     """Whether the return asks for a numerator and denominator as well as the value."""
     return metric.unit in FRACTION_UNITS
+
+
+def entered_figures(metric: Metric, figures: Figures) -> dict[str, float | None]:
+    """The figures as stored: value, numerator and denominator, the value worked out from the
+    other two when only they were given, as the pipelines' load works it out."""
+    values = {name: read_number(getattr(figures, name)) for name in FIGURE_FIELDS}
+    numerator, denominator = values["numerator"], values["denominator"]
+    if values["value"] is None and has_fraction(metric) and numerator is not None and denominator:
+        values["value"] = numerator / denominator * SCALE[metric.unit]
+    return values
 
 
 def load_return(registry: Registry, engine: sa.Engine, key: ReturnKey) -> dict[str, Any]:
@@ -162,7 +173,7 @@ def save_return(
     errors = figure_errors(registry, metric, row, figures, submit=submit, today=today)
     if errors:
         raise ReturnRefused(errors)
-    values = {name: read_number(getattr(figures, name)) for name in FIGURE_FIELDS}
+    values = entered_figures(metric, figures)
     commentary = figures.commentary.strip() or None
     state = SUBMITTED if submit else DRAFT
     with transaction(engine) as conn:
@@ -233,11 +244,7 @@ def figure_errors(
     )
     for message in figure_problems(registry, [entered], today).get(0, []):
         errors.setdefault(_field_of(message), _sentence(message))
-    value = read_number(figures.value)
-    if value is None and not errors and has_fraction(metric):
-        numerator, denominator = read_number(figures.numerator), read_number(figures.denominator)
-        if numerator is not None and denominator:
-            value = numerator / denominator * 100 if metric.unit == "percent" else None
+    value = entered_figures(metric, figures)["value"] if not errors else read_number(figures.value)
     if value is None and submit and "value" not in errors:
         errors["value"] = f"Enter the figure for {period_label(metric.frequency, start)}."
     if (
