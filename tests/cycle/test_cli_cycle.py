@@ -352,3 +352,19 @@ def test_template_and_upload_from_the_command_line(
     states = {(r["metric_id"], r["area_code"]): r["state"] for r in status_rows(db_url, "2026-10")}
     assert states[(FOSTER, COUNTY)] == states[(SAFEGUARDING, COUNTY)] == "submitted"
     assert states[(HOUSEHOLD, COUNTY)] == "not_started"
+
+
+def test_a_figure_given_as_numerator_and_denominator_is_kept_and_counted_as_approved(
+    db_url: str, engine: sa.Engine
+) -> None:
+    opened(db_url, engine)
+    ok(
+        db_url,
+        "returns", "submit", SAFEGUARDING, "2026-10", "--numerator", "19", "--denominator", "20",
+        "--by", "demo-manager",
+    )  # fmt: skip
+    ok(db_url, "returns", "approve", SAFEGUARDING, "2026-10", "--by", "demo-director")
+
+    assert current_observations(engine, [SAFEGUARDING])["value"].tolist() == [95.0]
+    first = ok(db_url, "cycle", "status", "2026-10", "--as-of", "2026-11-01").splitlines()[0]
+    assert first.endswith(": 14 returns, 1 returned, 1 approved, 0 late")
