@@ -17,7 +17,7 @@ from metrics.engine.periods import period_label
 from metrics.engine.status import rag
 from metrics.registry.loader import Registry
 from warehouse.observations import current_observations
-from warehouse.returns import cycles
+from warehouse.returns import cycles, period_of_return
 
 
 def _target(registry: Registry, metric_id: str, area_code: str, start: date) -> float | None:
@@ -132,10 +132,10 @@ def find_return(
     registry: Registry, engine: sa.Engine, return_id: int, *, today: date | None = None
 ) -> dict[str, Any] | None:
     """One return of any cycle, open or closed, by its id, with its context; None if unknown."""
-    periods = [p for p, _ in cycle_periods(engine)]
-    if not periods:
+    period = period_of_return(engine, return_id)
+    if period is None:
         return None
-    frame = cycle_status(registry, engine, periods, today=today)
+    frame = cycle_status(registry, engine, [period], today=today)
     frame = frame[frame["return_id"] == return_id] if not frame.empty else frame
     if frame.empty:
         return None

@@ -122,6 +122,15 @@ def find_return(
     return dict(row) if row is not None else None
 
 
+def period_of_return(engine: sa.Engine, return_id: int) -> str | None:
+    """The period code of the return with this id, or None if there is none."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(data_returns.c.period).where(data_returns.c.id == return_id)
+        ).scalar_one_or_none()
+    return None if found is None else str(found)
+
+
 def update_return(conn: sa.Connection, return_id: int, values: dict[str, Any]) -> None:
     """Change stored fields of one return."""
     conn.execute(data_returns.update().where(data_returns.c.id == return_id).values(**values))

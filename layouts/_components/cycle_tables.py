@@ -14,7 +14,7 @@ from layouts._components.return_forms import day_words, figure_words, state_word
 from layouts._components.status import rag_badge
 from layouts._components.tables import simple_table
 from metrics.registry.loader import Registry
-from metrics.words import LATE, plural, return_state_word
+from metrics.words import LATE, plural, rag_word, return_state_word
 
 
 def return_href(return_id: Any) -> str:
@@ -49,7 +49,7 @@ def my_returns_table(registry: Registry, frame: pd.DataFrame) -> Any:
         state_word=[return_state_word(str(s)) for s in rows["state"]],
         late_word=[LATE if late else "" for late in rows["late"]],
         target_words=[
-            figure_words(t, _metric_of(registry, m)) or "No target"
+            figure_words(t, _metric_of(registry, m)) or rag_word("no_target")
             for t, m in zip(rows["target"], rows["metric_id"], strict=True)
         ],
         last_words=[
@@ -93,7 +93,7 @@ def _return_card(registry: Registry, row: pd.Series, action: str) -> html.Li:
     metric = _metric_of(registry, str(row["metric_id"]))
     facts = [
         ("Figure", figure_words(row["value"], metric) or "None entered"),
-        ("Target", figure_words(row["target"], metric) or "No target"),
+        ("Target", figure_words(row["target"], metric) or rag_word("no_target")),
         ("Status", rag_badge(str(row["rag"]))),
         ("Commentary", row.get("commentary") or "None"),
         ("Owner", row["owner"]),

@@ -15,7 +15,7 @@ from layouts._components.forms import form_field, text_area
 from layouts._components.status import rag_badge
 from metrics.format import format_value
 from metrics.registry.model import Metric
-from metrics.words import COMMENTARY_STATE, LATE, RETURN_STATE, return_state_word
+from metrics.words import COMMENTARY_STATE, LATE, RETURN_STATE, rag_word, return_state_word
 
 # The owner's fields, in the order they appear (an error summary lists them so)
 ENTRY_FIELDS = {
@@ -102,7 +102,7 @@ def return_facts(row: dict[str, Any], metric: Metric | None) -> html.Dl:
         ("Due", day_words(row.get("due"))),
         ("State", state_words(row)),
         ("What that means", _sentence_case(RETURN_STATE.get(str(row["state"]), ("", ""))[1])),
-        ("Target", figure_words(row.get("target"), metric) or "No target"),
+        ("Target", figure_words(row.get("target"), metric) or rag_word("no_target")),
         ("Last figure", f"{last} ({row['last_period']})" if last else "None held before"),
         ("Owner", row["owner"]),
         ("Approver", row["approver"]),

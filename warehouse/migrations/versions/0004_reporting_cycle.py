@@ -7,6 +7,8 @@ Revises: 0003
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,7 +17,7 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-USER_COLUMNS = (
+USER_COLUMNS: tuple[sa.Column[Any], ...] = (
     sa.Column("email", sa.Text(), nullable=True),
     sa.Column("portfolio", sa.String(length=80), nullable=True),
     sa.Column("weekly_pack", sa.Boolean(), nullable=True),
