@@ -13,7 +13,7 @@ what it is for; cycle.notify sends a key once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -95,11 +95,14 @@ def due_notices(registry: Registry, engine: sa.Engine, today: date) -> Due:
     """Every email due as at `today`, whether or not it was sent before."""
     people = _People(list_users(engine))
     due = Due()
+    site = str(registry.settings["dashboard_url"]).strip().rstrip("/")
     for kind, recipient, draft in [
         *_return_reminders(registry, engine, today, people),
         *_flag_notices(registry, engine, today, people),
         *_weekly_packs(registry, today, people),
     ]:
+        if site and draft.page:
+            draft = replace(draft, blocks=(*draft.blocks, f"Open it in PMF: {site}{draft.page}"))
         address, why = people.address(recipient)
         if draft.problem is not None or address is None:
             why = draft.problem or why
@@ -131,6 +134,7 @@ class _Draft:
     returns: tuple[ReturnRef, ...] = ()
     portfolio: str | None = None
     problem: str | None = None  # why it cannot go, whoever it is for
+    page: str | None = None  # the dashboard page it is about, linked when dashboard_url is set
 
 
 class _People:
@@ -242,6 +246,7 @@ def _reminder(
         subject=subject,
         blocks=blocks,
         returns=_refs(records),
+        page="/returns",
     )
 
 
@@ -274,6 +279,7 @@ def _escalation(
         blocks=tuple(blocks),
         cc=cc,
         returns=_refs(records),
+        page=f"/cycle?period={period}",
     )
 
 
@@ -321,6 +327,7 @@ def _flag_notices(
                     key=f"{FLAG_NOTICE}:{flag['id']}:{raised:%Y-%m-%dT%H:%M:%S}",
                     subject=f"Flag raised: {metric.name}{where}",
                     blocks=blocks,
+                    page=f"/metric/{metric.id}",
                 ),
             )
         )
@@ -363,6 +370,7 @@ def _weekly_packs(
                     subject=f"Weekly pack: {portfolio.name}, {day_text(today)}",
                     blocks=blocks,
                     portfolio=portfolio.id,
+                    page=f"/portfolio/{portfolio.id}",
                 ),
             )
         )

@@ -39,6 +39,17 @@ def _sender(value: Any) -> str | None:
     return None
 
 
+def _web_address(value: Any) -> str | None:
+    """Empty, or an http(s) address with a host and no query."""
+    text = str(value).strip()
+    if text and re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", text) is None:
+        return (
+            f"{value!r} is not the dashboard's address; write it as people open it, such as "
+            "'https://pmf.council.gov.uk' (or leave it empty)"
+        )
+    return None
+
+
 def _time_of_day(value: Any) -> str | None:
     """A time of day written HH:MM on the 24-hour clock."""
     found = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", str(value).strip())
@@ -137,6 +148,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Time of day (HH:MM, in the time zone) the scheduler sends the emails that are due.",
         str,
         check=_time_of_day,
+    ),
+    Setting(
+        "dashboard_url",
+        "",
+        "The dashboard's address as people reach it, e.g. 'https://pmf.council.gov.uk'; emails "
+        "link to its pages. Empty: emails name the page without a link.",
+        str,
+        check=_web_address,
     ),
 )
 

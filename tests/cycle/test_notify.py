@@ -746,3 +746,33 @@ def test_everything_in_the_html_part_is_escaped(
     assert "<script>" not in html
     assert "Dear Ann &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co," in html
     assert 'Dear Ann <script>alert("x")</script> & Co,' in theirs.part("text/plain")
+
+
+def test_with_the_dashboard_s_address_set_each_email_links_to_its_page(
+    cycle: sa.Engine, inbox: tuple[Inbox, str], config_copy: Path
+) -> None:
+    from metrics.registry.loader import load_registry
+
+    settings = config_copy / "settings.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "dashboard_url: https://pmf.council.example/\n",
+        encoding="utf-8",
+    )
+    linked = load_registry(config_copy)
+    server, url = inbox
+    assert send_due(linked, cycle, today=THREE_DAYS_BEFORE, smtp_url=url).ok
+    assert send_due(linked, cycle, today=DAY_AFTER, smtp_url=url).ok
+    [reminder] = server.to(MANAGER)[:1]
+    assert "Open it in PMF: https://pmf.council.example/returns" in reminder.part("text/plain")
+    late = [r for r in server.received if r.subject.startswith("Late: ")]
+    assert late and "https://pmf.council.example/cycle?period=2026-10" in late[0].part("text/plain")
+
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            "dashboard_url: https://pmf.council.example/", "dashboard_url: pmf.council"
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["--config", str(config_copy), "validate", "--no-schemas"])
+    assert result.exit_code == 1
+    assert "dashboard_url: 'pmf.council' is not the dashboard's address" in result.output
