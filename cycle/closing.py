@@ -33,13 +33,13 @@ from pipelines.returns import EnteredFigure, load_figures
 from pipelines.runner import RunResult
 from warehouse.commentary import set_visibility
 from warehouse.returns import (
-    close_cycle as store_closed,
-)
-from warehouse.returns import (
+    change_return,
     find_cycle,
     lock_returns,
     record_event,
-    update_return,
+)
+from warehouse.returns import (
+    close_cycle as store_closed,
 )
 from warehouse.transactions import transaction
 
@@ -149,26 +149,18 @@ def restate(
     if not result.ok:
         raise ReturnRefused({"": f"The restatement was not loaded: {result.error}."})
     now = now or datetime.now()
-    with transaction(engine) as conn:
-        update_return(
-            conn,
-            int(row["id"]),
-            {**values, "run_id": result.run_id, "updated_by": by.username, "updated_at": now},
-        )
-        record_event(
-            conn,
-            return_id=int(row["id"]),
-            period=key.period,
-            metric_id=key.metric_id,
-            area_code=key.area_code,
-            actor=str(by.username),
-            kind="restate",
-            from_state=LOCKED,
-            to_state=LOCKED,
-            value=values["value"],
-            note=reason.strip(),
-            event_at=now,
-        )
+    change_return(
+        engine,
+        row,
+        {**values, "run_id": result.run_id, "updated_by": by.username, "updated_at": now},
+        actor=str(by.username),
+        kind="restate",
+        from_state=LOCKED,
+        to_state=LOCKED,
+        value=values["value"],
+        note=reason.strip(),
+        event_at=now,
+    )
     return result
 
 
@@ -193,17 +185,13 @@ def publish_commentary(
         )
     now = now or datetime.now()
     set_visibility(engine, int(row["comment_id"]), "public")
-    with transaction(engine) as conn:
-        update_return(conn, int(row["id"]), {"commentary_state": COMMENTARY_PUBLISHED})
-        record_event(
-            conn,
-            return_id=int(row["id"]),
-            period=key.period,
-            metric_id=key.metric_id,
-            area_code=key.area_code,
-            actor=str(by.username),
-            kind="publish",
-            note=str(row["commentary"]),
-            event_at=now,
-        )
+    change_return(
+        engine,
+        row,
+        {"commentary_state": COMMENTARY_PUBLISHED},
+        actor=str(by.username),
+        kind="publish",
+        note=str(row["commentary"]),
+        event_at=now,
+    )
     return {**row, "commentary_state": COMMENTARY_PUBLISHED}

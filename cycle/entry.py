@@ -30,8 +30,7 @@ from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
 from pipelines.returns import EnteredFigure, figure_problems, read_number
 from pipelines.transform import SCALE
-from warehouse.returns import find_return, record_event, update_return
-from warehouse.transactions import transaction
+from warehouse.returns import change_return, find_return
 
 FIGURE_FIELDS = ("value", "numerator", "denominator")
 # A value can be worked out from a numerator and denominator for these (pipelines.checks)
@@ -176,34 +175,26 @@ def save_return(
     values = entered_figures(metric, figures)
     commentary = figures.commentary.strip() or None
     state = SUBMITTED if submit else DRAFT
-    with transaction(engine) as conn:
-        update_return(
-            conn,
-            int(row["id"]),
-            {
-                **values,
-                "commentary": commentary,
-                "commentary_state": COMMENTARY_DRAFT if commentary else None,
-                "state": state,
-                "submitted_at": now if submit else None,
-                "updated_by": by.username,
-                "updated_at": now,
-            },
-        )
-        record_event(
-            conn,
-            return_id=int(row["id"]),
-            period=key.period,
-            metric_id=key.metric_id,
-            area_code=key.area_code,
-            actor=str(by.username),
-            kind="submit" if submit else "draft",
-            from_state=row["state"],
-            to_state=state,
-            value=values["value"],
-            note=commentary,
-            event_at=now,
-        )
+    change_return(
+        engine,
+        row,
+        {
+            **values,
+            "commentary": commentary,
+            "commentary_state": COMMENTARY_DRAFT if commentary else None,
+            "state": state,
+            "submitted_at": now if submit else None,
+            "updated_by": by.username,
+            "updated_at": now,
+        },
+        actor=str(by.username),
+        kind="submit" if submit else "draft",
+        from_state=row["state"],
+        to_state=state,
+        value=values["value"],
+        note=commentary,
+        event_at=now,
+    )
     return {**row, **values, "state": state, "commentary": commentary}
 
 

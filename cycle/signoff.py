@@ -20,8 +20,7 @@ from metrics.registry.loader import Registry
 from pipelines.returns import EnteredFigure, load_figures
 from pipelines.runner import RunResult
 from warehouse.commentary import add_comment
-from warehouse.returns import record_event, update_return
-from warehouse.transactions import transaction
+from warehouse.returns import change_return
 
 
 def return_ref(row: dict[str, Any], verb: str, by: str) -> str:
@@ -101,37 +100,53 @@ def approve_return(
             visibility="internal",
             now=now,
         )
-    with transaction(engine) as conn:
-        update_return(
-            conn,
-            int(row["id"]),
-            {
-                "state": APPROVED,
-                "decided_by": by.username,
-                "decided_at": now,
-                "run_id": result.run_id,
-                "note": None,
-                "commentary_state": COMMENTARY_APPROVED if comment_id is not None else None,
-                "comment_id": comment_id,
-                "updated_by": by.username,
-                "updated_at": now,
-            },
-        )
-        record_event(
-            conn,
-            return_id=int(row["id"]),
-            period=key.period,
-            metric_id=key.metric_id,
-            area_code=key.area_code,
-            actor=str(by.username),
-            kind="approve",
-            from_state=SUBMITTED,
-            to_state=APPROVED,
-            value=row["value"],
-            note=f"loaded as run {result.run_id}",
-            event_at=now,
-        )
+    _decide(
+        engine,
+        row,
+        by,
+        now,
+        APPROVED,
+        {
+            "run_id": result.run_id,
+            "note": None,
+            "commentary_state": COMMENTARY_APPROVED if comment_id is not None else None,
+            "comment_id": comment_id,
+        },
+        note=f"loaded as run {result.run_id}",
+    )
     return result
+
+
+def _decide(
+    engine: sa.Engine,
+    row: dict[str, Any],
+    by: Viewer,
+    now: datetime,
+    to_state: str,
+    changes: dict[str, Any],
+    *,
+    note: str,
+) -> None:
+    """Record the approver's decision on a submitted return, with its step in the trail."""
+    change_return(
+        engine,
+        row,
+        {
+            **changes,
+            "state": to_state,
+            "decided_by": by.username,
+            "decided_at": now,
+            "updated_by": by.username,
+            "updated_at": now,
+        },
+        actor=str(by.username),
+        kind="approve" if to_state == APPROVED else "send_back",
+        from_state=SUBMITTED,
+        to_state=to_state,
+        value=row["value"],
+        note=note,
+        event_at=now,
+    )
 
 
 def send_back(
@@ -149,30 +164,4 @@ def send_back(
     if not note.strip():
         raise ReturnRefused({"note": "Say what the owner should change before sending it back."})
     now = now or datetime.now()
-    with transaction(engine) as conn:
-        update_return(
-            conn,
-            int(row["id"]),
-            {
-                "state": RETURNED,
-                "note": note.strip(),
-                "decided_by": by.username,
-                "decided_at": now,
-                "updated_by": by.username,
-                "updated_at": now,
-            },
-        )
-        record_event(
-            conn,
-            return_id=int(row["id"]),
-            period=key.period,
-            metric_id=key.metric_id,
-            area_code=key.area_code,
-            actor=str(by.username),
-            kind="send_back",
-            from_state=SUBMITTED,
-            to_state=RETURNED,
-            value=row["value"],
-            note=note.strip(),
-            event_at=now,
-        )
+    _decide(engine, row, by, now, RETURNED, {"note": note.strip()}, note=note.strip())

@@ -136,6 +136,27 @@ def update_return(conn: sa.Connection, return_id: int, values: dict[str, Any]) -
     conn.execute(data_returns.update().where(data_returns.c.id == return_id).values(**values))
 
 
+def change_return(
+    engine: sa.Engine, row: dict[str, Any], changes: dict[str, Any], **event: Any
+) -> None:
+    """Change one return and add the step to its audit trail, in one transaction.
+
+    `event` holds the step's actor, kind, states, value, note and time; which return it is
+    about comes from `row`.
+    """
+    with engine.begin() as conn:
+        if changes:
+            update_return(conn, int(row["id"]), changes)
+        record_event(
+            conn,
+            return_id=int(row["id"]),
+            period=row["period"],
+            metric_id=row["metric_id"],
+            area_code=row["area_code"],
+            **event,
+        )
+
+
 def lock_returns(
     conn: sa.Connection, cycle_id: int, by: str, now: datetime
 ) -> list[dict[str, Any]]:
