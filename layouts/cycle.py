@@ -20,6 +20,7 @@ from layouts._components.query import register_filter_navigation
 from layouts._components.signin import sign_in_notice
 from layouts._runtime import runtime
 from metrics.engine.period_codes import parse_period_code
+from metrics.registry.loader import Registry
 from metrics.words import plural
 
 dash.register_page(__name__, path="/cycle", title="Reporting cycle", name="Cycle")
@@ -101,28 +102,8 @@ def layout(period: str = "", **_q: Any) -> html.Div:
                 f"{int(frame['approved'].sum())} approved, {late} late.",
                 id="cycle-summary",
             ),
-            html.Section(
-                [
-                    html.H2("By directorate", id="cycle-directorate-heading"),
-                    completeness_table(
-                        completeness(rt.registry, frame, "directorate"),
-                        "directorate",
-                        "Share of returns returned, approved and late, by directorate",
-                    ),
-                ],
-                **aria(labelledby="cycle-directorate-heading"),
-            ),
-            html.Section(
-                [
-                    html.H2("By portfolio", id="cycle-portfolio-heading"),
-                    completeness_table(
-                        completeness(rt.registry, frame, "portfolio"),
-                        "portfolio",
-                        "Share of returns returned, approved and late, by portfolio",
-                    ),
-                ],
-                **aria(labelledby="cycle-portfolio-heading"),
-            ),
+            _completeness_section(rt.registry, frame, "directorate"),
+            _completeness_section(rt.registry, frame, "portfolio"),
             html.Section(
                 [
                     html.H2("Every return", id="cycle-returns-heading"),
@@ -169,3 +150,19 @@ def download_status(_clicks: int | None, period: str | None) -> Any:
     """The chosen cycle's status as `pmf cycle status --format csv` writes it."""
     frame, _problem = chosen_status(period or "")
     return dcc.send_data_frame(as_csv_rows(frame).to_csv, csv_name(period or ""), index=False)
+
+
+def _completeness_section(registry: Registry, frame: pd.DataFrame, by: str) -> html.Section:
+    """How complete the cycle is by directorate or by portfolio, under its own heading."""
+    heading = f"cycle-{by}-heading"
+    return html.Section(
+        [
+            html.H2(f"By {by}", id=heading),
+            completeness_table(
+                completeness(registry, frame, by),
+                by,
+                f"Share of returns returned, approved and late, by {by}",
+            ),
+        ],
+        **aria(labelledby=heading),
+    )
