@@ -30,6 +30,7 @@ CALLBACK_PERMISSIONS: dict[str, Permission] = {
     "return-save-status.children": "read_internal",
     "signoff-status.children": "read_internal",
     "publish-status.children": "manage_cycle",
+    "restate-status.children": "manage_cycle",
     "returns-upload-status.children": "read_internal",
     "returns-template-download.data": "read_internal",
     "cycle-csv-download.data": "read_internal",

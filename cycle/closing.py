@@ -117,16 +117,13 @@ def restate(
                 "sends it back. Restatement is for a closed period."
             }
         )
-    if not reason.strip():
-        raise ReturnRefused(
-            {
-                "reason": "Give the reason for the restatement; it is published "
-                "in the revision history."
-            }
-        )
     metric = registry.metric(key.metric_id)
     errors = figure_errors(registry, metric, row, figures, submit=True, today=today)
     errors.pop("commentary", None)  # the reason stands in for commentary
+    if not reason.strip():
+        errors["reason"] = (
+            "Give the reason for the restatement; it is kept in the revision history."
+        )
     if errors:
         raise ReturnRefused(errors)
     values = entered_figures(metric, figures)

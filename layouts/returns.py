@@ -14,7 +14,7 @@ import dash
 import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, callback, ctx, dcc, html
 
-from cycle.closing import publish_commentary
+from cycle.closing import publish_commentary, restate
 from cycle.entry import Figures, ReturnKey, ReturnRefused, save_return
 from cycle.opening import CycleProblem
 from cycle.signoff import approve_return, send_back
@@ -26,12 +26,14 @@ from layouts._components.cycle_tables import my_returns_table, waiting_list
 from layouts._components.forms import success_banner
 from layouts._components.return_forms import (
     ENTRY_FIELDS,
+    RESTATE_FIELDS,
     SIGNOFF_FIELDS,
     entry_form,
     figures_read_only,
     ordered_problems,
     problem_summary,
     publish_form,
+    restate_form,
     return_facts,
     sent_back_note,
     signoff_form,
@@ -58,6 +60,8 @@ def return_panel(
     note: str | None = None,
     signoff_problems: dict[str, str] | None = None,
     publish_problems: dict[str, str] | None = None,
+    restate_values: dict[str, Any] | None = None,
+    restate_problems: dict[str, str] | None = None,
 ) -> Any:
     """One return as the viewer may act on it: its facts, then the owner's form (or the figure
     as sent), the approver's sign-off form, the officer's publish button."""
@@ -82,6 +86,9 @@ def return_panel(
             ordered_problems(signoff_problems or {}, SIGNOFF_FIELDS), "signoff-error-summary"
         ),
         problem_summary(ordered_problems(publish_problems or {}, {}), "publish-error-summary"),
+        problem_summary(
+            ordered_problems(restate_problems or {}, RESTATE_FIELDS), "restate-error-summary"
+        ),
     ]
     if not (owner or approver or officer):
         return html.Div(
@@ -110,6 +117,10 @@ def return_panel(
                     id="return-locked",
                 )
             )
+            if officer:
+                parts.append(
+                    restate_form(row, metric, values=restate_values, problems=restate_problems)
+                )
     if signing:
         parts.append(signoff_form(row, note=note, problems=signoff_problems))
     if publishing:
@@ -133,6 +144,7 @@ def _single(return_id: str) -> list[Any]:
                 html.Div(id="return-save-status", role="status", **aria(live="polite")),
                 html.Div(id="signoff-status", role="status", **aria(live="polite")),
                 html.Div(id="publish-status", role="status", **aria(live="polite")),
+                html.Div(id="restate-status", role="status", **aria(live="polite")),
                 html.Div(
                     return_panel(int(return_id))
                     if return_id.isdigit()
@@ -305,6 +317,52 @@ def sign_off(
             "They see your note beside the form and can submit it again.",
             "signoff-done",
         )
+    return banner, return_panel(int(return_id))
+
+
+@callback(
+    Output("restate-status", "children"),
+    Output("return-panel-body", "children", allow_duplicate=True),
+    Input("restate-submit", "n_clicks"),
+    State("return-id", "data"),
+    State("restate-value", "value"),
+    State("restate-numerator", "value"),
+    State("restate-denominator", "value"),
+    State("restate-reason", "value"),
+    prevent_initial_call=True,
+)
+def restate_figure(
+    _clicks: int | None,
+    return_id: int,
+    value: str | None,
+    numerator: str | None,
+    denominator: str | None,
+    reason: str | None,
+) -> tuple[Any, Any]:
+    """Restate a locked figure with a reason (the performance team); it is loaded at once."""
+    rt = runtime()
+    row = find_return(rt.registry, rt.engine, int(return_id))
+    if row is None:
+        return "", return_panel(int(return_id))
+    typed = {"value": value, "numerator": numerator, "denominator": denominator, "reason": reason}
+    try:
+        restate(
+            rt.registry,
+            rt.engine,
+            _key(row),
+            Figures(value, numerator, denominator),
+            reason or "",
+            by=rt.viewer,
+        )
+    except ReturnRefused as refused:
+        return "", return_panel(
+            int(return_id), restate_values=typed, restate_problems=refused.fields
+        )
+    banner = success_banner(
+        "Figure restated.",
+        "It replaces the locked figure on every page; the one before is in the revision history.",
+        "restate-done",
+    )
     return banner, return_panel(int(return_id))
 
 

@@ -25,6 +25,12 @@ ENTRY_FIELDS = {
     "commentary": "return-commentary",
 }
 SIGNOFF_FIELDS = {"note": "signoff-note"}
+RESTATE_FIELDS = {
+    "value": "restate-value",
+    "numerator": "restate-numerator",
+    "denominator": "restate-denominator",
+    "reason": "restate-reason",
+}
 VALUE_HINTS = {
     "percent": "A percentage, without the % sign: for example 92.5.",
     "count": "A number: for example 12.",
@@ -132,11 +138,11 @@ def sent_back_note(row: dict[str, Any]) -> html.Div | None:
     )
 
 
-def _figure_input(field: str, value: Any, error: bool) -> Any:
+def _figure_input(field: str, value: Any, error: bool, ids: dict[str, str] | None = None) -> Any:
     # Text with a decimal keypad, as GOV.UK advises for numbers (type=number drops what it
     # cannot read, so the error could not quote it back)
     return dbc.Input(
-        id=ENTRY_FIELDS[field],
+        id=(ids or ENTRY_FIELDS)[field],
         type="text",
         inputMode="decimal",
         value="" if value is None else str(value),
@@ -309,6 +315,65 @@ def signoff_form(
             ),
         ],
         id="signoff-form",
+        className="pmf-form",
+    )
+
+
+def restate_form(
+    row: dict[str, Any],
+    metric: Metric | None,
+    *,
+    values: dict[str, Any] | None = None,
+    problems: dict[str, str] | None = None,
+) -> html.Div:
+    """The officer's form to restate a locked figure: the new figures and the reason, which
+    the revision history and the audit trail keep."""
+    problems, values = problems or {}, values or {}
+    names = ["value", *(["numerator", "denominator"] if row.get("fraction") else [])]
+    labels = {"value": "New value", "numerator": "New numerator", "denominator": "New denominator"}
+    fields: list[Any] = [
+        form_field(
+            labels[name],
+            _figure_input(name, values.get(name), name in problems, RESTATE_FIELDS),
+            RESTATE_FIELDS[name],
+            hint=VALUE_HINTS.get(metric.unit if metric else "", "A number.")
+            if name == "value"
+            else None,
+            error=problems.get(name),
+        )
+        for name in names
+    ]
+    fields += [
+        dcc.Input(id=RESTATE_FIELDS[name], type="hidden", value="")
+        for name in ("numerator", "denominator")
+        if name not in names
+    ]
+    fields.append(
+        form_field(
+            "Reason for the restatement",
+            text_area(RESTATE_FIELDS["reason"], values.get("reason"), error="reason" in problems),
+            RESTATE_FIELDS["reason"],
+            hint="Why the locked figure changes, e.g. late cases found in an audit. It is kept "
+            "in the measure's revision history.",
+            error=problems.get("reason"),
+        )
+    )
+    return html.Div(
+        [
+            html.H2("Restate the figure", id="restate-heading"),
+            html.P(
+                "The period is closed. A corrected figure replaces the locked one on every page "
+                "and pack; the one it replaces stays in the revision history."
+            ),
+            *fields,
+            html.Button(
+                "Restate the figure",
+                id="restate-submit",
+                type="button",
+                className="btn btn-primary",
+            ),
+        ],
+        id="restate-form",
         className="pmf-form",
     )
 

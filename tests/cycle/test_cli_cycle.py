@@ -301,7 +301,7 @@ def test_a_closed_period_takes_only_an_officers_restatement(db_url: str, engine:
         "account) can restate a figure."
     ]
     assert refused(db_url, engine, *restate, "--reason", " ", "--by", "demo-officer") == [
-        "--reason: Give the reason for the restatement; it is published in the revision history."
+        "--reason: Give the reason for the restatement; it is kept in the revision history."
     ]
 
     out = ok(db_url, *restate, "--reason", "A late panel decision", "--by", "demo-officer")

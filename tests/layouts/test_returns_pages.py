@@ -519,3 +519,54 @@ def test_an_upload_that_is_not_a_workbook_is_refused_in_words(cycle_app: dash.Da
         none, said = plain(page("returns").download_template)(1)
     assert none is dash.no_update
     assert said.startswith("demo-officer owns no return in an open cycle")
+
+
+def restate_on_page(ident: int, value: str, reason: str) -> tuple[Any, Any]:
+    """Press "Restate the figure" on a locked return's view."""
+    return triggered(
+        page("returns").restate_figure,
+        "restate-submit",
+        "n_clicks",
+        1,
+        ident,
+        value,
+        "",
+        "",
+        reason,
+    )
+
+
+def test_an_officer_restates_a_locked_figure_with_a_reason_and_others_cannot(
+    cycle_app: dash.Dash,
+) -> None:
+    ident = return_id(cycle_app, FOSTER)
+    with signed_in(cycle_app, "demo-manager"):
+        submit(ident, "5", "Two households approved at the late panel.")
+    with signed_in(cycle_app, "demo-director"):
+        sign_off(ident, approve=True)
+    officer = LocalPasswordProvider(engine_of(cycle_app)).load("demo-officer")
+    assert officer is not None
+    close_cycle(engine_of(cycle_app), MONTH, by=officer)
+
+    with signed_in(cycle_app, "demo-manager"):
+        panel = page("returns").return_panel(ident)
+        assert find(panel, "restate-form") is None  # the owner sees the figure locked
+    with signed_in(cycle_app, "demo-officer"):
+        assert find(page("returns").return_panel(ident), "restate-form") is not None
+        _status, panel = restate_on_page(ident, "six", "")
+        problems = summary_links(panel, "restate-error-summary")
+        assert ("#restate-value", "Value 'six' is not a number.") in problems
+        assert any(target == "#restate-reason" for target, _ in problems)
+        assert find(panel, "restate-value").value == "six"  # what was typed is kept
+        status, panel = restate_on_page(ident, "6", "A sixth household approved at panel")
+    assert "Figure restated." in text_of(status)
+    engine = engine_of(cycle_app)
+    assert current_observations(engine, [FOSTER])["value"].tolist()[-1] == 6.0
+    trail = read_events(engine, metric_id=FOSTER)
+    assert trail["kind"].iloc[0] == "restate"
+    assert trail["note"].iloc[0] == "A sixth household approved at panel"
+    with signed_in(cycle_app, "demo-manager"):
+        _status, panel = restate_on_page(ident, "7", "Not mine to restate")
+    (_target, message), *_ = summary_links(panel, "restate-error-summary")
+    assert "Sign in as one of the performance team" in message
+    assert current_observations(engine, [FOSTER])["value"].tolist()[-1] == 6.0
