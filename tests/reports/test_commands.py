@@ -38,7 +38,7 @@ def test_report_writes_the_file_and_logs_the_run(sample: Sample, tmp_path: Path)
         str(out),
     )
     assert code == 0, output
-    assert output.strip() == f"Wrote {out} (7 measures, as at 25 Nov 2024)."
+    assert output.strip() == f"Wrote {out} (8 measures, as at 25 Nov 2024)."
     assert load_workbook(out).sheetnames[0] == "Summary"
     latest = report_run_history(sample.engine).iloc[0]
     assert (latest["kind"], latest["target_id"], latest["format"]) == (

@@ -85,12 +85,13 @@ def test_the_pdf_opens_with_the_scorecard_and_has_no_near_empty_page(leader: Lea
 
 def test_the_demo_committee_s_pack_has_fewer_pages_and_none_near_empty(sample: Sample) -> None:
     """The demo's Children and Young People pack: 22 pages before the scorecard, four of them
-    holding one or two bullets."""
+    holding one or two bullets, for eight measures; 20 now for nine (a manual measure, foster
+    carers approved, added its section and its figures in the data appendix)."""
     scope = resolve_scope(sample.registry, "portfolio", "children-young-people")
     pack = build_pack(sample.registry, sample.engine, scope, sample.as_at)
     pdf = render(pack, "pdf", draw_charts([pack])[0])
     assert near_empty_pages(pdf) == []
-    assert (pdf.pages or 0) <= 18
+    assert (pdf.pages or 0) <= 20
 
 
 def test_the_html_pack_passes_axe(leader: Leader, browser: Any, tmp_path: Path) -> None:
