@@ -48,11 +48,11 @@ def test_off_target_cards_come_before_the_week_s_changes(app: dash.Dash) -> None
 def test_the_week_is_summed_up_in_counts_not_a_sentence_per_figure(app: dash.Dash) -> None:
     counts = text_of(find(portfolio(app, "2024-11-25"), "portfolio-week-counts"))
     # The fixtures' figures were all loaded on Monday 25 November 2024
-    assert counts.startswith("New figures arrived for 1 of the 7 measures;")
+    assert counts.startswith("New figures arrived for 1 of the 8 measures;")
     assert "new flag" in counts and "due in the next four weeks or overdue" in counts
     # A week with nothing new says so in the same few words
     quiet = text_of(find(portfolio(app, "2024-11-18"), "portfolio-week-counts"))
-    assert quiet.startswith("New figures arrived for 0 of the 7 measures; 0 changes of status;")
+    assert quiet.startswith("New figures arrived for 0 of the 8 measures; 0 changes of status;")
 
 
 def test_the_week_chooser_moves_the_cards_to_that_week(app: dash.Dash) -> None:
