@@ -28,7 +28,7 @@ from metrics.engine.status import RED, rag
 from metrics.format import format_value
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
-from pipelines.returns import EnteredFigure, figure_problems, read_number
+from pipelines.returns import EnteredFigure, figure_problems, read_number, reads_as_blank
 from pipelines.transform import SCALE
 from warehouse.returns import change_return, find_return
 
@@ -224,6 +224,14 @@ def figure_errors(
         for name in ("numerator", "denominator"):
             if read_text(getattr(figures, name)):
                 errors[name] = f"{metric.name} takes a value only, not a {name}."
+    for name in FIGURE_FIELDS:
+        typed = read_text(getattr(figures, name))
+        # A file's "n/a" or "-" is a blank cell; typed here it is a figure that is not one
+        if reads_as_blank(typed) and name not in errors:
+            errors[name] = (
+                f"{name.capitalize()} '{typed}' is not a number; enter the figure in digits, "
+                "such as 85.5, or leave it blank."
+            )
     start = row["period_start"]
     entered = EnteredFigure(
         metric.id,

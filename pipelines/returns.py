@@ -100,6 +100,15 @@ def read_number(text: str | float | None) -> float | None:
     return None if bool(bad.iloc[0]) or np.isnan(number) else number
 
 
+def reads_as_blank(text: str | float | None) -> bool:
+    """Whether typed text is one of the words a file's cell may use for "no figure" ("n/a",
+    "-", ...): blank to a pipeline, but not a figure when someone typed it as one."""
+    if not isinstance(text, str) or not text.strip():
+        return False
+    values, bad = to_numbers(pd.Series([text]))
+    return not bool(bad.iloc[0]) and bool(np.isnan(float(values.iloc[0])))
+
+
 def figure_problems(
     registry: Registry, figures: Sequence[EnteredFigure], today: date | None = None
 ) -> dict[int, list[str]]:

@@ -172,6 +172,7 @@ def test_a_bad_figure_is_refused_field_by_field_and_nothing_is_stored(
     owner = people["demo-manager"]
     cases = {
         "abc": "is not a number",
+        "n/a": "Value 'n/a' is not a number; enter the figure in digits",
         "-4": "outside 0 to 100",
         "1e400": "too large",
     }
