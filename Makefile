@@ -18,8 +18,8 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 run: install system-deps demo-data ## Create .venv, install, build the demo warehouse if absent, serve on :8050
 	$(BIN)/pmf serve --host $(HOST) --port $(PORT)
 
-test: install system-deps ## The whole test suite, browser tests included
-	$(BIN)/python -m pytest
+test: install system-deps ## The whole test suite, browser tests included (two processes)
+	$(BIN)/python -m pytest -n 2
 
 lint: install ## ruff (format and rules E, F, I, UP, B) and mypy
 	$(BIN)/ruff format --check .
