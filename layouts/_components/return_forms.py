@@ -152,6 +152,42 @@ def _figure_input(field: str, value: Any, error: bool, ids: dict[str, str] | Non
     )
 
 
+FIGURE_HINTS = {
+    "numerator": "The count on top of the fraction: for example, the cases done on time.",
+    "denominator": "The count it is out of: for example, all the cases.",
+}
+
+
+def figure_fields(
+    row: dict[str, Any],
+    metric: Metric | None,
+    values: dict[str, Any],
+    problems: dict[str, str],
+    ids: dict[str, str],
+    *,
+    new: bool = False,
+) -> list[Any]:
+    """The value field, and numerator and denominator where the measure has them (hidden
+    blanks otherwise, so one callback serves every measure); `new` labels them as new figures."""
+    names = ["value", *(["numerator", "denominator"] if row.get("fraction") else [])]
+    hints = {**FIGURE_HINTS, "value": VALUE_HINTS.get(metric.unit if metric else "", "A number.")}
+    fields: list[Any] = [
+        form_field(
+            f"New {name}" if new else name.capitalize(),
+            _figure_input(name, values.get(name), name in problems, ids),
+            ids[name],
+            hint=hints[name],
+            error=problems.get(name),
+        )
+        for name in names
+    ]
+    return fields + [
+        dcc.Input(id=ids[name], type="hidden", value="")
+        for name in ("numerator", "denominator")
+        if name not in names
+    ]
+
+
 def entry_form(
     row: dict[str, Any],
     metric: Metric | None,
@@ -175,40 +211,7 @@ def entry_form(
             "denominator": stored("denominator"),
             "commentary": row.get("commentary") or "",
         }
-    unit = metric.unit if metric is not None else ""
-    fraction = bool(row.get("fraction"))
-    fields: list[Any] = [
-        form_field(
-            "Value",
-            _figure_input("value", values.get("value"), "value" in problems),
-            ENTRY_FIELDS["value"],
-            hint=VALUE_HINTS.get(unit, "A number."),
-            error=problems.get("value"),
-        )
-    ]
-    if fraction:
-        fields += [
-            form_field(
-                "Numerator",
-                _figure_input("numerator", values.get("numerator"), "numerator" in problems),
-                ENTRY_FIELDS["numerator"],
-                hint="The count on top of the fraction: for example, the cases done on time.",
-                error=problems.get("numerator"),
-            ),
-            form_field(
-                "Denominator",
-                _figure_input("denominator", values.get("denominator"), "denominator" in problems),
-                ENTRY_FIELDS["denominator"],
-                hint="The count it is out of: for example, all the cases.",
-                error=problems.get("denominator"),
-            ),
-        ]
-    else:
-        # This measure takes a value only; the blanks keep one callback for every measure
-        fields += [
-            dcc.Input(id=ENTRY_FIELDS["numerator"], type="hidden", value=""),
-            dcc.Input(id=ENTRY_FIELDS["denominator"], type="hidden", value=""),
-        ]
+    fields = figure_fields(row, metric, values, problems, ENTRY_FIELDS)
     fields.append(
         form_field(
             "Commentary",
@@ -329,25 +332,7 @@ def restate_form(
     """The officer's form to restate a locked figure: the new figures and the reason, which
     the revision history and the audit trail keep."""
     problems, values = problems or {}, values or {}
-    names = ["value", *(["numerator", "denominator"] if row.get("fraction") else [])]
-    labels = {"value": "New value", "numerator": "New numerator", "denominator": "New denominator"}
-    fields: list[Any] = [
-        form_field(
-            labels[name],
-            _figure_input(name, values.get(name), name in problems, RESTATE_FIELDS),
-            RESTATE_FIELDS[name],
-            hint=VALUE_HINTS.get(metric.unit if metric else "", "A number.")
-            if name == "value"
-            else None,
-            error=problems.get(name),
-        )
-        for name in names
-    ]
-    fields += [
-        dcc.Input(id=RESTATE_FIELDS[name], type="hidden", value="")
-        for name in ("numerator", "denominator")
-        if name not in names
-    ]
+    fields = figure_fields(row, metric, values, problems, RESTATE_FIELDS, new=True)
     fields.append(
         form_field(
             "Reason for the restatement",
