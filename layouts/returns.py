@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -40,7 +41,7 @@ from layouts._components.return_forms import (
 )
 from layouts._components.returns_upload import spreadsheet_section, upload_outcome
 from layouts._components.signin import sign_in_notice
-from layouts._runtime import runtime
+from layouts._runtime import Runtime, runtime
 from metrics.words import plural
 
 dash.register_page(__name__, path="/returns", title="My returns", name="My returns")
@@ -245,7 +246,6 @@ def save_figures(
 ) -> tuple[Any, Any]:
     """Save the owner's figures as a draft or submit them; a refusal redraws the form with
     each problem beside its field and what was typed kept."""
-    rt = runtime()
     submit = ctx.triggered_id == "return-submit"
     typed = {
         "value": value,
@@ -253,10 +253,8 @@ def save_figures(
         "denominator": denominator,
         "commentary": commentary or "",
     }
-    row = find_return(rt.registry, rt.engine, int(return_id))
-    if row is None:
-        return "", return_panel(int(return_id))
-    try:
+
+    def save(rt: Runtime, row: dict[str, Any]) -> Any:
         save_return(
             rt.registry,
             rt.engine,
@@ -265,19 +263,21 @@ def save_figures(
             by=rt.viewer,
             submit=submit,
         )
-    except ReturnRefused as refused:
-        return "", return_panel(int(return_id), values=typed, problems=refused.fields)
-    if submit:
-        banner = success_banner(
-            "Submitted for sign-off.",
-            f"{row['approver']} will approve it or send it back with a note.",
-            "return-saved",
-        )
-    else:
-        banner = success_banner(
+        if submit:
+            return success_banner(
+                "Submitted for sign-off.",
+                f"{row['approver']} will approve it or send it back with a note.",
+                "return-saved",
+            )
+        return success_banner(
             "Saved as a draft.", "Submit it for sign-off when it is ready.", "return-saved"
         )
-    return banner, return_panel(int(return_id))
+
+    return _act_on_return(
+        int(return_id),
+        save,
+        lambda problems: return_panel(int(return_id), values=typed, problems=problems),
+    )
 
 
 @callback(
@@ -293,31 +293,28 @@ def sign_off(
     _approve: int | None, _send_back: int | None, return_id: int, note: str | None
 ) -> tuple[Any, Any]:
     """Approve the return (its figure is loaded) or send it back with the note."""
-    rt = runtime()
-    row = find_return(rt.registry, rt.engine, int(return_id))
-    if row is None:
-        return "", return_panel(int(return_id))
     approving = ctx.triggered_id == "signoff-approve"
-    try:
+
+    def decide(rt: Runtime, row: dict[str, Any]) -> Any:
         if approving:
             approve_return(rt.registry, rt.engine, _key(row), by=rt.viewer)
-        else:
-            send_back(rt.registry, rt.engine, _key(row), note or "", by=rt.viewer)
-    except ReturnRefused as refused:
-        return "", return_panel(int(return_id), note=note, signoff_problems=refused.fields)
-    if approving:
-        banner = success_banner(
-            "Approved.",
-            "The figure is loaded into PMF and the measure has been judged again.",
-            "signoff-done",
-        )
-    else:
-        banner = success_banner(
+            return success_banner(
+                "Approved.",
+                "The figure is loaded into PMF and the measure has been judged again.",
+                "signoff-done",
+            )
+        send_back(rt.registry, rt.engine, _key(row), note or "", by=rt.viewer)
+        return success_banner(
             f"Sent back to {row['owner']}.",
             "They see your note beside the form and can submit it again.",
             "signoff-done",
         )
-    return banner, return_panel(int(return_id))
+
+    return _act_on_return(
+        int(return_id),
+        decide,
+        lambda problems: return_panel(int(return_id), note=note, signoff_problems=problems),
+    )
 
 
 @callback(
@@ -340,12 +337,9 @@ def restate_figure(
     reason: str | None,
 ) -> tuple[Any, Any]:
     """Restate a locked figure with a reason (the performance team); it is loaded at once."""
-    rt = runtime()
-    row = find_return(rt.registry, rt.engine, int(return_id))
-    if row is None:
-        return "", return_panel(int(return_id))
     typed = {"value": value, "numerator": numerator, "denominator": denominator, "reason": reason}
-    try:
+
+    def change(rt: Runtime, row: dict[str, Any]) -> Any:
         restate(
             rt.registry,
             rt.engine,
@@ -354,16 +348,20 @@ def restate_figure(
             reason or "",
             by=rt.viewer,
         )
-    except ReturnRefused as refused:
-        return "", return_panel(
-            int(return_id), restate_values=typed, restate_problems=refused.fields
+        return success_banner(
+            "Figure restated.",
+            "It replaces the locked figure on every page; the one before is in the revision "
+            "history.",
+            "restate-done",
         )
-    banner = success_banner(
-        "Figure restated.",
-        "It replaces the locked figure on every page; the one before is in the revision history.",
-        "restate-done",
+
+    return _act_on_return(
+        int(return_id),
+        change,
+        lambda problems: return_panel(
+            int(return_id), restate_values=typed, restate_problems=problems
+        ),
     )
-    return banner, return_panel(int(return_id))
 
 
 @callback(
@@ -375,18 +373,36 @@ def restate_figure(
 )
 def publish(_clicks: int | None, return_id: int) -> tuple[Any, Any]:
     """Show the return's approved commentary to the public (the performance team)."""
-    rt = runtime()
-    row = find_return(rt.registry, rt.engine, int(return_id))
-    if row is None:
-        return "", return_panel(int(return_id))
-    try:
+
+    def show(rt: Runtime, row: dict[str, Any]) -> Any:
         publish_commentary(rt.registry, rt.engine, _key(row), by=rt.viewer)
-    except ReturnRefused as refused:
-        return "", return_panel(int(return_id), publish_problems=refused.fields)
-    banner = success_banner(
-        "Commentary published.", "The public now sees it beside the measure.", "publish-done"
+        return success_banner(
+            "Commentary published.", "The public now sees it beside the measure.", "publish-done"
+        )
+
+    return _act_on_return(
+        int(return_id),
+        show,
+        lambda problems: return_panel(int(return_id), publish_problems=problems),
     )
-    return banner, return_panel(int(return_id))
+
+
+def _act_on_return(
+    return_id: int,
+    act: Callable[[Runtime, dict[str, Any]], Any],
+    refused: Callable[[dict[str, str]], Any],
+) -> tuple[Any, Any]:
+    """Do one step on a return and redraw its panel: with the step's banner, or with the
+    refusal's messages beside their fields."""
+    rt = runtime()
+    row = find_return(rt.registry, rt.engine, return_id)
+    if row is None:
+        return "", return_panel(return_id)
+    try:
+        banner = act(rt, row)
+    except ReturnRefused as problem:
+        return "", refused(problem.fields)
+    return banner, return_panel(return_id)
 
 
 @callback(
