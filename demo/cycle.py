@@ -15,9 +15,9 @@ from access.identity import Viewer
 from access.users import LocalPasswordProvider, add_user
 from cycle.closing import close_cycle
 from cycle.entry import Figures, ReturnKey, save_return
-from cycle.opening import open_cycle
+from cycle.opening import areas_returned, open_cycle
 from cycle.signoff import approve_return, send_back
-from metrics.engine.period_codes import period_code
+from metrics.engine.period_codes import parse_period_code, period_code
 from metrics.engine.periods import period_bounds, previous_period
 from metrics.registry.loader import Registry
 from pipelines.returns import EnteredFigure, load_figures
@@ -129,7 +129,7 @@ def build_demo_cycle(
     )
     total = opened.returns
     for metric in (m for m in registry.metrics if m.is_manual and m.frequency == "quarterly"):
-        for area in _areas(engine, quarter, metric.id):
+        for area in areas_returned(registry, metric):
             _send(
                 registry,
                 engine,
@@ -162,7 +162,7 @@ def build_demo_cycle(
             continue
         _to_state(registry, engine, people, month, metric_id, None, state, actual, sent)
     if registry.has_metric("household-support-applications"):
-        areas = _areas(engine, month, "household-support-applications")
+        areas = areas_returned(registry, registry.metric("household-support-applications"))
         for index, area in enumerate(areas):
             state = ("approved", "approved", "submitted", "not_started")[index % 4]
             _to_state(
@@ -228,7 +228,7 @@ def _send(
     metric = registry.metric(metric_id)
     assert metric.returns is not None
     key = ReturnKey(period, metric_id, area)
-    start = _start(engine, key)
+    start = parse_period_code(period).start
     value = actual.get((metric_id, area, start))
     if value is None:
         return
@@ -284,19 +284,3 @@ def _figures(history: pd.DataFrame) -> dict[tuple[str, str, date], float]:
             own["metric_id"], own["area_code"], own["period_start"], own["value"], strict=True
         )
     }
-
-
-def _areas(engine: sa.Engine, period: str, metric_id: str) -> list[str]:
-    from warehouse.returns import read_returns
-
-    frame = read_returns(engine, periods=[period])
-    return [str(a) for a in frame.loc[frame["metric_id"] == metric_id, "area_code"]]
-
-
-def _start(engine: sa.Engine, key: ReturnKey) -> date:
-    from warehouse.returns import find_return
-
-    with engine.connect() as conn:
-        row = find_return(conn, key.period, key.metric_id, key.area_code)
-    assert row is not None
-    return row["period_start"]
