@@ -7,7 +7,7 @@ open and the return is still theirs to change. A refusal names each field that i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -63,7 +63,6 @@ class Figures:
     numerator: str | float | None = None
     denominator: str | float | None = None
     commentary: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def blank(self) -> bool:
         """Whether no figure was given at all."""

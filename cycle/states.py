@@ -25,19 +25,6 @@ RETURNED_STATES = frozenset({SUBMITTED, APPROVED})
 # The commentary's own path: written with the figure, approved with it, published by an officer
 COMMENTARY_DRAFT, COMMENTARY_APPROVED, COMMENTARY_PUBLISHED = "draft", "approved", "published"
 
-# The kinds of event in the audit trail (return_events.kind)
-EVENT_KINDS = (
-    "opened",
-    "draft",
-    "submit",
-    "approve",
-    "send_back",
-    "lock",
-    "restate",
-    "publish",
-    "email",
-)
-
 
 def is_late(state: str, due: date, today: date) -> bool:
     """A return is late once its due date has passed and the owner has not yet submitted it."""
