@@ -24,7 +24,7 @@ from cycle.states import (
 )
 from metrics.engine.period_codes import parse_period_code
 from metrics.engine.periods import period_label
-from metrics.engine.status import RED, rag
+from metrics.engine.status import RED, figure_rag
 from metrics.format import format_value
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
@@ -125,8 +125,7 @@ def off_target(
 ) -> bool:
     """Whether a figure is off target (red) for its area and period."""
     target = metric.area_target_for(area_code, registry.plan.county.code, start)
-    band = metric.tolerance.band(target) if metric.tolerance and target is not None else 0.0
-    return rag(value, target, metric.polarity, band) == RED
+    return figure_rag(metric, target, value) == RED
 
 
 def check_can_change(row: dict[str, Any], by: Viewer) -> None:

@@ -14,7 +14,7 @@ from cycle.entry import has_fraction
 from cycle.states import SUBMITTED
 from cycle.status import cycle_status
 from metrics.engine.periods import period_label
-from metrics.engine.status import rag
+from metrics.engine.status import figure_rag
 from metrics.registry.loader import Registry
 from warehouse.observations import current_observations
 from warehouse.returns import cycles, period_of_return
@@ -31,9 +31,7 @@ def _status(registry: Registry, metric_id: str, value: Any, target: float | None
     """The figure against its target, as the engine judges it (RAG key, or no_data)."""
     if value is None or pd.isna(value) or not registry.has_metric(metric_id):
         return "no_data"
-    metric = registry.metric(metric_id)
-    band = metric.tolerance.band(target) if metric.tolerance and target is not None else 0.0
-    return rag(float(value), target, metric.polarity, band)
+    return figure_rag(registry.metric(metric_id), target, float(value))
 
 
 def _last_figures(engine: sa.Engine, frame: pd.DataFrame) -> list[tuple[Any, Any]]:

@@ -141,6 +141,13 @@ def tolerance_bands(metric: Metric, targets: np.ndarray) -> np.ndarray:
     return np.abs(targets) * (tolerance.percent or 0.0) / 100.0
 
 
+def figure_rag(metric: Metric, target: float | None, value: float | None) -> str:
+    """One figure against a target, with the metric's tolerance and polarity: as the engine
+    judges a stored figure, for a figure not yet loaded (a data return)."""
+    band = float(tolerance_bands(metric, np.array([np.nan if target is None else target]))[0])
+    return rag(value, target, metric.polarity, 0.0 if np.isnan(band) else band)
+
+
 def status_table(
     metrics: Iterable[Metric], observations: pd.DataFrame, county: str | None = None
 ) -> pd.DataFrame:
