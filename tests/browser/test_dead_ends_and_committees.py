@@ -112,7 +112,7 @@ def test_a_committee_chooses_the_councils_it_compares_with(anonymous_page: Any, 
     page.wait_for_selector("#comparison-group")
     page.select_option("#comparison-group", "english-councils")
     page.wait_for_selector("#comparison-heading")
-    page.wait_for_function("location.search.includes('group=english-councils')")
+    page.wait_for_function("() => location.search.includes('group=english-councils')")
     page.wait_for_selector("#ranking-table caption:has-text('all English councils ranked')")
     assert_accessible(page)
     # The download is the table the reader chose, not the measure's own group
