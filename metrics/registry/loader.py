@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from metrics.registry.comparators import COMPARATORS_FILE, ComparatorGroup, parse_comparators
+from metrics.registry.finance import Finance
 from metrics.registry.flag_config import FLAGS_FILE, FlagDefaults, parse_flag_defaults
 from metrics.registry.model import (
     MANUAL_SOURCE,
@@ -74,6 +75,7 @@ class Registry:
     sources: dict[str, MetricSource] = field(default_factory=dict, compare=False)
     flag_defaults: FlagDefaults = field(default_factory=FlagDefaults, compare=False)
     comparator_groups: dict[str, ComparatorGroup] = field(default_factory=dict, compare=False)
+    finance: Finance = field(default_factory=Finance, compare=False)
 
     @cached_property
     def _by_id(self) -> dict[str, Metric]:
