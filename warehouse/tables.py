@@ -366,4 +366,22 @@ notifications = sa.Table(
     sa.Index("ix_notifications_key", "key"),
 )
 
+# A finance team's monthly return on one savings proposal: forecast and delivered to date for a
+# financial year, as at a month end. A restated return supersedes the row, never overwrites it
+savings_delivery = sa.Table(
+    "savings_delivery",
+    metadata,
+    _id("savings_delivery"),
+    sa.Column("proposal_id", sa.String(40), nullable=False),
+    sa.Column("financial_year", sa.String(7), nullable=False),  # 2026-27
+    sa.Column("as_at", sa.Date, nullable=False),  # the month end the return reports
+    sa.Column("forecast", sa.Double, nullable=False),  # pounds, for the whole year
+    sa.Column("delivered", sa.Double, nullable=False),  # pounds, delivered to date in the year
+    sa.Column("commentary", sa.Text, nullable=True),
+    sa.Column("run_id", sa.Integer, nullable=True),
+    sa.Column("loaded_at", sa.DateTime, nullable=False),
+    sa.Column("superseded_at", sa.DateTime, nullable=True),
+    sa.Index("ix_savings_delivery_key", "proposal_id", "financial_year", "as_at"),
+)
+
 ALL_TABLES = tuple(metadata.sorted_tables)

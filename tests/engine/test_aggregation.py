@@ -277,6 +277,7 @@ def test_an_old_warehouse_gains_the_derived_column(db_url: str, registry: Regist
                 "data_returns",
                 "return_events",
                 "notifications",
+                "savings_delivery",
             ):
                 conn.exec_driver_sql(f"DROP TABLE {table}")
                 conn.exec_driver_sql(f"DROP SEQUENCE {table}_id_seq")
