@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from metrics.registry.comparators import COMPARATORS_FILE, ComparatorGroup, parse_comparators
 from metrics.registry.finance import Finance
+from metrics.registry.finance_loader import load_finance
 from metrics.registry.flag_config import FLAGS_FILE, FlagDefaults, parse_flag_defaults
 from metrics.registry.model import (
     MANUAL_SOURCE,
@@ -236,6 +237,8 @@ def _load(config_dir: Path) -> tuple[Registry | None, list[Problem]]:
         all_pipelines_read=not refused.pipelines_unread,
     )
     problems.extend(cross_reference_problems(documents))
+    finance, found = load_finance(config_dir, read, documents)
+    problems.extend(found)
     comparators_path = config_dir / COMPARATORS_FILE
     groups, found = parse_comparators(
         read(comparators_path) if comparators_path.exists() else None,
@@ -264,6 +267,7 @@ def _load(config_dir: Path) -> tuple[Registry | None, list[Problem]]:
         sources,
         flag_defaults=flag_defaults,
         comparator_groups=groups,
+        finance=finance,
     )
     return registry, problems
 
