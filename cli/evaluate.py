@@ -9,6 +9,7 @@ import click
 from cli.context import Context
 from cli.errors import warehouse_errors
 from metrics.engine.evaluate import evaluate
+from pipelines.derived import update_derived
 
 
 @click.command("evaluate")
@@ -20,8 +21,13 @@ from metrics.engine.evaluate import evaluate
 )
 @click.pass_obj
 def evaluate_command(ctx: Context, as_of: datetime | None) -> None:
-    """Recompute status, SPC, freshness and milestones; raise or clear flags."""
+    """Work out derived measures again, recompute status, SPC, freshness and milestones;
+    raise or clear flags."""
     registry = ctx.registry()
     with warehouse_errors(ctx.database_url):
-        summary = evaluate(registry, ctx.engine(), today=as_of.date() if as_of else None)
+        engine = ctx.engine()
+        # A derived measure just added to the config has values as soon as it is evaluated
+        for result in update_derived(registry, engine, trigger="evaluate", triggered_by="pmf"):
+            click.echo(result.summary())
+        summary = evaluate(registry, engine, today=as_of.date() if as_of else None)
         click.echo(str(summary))

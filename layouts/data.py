@@ -197,7 +197,7 @@ def stale_table(registry: Registry, snapshot: pd.DataFrame) -> Any:
                 "latest": latest,
                 "value": format_value(row["value"], metric) if pd.notna(row["value"]) else "",
                 "due": f"{pd.Timestamp(row['due_by']):%d %b %Y}" if pd.notna(row["due_by"]) else "",
-                "source": registry.pipeline_name(metric.source),
+                "source": registry.pipeline_name(metric.source_id),
                 "owner": metric.owner,
             }
         )

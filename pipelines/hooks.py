@@ -18,8 +18,12 @@ from metrics.registry.loader import Registry
 
 AfterLoadHook = Callable[[Registry, sa.Engine, int], None]
 HOOKS_ENV = "PMF_AFTER_LOAD_HOOKS"
-# The performance engine recomputes status, SPC, freshness and flags after every load
-DEFAULT_HOOKS: tuple[str, ...] = ("metrics.engine.evaluate:after_load",)
+# Derived measures are brought up to date from their parts first, so that the performance
+# engine, which recomputes status, SPC, freshness and flags after every load, judges them too
+DEFAULT_HOOKS: tuple[str, ...] = (
+    "pipelines.derived:after_load",
+    "metrics.engine.evaluate:after_load",
+)
 # Process-wide plugin registration, like datasette's hooks; never per-user state
 _REGISTERED: list[AfterLoadHook] = []
 

@@ -258,7 +258,7 @@ def _definitions(pack: Pack) -> tuple[list[str], list[list[Any]]]:
                 registry.name_of("select_committees", m.select_committee),
                 registry.name_of("priorities", m.priority),
                 "County and districts" if m.area_level == "districts" else "County",
-                registry.pipeline_name(m.source),
+                registry.pipeline_name(m.source_id),
                 registry.lag_days_for(m),
             ]
         )

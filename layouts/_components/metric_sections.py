@@ -398,7 +398,7 @@ def definition_section(registry: Registry, metric: Metric) -> html.Section:
         ("Better is", POLARITY_WORDS[metric.polarity]),
         ("Reported", metric.frequency),
         ("Current target", target_text(metric)),
-        ("Source", registry.pipeline_name(metric.source) or "Not set"),
+        ("Source", registry.pipeline_name(metric.source_id) or "Not set"),
     ]
     return html.Section(
         [

@@ -60,7 +60,7 @@ def catalogue_frame(registry: Registry, today: date | None = None) -> pd.DataFra
                 ),
                 "target": "" if target is None else format_value(target, m),
                 "tolerance": _tolerance_text(m),
-                "source": registry.pipeline_name(m.source),
+                "source": registry.pipeline_name(m.source_id),
                 "visibility": m.visibility,
                 "description": m.description,
             }

@@ -22,6 +22,8 @@ from metrics.registry.finance import Finance
 from metrics.registry.finance_loader import load_finance
 from metrics.registry.flag_config import FLAGS_FILE, FlagDefaults, parse_flag_defaults
 from metrics.registry.model import (
+    DERIVED_PIPELINE,
+    DERIVED_PIPELINE_NAME,
     MANUAL_SOURCE,
     MANUAL_SOURCE_NAME,
     RETURNS_PIPELINE,
@@ -93,6 +95,13 @@ class Registry:
         """Days after a period ends that its data is due: the metric's, its pipeline's, or 30."""
         if metric.lag_days is not None:
             return metric.lag_days
+        if metric.derived is not None:
+            # Due once the later of its two parts is due
+            parts = (metric.derived.numerator, metric.derived.denominator)
+            fed = [self._by_id[p] for p in parts if p in self._by_id and p != metric.id]
+            return max(
+                (self.lag_days_for(m) for m in fed if m.derived is None), default=DEFAULT_LAG_DAYS
+            )
         pipeline = next((p for p in self.pipelines if p.id == metric.source), None)
         if pipeline is not None and pipeline.lag_days is not None:
             return pipeline.lag_days
@@ -106,6 +115,8 @@ class Registry:
             return MANUAL_SOURCE_NAME
         if pipeline_id == RETURNS_PIPELINE:
             return RETURNS_PIPELINE_NAME
+        if pipeline_id == DERIVED_PIPELINE:
+            return DERIVED_PIPELINE_NAME
         pipeline = next((p for p in self.pipelines if p.id == pipeline_id), None)
         return pipeline.title if pipeline is not None else pipeline_id
 

@@ -153,6 +153,9 @@ MANUAL_SOURCE_NAME = "Data return entered in PMF"
 # The built-in pipeline that figures entered in PMF are loaded as (pipelines.returns)
 RETURNS_PIPELINE = "returns"
 RETURNS_PIPELINE_NAME = "Data returns"
+# The built-in pipeline that derived measures' values are loaded as (pipelines.derived)
+DERIVED_PIPELINE = "derived"
+DERIVED_PIPELINE_NAME = "Derived measures"
 
 
 class Returns(_Strict):
@@ -160,6 +163,16 @@ class Returns(_Strict):
 
     owner: Username = Field(description="User name of the data owner, who enters the figure.")
     approver: Username = Field(description="User name of the person who signs the figure off.")
+
+
+class Derived(_Strict):
+    """How a derived measure's value is worked out from two other measures' values."""
+
+    numerator: str = Field(description="Id of the measure divided (e.g. the spend).")
+    denominator: str = Field(description="Id of the measure divided by (e.g. people supported).")
+    scale: FiniteNumber = Field(
+        1.0, gt=0, description="Multiplier of the ratio, e.g. 1000 for a figure per 1,000."
+    )
 
 
 class Metric(_Strict):
@@ -195,6 +208,11 @@ class Metric(_Strict):
     returns: Returns | None = Field(
         None, description="Manual measures: the data owner and approver (PMF user names)."
     )
+    derived: Derived | None = Field(
+        None,
+        description="Worked out as numerator / denominator x scale from two other measures' "
+        "values, instead of a source.",
+    )
     visibility: Visibility = "internal"
     suppress_below: WholeNumber | None = Field(None, ge=1)
     lag_days: WholeNumber | None = Field(
@@ -220,6 +238,16 @@ class Metric(_Strict):
     def is_manual(self) -> bool:
         """Whether the figure is entered in PMF (a data return) rather than fed by a pipeline."""
         return self.source == MANUAL_SOURCE
+
+    @property
+    def is_derived(self) -> bool:
+        """Whether the value is worked out from two other measures rather than fed."""
+        return self.derived is not None
+
+    @property
+    def source_id(self) -> str | None:
+        """What feeds the figures: the source pipeline, `derived`, or None when not set."""
+        return DERIVED_PIPELINE if self.derived is not None else self.source
 
     @property
     def has_target(self) -> bool:

@@ -14,7 +14,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from metrics.registry.model import MANUAL_SOURCE, RETURNS_PIPELINE, Metric, Plan
+from metrics.registry.model import (
+    DERIVED_PIPELINE,
+    MANUAL_SOURCE,
+    RETURNS_PIPELINE,
+    Metric,
+    Plan,
+)
 from metrics.registry.sources import MetricSource, PipelineRef
 from metrics.registry.yamlfile import Problem
 
@@ -229,6 +235,8 @@ def manual_measures_name_their_people(docs: Documents) -> Iterator[Problem]:
                 "accounts that enter and sign off its figure",
             )
         elif people is not None and not metric.is_manual:
+            if metric.is_derived:
+                continue  # derived_measures_have_no_feed says what is wrong
             yield docs.problem(
                 metric,
                 "returns",
@@ -242,6 +250,96 @@ def manual_measures_name_their_people(docs: Documents) -> Iterator[Problem]:
                 f"'{people.owner}' is both owner and approver; a figure is signed off by someone "
                 "other than the person who sent it",
             )
+
+
+def derived_measures_name_measures(docs: Documents) -> Iterator[Problem]:
+    """A derived measure's numerator and denominator are other measures of the registry."""
+    metric_ids = {m.id for m in docs.metrics} | docs.invalid_metrics
+    for metric in docs.metrics:
+        if metric.derived is None:
+            continue
+        for part in ("numerator", "denominator"):
+            part_id = getattr(metric.derived, part)
+            if part_id == metric.id:
+                yield docs.problem(
+                    metric,
+                    "derived",
+                    f"{part}: '{part_id}' is this measure itself; name the measure it is "
+                    "worked out from",
+                )
+            elif docs.metric_is_unknown(part_id):
+                yield docs.problem(
+                    metric, "derived", f"{part}: {_unknown('metric', part_id, metric_ids)}"
+                )
+
+
+def derived_measures_use_fed_measures(docs: Documents) -> Iterator[Problem]:
+    """A derived measure is worked out from measures that are fed, not from another derived
+    measure (so values never wait on each other, and no two can name each other)."""
+    by_id = {m.id: m for m in docs.metrics}
+    for metric in docs.metrics:
+        if metric.derived is None:
+            continue
+        for part in ("numerator", "denominator"):
+            other = by_id.get(getattr(metric.derived, part))
+            if other is not None and other.id != metric.id and other.derived is not None:
+                yield docs.problem(
+                    metric,
+                    "derived",
+                    f"{part}: '{other.id}' is itself a derived measure; derive from the "
+                    f"measures it is worked out from ('{other.derived.numerator}' and "
+                    f"'{other.derived.denominator}')",
+                )
+
+
+def derived_measures_match_their_parts(docs: Documents) -> Iterator[Problem]:
+    """A derived measure has the frequency and area level of both its parts, so each of its
+    periods and areas has one value of each part."""
+    by_id = {m.id: m for m in docs.metrics}
+    for metric in docs.metrics:
+        if metric.derived is None:
+            continue
+        for part in ("numerator", "denominator"):
+            other = by_id.get(getattr(metric.derived, part))
+            if other is None or other.id == metric.id:
+                continue
+            for field in ("frequency", "area_level"):
+                mine, theirs = getattr(metric, field), getattr(other, field)
+                if mine != theirs:
+                    yield docs.problem(
+                        metric,
+                        "derived",
+                        f"{part}: '{other.id}' is {field.replace('_', ' ')} '{theirs}' but this "
+                        f"measure is '{mine}'; set '{field}: {theirs}' or derive from a "
+                        f"measure that is {mine}",
+                    )
+
+
+def derived_measures_have_no_feed(docs: Documents) -> Iterator[Problem]:
+    """A derived measure's values are worked out by PMF, so it has no `source` or `returns`,
+    and no pipeline lists it."""
+    derived = {m.id for m in docs.metrics if m.derived is not None}
+    for metric in docs.metrics:
+        if metric.derived is None:
+            continue
+        for field in ("source", "returns"):
+            if getattr(metric, field) is not None:
+                yield docs.problem(
+                    metric,
+                    field,
+                    f"a derived measure is worked out from its numerator and denominator, so "
+                    f"it has no '{field}'; drop '{field}' or drop 'derived'",
+                )
+    for pipeline in docs.pipelines:
+        for metric_id in pipeline.metrics:
+            if metric_id in derived:
+                yield Problem(
+                    pipeline.file,
+                    pipeline.line,
+                    f"{pipeline.id}.metrics",
+                    f"'{metric_id}' is a derived measure, worked out by PMF; take it off the "
+                    "pipeline's 'metrics:' list",
+                )
 
 
 def rebase_dates_in_order(docs: Documents) -> Iterator[Problem]:
@@ -279,15 +377,20 @@ def pipelines_name_metrics(docs: Documents) -> Iterator[Problem]:
 
 
 def pipeline_ids_are_not_reserved(docs: Documents) -> Iterator[Problem]:
-    """`returns` and `manual` name PMF's own data returns, so no pipeline file may use them."""
+    """`returns`, `manual` and `derived` name PMF's own built-in pipelines, so no pipeline
+    file may use them."""
     for pipeline in docs.pipelines:
-        if pipeline.id in (RETURNS_PIPELINE, MANUAL_SOURCE):
+        if pipeline.id in (RETURNS_PIPELINE, MANUAL_SOURCE, DERIVED_PIPELINE):
+            kept_for = (
+                "derived measures' values, worked out by PMF"
+                if pipeline.id == DERIVED_PIPELINE
+                else "figures entered in PMF (data returns)"
+            )
             yield Problem(
                 pipeline.file,
                 pipeline.line,
                 f"{pipeline.id}.id",
-                f"'{pipeline.id}' is kept for figures entered in PMF (data returns); "
-                "give the pipeline another id",
+                f"'{pipeline.id}' is kept for {kept_for}; give the pipeline another id",
             )
 
 
@@ -313,6 +416,10 @@ DEFAULT_RULES: tuple[Rule, ...] = tuple(
         district_targets_fit_the_measure,
         metric_sources_are_pipelines,
         manual_measures_name_their_people,
+        derived_measures_name_measures,
+        derived_measures_use_fed_measures,
+        derived_measures_match_their_parts,
+        derived_measures_have_no_feed,
         rebase_dates_in_order,
         metric_ids_are_unique,
         pipelines_name_metrics,
