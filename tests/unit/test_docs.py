@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from metrics.registry.finance import Appetite, Mtfs, Risk, RiskTarget, SavingsProposal, Threatens
 from metrics.registry.model import Metric
 from metrics.registry.settings import SETTINGS
 from tests.conftest import ROOT
@@ -22,3 +23,15 @@ def test_every_metric_field_is_documented() -> None:
 def test_readme_opens_with_the_two_commands() -> None:
     head = (ROOT / "README.md").read_text(encoding="utf-8")[:400]
     assert "make run" in head and "make test" in head
+
+
+def test_every_savings_mtfs_and_risk_field_is_documented() -> None:
+    text = (ROOT / "docs" / "savings-and-risks.md").read_text(encoding="utf-8")
+    for model in (SavingsProposal, Mtfs, Appetite, Risk):
+        for name in model.model_fields:
+            assert f"| `{name}` |" in text, f"{model.__name__}.{name}"
+    # The nested shapes are described in their parent's row
+    for model, parent in ((RiskTarget, "target"), (Threatens, "threatens")):
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{parent}` |"))
+        for name in model.model_fields:
+            assert f"`{name}`" in row, f"{model.__name__}.{name}"
