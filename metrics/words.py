@@ -72,6 +72,10 @@ RULE = {
     "stale_data": "Data late",
     "milestone_slipped": "Milestone slipped",
     "milestone_overdue": "Milestone overdue",
+    "saving_shortfall": "Saving forecast short",
+    "saving_milestone": "Saving's milestone slipped",
+    "risk_above_appetite": "Risk above appetite",
+    "risk_review_overdue": "Risk review overdue",
 }
 
 # Where a flag stands in its lifecycle
@@ -100,6 +104,22 @@ MILESTONE = {
     "at_risk": ("▲", "At risk"),
     "slipped": ("✖", "Slipped"),
     "overdue": ("■", "Overdue"),
+}
+
+# Savings proposals' states this year (metrics.engine.savings): (symbol, word)
+SAVING_STATUS = {
+    "delivered": ("✔", "Delivered"),
+    "on_track": ("●", "On track"),
+    "at_risk": ("▲", "At risk"),
+    "will_not_deliver": ("✖", "Will not deliver"),
+}
+
+# Risk ratings on the 5x5 matrix (metrics.engine.risks)
+RISK_RATING = {
+    "very_high": "Very high",
+    "high": "High",
+    "medium": "Medium",
+    "low": "Low",
 }
 
 # How a pipeline run ended
@@ -226,6 +246,16 @@ def flag_event_word(kind: str) -> str:
 def milestone_word(status: str) -> str:
     """A milestone's state in words."""
     return MILESTONE.get(status, ("?", status.replace("_", " ")))[1]
+
+
+def saving_status_word(status: str) -> str:
+    """A savings proposal's state this year, in words."""
+    return SAVING_STATUS.get(status, ("?", status.replace("_", " ")))[1]
+
+
+def risk_rating_word(rating: str) -> str:
+    """A risk's rating on the 5x5 matrix, in words."""
+    return RISK_RATING.get(rating, rating.replace("_", " ").capitalize())
 
 
 def return_state_word(state: str) -> str:

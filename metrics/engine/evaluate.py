@@ -14,14 +14,18 @@ import sqlalchemy as sa
 
 from metrics.engine.aggregation import rates_missing_county
 from metrics.engine.milestones import milestones_with_status
+from metrics.engine.risks import judge_risks
+from metrics.engine.savings import judge_savings
 from metrics.engine.series import rebases_by_series
 from metrics.engine.snapshot import KEY, build_snapshot
-from metrics.flags.rules import metric_conditions, milestone_conditions
+from metrics.flags.finance_rules import risk_conditions, saving_conditions
+from metrics.flags.rules import Condition, metric_conditions, milestone_conditions
 from metrics.flags.sync import SyncResult, sync_flags
 from metrics.registry.loader import Registry
 from warehouse.bulk import current_values
 from warehouse.flags import open_flag_counts, open_flag_total
 from warehouse.observations import current_observations
+from warehouse.savings import current_delivery
 from warehouse.schema import create_tables
 from warehouse.snapshot import replace_snapshot
 from warehouse.spc_rebases import read_rebases
@@ -68,6 +72,7 @@ def evaluate(
     milestones = milestones_with_status(registry, engine, today)
     conditions = metric_conditions(registry, snapshot)
     conditions += milestone_conditions(registry, milestones, today)
+    conditions += _finance_conditions(registry, engine, milestones, today)
     with engine.begin() as conn:
         result = sync_flags(conn, conditions, now=now)
         counts = open_flag_counts(conn).set_index(["subject_id", "area_code"])["open_flags"]
@@ -85,6 +90,18 @@ def evaluate(
         open_flags=open_total,
         seconds=time.perf_counter() - began,
     )
+
+
+def _finance_conditions(
+    registry: Registry, engine: sa.Engine, milestones: pd.DataFrame, today: date
+) -> list[Condition]:
+    """The saving and risk rules' conditions, from the same judgements pages show."""
+    finance, defaults = registry.finance, registry.flag_defaults
+    if not finance.proposals and not finance.risks:
+        return []
+    risks = judge_risks(finance, today)
+    savings = judge_savings(finance, current_delivery(engine), milestones, risks, today)
+    return saving_conditions(defaults, savings) + risk_conditions(defaults, risks)
 
 
 def _values(registry: Registry, engine: sa.Engine) -> pd.DataFrame:

@@ -14,6 +14,12 @@ from typing import Any
 
 import pandas as pd
 
+from metrics.flags.finance_rules import (
+    RISK_ABOVE_APPETITE,
+    RISK_REVIEW_OVERDUE,
+    SAVING_MILESTONE,
+    SAVING_SHORTFALL,
+)
 from metrics.flags.rules import (
     ASSURANCE_FAIL,
     MILESTONE_OVERDUE,
@@ -33,6 +39,11 @@ SEVERITY = (
     MILESTONE_SLIPPED,
     SPC_CONCERN,
     STALE_DATA,
+    # Savings and risks have flags of their own, never mixed with these
+    SAVING_SHORTFALL,
+    SAVING_MILESTONE,
+    RISK_ABOVE_APPETITE,
+    RISK_REVIEW_OVERDUE,
 )
 
 

@@ -40,6 +40,16 @@ class FlagDefaults(BaseModel):
     milestone_overdue: bool = Field(
         True, description="Flag a milestone whose baseline date has passed, not complete."
     )
+    saving_shortfall: bool = Field(
+        True, description="Flag a saving forecast short of plan beyond the MTFS tolerance."
+    )
+    saving_milestone: bool = Field(
+        True, description="Flag a saving that depends on a slipped or overdue milestone."
+    )
+    risk_above_appetite: bool = Field(
+        True, description="Flag a risk scoring above the council's appetite."
+    )
+    risk_review_overdue: bool = Field(True, description="Flag a risk whose review is overdue.")
     areas: FlagAreas = Field(
         "county", description="Raise metric flags for the county only, or for districts too."
     )

@@ -22,6 +22,7 @@ def _vocabulary() -> set[str]:
         words.FLAG_STATUS,
         words.MILESTONE,
         words.RUN_STATUS,
+        words.SAVING_STATUS,
     ):
         for value in table.values():
             entries = value if isinstance(value, tuple) else (value,)
@@ -66,14 +67,19 @@ def test_no_judgement_is_worded_outside_the_vocabulary() -> None:
 
 def test_every_stored_value_has_words() -> None:
     from metrics.engine.milestones import MILESTONE_STATUSES
+    from metrics.engine.risks import RATINGS
+    from metrics.engine.savings import SAVING_STATUSES
     from metrics.engine.status import DIRECTIONS, RAG_VALUES
+    from metrics.flags.finance_rules import FINANCE_RULES
     from metrics.flags.rules import RULES
     from warehouse.flags import FLAG_STATUSES
     from warehouse.runs import RUN_STATUSES
 
     assert set(RAG_VALUES) <= set(words.RAG)
     assert set(DIRECTIONS) == set(words.DIRECTION)
-    assert set(RULES) == set(words.RULE)
+    assert set(RULES) | set(FINANCE_RULES) == set(words.RULE)
+    assert set(SAVING_STATUSES) == set(words.SAVING_STATUS)
+    assert set(RATINGS) == set(words.RISK_RATING)
     assert set(MILESTONE_STATUSES) == set(words.MILESTONE)
     assert set(FLAG_STATUSES) == set(words.FLAG_STATUS)
     assert set(RUN_STATUSES) == set(words.RUN_STATUS)
