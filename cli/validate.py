@@ -42,7 +42,8 @@ def validate(ctx: Context, schemas: bool) -> None:
     registry = load_registry(ctx.config_dir)
     click.echo(
         f"OK: {len(registry)} metrics, {len(registry.plan.priorities)} priorities, "
-        f"{len(registry.plan.enablers)} enablers, {len(registry.pipelines)} pipelines."
+        f"{len(registry.plan.enablers)} enablers, {len(registry.pipelines)} pipelines, "
+        f"{len(registry.finance.proposals)} savings proposals, {len(registry.finance.risks)} risks."
     )
 
 

@@ -260,6 +260,12 @@ def test_the_mtfs_gap_years_are_consecutive(config: Path) -> None:
     ]
 
 
+def test_pmf_validate_counts_the_proposals_and_risks(config: Path) -> None:
+    result = CliRunner().invoke(main, ["--config", str(config), "validate", "--no-schemas"])
+    assert result.exit_code == 0, result.output
+    assert "pipelines, 2 savings proposals, 1 risks." in result.stdout
+
+
 def test_pmf_validate_reports_the_finance_problems(config: Path) -> None:
     line = _edit(config, "risks.yaml", "    impact: 4\n", "    impact: 5.5\n")
     result = CliRunner().invoke(main, ["--config", str(config), "validate", "--no-schemas"])
