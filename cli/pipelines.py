@@ -63,7 +63,7 @@ def list_command(ctx: Context) -> None:
         if pipeline.id in latest.index:
             row = latest.loc[pipeline.id]
             last = f"{row['status']} {when(row['started_at'])} (run {row['run_id']})"
-        count = f"{len(pipeline.metrics)}" if pipeline.kind == "observations" else "milestones"
+        count = f"{len(pipeline.metrics)}" if pipeline.kind == "observations" else pipeline.kind
         late = [
             m
             for m in pipeline.metrics

@@ -26,6 +26,16 @@ PeriodFormat = Literal[
 ]
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
 MILESTONE_FIELDS = tuple(MILESTONE_COLUMNS)
+# A savings delivery return's fields and the finance team's workbook heading for each
+SAVINGS_HEADINGS = {
+    "proposal_id": "Ref",
+    "financial_year": "Financial year",
+    "as_at": "Month",
+    "forecast": "Forecast £",
+    "delivered": "Delivered to date £",
+    "commentary": "Commentary",
+}
+SAVINGS_FIELDS = tuple(SAVINGS_HEADINGS)
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 
 
@@ -190,10 +200,11 @@ class Mapping(Strict):
 
 
 class Pipeline(Strict):
-    """One pipeline: where data comes from, when, and how it maps onto metrics or milestones."""
+    """One pipeline: where data comes from, when, and how it maps onto metrics, milestones or
+    savings delivery returns."""
 
     id: Identifier
-    kind: Literal["observations", "milestones"] = "observations"
+    kind: Literal["observations", "milestones", "savings"] = "observations"
     name: str | None = Field(
         None,
         min_length=3,
@@ -210,20 +221,30 @@ class Pipeline(Strict):
     )
     mapping: Mapping | None = None
     columns: dict[str, str] = Field(
-        default_factory=dict, description="Milestones: tracker heading for each field."
+        default_factory=dict,
+        description="Milestones and savings: the workbook's heading for each field.",
+    )
+    amounts_in: Literal["pounds", "thousands"] = Field(
+        "pounds", description="Savings: whether the workbook's amounts are pounds or £000."
     )
 
     @model_validator(mode="after")
     def _kind_fits(self) -> Pipeline:
         if self.kind == "observations" and (self.mapping is None or not self.metrics):
             raise ValueError("an observations pipeline needs 'metrics:' and a 'mapping:'")
-        if self.kind == "milestones" and (self.mapping is not None or self.metrics):
-            raise ValueError("a milestones pipeline takes 'columns:', not 'mapping:' or 'metrics:'")
-        unknown = sorted(set(self.columns) - set(MILESTONE_FIELDS))
-        if unknown:
+        if self.kind != "observations" and (self.mapping is not None or self.metrics):
             raise ValueError(
-                f"unknown milestone field(s) {', '.join(unknown)} in 'columns'; "
-                f"use {', '.join(MILESTONE_FIELDS)}"
+                f"a {self.kind} pipeline takes 'columns:', not 'mapping:' or 'metrics:'"
+            )
+        if self.kind != "savings" and self.amounts_in != "pounds":
+            raise ValueError("'amounts_in' is for savings pipelines only")
+        fields = SAVINGS_FIELDS if self.kind == "savings" else MILESTONE_FIELDS
+        unknown = sorted(set(self.columns) - set(fields))
+        if unknown:
+            what = "savings" if self.kind == "savings" else "milestone"
+            raise ValueError(
+                f"unknown {what} field(s) {', '.join(unknown)} in 'columns'; "
+                f"use {', '.join(fields)}"
             )
         return self
 

@@ -20,6 +20,7 @@ from metrics.registry.loader import Registry
 from pipelines.config import Pipeline, drop_root, load_pipelines
 from pipelines.hooks import after_load_hooks
 from pipelines.milestones import validate_tracker
+from pipelines.savings import validate_returns
 from pipelines.sources import Batch, SourceError, read_source
 from pipelines.transform import MappingError, to_candidates
 from pipelines.validate import Checked, validate_batch
@@ -34,6 +35,7 @@ from warehouse.runs import (
     record_source,
     start_run,
 )
+from warehouse.savings import load_delivery
 from warehouse.transactions import reading, transaction
 
 LOG = logging.getLogger("pmf.pipelines")
@@ -274,6 +276,8 @@ def _check(batch: Batch, pipeline: Pipeline, registry: Registry, say: Progress) 
     filtered = 0
     if pipeline.kind == "milestones":
         checked = validate_tracker(batch, pipeline, registry)
+    elif pipeline.kind == "savings":
+        checked = validate_returns(batch, pipeline, registry)
     else:
         assert pipeline.mapping is not None
         candidates = to_candidates(batch, pipeline.mapping, registry)
@@ -308,6 +312,10 @@ def _load(
                 )
                 loaded, superseded = loaded + inserted, superseded + updated
                 unchanged += len(good) - inserted - updated
+            elif pipeline.kind == "savings":
+                added, restated, same = load_delivery(conn, good, run_id=run_id, now=now)
+                loaded, superseded = loaded + added, superseded + restated
+                unchanged += same
             else:
                 result = load_observations(conn, good, run_id=run_id, now=now)
                 loaded += result.loaded
