@@ -21,6 +21,8 @@ from cli.pipelines import pipelines_group
 from cli.rejected import rejected_command
 from cli.report import report_command
 from cli.returns import returns_group
+from cli.risks import risks_group
+from cli.savings import savings_group
 from cli.scheduler import scheduler_command
 from cli.serve import serve
 from cli.spc import spc_group
@@ -70,6 +72,8 @@ for command in (
     spc_group,
     cycle_group,
     returns_group,
+    savings_group,
+    risks_group,
     backup_command,
     restore_command,
 ):
