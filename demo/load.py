@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from demo.cycle import build_demo_cycle
 from demo.drops import TRACKER_PIPELINE, write_demo_drops, write_demo_tracker
 from demo.history import generate_history
+from demo.savings import SAVINGS_PIPELINE, demo_delivery, write_demo_delivery
 from metrics.engine.evaluate import evaluate
 from metrics.registry.loader import Registry
 from pipelines.config import drop_root, load_pipelines
@@ -49,6 +50,10 @@ def load_demo(
     if tracker is not None and TRACKER_PIPELINE in pipelines:
         write_demo_tracker(tracker, pipelines[TRACKER_PIPELINE], root)
         chosen.append(TRACKER_PIPELINE)
+    if registry.finance.proposals and SAVINGS_PIPELINE in pipelines:
+        delivery = demo_delivery(registry.finance, as_of)
+        write_demo_delivery(delivery, pipelines[SAVINGS_PIPELINE], root)
+        chosen.append(SAVINGS_PIPELINE)
     results = [
         run_pipeline(
             registry,
@@ -84,7 +89,7 @@ def _demo_tracker(as_of: date) -> pd.DataFrame | None:
 
 
 def _summary(as_of: date, root: Path, results: list[RunResult]) -> str:
-    observations = [r for r in results if r.pipeline_id != TRACKER_PIPELINE]
+    observations = [r for r in results if r.pipeline_id not in (TRACKER_PIPELINE, SAVINGS_PIPELINE)]
     loaded = sum(r.rows_loaded for r in observations)
     restated = sum(r.rows_superseded for r in observations)
     unchanged = sum(r.rows_unchanged for r in observations)
@@ -99,6 +104,9 @@ def _summary(as_of: date, root: Path, results: list[RunResult]) -> str:
     if milestones:
         m = milestones[0]
         text += f", {m.rows_loaded} milestones added and {m.rows_superseded} updated"
+    savings = [r for r in results if r.pipeline_id == SAVINGS_PIPELINE]
+    if savings:
+        text += f", {savings[0].rows_loaded} savings delivery returns"
     if skipped:
         text += f"; {len(skipped)} pipeline(s) found nothing new"
     if rejected:
