@@ -92,14 +92,19 @@ STORIES: dict[str, Story] = {
     # Health and care: delayed transfers worsen in winter; the NHS extract is two months late
     "delayed-transfers-of-care": Story(1.1, 0.95, 0.06, season=0.15, stops_early=2),
     "library-visits": Story(1.0, 0.9, 0.05, season=0.1, level=310_000, step_at=0.14, step=-0.4),
+    # Value for money: spend on long-term care grows faster than the people it supports, so
+    # the cost per person supported (worked out by PMF, not generated) drifts above target
+    "asc-long-term-support-spend": Story(0.97, 1.16, 0.012, season=0.015, level=80_000_000),
+    "asc-people-long-term-support": Story(1.0, 1.05, 0.008, level=10_000),
 }
 
 GENERIC = Story(1.0, 1.0, 0.03)
 
 
 def generate_history(registry: Registry, as_of: date) -> pd.DataFrame:
-    """Observations for every metric and area, up to the last period complete by `as_of`."""
-    frames = [_metric_history(registry, metric, as_of) for metric in registry]
+    """Observations for every fed metric and area, up to the last period complete by `as_of`
+    (a derived measure's values are worked out from its parts once they are loaded)."""
+    frames = [_metric_history(registry, m, as_of) for m in registry if m.derived is None]
     own = pd.concat(frames, ignore_index=True).assign(is_benchmark=False)
     others = _benchmark_rows(registry, own).assign(is_benchmark=True)
     return pd.concat([own, others], ignore_index=True)

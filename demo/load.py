@@ -19,6 +19,7 @@ from demo.savings import SAVINGS_PIPELINE, demo_delivery, write_demo_delivery
 from metrics.engine.evaluate import evaluate
 from metrics.registry.loader import Registry
 from pipelines.config import drop_root, load_pipelines
+from pipelines.derived import update_derived
 from pipelines.runner import LOADED, RunResult, run_pipeline
 from warehouse.engine import database_path
 from warehouse.observations import observation_count
@@ -67,6 +68,8 @@ def load_demo(
         for pipeline_id in chosen
     ]
     made = build_demo_cycle(registry, engine, history, as_of)
+    # Worked out from the parts just loaded, as the after-load hook does for any other load
+    results += update_derived(registry, engine, trigger="demo", triggered_by="pmf demo")
     if any(r.status in LOADED for r in results) or made is not None:
         # The demo is a picture as at `as_of`, so status and flags are worked out for that day
         # (the after-load hooks would judge freshness and milestones against the real date)

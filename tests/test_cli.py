@@ -19,7 +19,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_validate_shipped_config_exits_zero() -> None:
     code, out = run("validate")
     assert code == 0, out
-    assert "OK: 58 metrics" in out
+    assert "OK: 61 metrics" in out
 
 
 def test_validate_broken_copy_lists_every_problem(config_copy: Path) -> None:
@@ -81,7 +81,7 @@ def test_init_db_and_demo_build_a_warehouse(db_url: str, tmp_path: Path) -> None
         )
         count, metrics, first = rows.one()
     engine.dispose()
-    assert count > 5000 and metrics == 58  # the manual measures too, loaded as data returns
+    assert count > 5000 and metrics == 61  # the manual and derived measures too
     assert first.year <= 2019  # at least five years of history
     code, out = run("--database-url", db_url, "demo", "--if-empty")
     assert code == 0 and "already has data" in out

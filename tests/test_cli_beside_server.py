@@ -268,7 +268,7 @@ def test_a_pipeline_run_beside_the_dashboard_is_recorded(served: Served) -> None
 def test_evaluate_and_a_flag_update_beside_the_dashboard(served: Served) -> None:
     evaluated = pmf("evaluate", "--as-of", "2024-11-25", url=served.url)
     assert evaluated.returncode == 0, evaluated.stderr
-    assert evaluated.stdout.startswith("Evaluated 58 metrics")
+    assert evaluated.stdout.startswith("Evaluated 61 metrics")
 
     listed = pmf("flags", "list", "--open", "--as-of", "2024-11-25", url=served.url)
     assert listed.returncode == 0, listed.stderr
