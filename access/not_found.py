@@ -26,10 +26,12 @@ def _id_checks(registry: Registry) -> dict[str, Callable[[str], bool]]:
     plan = registry.plan
     committees = {c.id for c in plan.select_committees}
     portfolios = {p.id for p in plan.portfolios}
+    proposals = {p.id for p in registry.finance.proposals}
     return {
         "metric_id": registry.has_metric,
         "committee_id": committees.__contains__,
         "portfolio_id": portfolios.__contains__,
+        "proposal_id": proposals.__contains__,
     }
 
 

@@ -18,6 +18,8 @@ from access.roles import Permission
 NAV_ITEMS: tuple[tuple[str, str, Permission | None], ...] = (
     ("Overview", "/", None),
     ("Milestones", "/milestones", "read_internal"),
+    ("Savings", "/savings", None),
+    ("Risks", "/risks", None),
     ("Actions", "/actions", "read_internal"),
     ("Data", "/data", "read_internal"),
     ("My returns", "/returns", "read_internal"),
@@ -57,6 +59,7 @@ PAGES_ABOUT_ONE = {
     "metric": "a measure that is not published",
     "portfolio": "a portfolio's page",
     "committee": "a select committee's page",
+    "savings": "a savings proposal that is not published",
 }
 
 

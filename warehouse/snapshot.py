@@ -21,6 +21,7 @@ from warehouse.tables import (
     observations,
     pipeline_runs,
     report_runs,
+    savings_delivery,
     status_snapshot,
 )
 from warehouse.write_watch import WATCH
@@ -113,8 +114,9 @@ def snapshot_version(engine: sa.Engine) -> tuple[object, ...]:
 
 def page_version(engine: sa.Engine) -> tuple[object, ...]:
     """A marker that changes whenever anything a page shows may have changed: the snapshot
-    and the figures (as `snapshot_version`), flags and their history, commentary, milestones
-    and packs. One query over small tables; on a DuckDB file, asked again only after a write."""
+    and the figures (as `snapshot_version`), flags and their history, commentary, milestones,
+    packs and savings delivery returns. One query over small tables; on a DuckDB file, asked
+    again only after a write."""
     if not _sole_writer(engine):
         # Another process (a web worker, the scheduler) may write at any moment: always ask
         return _version(engine, _PAGE_VERSION)
@@ -158,5 +160,6 @@ _PAGE_VERSION = _union(
         (milestones, sa.func.count()),
         (milestones, sa.func.max(milestones.c.updated_at)),
         (report_runs, sa.func.max(report_runs.c.id)),
+        (savings_delivery, sa.func.max(savings_delivery.c.id)),
     ]
 )

@@ -39,23 +39,26 @@ def _flag_item(flag: Any) -> html.Li:
     )
 
 
-def subject_flags_section(flags: pd.DataFrame) -> html.Section:
-    """The open flags of one measure (any area), with their reasons and actions."""
+def subject_flags_section(
+    flags: pd.DataFrame, *, what: str = "measure", prefix: str = "metric"
+) -> html.Section:
+    """The open flags of one measure (any area), or of another subject (`what`, a savings
+    proposal say, its element ids starting `prefix`), with their reasons and actions."""
     body: Any = (
-        html.P("No flags are open for this measure.", id="metric-flags-none")
+        html.P(f"No flags are open for this {what}.", id=f"{prefix}-flags-none")
         if flags.empty
         else html.Ul(
             [_flag_item(flag) for _, flag in flags.iterrows()],
             className="pmf-flag-list",
-            id="metric-flags-list",
+            id=f"{prefix}-flags-list",
         )
     )
     return html.Section(
         [
-            html.H2("Flags and actions", id="metric-flags-heading"),
+            html.H2("Flags and actions", id=f"{prefix}-flags-heading"),
             body,
             html.P(dcc.Link("All flags and actions", href="/actions")),
         ],
-        id="metric-flags",
-        **aria(labelledby="metric-flags-heading"),
+        id=f"{prefix}-flags",
+        **aria(labelledby=f"{prefix}-flags-heading"),
     )

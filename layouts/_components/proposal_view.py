@@ -1,0 +1,300 @@
+"""One savings proposal's builders: its facts, every reason for its state, the costed plan by
+year and the monthly trend this year (each chart with its table), milestones and risks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from dash import dcc, html
+
+from layouts._components.a11y import aria
+from layouts._components.charts import GRAPH_CONFIG
+from layouts._components.milestone_view import milestone_badge
+from layouts._components.savings_view import GREEN, money, status_badge
+from layouts._components.tables import simple_table
+from metrics.figures import BLUE, GREY, INK, ORANGE, Figure, base_layout, values_of
+from metrics.words import risk_rating_word
+
+PLAN_COLUMNS = {
+    "year": "Year",
+    "planned": "Planned saving",
+    "costs": "One-off costs",
+    "forecast": "Forecast",
+    "delivered": "Delivered",
+    "unrealised": "Not realised",
+}
+
+
+def chart_beside_table(graph: dcc.Graph, title: str, caption: str, table: Any) -> html.Div:
+    """A named chart with the table of its figures beside it (below it on a narrow screen)."""
+    return html.Div(
+        [
+            html.Figure(
+                [graph, html.Figcaption(caption, className="pmf-muted")],
+                className="pmf-figure",
+                **aria(label=f"Chart: {title}"),
+            ),
+            table,
+        ],
+        className="pmf-beside",
+    )
+
+
+def facts(rows: list[tuple[str, Any]]) -> html.Dl:
+    """A proposal's facts as a definition list (label, value)."""
+    return html.Dl(
+        [part for label, value in rows for part in (html.Dt(label), html.Dd(value))],
+        className="pmf-definition",
+        id="proposal-facts",
+    )
+
+
+def state_section(proposal: dict[str, Any]) -> html.Section:
+    """The state this year and every reason bearing on it, in words."""
+    reasons = proposal["reasons"] or ()
+    commentary = proposal.get("commentary")
+    as_at = proposal.get("as_at")
+    return html.Section(
+        [
+            html.H2(f"State in {proposal['year']}", id="proposal-state-heading"),
+            html.P(status_badge(str(proposal["status"])), id="proposal-status"),
+            html.Ul([html.Li(r.text) for r in reasons], id="proposal-reasons")
+            if reasons
+            else html.P("Nothing stands in its way.", id="proposal-reasons"),
+            html.P(
+                [
+                    html.Strong(
+                        "Finance commentary"
+                        + (
+                            f" ({pd.Timestamp(as_at):%B %Y})"
+                            if as_at is not None and pd.notna(as_at)
+                            else ""
+                        )
+                        + ": "
+                    ),
+                    str(commentary),
+                ],
+                id="proposal-commentary",
+            )
+            if isinstance(commentary, str) and commentary
+            else None,
+        ],
+        **aria(labelledby="proposal-state-heading"),
+    )
+
+
+def plan_figure(plan: pd.DataFrame) -> Figure:
+    """The saving planned, forecast and delivered each year as bars, one-off costs as a line."""
+    years = [str(y) for y in plan["year"]]
+
+    def bar(column: str, name: str, colour: str, pattern: str) -> dict[str, Any]:
+        return {
+            "type": "bar",
+            "x": years,
+            "y": values_of(plan[column]),
+            "name": name,
+            "marker": {
+                "color": colour,
+                "line": {"color": INK, "width": 1},
+                "pattern": {"shape": pattern, "fgcolor": "#ffffff", "solidity": 0.25},
+            },
+        }
+
+    data = [
+        bar("planned", "Planned saving", GREY, ""),
+        bar("forecast", "Forecast", BLUE, "/"),
+        bar("delivered", "Delivered", GREEN, "x"),
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": years,
+            "y": values_of(plan["costs"]),
+            "name": "One-off costs",
+            "line": {"color": ORANGE, "dash": "dash", "width": 3},
+            "marker": {"symbol": "triangle-up", "size": 10, "color": ORANGE},
+        },
+    ]
+    layout = base_layout("£", 360)
+    layout.update(barmode="group", legend={"orientation": "h", "y": -0.25})
+    layout["yaxis"]["tickprefix"] = "£"
+    return {"data": data, "layout": layout}
+
+
+def plan_section(plan: pd.DataFrame, title: str) -> html.Section:
+    """The costed plan by year as a chart and a table."""
+    numbers = [c for c in PLAN_COLUMNS if c != "year"]
+    table = simple_table(
+        plan,
+        PLAN_COLUMNS,
+        caption=f"Costed plan of {title}, by financial year",
+        row_header="year",
+        formatters={c: money for c in numbers},
+        numeric=numbers,
+        table_id="proposal-plan-table",
+    )
+    return html.Section(
+        [
+            html.H2("Costed plan by year", id="proposal-plan-heading"),
+            html.P(
+                "Years before this one show what their final return delivered and what was not "
+                "realised (carried forward); this year the latest forecast; later years the plan.",
+                className="pmf-muted",
+            ),
+            chart_beside_table(
+                dcc.Graph(id="proposal-plan-chart", figure=plan_figure(plan), config=GRAPH_CONFIG),
+                "Costed plan by year",
+                "Bars: the saving planned (plain), forecast (striped) and delivered (crossed) "
+                "each year; the dashed line with triangles is one-off costs. The table beside "
+                "it gives the same figures.",
+                table,
+            ),
+        ],
+        **aria(labelledby="proposal-plan-heading"),
+    )
+
+
+def history_figure(history: pd.DataFrame, planned: float) -> Figure:
+    """This year's forecast and delivered to date, month by month, against the plan."""
+    months = [f"{pd.Timestamp(d):%b %Y}" for d in history["as_at"]]
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": months,
+            "y": values_of(history["forecast"]),
+            "name": "Forecast for the year",
+            "line": {"color": BLUE, "width": 3},
+            "marker": {"symbol": "circle", "size": 9},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": months,
+            "y": values_of(history["delivered"]),
+            "name": "Delivered to date",
+            "line": {"color": GREEN, "width": 3, "dash": "dash"},
+            "marker": {"symbol": "square", "size": 9},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": months,
+            "y": [planned] * len(months),
+            "name": "Planned for the year",
+            "line": {"color": INK, "width": 2, "dash": "dot"},
+        },
+    ]
+    layout = base_layout("£", 340)
+    layout["yaxis"]["tickprefix"] = "£"
+    layout["xaxis"]["type"] = "category"
+    return {"data": data, "layout": layout}
+
+
+def history_section(history: pd.DataFrame, year: str, planned: float, title: str) -> html.Section:
+    """Each month's return this year as a chart and a table, or a sentence if none came in."""
+    heading = f"Month by month in {year}"
+    if history.empty:
+        body: list[Any] = [
+            html.P(f"No delivery return has come in for {year} yet.", id="proposal-history-none")
+        ]
+    else:
+        shown = history.assign(
+            month=[f"{pd.Timestamp(d):%B %Y}" for d in history["as_at"]],
+            commentary=history["commentary"].fillna(""),
+        )
+        table = simple_table(
+            shown.iloc[::-1],
+            {
+                "month": "Month",
+                "forecast": "Forecast for the year",
+                "delivered": "Delivered to date",
+                "commentary": "Commentary",
+            },
+            caption=f"{title}: monthly returns in {year}, newest first",
+            row_header="month",
+            formatters={"forecast": money, "delivered": money},
+            numeric=("forecast", "delivered"),
+            table_id="proposal-history-table",
+        )
+        body = [
+            chart_beside_table(
+                dcc.Graph(
+                    id="proposal-history-chart",
+                    figure=history_figure(history, planned),
+                    config=GRAPH_CONFIG,
+                ),
+                heading,
+                f"The forecast for the year (solid line, circles) and the saving delivered to "
+                f"date (dashed line, squares) at each month's return, against the "
+                f"{money(planned)} planned (dotted line). The table beside it gives the figures.",
+                table,
+            )
+        ]
+    return html.Section(
+        [html.H2(heading, id="proposal-history-heading"), *body],
+        **aria(labelledby="proposal-history-heading"),
+    )
+
+
+def milestones_section(
+    milestones: pd.DataFrame, wanted: tuple[str, ...], link: bool
+) -> html.Section:
+    """The milestones the saving depends on, with their states."""
+    known = milestones[milestones["id"].astype(str).isin(wanted)]
+    missing = [m for m in wanted if m not in set(known["id"].astype(str))]
+    items: list[Any] = [
+        html.Li(
+            [
+                dcc.Link(str(row["title"]), href=f"/milestones?programme={row['programme']}")
+                if link
+                else str(row["title"]),
+                " ",
+                milestone_badge(str(row["status"])),
+                html.Span(
+                    f" forecast {pd.Timestamp(row['forecast_date']):%d %b %Y}"
+                    if pd.notna(row["forecast_date"])
+                    else "",
+                    className="pmf-muted",
+                ),
+            ]
+        )
+        for _, row in known.iterrows()
+    ]
+    items += [html.Li(f"{m}: not in the programme tracker") for m in missing]
+    return html.Section(
+        [
+            html.H2("Milestones it depends on", id="proposal-milestones-heading"),
+            html.Ul(items, id="proposal-milestones")
+            if items
+            else html.P("It depends on no milestone in the tracker.", id="proposal-milestones"),
+        ],
+        **aria(labelledby="proposal-milestones-heading"),
+    )
+
+
+def risks_section(risks: pd.DataFrame) -> html.Section:
+    """The risks that threaten the saving, with their scores, linking to the register."""
+    items = [
+        html.Li(
+            [
+                dcc.Link(f"{row['risk_id']}: {row['title']}", href=f"/risks?risk={row['risk_id']}"),
+                f" scores {int(row['score'])} ({risk_rating_word(str(row['rating'])).lower()}), "
+                + (
+                    f"above the appetite of {int(row['appetite'])}"
+                    if bool(row["above_appetite"])
+                    else f"within the appetite of {int(row['appetite'])}"
+                ),
+            ]
+        )
+        for _, row in risks.iterrows()
+    ]
+    return html.Section(
+        [
+            html.H2("Risks that threaten it", id="proposal-risks-heading"),
+            html.Ul(items, id="proposal-risks")
+            if items
+            else html.P("No risk in the register names it.", id="proposal-risks"),
+        ],
+        **aria(labelledby="proposal-risks-heading"),
+    )
