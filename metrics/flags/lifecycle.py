@@ -180,11 +180,16 @@ def _event_note(change: FlagChange) -> str | None:
 
 
 def portfolio_subjects(registry: Registry, engine: sa.Engine, portfolio: str) -> list[str]:
-    """Ids of the metrics and milestones in a cabinet portfolio, to filter flags by."""
+    """Ids of the metrics, milestones, savings proposals and risks in a cabinet portfolio, to
+    filter flags by."""
     metric_ids = [m.id for m in registry.for_portfolio(portfolio)]
     milestones = read_milestones(engine)
     milestone_ids = milestones.loc[milestones["portfolio"] == portfolio, "id"].tolist()
-    return metric_ids + [str(i) for i in milestone_ids]
+    finance = registry.finance
+    finance_ids = [p.id for p in finance.proposals if p.portfolio == portfolio] + [
+        r.id for r in finance.risks if r.portfolio == portfolio
+    ]
+    return metric_ids + [str(i) for i in milestone_ids] + finance_ids
 
 
 def list_flags(

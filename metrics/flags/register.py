@@ -64,6 +64,8 @@ def _subject_names(
     if (frame["subject_type"] == "milestone").any():
         milestones = read_milestones(engine)
         titles = dict(zip(milestones["id"].astype(str), milestones["title"], strict=True))
+    proposals = {p.id: p.title for p in registry.finance.proposals}
+    risks = {r.id: r.title for r in registry.finance.risks}
     names, links = [], []
     for kind, subject in zip(frame["subject_type"], frame["subject_id"], strict=True):
         if kind == "metric" and registry.has_metric(subject):
@@ -72,6 +74,12 @@ def _subject_names(
         elif kind == "milestone":
             names.append(titles.get(str(subject), str(subject)))
             links.append("/milestones")
+        elif kind == "saving" and str(subject) in proposals:
+            names.append(proposals[str(subject)])
+            links.append(f"/savings/{subject}")
+        elif kind == "risk" and str(subject) in risks:
+            names.append(risks[str(subject)])
+            links.append(f"/risks#risk-{subject}")
         else:
             names.append(str(subject))
             links.append("")
