@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -14,6 +15,16 @@ Fields = Sequence[tuple[str, str]]
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BY_HAND = "Only when run by hand"
+# APScheduler's day expressions such as '2nd mon' or 'last fri'
+_NTH_WEEKDAY = re.compile(r"^(1st|2nd|3rd|4th|5th|last) (mon|tue|wed|thu|fri|sat|sun)$")
+NTH_WORDS = {
+    "1st": "first",
+    "2nd": "second",
+    "3rd": "third",
+    "4th": "fourth",
+    "5th": "fifth",
+    "last": "last",
+}
 
 
 def _crontab_day(number: int) -> str:
@@ -145,6 +156,10 @@ def schedule_words(fields: Fields) -> str:
         return odd
     at = f"at {int(hour):02d}:{int(minute):02d}"
     if day != "*":
+        nth = _NTH_WEEKDAY.match(day.strip().lower())
+        if nth is not None and weekday == "*":
+            which = NTH_WORDS[nth.group(1)]
+            return f"On the {which} {DAY_NAMES[DAY_KEYS.index(nth.group(2))]} of every month {at}"
         if not day.isdigit() or weekday != "*":
             return odd
         return f"On the {ordinal(int(day))} of every month {at}"

@@ -26,6 +26,11 @@ MONDAY_NOON = datetime(2024, 11, 25, 12, 0, tzinfo=ZoneInfo(ZONE))
         ((("hour", "6"), ("minute", "15")), "Every day at 06:15"),
         ((("day_of_week", "mon"), ("hour", "7")), "Every Monday at 07:00"),
         ((("day_of_week", "0"), ("hour", "7")), "Every Monday at 07:00"),  # APScheduler's 0
+        (
+            (("day", "2nd mon"), ("hour", "7"), ("minute", "30")),
+            "On the second Monday of every month at 07:30",
+        ),
+        ((("day", "last fri"), ("hour", "9")), "On the last Friday of every month at 09:00"),
         ((("cron", "*/5 * * * *"),), "On the schedule “*/5 * * * *”"),
         ((), BY_HAND),
     ],
