@@ -12,6 +12,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
 from access.roles import AccessDenied
 from layouts._components.a11y import aria
 from layouts._components.downloads import comparison_download
+from layouts._components.finance_links import risks_section
 from layouts._components.forms import labelled_select
 from layouts._components.metric_sections import (
     comment_list,
@@ -35,6 +36,7 @@ from metrics.engine.comparison_choice import comparison_choice
 from metrics.engine.periods import period_label
 from metrics.engine.series import SPC_WINDOW
 from metrics.flags.register import metric_flags
+from metrics.readmodel.finance import finance_view
 from metrics.readmodel.judged import SeriesView, read_model
 from metrics.rebases import RebaseNotFound, RebaseProblem
 from metrics.registry.loader import Registry
@@ -137,6 +139,15 @@ def layout(
             subject_flags_section(metric_flags(registry, rt.engine, metric.id))
             if rt.may("read_internal")
             else None,
+            # The public see only the risks published on the register
+            risks_section(
+                finance_view(
+                    registry, rt.engine, today=date.today(), audience=rt.audience
+                ).risks_for(metric_id=metric.id),
+                prefix="metric",
+                what="that threaten this measure, highest score first",
+                none=None if rt.public else "No risk in the register threatens this measure.",
+            ),
             districts_section(registry, metric, model.observations, view),
             comparison_section(
                 registry,

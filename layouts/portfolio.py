@@ -15,6 +15,7 @@ from dash import dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.cards import Trend, measure_card
+from layouts._components.finance_links import portfolio_savings_section, risks_section
 from layouts._components.forms import labelled_select
 from layouts._components.measures import not_found
 from layouts._components.milestone_view import milestone_badge
@@ -35,6 +36,7 @@ from metrics.engine.weekly import (
     week_start,
 )
 from metrics.flags.register import counts, register
+from metrics.readmodel.finance import finance_view
 from metrics.readmodel.judged import ReadModel, read_model
 from metrics.registry.model import Metric
 
@@ -182,6 +184,9 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
     )
     subject_links = dict(zip(flags["subject_name"], flags["href"], strict=True))
     off = [m for m in ordered if m.id in by_metric and str(by_metric[m.id]["rag"]) == "red"]
+    # Savings and risks are judged as they stand today, like the flags
+    finance = finance_view(registry, rt.engine, today=date.today())
+    savings = finance.savings[finance.savings["portfolio"] == portfolio.id]
     seen = "today" if as_at == date.today() else f"at the end of {as_at:%A %d %B %Y}"
     return html.Div(
         [
@@ -227,6 +232,13 @@ def layout(portfolio_id: str = "", week: str = "", **_q: Any) -> html.Div:
                 "milestones-heading",
                 "Milestones due in the next four weeks",
                 _milestones(review),
+            ),
+            portfolio_savings_section(savings, portfolio.id, finance.year),
+            risks_section(
+                finance.risks_for(portfolio=portfolio.id),
+                prefix="portfolio",
+                what="in this portfolio, highest score first",
+                none="No risk in the register sits in this portfolio.",
             ),
             _section(
                 "actions-heading",
