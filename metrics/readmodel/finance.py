@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -39,7 +40,7 @@ class FinanceView:
     risks: pd.DataFrame  # metrics.engine.risks.RISK_COLUMNS
     milestones: pd.DataFrame  # the tracker with statuses
 
-    def proposal(self, proposal_id: str) -> dict[str, object] | None:
+    def proposal(self, proposal_id: str) -> dict[str, Any] | None:
         """One judged proposal as a mapping, or None when it is unknown or not published."""
         rows = self.savings[self.savings["proposal_id"] == proposal_id]
         return {str(k): v for k, v in rows.iloc[0].items()} if len(rows) else None

@@ -90,7 +90,14 @@ def test_the_demo_raises_a_believable_set_of_flags(demo: tuple[str, sa.Engine]) 
     # A believable number: enough to act on, not a flood (one flag per subject, every reason
     # on it, the most serious first)
     flags = read_flags(engine)
-    assert 8 <= len(flags) <= 25
+    measures = flags[flags["subject_type"].isin(["metric", "milestone"])]
+    assert 8 <= len(measures) <= 25
+    # Savings short of plan, one waiting on an overdue children's milestone, and the risks
+    # above the council's appetite are flagged beside them
+    assert {"S-SEND-01", "S-ASC-03"} <= rules["saving_shortfall"]
+    assert "S-CF-02" in rules["saving_milestone"]
+    assert {"R-FIN-01", "R-ASC-01"} <= rules["risk_above_appetite"]
+    assert not {"S-EIS-01", "S-CS-03", "R-COM-01"} & everything
     assert not flags.duplicated(["subject_type", "subject_id", "area_code"]).any()
     debt = flags[flags["subject_id"] == "general-debt-outstanding"].iloc[0]
     assert [r["rule"] for r in json.loads(debt["reasons"])] == [
