@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from metrics.registry.finance import Appetite, Mtfs, Risk, RiskTarget, SavingsProposal, Threatens
 from metrics.registry.model import Metric
 from metrics.registry.settings import SETTINGS
@@ -27,11 +29,16 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 def test_every_savings_mtfs_and_risk_field_is_documented() -> None:
     text = (ROOT / "docs" / "savings-and-risks.md").read_text(encoding="utf-8")
-    for model in (SavingsProposal, Mtfs, Appetite, Risk):
+    models: tuple[type[BaseModel], ...] = (SavingsProposal, Mtfs, Appetite, Risk)
+    for model in models:
         for name in model.model_fields:
             assert f"| `{name}` |" in text, f"{model.__name__}.{name}"
     # The nested shapes are described in their parent's row
-    for model, parent in ((RiskTarget, "target"), (Threatens, "threatens")):
+    nested: tuple[tuple[type[BaseModel], str], ...] = (
+        (RiskTarget, "target"),
+        (Threatens, "threatens"),
+    )
+    for part, parent in nested:
         row = next(line for line in text.splitlines() if line.startswith(f"| `{parent}` |"))
-        for name in model.model_fields:
-            assert f"`{name}`" in row, f"{model.__name__}.{name}"
+        for name in part.model_fields:
+            assert f"`{name}`" in row, f"{part.__name__}.{name}"
