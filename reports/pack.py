@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from metrics.readmodel.judged import Audience, ReadModel, read_model
 from metrics.registry.loader import Registry
+from reports.finance_section import FinanceSection, build_finance_section
 from reports.glossary import Glossary
 from reports.lines import ActionLine, MilestoneLine, action_lines, milestone_line
 from reports.narrative import (
@@ -55,6 +56,7 @@ class Pack:
     slipping: list[MilestoneLine]
     milestones: list[MilestoneLine]
     sections: list[MeasureSection]
+    finance: FinanceSection  # savings and risks in scope (reports.finance_section)
     data: ReadModel = field(repr=False)
 
     @property
@@ -122,6 +124,7 @@ def build_pack(
         slipping=[m for m in milestones if m.status in ("slipped", "overdue")],
         milestones=milestones,
         sections=sections,
+        finance=build_finance_section(registry, engine, scope, as_at, audience),
         data=data,
     )
 

@@ -32,7 +32,20 @@ from reports.glossary import glossary_rows
 from reports.narrative import day_text, is_number
 from reports.pack import Pack, records
 
-SHEETS = ("Summary", "Measures", "Data", "Definitions", "Flags", "Milestones", "Glossary")
+SHEETS = (
+    "Summary",
+    "Measures",
+    "Data",
+    "Definitions",
+    "Flags",
+    "Milestones",
+    "Savings",
+    "Risks",
+    "Glossary",
+)
+POUNDS = '"£"#,##0'
+# Money columns of the Savings sheet (not "Planned"/"Forecast", which are milestone dates)
+SAVINGS_MONEY = ("Planned (£)", "Forecast (£)", "Delivered (£)")
 FREQUENCY_WORDS = {
     "weekly": "Weekly",
     "monthly": "Monthly",
@@ -52,7 +65,7 @@ def number_format(metric: Metric) -> str:
     """An Excel display format for a measure's unit: £1,234, 12.5%, 18.3."""
     decimals = "." + "0" * metric.decimals if metric.decimals else ""
     if metric.unit == "GBP":
-        return '"£"#,##0'
+        return POUNDS
     if metric.unit == "percent":
         return f'#,##0{decimals}"%"'
     return f"#,##0{decimals}"
@@ -76,6 +89,9 @@ def render_xlsx(pack: Pack) -> bytes:
     _table_sheet(book, "Definitions", *_definitions(pack), metrics)
     _table_sheet(book, "Flags", *_flags(pack), metrics)
     _table_sheet(book, "Milestones", *_milestones(pack), metrics)
+    _table_sheet(book, "Savings", *_savings(pack), metrics)
+    _money_columns(book["Savings"], SAVINGS_MONEY)
+    _table_sheet(book, "Risks", *_risks(pack), metrics)
     _table_sheet(
         book, "Glossary", ["Term", "Meaning"], [list(row) for row in glossary_rows()], metrics
     )
@@ -97,6 +113,10 @@ def _summary_sheet(sheet: Worksheet, pack: Pack) -> None:
     sheet.append([f"As at {day_text(pack.as_at)}; produced {pack.produced_at:%d %b %Y %H:%M}."])
     sheet.append([])
     for para in pack.summary:
+        sheet.append([para.full])
+    sheet.append([])
+    sheet.append(["Savings and risks"])
+    for para in pack.finance.paras:
         sheet.append([para.full])
     sheet.append([])
     sheet.append(["Sheets: " + ", ".join(SHEETS[1:]) + "."])
@@ -315,6 +335,79 @@ def _milestones(pack: Pack) -> tuple[list[str], list[list[Any]]]:
     return headers, rows
 
 
+def _savings(pack: Pack) -> tuple[list[str], list[list[Any]]]:
+    headers = [
+        "Proposal",
+        "Proposal id",
+        "Portfolio",
+        "Owner",
+        "Financial year",
+        *SAVINGS_MONEY,
+        "Status",
+        "Why",
+    ]
+    rows = [
+        [
+            s.title,
+            s.id,
+            s.portfolio,
+            s.owner,
+            pack.finance.year,
+            s.planned,
+            s.forecast,
+            s.delivered,
+            s.status_word,
+            s.why,
+        ]
+        for s in pack.finance.savings
+    ]
+    return headers, rows
+
+
+def _risks(pack: Pack) -> tuple[list[str], list[list[Any]]]:
+    headers = [
+        "Risk",
+        "Risk id",
+        "Category",
+        "Portfolio",
+        "Owner",
+        "Likelihood",
+        "Impact",
+        "Score",
+        "Rating",
+        "Appetite",
+        "Next review",
+        "Why listed",
+    ]
+    rows = [
+        [
+            r.title,
+            r.id,
+            r.category,
+            r.portfolio,
+            r.owner,
+            r.likelihood,
+            r.impact,
+            r.score,
+            r.rating_word,
+            r.appetite,
+            r.review_date,
+            r.why,
+        ]
+        for r in pack.finance.risks
+    ]
+    return headers, rows
+
+
+def _money_columns(sheet: Worksheet, headers: Sequence[str]) -> None:
+    """Pounds shown as £1,234 in the named columns (the values stay numbers)."""
+    names = [cell.value for cell in sheet[1]]
+    for header in headers:
+        column = names.index(header) + 1
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = POUNDS
+
+
 def _table_sheet(
     book: Workbook,
     title: str,
@@ -349,7 +442,7 @@ def _format_numbers(sheet: Worksheet, headers: Sequence[str], metrics: dict[str,
     }
     if "Measure id" not in headers:
         for column, header in enumerate(headers, start=1):
-            if header in ("Planned", "Forecast", "Due", "Raised", "Period start"):
+            if header in ("Planned", "Forecast", "Due", "Raised", "Period start", "Next review"):
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                     cell.number_format = "d mmm yyyy"
         return
