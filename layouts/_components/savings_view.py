@@ -344,12 +344,8 @@ def proposals_table(
 
 
 def group_frame(frame: pd.DataFrame, group: str) -> pd.DataFrame:
-    """`by_group` with its four counts named apart from the amounts (both say 'delivered')."""
-    columns = list(frame.columns)
-    after = columns.index("carried_forward") + 1
-    for position in range(after, min(after + len(SAVING_STATUSES), len(columns))):
-        columns[position] = f"count_{columns[position]}"
-    return frame.set_axis(columns, axis=1).rename(columns={group: "group"})
+    """`by_group` with its group column named alike for directorates and portfolios."""
+    return frame.rename(columns={group: "group"})
 
 
 def group_table(

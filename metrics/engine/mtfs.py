@@ -123,7 +123,7 @@ def savings_by_group(
     by_year: pd.DataFrame, judged: pd.DataFrame, group: str, today: date
 ) -> pd.DataFrame:
     """This year's savings by directorate or portfolio, with both stress tests and the count
-    of proposals in each status."""
+    of proposals in each status (`count_at_risk`, ...)."""
     this_year = year_start(current_year(today))
     frame = by_year.assign(
         slip=_slipped(by_year, this_year) if len(by_year) else 0.0,
@@ -135,6 +135,8 @@ def savings_by_group(
     counts = judged.pivot_table(
         index=group, columns="status", values="proposal_id", aggfunc="count", fill_value=0
     ).reindex(columns=[WILL_NOT_DELIVER, AT_RISK, ON_TRACK, DELIVERED], fill_value=0)
+    # Named apart from the amounts: 'delivered' is both a sum of money and a state
+    counts = counts.add_prefix("count_")
     out = pd.concat([sums, carried.rename("carried_forward"), counts], axis=1).fillna(0.0)
     out = out.rename(columns={"slip": "slip_forecast", "only": "on_track_forecast"})
     out["proposals"] = judged.groupby(group).size()
