@@ -1,7 +1,7 @@
 """The risks and savings that bear on a measure or a portfolio, as sections of those pages.
 
 Pure builders from the finance read model's frames (metrics.readmodel.finance): the register
-itself is on /risks (each risk at `#risk-<id>`) and the savings on /savings.
+itself is on /risks (`?risk=<id>` opens one, at `#risk-<id>`) and the savings on /savings.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from metrics.words import SAVING_STATUS, plural, risk_rating_word, saving_status
 
 
 def risk_href(risk_id: str) -> str:
-    """The address of one risk's row on the register page."""
-    return f"/risks#risk-{risk_id}"
+    """The address of one risk on the register page, opened and scrolled to."""
+    return f"/risks?risk={risk_id}#risk-{risk_id}"
 
 
 def _review(row: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from layouts._components.a11y import aria
 from layouts._components.charts import GRAPH_CONFIG
+from layouts._components.finance_links import risk_href
 from layouts._components.milestone_view import milestone_badge
 from layouts._components.savings_view import GREEN, money, status_badge
 from layouts._components.tables import simple_table
@@ -278,7 +279,7 @@ def risks_section(risks: pd.DataFrame) -> html.Section:
     items = [
         html.Li(
             [
-                dcc.Link(f"{row['risk_id']}: {row['title']}", href=f"/risks?risk={row['risk_id']}"),
+                dcc.Link(f"{row['risk_id']}: {row['title']}", href=risk_href(str(row["risk_id"]))),
                 f" scores {int(row['score'])} ({risk_rating_word(str(row['rating'])).lower()}), "
                 + (
                     f"above the appetite of {int(row['appetite'])}"

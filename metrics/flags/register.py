@@ -79,7 +79,7 @@ def _subject_names(
             links.append(f"/savings/{subject}")
         elif kind == "risk" and str(subject) in risks:
             names.append(risks[str(subject)])
-            links.append(f"/risks#risk-{subject}")
+            links.append(f"/risks?risk={subject}#risk-{subject}")
         else:
             names.append(str(subject))
             links.append("")

@@ -37,8 +37,8 @@ def test_saving_and_risk_flags_are_named_linked_and_kept_to_their_portfolio(
     }
     assert named == {
         ("saving", "S-CS-01"): ("Saving S-CS-01", "/savings/S-CS-01"),
-        ("risk", "R1"): ("Risk R1", "/risks#risk-R1"),
-        ("risk", "R2"): ("Risk R2", "/risks#risk-R2"),
+        ("risk", "R1"): ("Risk R1", "/risks?risk=R1#risk-R1"),
+        ("risk", "R2"): ("Risk R2", "/risks?risk=R2#risk-R2"),
     }
     elsewhere = register(council, engine, portfolio="finance", today=TODAY)
     assert not elsewhere["subject_type"].isin(["saving", "risk"]).any()

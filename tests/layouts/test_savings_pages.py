@@ -186,7 +186,7 @@ def test_a_proposal_s_page_gives_its_state_plan_trend_milestones_and_risks(app: 
     named = [
         r for r, s in zip(threats["risk_id"], threats["savings"], strict=True) if "S-CS-02" in s
     ]
-    assert links(find(layout, "proposal-risks")) == [f"/risks?risk={r}" for r in named]
+    assert links(find(layout, "proposal-risks")) == [f"/risks?risk={r}#risk-{r}" for r in named]
     assert find(layout, "proposal-flags") is not None
 
 
