@@ -76,6 +76,9 @@ def group_values(
     observations: pd.DataFrame, metric: Metric, group: ComparatorGroup, own_code: str
 ) -> pd.DataFrame:
     """One value per member and period; the council's own (non-benchmark) row wins over a copy."""
+    if observations.empty:
+        # An empty warehouse has no columns to read either: no member has a value yet
+        return pd.DataFrame(columns=["period_start", "area_code", "value"])
     rows = observations[observations["metric_id"] == metric.id]
     rows = rows[[group.includes(str(c), own_code) for c in rows["area_code"]]]
     rows = rows.dropna(subset=["value"])

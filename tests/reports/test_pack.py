@@ -274,3 +274,14 @@ def test_a_scorecard_of_nineteen_measures_runs_on_with_its_headings(sample: Samp
     assert pdf.contents[0].lines > 16
     assert pdf.contents[1].first_line == "Measure"
     assert pdf.contents[2].first_line == "Contents"
+
+
+def test_a_committee_pack_with_comparators_builds_on_an_empty_warehouse(
+    registry: Registry, engine: sa.Engine
+) -> None:
+    # Nothing loaded yet: no figures of ours and none of other councils' to compare with
+    scope = resolve_scope(registry, "committee", "health-care")
+    pack = build_pack(registry, engine, scope, date(2026, 11, 30))
+    assert any(m.benchmark is not None for m in registry.for_committee("health-care"))
+    assert len(pack.sections) == len(registry.for_committee("health-care"))
+    assert all(s.rag in ("no_data", "no_target") for s in pack.sections)
