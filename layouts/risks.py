@@ -220,8 +220,8 @@ def layout(
                 ),
                 html.Div(
                     [
-                        heat_map(matrix_counts(shown), cell_appetite),
-                        heat_table(matrix_counts(shown), cell_appetite),
+                        heat_map(matrix_counts(shown, cell_appetite), cell_appetite),
+                        heat_table(matrix_counts(shown, cell_appetite), cell_appetite),
                     ],
                     className="pmf-beside",
                 ),

@@ -35,11 +35,17 @@ def _scale(value: int, ends: dict[int, str]) -> str:
     return f"{value} ({ends[value]})" if value in ends else str(value)
 
 
-def cell_counts(counts: pd.DataFrame) -> dict[tuple[int, int], int]:
-    """(likelihood, impact) -> how many risks sit in that cell."""
+def cell_counts(counts: pd.DataFrame) -> dict[tuple[int, int], tuple[int, bool]]:
+    """(likelihood, impact) -> how many risks sit in that cell, and whether it is above appetite."""
     return {
-        (int(li), int(im)): int(n)
-        for li, im, n in zip(counts["likelihood"], counts["impact"], counts["risks"], strict=True)
+        (int(li), int(im)): (int(n), bool(over))
+        for li, im, n, over in zip(
+            counts["likelihood"],
+            counts["impact"],
+            counts["risks"],
+            counts["above_appetite"],
+            strict=True,
+        )
     }
 
 
@@ -47,13 +53,12 @@ def heat_map(counts: pd.DataFrame, appetite: int) -> html.Figure:
     """The 5x5 grid, likelihood up and impact across, each cell printing its count; cells whose
     score is above the appetite are hatched and marked, not told apart by colour alone."""
     by_cell = cell_counts(counts)
-    above = sum(n for (li, im), n in by_cell.items() if li * im > appetite)
+    above = sum(n for n, over in by_cell.values() if over)
     cells: list[Component] = []
     for likelihood in range(5, 0, -1):
         cells.append(html.Div(str(likelihood), className="pmf-heat-axis"))
         for impact in range(1, 6):
-            count = by_cell.get((likelihood, impact), 0)
-            over = likelihood * impact > appetite
+            count, over = by_cell[(likelihood, impact)]
             cells.append(
                 html.Div(
                     [
@@ -67,7 +72,7 @@ def heat_map(counts: pd.DataFrame, appetite: int) -> html.Figure:
             )
     cells.append(html.Div("", className="pmf-heat-axis"))
     cells += [html.Div(str(i), className="pmf-heat-axis") for i in range(1, 6)]
-    total = sum(by_cell.values())
+    total = sum(n for n, _ in by_cell.values())
     description = (
         f"Heat map of {plural(total, 'risk')} by likelihood (1 rare to 5 almost certain, up) "
         f"and impact (1 minimal to 5 critical, across); {above} of them sit in cells scoring "
@@ -117,8 +122,8 @@ def heat_table(counts: pd.DataFrame, appetite: int) -> html.Div:
     for likelihood in range(5, 0, -1):
         cells: list[Component] = [html.Th(_scale(likelihood, LIKELIHOOD_ENDS), scope="row")]
         for impact in range(1, 6):
-            over = likelihood * impact > appetite
-            count = str(by_cell.get((likelihood, impact), 0))
+            number, over = by_cell[(likelihood, impact)]
+            count = str(number)
             cells.append(
                 html.Td(
                     [

@@ -103,8 +103,12 @@ def judge_risks(finance: Finance, today: date) -> pd.DataFrame:
     return frame.sort_values(["score", "risk_id"], ascending=[False, True], ignore_index=True)
 
 
-def matrix_counts(risks: pd.DataFrame) -> pd.DataFrame:
-    """How many risks sit in each cell of the 5x5 matrix (likelihood x impact), zeros included."""
+def matrix_counts(risks: pd.DataFrame, appetite: int) -> pd.DataFrame:
+    """How many risks sit in each cell of the 5x5 matrix (likelihood x impact), zeros included,
+    with each cell's score and whether it is above `appetite`."""
     cells = pd.MultiIndex.from_product([range(1, 6), range(1, 6)], names=["likelihood", "impact"])
     counts = risks.groupby(["likelihood", "impact"]).size() if len(risks) else pd.Series()
-    return counts.reindex(cells, fill_value=0).rename("risks").reset_index()
+    out = counts.reindex(cells, fill_value=0).rename("risks").reset_index()
+    out["score"] = out["likelihood"] * out["impact"]
+    out["above_appetite"] = out["score"] > appetite
+    return out

@@ -248,8 +248,10 @@ def test_risks_are_scored_rated_and_checked_against_appetite_and_review() -> Non
     assert list(by_id.loc["R2", fields]) == [8, 6, True, True, 1]
     assert not by_id.at["R3", "above_appetite"] and not by_id.at["R3", "review_overdue"]
     assert by_id.at["R1", "savings"] == ("S1",)
-    cells = matrix_counts(judged).set_index(["likelihood", "impact"])["risks"]
+    matrix = matrix_counts(judged, 12).set_index(["likelihood", "impact"])
+    cells = matrix["risks"]
     assert len(cells) == 25 and cells.sum() == 3 and cells[(4, 4)] == 1
+    assert matrix.at[(4, 4), "above_appetite"] and not matrix.at[(3, 4), "above_appetite"]
 
 
 @pytest.mark.parametrize("bad", ["2019-21", "2019", "19-20"])
