@@ -1,4 +1,5 @@
-"""What the savings and risks commands share: the day judged, checked choices, and CSV cells."""
+"""What the savings and risks commands share: the day judged, checked choices, CSV cells and
+the first cells of a table row."""
 
 from __future__ import annotations
 
@@ -53,3 +54,10 @@ def pounds(value: object) -> int | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return int(round(float(value)))  # type: ignore[arg-type]
+
+
+def lead(ref: object, title: object, portfolio: object) -> str:
+    """A table line's first cells: the id, the title cut to fit, and the portfolio."""
+    text = str(title)
+    text = text if len(text) <= 44 else text[:43] + "…"
+    return f"  {ref!s:10} {text:44} {str(portfolio)[:22]:22}"

@@ -8,7 +8,7 @@ import click
 import pandas as pd
 
 from cli.context import Context, pass_context
-from cli.finance_options import AS_OF, FORMAT, known, view_as_at
+from cli.finance_options import AS_OF, FORMAT, known, lead, view_as_at
 from metrics.cells import safe_csv
 from metrics.words import plural, risk_rating_word
 
@@ -86,18 +86,15 @@ def _risks_table(rows: pd.DataFrame) -> None:
         click.echo("No risks to show.")
         return
     click.echo(
-        f"  {'Id':10} {'Risk':44} {'Portfolio':22} {'Score':>5} {'Rating':10} "
-        f"{'Appetite':>8}  Review"
+        f"{lead('Id', 'Risk', 'Portfolio')} {'Score':>5} {'Rating':10} {'Appetite':>8}  Review"
     )
     for row in rows.to_dict("records"):
-        title = str(row["title"])
-        title = title if len(title) <= 44 else title[:43] + "…"
         above = " ABOVE" if row["above_appetite"] else ""
         review = f"{row['review_date']:%d %b %Y}"
         if row["review_overdue"]:
             review += f" OVERDUE by {plural(int(row['days_overdue']), 'day')}"
         click.echo(
-            f"  {row['risk_id']!s:10} {title:44} {str(row['portfolio'])[:22]:22} "
+            f"{lead(row['risk_id'], row['title'], row['portfolio'])} "
             f"{int(row['score']):>5} {risk_rating_word(str(row['rating'])):10} "
             f"{int(row['appetite']):>4}{above:6}  {review}"
         )

@@ -12,7 +12,7 @@ import click
 import pandas as pd
 
 from cli.context import Context, pass_context
-from cli.finance_options import AS_OF, FORMAT, known, pounds, view_as_at
+from cli.finance_options import AS_OF, FORMAT, known, lead, pounds, view_as_at
 from metrics.cells import safe_csv
 from metrics.engine.mtfs import MTFS_COLUMNS
 from metrics.engine.savings import SAVING_STATUSES
@@ -93,14 +93,12 @@ def _savings_table(rows: pd.DataFrame, year: str) -> None:
         return
     click.echo(f"Savings {year}")
     click.echo(
-        f"  {'Id':10} {'Proposal':44} {'Portfolio':22} {'Planned':>9} {'Forecast':>9} "
+        f"{lead('Id', 'Proposal', 'Portfolio')} {'Planned':>9} {'Forecast':>9} "
         f"{'Delivered':>9}  Status"
     )
     for row in rows.to_dict("records"):
-        title = str(row["title"])
-        title = title if len(title) <= 44 else title[:43] + "…"
         click.echo(
-            f"  {row['proposal_id']!s:10} {title:44} {str(row['portfolio'])[:22]:22} "
+            f"{lead(row['proposal_id'], row['title'], row['portfolio'])} "
             f"{_money(row['planned']):>9} {_money(row['forecast']):>9} "
             f"{_money(row['delivered']):>9}  {saving_status_word(str(row['status']))}"
         )
