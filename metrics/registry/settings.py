@@ -5,12 +5,40 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from metrics.registry.yamlfile import Problem, YamlDoc
+
+
+class Names(tuple[str, ...]):
+    """A setting's list of names (read-only), shown as YAML writes it: [root, ada]."""
+
+    def __str__(self) -> str:
+        return "[" + ", ".join(self) + "]"
+
+
+class Pairs(Mapping[str, str]):
+    """A setting's mapping of names to names (read-only), shown as YAML writes it: {a: b}."""
+
+    def __init__(self, pairs: Mapping[str, str] | None = None) -> None:
+        self._pairs = dict(pairs or {})
+
+    def __getitem__(self, key: str) -> str:
+        return self._pairs[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pairs)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __str__(self) -> str:
+        return "{" + ", ".join(f"{k}: {v}" for k, v in self._pairs.items()) + "}"
+
+    __repr__ = __str__
 
 
 @dataclass(frozen=True)
@@ -54,6 +82,49 @@ def _time_of_day(value: Any) -> str | None:
     """A time of day written HH:MM on the 24-hour clock."""
     found = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", str(value).strip())
     return None if found else f"{value!r} is not a time of day; write HH:MM, e.g. '07:30'"
+
+
+ROLE_NAMES = ("public", "member", "officer", "admin")  # as access.roles, which may not be imported
+
+
+def _issuer(value: Any) -> str | None:
+    """Empty, or the provider's https address (plain http only on this machine, for testing)."""
+    text = str(value).strip()
+    if not text:
+        return None
+    local = re.fullmatch(r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/[^\s?#]*)?", text)
+    if local is None and re.fullmatch(r"https://[^\s/?#]+(/[^\s?#]*)?", text) is None:
+        return (
+            f"{value!r} is not an OpenID Connect issuer; write the provider's https address, "
+            "for Entra ID 'https://login.microsoftonline.com/<tenant id>/v2.0'"
+        )
+    return None
+
+
+def _scopes(value: Any) -> str | None:
+    """Scopes separated by spaces, 'openid' among them."""
+    if "openid" not in str(value).split():
+        return f"{value!r} must include 'openid', e.g. 'openid profile email'"
+    return None
+
+
+def _role_map(value: Any) -> str | None:
+    """Each claim value maps to one of PMF's signed-in roles."""
+    for claim, role in value.items():
+        if role not in ROLE_NAMES[1:]:
+            return f"{claim!r} maps to {role!r}, which is not a role; use member, officer or admin"
+    return None
+
+
+def _one_of(*choices: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if value in choices:
+            return None
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"{value!r} is not one of {', '.join(choices)}{hint}"
+
+    return check
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -157,6 +228,73 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         check=_web_address,
     ),
+    Setting(
+        "oidc_issuer",
+        "",
+        "Single sign-on: the OpenID Connect provider's issuer address (its discovery document is "
+        "read from it). Empty: no single sign-on. The client secret is PMF_OIDC_CLIENT_SECRET.",
+        str,
+        check=_issuer,
+    ),
+    Setting("oidc_client_id", "", "Single sign-on: PMF's client (application) id.", str),
+    Setting(
+        "oidc_scopes",
+        "openid profile email",
+        "Single sign-on: the scopes asked for, separated by spaces ('openid' is required).",
+        str,
+        check=_scopes,
+    ),
+    Setting(
+        "oidc_name",
+        "",
+        "Single sign-on: the button's wording, 'Sign in with <this>'. Empty: the organisation's "
+        "name from the plan.",
+        str,
+    ),
+    Setting(
+        "oidc_username_claim",
+        "preferred_username",
+        "Single sign-on: the ID token claim that names the person in PMF (lower-cased); without "
+        "it, 'email', then 'sub'.",
+        str,
+    ),
+    Setting(
+        "oidc_role_claim",
+        "groups",
+        "Single sign-on: the ID token claim listing the person's groups or app roles.",
+        str,
+    ),
+    Setting(
+        "oidc_roles",
+        Pairs(),
+        "Single sign-on: which group or app role gives which PMF role, e.g. "
+        "{pmf-councillors: member}; the highest that applies wins.",
+        dict,
+        check=_role_map,
+    ),
+    Setting(
+        "oidc_unmapped",
+        "refuse",
+        "Single sign-on: someone in none of oidc_roles' groups is refused ('refuse') or signed "
+        "in with the public's view ('public').",
+        str,
+        check=_one_of("refuse", "public"),
+    ),
+    Setting(
+        "local_sign_in",
+        "all",
+        "Who may sign in with a PMF password: 'all' local accounts, or 'break_glass_only' (the "
+        "accounts in break_glass_users), when everyone else uses single sign-on.",
+        str,
+        check=_one_of("all", "break_glass_only"),
+    ),
+    Setting(
+        "break_glass_users",
+        Names(),
+        "Local accounts that may still sign in with a password when local_sign_in is "
+        "break_glass_only, e.g. [root].",
+        list,
+    ),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -203,6 +341,16 @@ def _coerce(setting: Setting, raw: Any) -> tuple[Any, str | None]:
         return _coerce_date(raw)
     if setting.kind is str:
         return (raw, None) if isinstance(raw, str) else (raw, f"expected text, got {raw!r}")
+    if setting.kind is list:
+        if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+            return Names(item.strip().lower() for item in raw), None
+        return raw, f"expected a list of names such as [root], got {raw!r}"
+    if setting.kind is dict:
+        if isinstance(raw, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+        ):
+            return Pairs(raw), None
+        return raw, f"expected name: value pairs such as {{pmf-councillors: member}}, got {raw!r}"
     if setting.kind is bool:
         return (
             (raw, None) if isinstance(raw, bool) else (raw, f"expected true or false, got {raw!r}")
