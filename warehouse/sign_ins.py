@@ -1,4 +1,5 @@
-"""The sign-in log: every attempt, and the failures that count towards a lockout."""
+"""The sign-in log: every attempt (password or single sign-on), and the password failures that
+count towards a lockout."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ def record_sign_in_attempt(
     succeeded: bool,
     reason: str,
     at: datetime,
+    method: str = "password",
 ) -> None:
-    """Log one sign-in attempt, successful or not."""
+    """Log one sign-in attempt, successful or not, by password or single sign-on ("oidc")."""
     with engine.begin() as conn:
         conn.execute(
             sign_in_events.insert().values(
@@ -36,6 +38,7 @@ def record_sign_in_attempt(
                 event_at=at,
                 succeeded=succeeded,
                 reason=reason or None,
+                method=method,
             )
         )
 
@@ -44,8 +47,12 @@ def failures_since(
     engine: sa.Engine, username: str, ip: str | None, since: datetime
 ) -> tuple[Failures, Failures]:
     """Failures for the user name since `since` or its last success, whichever is later, and
-    failures from the address since `since` (none counted when the address is unknown)."""
+    failures from the address since `since` (none counted when the address is unknown).
+
+    Only password attempts count: a refusal at single sign-on is no guess at a password.
+    """
     events = sign_in_events.c
+    by_password = sa.or_(events.method.is_(None), events.method == "password")
     with engine.connect() as conn:
         last_ok = conn.execute(
             sa.select(sa.func.max(events.event_at)).where(
@@ -58,12 +65,16 @@ def failures_since(
                 events.username == username,
                 events.succeeded.is_(False),
                 events.event_at > start,
+                by_password,
             )
         ).one()
         ip_fails = (
             conn.execute(
                 sa.select(sa.func.count(), sa.func.max(events.event_at)).where(
-                    events.ip == ip, events.succeeded.is_(False), events.event_at > since
+                    events.ip == ip,
+                    events.succeeded.is_(False),
+                    events.event_at > since,
+                    by_password,
                 )
             ).one()
             if ip

@@ -201,6 +201,9 @@ users = sa.Table(
     # The cabinet portfolio a portfolio holder holds, and whether they take its weekly pack
     sa.Column("portfolio", sa.String(80), nullable=True),
     sa.Column("weekly_pack", sa.Boolean, nullable=True),
+    # Single sign-on: the provider's issuer and subject ("<iss> <sub>"), which never changes
+    # for a person, so a reused user name at the provider cannot take over their account
+    sa.Column("external_id", sa.Text, nullable=True),
 )
 
 sign_in_events = sa.Table(
@@ -212,6 +215,8 @@ sign_in_events = sa.Table(
     sa.Column("event_at", sa.DateTime, nullable=False),
     sa.Column("succeeded", sa.Boolean, nullable=False),
     sa.Column("reason", sa.Text, nullable=True),
+    # "password" or "oidc" (single sign-on); none on rows from before single sign-on: password
+    sa.Column("method", sa.String(20), nullable=True),
     sa.Index("ix_sign_in_events_user", "username", "event_at"),
 )
 

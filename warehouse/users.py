@@ -67,6 +67,36 @@ def insert_user(
     return int(user_id)
 
 
+def insert_sso_user(
+    engine: sa.Engine,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    email: str | None,
+    external_id: str,
+    provider: str,
+    detail: str,
+) -> None:
+    """Store an account made at its first single sign-on (no password) and audit it."""
+    now = datetime.now()
+    with engine.begin() as conn:
+        conn.execute(
+            users.insert().values(
+                username=username,
+                display_name=display_name,
+                role=role,
+                password_hash=None,
+                provider=provider,
+                external_id=external_id,
+                created_at=now,
+                last_sign_in_at=now,
+                email=email,
+            )
+        )
+        _record(conn, username, provider, "added", detail)
+
+
 def change_user(
     engine: sa.Engine,
     user_id: int,
