@@ -11,6 +11,9 @@ PORT ?= 8050
 # OpenSSL: the email tests make a certificate for a mail server that offers STARTTLS
 APT_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	postgresql openssl
+# The single sign-on tests run a real OpenID Connect provider (tests/oidc) on Node.js: Debian's
+# nodejs and npm when no node is installed, then the provider's locked packages
+OIDC_PROVIDER := tests/oidc/node_modules/oidc-provider
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: run test lint install system-deps demo-data bench bench-ingest bench-engine bench-pages bench-load screenshots clean format
@@ -46,6 +49,9 @@ system-deps: ## apt packages the tests need (Chromium for the browser tests), in
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Installing: nodejs npm"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	@[ -d $(OIDC_PROVIDER) ] || npm ci --prefix tests/oidc --no-audit --no-fund
 
 demo-data: install
 	@if [ -z "$$PMF_DATABASE_URL" ] && [ ! -f data/pmf.duckdb ]; then \

@@ -16,6 +16,7 @@ from access.headers import install_security_headers
 from access.identity import IdentityProvider
 from access.not_found import install_not_found
 from access.session import current_viewer
+from access.sso import SignInMisconfigured
 from access.users import LocalPasswordProvider
 from access.web import MissingSecretKey, install_access
 from jobs.service import SchedulerService
@@ -204,7 +205,7 @@ def serve(
 def _app_or_exit(config_dir: str | Path | None, database_url: str) -> dash.Dash:
     try:
         return create_app(config_dir, database_url)
-    except MissingSecretKey as exc:
+    except (MissingSecretKey, SignInMisconfigured) as exc:
         raise SystemExit(str(exc)) from None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 import flask
 
@@ -117,12 +118,21 @@ def _typed_name(username: str | None) -> str:
 
 
 def sign_in_page(
-    organisation: str, token: str, next_path: str, error: str = "", username: str | None = None
+    organisation: str,
+    token: str,
+    next_path: str,
+    error: str = "",
+    username: str | None = None,
+    *,
+    sso_name: str | None = None,
+    break_glass_only: bool = False,
 ) -> str:
     """The sign-in form, with what the visitor was trying to reach.
 
     After a failed attempt `error` heads the page as a GOV.UK error summary linked to the
-    fields, and the user name typed (`username`, else the one posted) is kept.
+    fields, and the user name typed (`username`, else the one posted) is kept. With single
+    sign-on (`sso_name`), "Sign in with <sso_name>" comes first; when only break-glass accounts
+    may use a password, the password form is folded away below it.
     """
     name = _typed_name(username) if error else ""
     summary = (
@@ -151,10 +161,18 @@ def sign_in_page(
     group = "mb-3 pmf-field-with-error" if error else "mb-3"
     # After a failed attempt with a name kept, the cursor waits in the password field
     focus_password = " autofocus" if name else ""
-    body = f"""{reaching}
-<p>Sign in to see internal measures, corrective actions and data quality, and to add
-commentary. Anyone may read the published measures without signing in.</p>
-<form method="post" action="/login" id="signin-form" novalidate>
+    sso = ""
+    if sso_name:
+        local_title = (
+            "Administrators' emergency sign-in"
+            if break_glass_only
+            else "Or sign in with a PMF password"
+        )
+        sso = f"""<p><a class="btn btn-primary" id="signin-sso"
+ href="/login/oidc?next={quote(next_path, safe="/")}">Sign in with {escape(sso_name)}</a></p>
+<h2 class="h5 mt-4" id="signin-local-title">{local_title}</h2>
+"""
+    form = f"""<form method="post" action="/login" id="signin-form" novalidate>
 <input type="hidden" name="csrf_token" value="{escape(token)}">
 <input type="hidden" name="next" value="{escape(next_path)}">
 <div class="{group}">{inline}
@@ -166,8 +184,17 @@ commentary. Anyone may read the published measures without signing in.</p>
 <input class="form-control" id="signin-password" name="password" type="password"
  autocomplete="current-password" required{invalid}{focus_password}></div>
 </div>
-<button class="btn btn-primary" type="submit" id="signin-submit">Sign in</button>
-</form>
+<button class="btn {"btn-secondary" if sso_name else "btn-primary"}" type="submit"
+ id="signin-submit">Sign in</button>
+</form>"""
+    if sso_name and break_glass_only and not error:
+        form = f"""<details class="pmf-details" id="signin-break-glass">
+<summary>Only for administrators when single sign-on is not working</summary>
+{form}</details>"""
+    body = f"""{reaching}
+<p>Sign in to see internal measures, corrective actions and data quality, and to add
+commentary. Anyone may read the published measures without signing in.</p>
+{sso}{form}
 <p class="mt-3"><a href="/">Back to the published measures</a></p>"""
     return _page("Sign in", organisation, body, before_title=summary)
 
@@ -181,6 +208,14 @@ def sign_out_page(organisation: str, token: str, name: str) -> str:
 </form>
 <p class="mt-3"><a href="/">Back to the dashboard</a></p>"""
     return _page("Sign out", organisation, body)
+
+
+def sso_problem_page(organisation: str, title: str, message: str) -> str:
+    """A single sign-on failure: what happened in plain words, and the ways on."""
+    body = f"""<p id="signin-problem">{escape(message)}</p>
+<p><a href="/login" id="signin-again">Try signing in again</a></p>
+<p><a href="/">Back to the published measures</a></p>"""
+    return _page(title, organisation, body)
 
 
 def refused_page(organisation: str, message: str) -> str:

@@ -24,10 +24,17 @@ def record_attempt(
     succeeded: bool,
     reason: str = "",
     now: datetime | None = None,
+    method: str = "password",
 ) -> None:
-    """Log one sign-in attempt, successful or not."""
+    """Log one sign-in attempt, successful or not, by password or single sign-on ("oidc")."""
     record_sign_in_attempt(
-        engine, username, ip, succeeded=succeeded, reason=reason, at=now or datetime.now()
+        engine,
+        username,
+        ip,
+        succeeded=succeeded,
+        reason=reason,
+        at=now or datetime.now(),
+        method=method,
     )
 
 

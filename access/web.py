@@ -17,7 +17,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import flask
 import flask_login
@@ -25,20 +25,31 @@ import sqlalchemy as sa
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from access.identity import IdentityProvider, PasswordProvider, Viewer
+from access.identity import IdentityProvider, PasswordProvider
+from access.oidc import ID_TOKEN_KEY, OidcSignIn, install_oidc
 from access.pages import refused_page, sign_in_page, sign_out_page
 from access.policy import callback_permission, page_permission
+from access.redirects import safe_next as _safe_next
 from access.roles import denial
-from access.session import SignedIn, current_viewer
+from access.session import (
+    SESSION_ID,
+    SESSION_TOKEN,
+    SignedIn,
+    begin_session,
+    csrf_token,
+    current_viewer,
+)
+from access.sso import PROVIDER, local_sign_in, sso_settings
 from access.throttle import record_attempt, wait_seconds
 from access.users import enabled_viewer
 from metrics.registry.loader import Registry
 from warehouse.engine import database_path
-from warehouse.user_sessions import end_session, live_session_account, start_session
+from warehouse.user_sessions import end_session, live_session_account
+
+# Kept here too for the code and tests that import them from this module
+__all__ = ["SESSION_ID", "SESSION_TOKEN", "_safe_next", "begin_session", "csrf_token"]
 
 LOG = logging.getLogger("pmf.access")
-SESSION_TOKEN = "csrf_token"
-SESSION_ID = "pmf_sid"  # names this sign-in's row in user_sessions
 CSRF_COOKIE = "_csrf_token"  # the name Dash's renderer reads
 CSRF_HEADER = "X-CSRFToken"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -70,15 +81,6 @@ def secret_key(database_url: str) -> str:
     return keyfile.read_text(encoding="utf-8").strip()
 
 
-def csrf_token() -> str:
-    """This session's CSRF token, made on first use."""
-    token = flask.session.get(SESSION_TOKEN)
-    if not isinstance(token, str) or not token:
-        token = secrets.token_urlsafe(32)
-        flask.session[SESSION_TOKEN] = token
-    return token
-
-
 def _same_origin() -> bool:
     origin = flask.request.headers.get("Origin")
     if not origin or origin == "null":
@@ -94,47 +96,6 @@ def _token_ok() -> bool:
     expected = flask.session.get(SESSION_TOKEN)
     given = flask.request.headers.get(CSRF_HEADER) or flask.request.form.get("csrf_token", "")
     return isinstance(expected, str) and bool(given) and hmac.compare_digest(expected, str(given))
-
-
-def _plain_path(text: str) -> bool:
-    # Printable ASCII only: browsers drop tabs and newlines from a URL (so "/\t/host" becomes
-    # "//host") and treat a backslash as a slash, so neither may reach a Location header
-    if not text.startswith("/") or text.startswith("//") or "\\" in text:
-        return False
-    if any(not 0x20 < ord(char) < 0x7F for char in text):
-        return False
-    parts = urlsplit(text)
-    return not parts.scheme and not parts.netloc
-
-
-def _safe_next(target: str | None) -> str:
-    """`target` if it is a plain path on this site, else the home page ("/")."""
-    if not target or not _plain_path(target):
-        return "/"
-    # Judge the decoded forms too, in case a proxy or browser decodes "%2F%2F" or "%09" later
-    decoded = target
-    for _ in range(3):
-        decoded, previous = unquote(decoded), decoded
-        if decoded == previous:
-            break
-        if not _plain_path(decoded):
-            return "/"
-    return target
-
-
-def begin_session(engine: sa.Engine, viewer: Viewer) -> None:
-    """Sign `viewer` in on this request: a fresh session, recorded on the server, new CSRF token.
-
-    Any sign-in route (the form, or single sign-on later) must use this, since a session the
-    server has no record of is treated as signed out.
-    """
-    flask.session.clear()
-    session_id = secrets.token_urlsafe(32)
-    start_session(engine, session_id, str(viewer.username))
-    flask.session[SESSION_ID] = session_id
-    flask_login.login_user(SignedIn(viewer))
-    flask.session.permanent = True
-    csrf_token()
 
 
 class SessionCookies(SecureCookieSessionInterface):
@@ -167,9 +128,15 @@ def install_access(
     database_url: str,
     provider: IdentityProvider,
 ) -> None:
-    """Add sessions, sign-in routes, CSRF checks and role guards to the dashboard's server."""
+    """Add sessions, sign-in routes, CSRF checks and role guards to the dashboard's server.
+
+    Raises SignInMisconfigured (one line naming the setting) if single sign-on or the
+    break-glass setting cannot work as configured.
+    """
     settings = registry.settings
     organisation = registry.plan.organisation.name
+    sso = sso_settings(settings, organisation)
+    local = local_sign_in(settings, sso)
     secure = bool(settings["secure_cookies"])
     trust_proxies(server, int(settings["trusted_proxies"]))
     server.session_interface = SessionCookies()
@@ -193,8 +160,31 @@ def install_access(
         if not isinstance(session_id, str):
             return None
         account = live_session_account(engine, session_id, username)
-        viewer = enabled_viewer(account) if account is not None else None
+        if account is None:
+            return None
+        if account["provider"] != PROVIDER and not local.allows(username):
+            return None  # passwords are off for everyone but the break-glass accounts
+        viewer = enabled_viewer(account)
         return SignedIn(viewer) if viewer else None
+
+    def base_url() -> str:
+        # The address registered at the provider: the setting if given, else as reached
+        configured = str(settings["dashboard_url"]).strip().rstrip("/")
+        return configured or flask.request.host_url.rstrip("/")
+
+    oidc: OidcSignIn | None = (
+        install_oidc(server, engine, sso, organisation, base_url) if sso is not None else None
+    )
+
+    def sign_in_form(next_path: str, error: str = "") -> str:
+        return sign_in_page(
+            organisation,
+            csrf_token(),
+            next_path,
+            error,
+            sso_name=sso.name if sso is not None else None,
+            break_glass_only=local.break_glass_only,
+        )
 
     def refuse(message: str, status: int) -> flask.Response:
         path = flask.request.path
@@ -251,7 +241,7 @@ def install_access(
         request = flask.request
         next_path = _safe_next(request.values.get("next"))
         if request.method == "GET":
-            return sign_in_page(organisation, csrf_token(), next_path)
+            return sign_in_form(next_path)
         if not isinstance(provider, PasswordProvider):
             return refuse("Sign in through your organisation's single sign-on instead.", 400)
         username = request.form.get("username", "").strip().lower()[:80]
@@ -272,13 +262,21 @@ def install_access(
                 "Too many failed sign-ins. Wait "
                 f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
             )
-            return sign_in_page(organisation, csrf_token(), next_path, error), 429
+            return sign_in_form(next_path, error), 429
+        if not local.allows(username):
+            record_attempt(engine, username, ip, succeeded=False, reason="passwords are off")
+            LOG.warning("sign-in refused for %r from %s: not a break-glass account", username, ip)
+            error = (
+                f"Sign in with {sso.name if sso else 'single sign-on'} instead: PMF passwords "
+                "are only for administrators when single sign-on is not working."
+            )
+            return sign_in_form(next_path, error), 403
         viewer = provider.authenticate(username, password) if username and password else None
         if viewer is None:
             record_attempt(engine, username, ip, succeeded=False, reason="wrong name or password")
             LOG.warning("sign-in failed for %r from %s", username, ip)
             error = "The user name or password is not right, or the account is disabled."
-            return sign_in_page(organisation, csrf_token(), next_path, error), 401
+            return sign_in_form(next_path, error), 401
         begin_session(engine, viewer)
         record_attempt(engine, username, ip, succeeded=True)
         LOG.info("signed in: %s (%s) from %s", viewer.username, viewer.role, ip)
@@ -293,9 +291,16 @@ def install_access(
         session_id = flask.session.get(SESSION_ID)
         if isinstance(session_id, str):
             end_session(engine, session_id)
+        id_token = flask.session.get(ID_TOKEN_KEY)
+        signed_in_by_sso = ID_TOKEN_KEY in flask.session
         flask_login.logout_user()
         flask.session.clear()
         LOG.info("signed out: %s", viewer.username)
+        if oidc is not None and signed_in_by_sso:
+            # RP-initiated logout: the provider ends its own session and sends the browser back
+            leave = oidc.logout_url(id_token or None, base_url() + "/")
+            if leave is not None:
+                return flask.redirect(leave)
         return flask.redirect("/")
 
     server.add_url_rule("/login", "pmf_login", login, methods=["GET", "POST"])

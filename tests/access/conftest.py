@@ -182,3 +182,6 @@ def insert_period(
                     loaded_at=datetime.now(),
                 )
             )
+
+
+from tests.access.oidc_fixtures import client_secret, sso_server  # noqa: E402, F401  (SSO)
