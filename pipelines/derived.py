@@ -9,18 +9,18 @@ old one kept in its history, and a load that touched no part records nothing.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from metrics.engine.derived import derivation, derived_measures, derived_values, part_ids
 from metrics.registry.loader import Registry
 from metrics.registry.model import DERIVED_PIPELINE, DERIVED_PIPELINE_NAME, Metric
+from pipelines.built_in import built_in_pipeline, text_batch
 from pipelines.config import Pipeline
 from pipelines.runner import Progress, RunResult, run_batch
-from pipelines.sources.base import Batch, content_hash
+from pipelines.sources.base import Batch
 from warehouse.observations import current_observations
-from warehouse.runs import SourceState, latest_source
+from warehouse.runs import latest_source
 from warehouse.transactions import reading
 
 KEY = ["metric_id", "area_code", "period_start"]
@@ -29,22 +29,13 @@ KEY = ["metric_id", "area_code", "period_start"]
 def derived_pipeline(registry: Registry) -> Pipeline:
     """The built-in pipeline that derived measures' values are checked and loaded as."""
     derived = tuple(m.id for m in derived_measures(registry))
-    return Pipeline.model_validate(
-        {
-            "id": DERIVED_PIPELINE,
-            "name": DERIVED_PIPELINE_NAME,
-            "description": "Values worked out by PMF from the current values of two measures.",
-            "owner": "Performance team",
-            "source": {"kind": "file", "path": "worked-out-by-pmf"},
-            "metrics": derived or ("none",),
-            "lag_days": 30,
-            "mapping": {
-                "metric": {"column": "metric"},
-                "area": {"column": "area"},
-                "period": {"column": "period", "format": "date"},
-                "value": "value",
-            },
-        }
+    return built_in_pipeline(
+        DERIVED_PIPELINE,
+        DERIVED_PIPELINE_NAME,
+        "Values worked out by PMF from the current values of two measures.",
+        "worked-out-by-pmf",
+        derived,
+        ("value",),
     )
 
 
@@ -128,11 +119,4 @@ def _batch(rows: pd.DataFrame, ref: str) -> Batch:
         },
         dtype=object,
     )
-    digest = content_hash(frame.to_csv(index=False).encode())
-    return Batch(
-        ref=ref,
-        frame=frame,
-        row_numbers=np.arange(1, len(frame) + 1),
-        state=SourceState(digest, None, None),
-        row_label="value",
-    )
+    return text_batch(frame, ref, "value")

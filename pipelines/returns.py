@@ -18,13 +18,13 @@ import sqlalchemy as sa
 
 from metrics.registry.loader import Registry
 from metrics.registry.model import MANUAL_SOURCE_NAME, RETURNS_PIPELINE, RETURNS_PIPELINE_NAME
+from pipelines.built_in import built_in_pipeline, text_batch
 from pipelines.config import Pipeline
 from pipelines.runner import RunResult, run_batch
-from pipelines.sources.base import Batch, content_hash
+from pipelines.sources.base import Batch
 from pipelines.tabular import to_numbers
 from pipelines.transform import to_candidates
 from pipelines.validate import validate_batch
-from warehouse.runs import SourceState
 
 FIGURES = ("value", "numerator", "denominator")
 
@@ -45,24 +45,13 @@ class EnteredFigure:
 def returns_pipeline(registry: Registry) -> Pipeline:
     """The built-in pipeline that figures entered in PMF are checked and loaded as."""
     manual = tuple(m.id for m in registry.metrics if m.is_manual)
-    return Pipeline.model_validate(
-        {
-            "id": RETURNS_PIPELINE,
-            "name": RETURNS_PIPELINE_NAME,
-            "description": f"{MANUAL_SOURCE_NAME}, signed off by its approver.",
-            "owner": "Performance team",
-            "source": {"kind": "file", "path": "entered-in-pmf"},
-            "metrics": manual or ("none",),
-            "lag_days": 30,
-            "mapping": {
-                "metric": {"column": "metric"},
-                "area": {"column": "area"},
-                "period": {"column": "period", "format": "date"},
-                "value": "value",
-                "numerator": "numerator",
-                "denominator": "denominator",
-            },
-        }
+    return built_in_pipeline(
+        RETURNS_PIPELINE,
+        RETURNS_PIPELINE_NAME,
+        f"{MANUAL_SOURCE_NAME}, signed off by its approver.",
+        "entered-in-pmf",
+        manual,
+        FIGURES,
     )
 
 
@@ -81,14 +70,7 @@ def _batch(figures: Sequence[EnteredFigure], ref: str) -> Batch:
         },
         dtype=object,
     )
-    digest = content_hash(frame.to_csv(index=False).encode())
-    return Batch(
-        ref=ref,
-        frame=frame,
-        row_numbers=np.arange(1, len(frame) + 1),
-        state=SourceState(digest, None, None),
-        row_label="entry",
-    )
+    return text_batch(frame, ref, "entry")
 
 
 def read_number(text: str | float | None) -> float | None:
