@@ -13,8 +13,8 @@ from pipelines.checks import READ, Row, Rule
 from pipelines.config import MILESTONE_FIELDS, Pipeline
 from pipelines.period_formats import STORABLE, read_periods
 from pipelines.sources.base import Batch
-from pipelines.tabular import HIDDEN, READ_PROBLEM
-from pipelines.transform import MappingError
+from pipelines.tabular import READ_PROBLEM
+from pipelines.transform import match_headings
 from pipelines.validate import REJECTED, Checked, failed_checks, pandera_checks, quarantine
 
 REQUIRED = ("id", "title", "programme", "baseline_date")
@@ -28,23 +28,8 @@ def _normal(heading: str) -> str:
 
 def tracker_columns(batch: Batch, pipeline: Pipeline) -> dict[str, str]:
     """Each milestone field -> the tracker's heading (configured, or the field's own name)."""
-    by_normal = {_normal(str(c)): str(c) for c in batch.frame.columns}
-    found: dict[str, str] = {}
-    missing = []
-    for field in MILESTONE_FIELDS:
-        wanted = pipeline.columns.get(field, field)
-        heading = wanted if wanted in batch.frame.columns else by_normal.get(_normal(wanted))
-        if heading is not None:
-            found[field] = heading
-        elif field in REQUIRED or field in pipeline.columns:
-            missing.append(f"'{wanted}' ({field})")
-    if missing:
-        shown = ", ".join(f"'{c}'" for c in batch.frame.columns if c not in HIDDEN)
-        raise MappingError(
-            f"{batch.ref} has no column {', '.join(missing)}; its columns are {shown}. "
-            "Rename the heading, or map it under 'columns:' in the pipeline."
-        )
-    return found
+    names: dict[str, tuple[str, ...]] = {field: (field,) for field in MILESTONE_FIELDS}
+    return match_headings(batch, pipeline, names, REQUIRED, _normal)
 
 
 def milestone_rules(registry: Registry, headings: dict[str, str]) -> list[Rule]:

@@ -22,8 +22,8 @@ from pipelines.checks import MAX_FIGURE, READ, Row, Rule, quoted
 from pipelines.config import SAVINGS_FIELDS, SAVINGS_HEADINGS, Pipeline
 from pipelines.period_formats import parse_period
 from pipelines.sources.base import Batch
-from pipelines.tabular import HIDDEN, READ_PROBLEM, shorten, to_numbers
-from pipelines.transform import MappingError
+from pipelines.tabular import READ_PROBLEM, shorten, to_numbers
+from pipelines.transform import MappingError, match_headings
 from pipelines.validate import REJECTED, Checked, failed_checks, pandera_checks, quarantine
 
 REQUIRED = ("proposal_id", "financial_year", "as_at", "forecast", "delivered")
@@ -46,26 +46,8 @@ def _normal(heading: str) -> str:
 
 def return_columns(batch: Batch, pipeline: Pipeline) -> dict[str, str]:
     """Each savings field -> the workbook's heading (configured, or the usual heading)."""
-    by_normal = {_normal(str(c)): str(c) for c in batch.frame.columns if c not in HIDDEN}
-    found: dict[str, str] = {}
-    missing = []
-    for field in SAVINGS_FIELDS:
-        wanted = pipeline.columns.get(field, SAVINGS_HEADINGS[field])
-        heading = (
-            wanted
-            if wanted in batch.frame.columns
-            else by_normal.get(_normal(wanted)) or by_normal.get(_normal(field))
-        )
-        if heading is not None:
-            found[field] = heading
-        elif field in REQUIRED or field in pipeline.columns:
-            missing.append(f"'{wanted}' ({field})")
-    if missing:
-        shown = ", ".join(f"'{c}'" for c in batch.frame.columns if c not in HIDDEN)
-        raise MappingError(
-            f"{batch.ref} has no column {', '.join(missing)}; its columns are {shown}. "
-            "Rename the heading, or map it under 'columns:' in the pipeline."
-        )
+    names: dict[str, tuple[str, ...]] = {f: (SAVINGS_HEADINGS[f], f) for f in SAVINGS_FIELDS}
+    found = match_headings(batch, pipeline, names, REQUIRED, _normal)
     in_thousands = [found[f] for f in AMOUNTS if _THOUSANDS.search(found[f])]
     if in_thousands and pipeline.amounts_in == "pounds":
         # Loading £000 as pounds would understate every saving a thousandfold

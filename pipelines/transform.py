@@ -6,7 +6,7 @@ missing date. `pipelines.validate` decides what is wrong and says so in words.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +14,7 @@ import pandas as pd
 from pandas.api.types import is_float_dtype
 
 from metrics.registry.loader import Registry
-from pipelines.config import Filter, Mapping
+from pipelines.config import Filter, Mapping, Pipeline
 from pipelines.period_formats import read_periods
 from pipelines.sources.base import Batch
 from pipelines.tabular import HIDDEN, READ_PROBLEM, percent_signs, shorten, to_numbers
@@ -68,6 +68,46 @@ def resolve_columns(frame: pd.DataFrame, mapping: Mapping, ref: str) -> dict[str
         f"{ref} has no column {wanted}; its columns are {shown}{more}. "
         "Fix the heading in the file or the column name in the pipeline's mapping."
     )
+
+
+def match_headings(
+    batch: Batch,
+    pipeline: Pipeline,
+    names: dict[str, tuple[str, ...]],
+    required: Collection[str],
+    normal: Callable[[str], str],
+) -> dict[str, str]:
+    """Each field -> the file's heading for it, for kinds that map columns by field (trackers,
+    savings returns).
+
+    `names[field]` are the headings a field goes by, its usual heading first; a heading
+    configured under `columns:` takes the usual one's place. Each is matched as written, then
+    by `normal`. A MappingError names every required or configured field with no heading.
+    """
+    by_normal = {normal(str(c)): str(c) for c in batch.frame.columns if c not in HIDDEN}
+    found: dict[str, str] = {}
+    missing = []
+    for field, usual in names.items():
+        wanted = pipeline.columns.get(field, usual[0])
+        heading = (
+            wanted
+            if wanted in batch.frame.columns
+            else next(
+                (by_normal[normal(n)] for n in (wanted, *usual[1:]) if normal(n) in by_normal),
+                None,
+            )
+        )
+        if heading is not None:
+            found[field] = heading
+        elif field in required or field in pipeline.columns:
+            missing.append(f"'{wanted}' ({field})")
+    if missing:
+        shown = ", ".join(f"'{c}'" for c in batch.frame.columns if c not in HIDDEN)
+        raise MappingError(
+            f"{batch.ref} has no column {', '.join(missing)}; its columns are {shown}. "
+            "Rename the heading, or map it under 'columns:' in the pipeline."
+        )
+    return found
 
 
 def _text(text: object) -> str:
