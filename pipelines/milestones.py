@@ -15,7 +15,7 @@ from pipelines.period_formats import STORABLE, read_periods
 from pipelines.sources.base import Batch
 from pipelines.tabular import READ_PROBLEM
 from pipelines.transform import match_headings
-from pipelines.validate import REJECTED, Checked, failed_checks, pandera_checks, quarantine
+from pipelines.validate import Checked, split_rows
 
 REQUIRED = ("id", "title", "programme", "baseline_date")
 DATES = ("baseline_date", "forecast_date", "completed_date")
@@ -110,19 +110,16 @@ def validate_tracker(batch: Batch, pipeline: Pipeline, registry: Registry) -> Ch
         else:
             frame[field] = clean.where(clean != "", np.nan).astype(object)
     rules = milestone_rules(registry, headings)
-    schema = pa.DataFrameSchema(
-        columns={
+    good, rejected = split_rows(
+        frame,
+        batch,
+        rules,
+        {
             "id": pa.Column(object, nullable=True),
             "baseline_date": pa.Column("datetime64[ns]", nullable=True),
         },
-        checks=pandera_checks(rules),
-        name="milestone tracker",
+        "milestone tracker",
     )
-    failures = failed_checks(frame, schema)
-    rejected = (
-        quarantine(frame, batch, failures, rules) if failures else pd.DataFrame(columns=REJECTED)
-    )
-    good = frame.drop(index=list(failures)) if failures else frame
     out = good[list(MILESTONE_FIELDS)].copy()
     for field in DATES:
         out[field] = [d.date() if not pd.isna(d) else None for d in good[field]]

@@ -24,7 +24,7 @@ from pipelines.period_formats import parse_period
 from pipelines.sources.base import Batch
 from pipelines.tabular import READ_PROBLEM, shorten, to_numbers
 from pipelines.transform import MappingError, match_headings
-from pipelines.validate import REJECTED, Checked, failed_checks, pandera_checks, quarantine
+from pipelines.validate import Checked, split_rows
 
 REQUIRED = ("proposal_id", "financial_year", "as_at", "forecast", "delivered")
 AMOUNTS = ("forecast", "delivered")
@@ -278,21 +278,18 @@ def validate_returns(batch: Batch, pipeline: Pipeline, registry: Registry) -> Ch
     headings = return_columns(batch, pipeline)
     frame = returns_frame(batch, headings, registry)
     rules = savings_rules(registry, headings)
-    schema = pa.DataFrameSchema(
-        columns={
+    good, rejected = split_rows(
+        frame,
+        batch,
+        rules,
+        {
             "proposal_id": pa.Column(object, nullable=True),
             "as_at": pa.Column("datetime64[ns]", nullable=True),
             "forecast": pa.Column(float, nullable=True),
             "delivered": pa.Column(float, nullable=True),
         },
-        checks=pandera_checks(rules),
-        name="savings delivery returns",
+        "savings delivery returns",
     )
-    failures = failed_checks(frame, schema)
-    rejected = (
-        quarantine(frame, batch, failures, rules) if failures else pd.DataFrame(columns=REJECTED)
-    )
-    good = frame.drop(index=list(failures)) if failures else frame
     scale = 1000.0 if pipeline.amounts_in == "thousands" else 1.0
     out = pd.DataFrame(
         {

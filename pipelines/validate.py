@@ -89,6 +89,22 @@ def failed_checks(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> dict[int, 
     return failures
 
 
+def split_rows(
+    frame: pd.DataFrame,
+    batch: Batch,
+    rules: list[Rule],
+    columns: dict[str, pa.Column],
+    name: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A kind's typed rows checked by its rules: the rows that pass, and the rejected ones as
+    stored (for kinds other than observations: milestone trackers, savings returns)."""
+    schema = pa.DataFrameSchema(columns=columns, checks=pandera_checks(rules), name=name)
+    failures = failed_checks(frame, schema)
+    if not failures:
+        return frame, pd.DataFrame(columns=REJECTED)
+    return frame.drop(index=list(failures)), quarantine(frame, batch, failures, rules)
+
+
 class _Columns:
     """The rejected rows' columns as lists, each converted only when a reason reads it."""
 
