@@ -8,10 +8,10 @@ metrics/registry/finance_rules.py.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -37,6 +37,7 @@ from metrics.registry.yamlfile import (
     field_name,
     node_at,
     plain,
+    top_level_keys,
 )
 
 SAVINGS_FOLDER = "savings"
@@ -46,6 +47,8 @@ RISKS_FILE = "risks.yaml"
 _BY_YEAR = ("plan", "costs", "gap", "capital_receipts")
 
 Reader = Callable[[Path], YamlDoc | None]
+_Model = TypeVar("_Model", SavingsProposal, Risk)
+_Valid = TypeVar("_Valid", bound=BaseModel)
 
 
 def load_finance(
@@ -89,7 +92,7 @@ def load_finance(
 
 def _read_savings_file(doc: YamlDoc, found: FinanceDocuments, problems: list[Problem]) -> None:
     data = doc.data
-    keys = _top_level(doc, ("defaults", "proposals"), problems)
+    keys = top_level_keys(doc, ("defaults", "proposals"), problems)
     defaults_key, proposals_key = keys["defaults"], keys["proposals"]
     if not isinstance(data, dict) or not isinstance(data.get(proposals_key), list):
         problems.append(
@@ -103,54 +106,24 @@ def _read_savings_file(doc: YamlDoc, found: FinanceDocuments, problems: list[Pro
             Problem(doc.label, doc.line_of([defaults_key]), defaults_key, "must be a mapping")
         )
         defaults = {}
-    for index, node in enumerate(data[proposals_key]):
-        line = doc.line_of([proposals_key, index])
-        if not isinstance(node, dict):
-            problems.append(
-                Problem(doc.label, line, f"proposals[{index}]", "each proposal is a mapping")
-            )
-            found.all_proposals_read = False
-            continue
-        raw = plain(node)
-        prefix = f"{raw.get('id', f'proposals[{index}]')}."
-        try:
-            proposal = SavingsProposal.model_validate({**defaults, **raw})
-        except ValidationError as exc:
-            base = node_at(doc, [proposals_key, index])
-            for loc, message in _explain(exc, SavingsProposal, raw):
-                if loc and loc[0] not in raw and loc[0] in defaults:
-                    at = doc.line_of([defaults_key, *_year_loc(loc, message)])
-                    problems.append(Problem(doc.label, at, field_name(loc, "defaults."), message))
-                else:
-                    at = doc.line_of(_year_loc(loc, message), base)
-                    problems.append(Problem(doc.label, at, field_name(loc, prefix), message))
-            if isinstance(raw.get("id"), str):
-                found.refused_proposals.add(raw["id"])
-            else:
-                found.all_proposals_read = False
-            continue
-        fields = {str(k): (doc.line_of([defaults_key, k]), f"defaults.{k}") for k in defaults}
-        fields.update(
-            {str(k): (doc.line_of([proposals_key, index, k]), f"{proposal.id}.{k}") for k in node}
-        )
-        found.proposals.append((proposal, ItemSource(doc.label, line, fields)))
+    items = _read_items(
+        doc, proposals_key, SavingsProposal, "proposal", problems, (defaults_key, defaults)
+    )
+    found.proposals.extend(items.read)
+    found.refused_proposals |= items.refused
+    found.all_proposals_read &= items.complete
 
 
 def _read_mtfs(doc: YamlDoc, found: FinanceDocuments, problems: list[Problem]) -> None:
     data = doc.data
-    key = _top_level(doc, ("mtfs",), problems)["mtfs"]
+    key = top_level_keys(doc, ("mtfs",), problems)["mtfs"]
     if not isinstance(data, dict) or not isinstance(data.get(key), dict):
         problems.append(
             Problem(doc.label, 1, "mtfs", "the MTFS file needs an 'mtfs:' mapping (name, gap)")
         )
         return
-    try:
-        mtfs = Mtfs.model_validate(plain(data[key]))
-    except ValidationError as exc:
-        base = node_at(doc, [key])
-        for loc, message in _explain(exc, Mtfs, plain(data[key])):
-            at = doc.line_of(_year_loc(loc, message), base)
-            problems.append(Problem(doc.label, at, field_name(loc, "mtfs."), message))
+    mtfs = _validated(doc, Mtfs, [key], "mtfs.", problems)
+    if mtfs is None:
         return
     fields = {str(k): (doc.line_of([key, k]), f"mtfs.{k}") for k in data[key]}
     found.mtfs = (mtfs, ItemSource(doc.label, doc.line_of([key]), fields))
@@ -164,7 +137,7 @@ def _read_risks(doc: YamlDoc, found: FinanceDocuments, problems: list[Problem]) 
         )
         found.all_risks_read = False
         return None
-    keys = _top_level(doc, ("appetite", "risks"), problems)
+    keys = top_level_keys(doc, ("appetite", "risks"), problems)
     appetite_key, risks_key = keys["appetite"], keys["risks"]
     appetite: Appetite | None = None
     if appetite_key not in data:
@@ -172,13 +145,7 @@ def _read_risks(doc: YamlDoc, found: FinanceDocuments, problems: list[Problem]) 
             Problem(doc.label, 1, "appetite", "this field is required (e.g. 'default: 12')")
         )
     else:
-        try:
-            appetite = Appetite.model_validate(plain(data[appetite_key]))
-        except ValidationError as exc:
-            base = node_at(doc, [appetite_key])
-            for loc, message in _explain(exc, Appetite, plain(data[appetite_key])):
-                at = doc.line_of(loc, base)
-                problems.append(Problem(doc.label, at, field_name(loc, "appetite."), message))
+        appetite = _validated(doc, Appetite, [appetite_key], "appetite.", problems)
     items = data.get(risks_key) or []
     if not isinstance(items, list):
         problems.append(
@@ -186,54 +153,83 @@ def _read_risks(doc: YamlDoc, found: FinanceDocuments, problems: list[Problem]) 
         )
         found.all_risks_read = False
         return appetite
-    for index, node in enumerate(items):
-        line = doc.line_of([risks_key, index])
-        if not isinstance(node, dict):
-            problems.append(Problem(doc.label, line, f"risks[{index}]", "each risk is a mapping"))
-            found.all_risks_read = False
-            continue
-        raw = plain(node)
-        prefix = f"{raw.get('id', f'risks[{index}]')}."
-        try:
-            risk = Risk.model_validate(raw)
-        except ValidationError as exc:
-            base = node_at(doc, [risks_key, index])
-            for loc, message in _explain(exc, Risk, raw):
-                at = doc.line_of(loc, base)
-                problems.append(Problem(doc.label, at, field_name(loc, prefix), message))
-            if isinstance(raw.get("id"), str):
-                found.refused_risks.add(raw["id"])
-            else:
-                found.all_risks_read = False
-            continue
-        fields = {str(k): (doc.line_of([risks_key, index, k]), f"{risk.id}.{k}") for k in node}
-        found.risks.append((risk, ItemSource(doc.label, line, fields)))
+    read = _read_items(doc, risks_key, Risk, "risk", problems)
+    found.risks.extend(read.read)
+    found.refused_risks |= read.refused
+    found.all_risks_read &= read.complete
     return appetite
 
 
-def _top_level(doc: YamlDoc, allowed: tuple[str, ...], problems: list[Problem]) -> dict[str, str]:
-    """Report each unknown top-level key with "did you mean"; map each allowed key to the key
-    written for it (a misspelling is still read, so its contents are checked too)."""
-    data = doc.data if isinstance(doc.data, dict) else {}
-    keys = {name: name for name in allowed}
-    for key in sorted(set(map(str, data)) - set(allowed)):
-        close = _closest(key, allowed)
-        hint = (
-            f"did you mean '{close}'?"
-            if close
-            else f"this file holds {' and '.join(repr(a) for a in allowed)}"
-        )
-        problems.append(
-            Problem(doc.label, doc.line_of([key]), key, f"unknown top-level key; {hint}")
-        )
-        if close is not None and close not in data:
-            keys[close] = key
-    return keys
+@dataclass
+class _Items(Generic[_Model]):
+    """The proposals or risks one file lists: those read, the ids refused, and whether every
+    item without an id was read too."""
+
+    read: list[tuple[_Model, ItemSource]] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)
+    complete: bool = True
 
 
-def _closest(key: str, allowed: tuple[str, ...]) -> str | None:
-    close = difflib.get_close_matches(key, allowed, n=1)
-    return close[0] if close else None
+def _read_items(
+    doc: YamlDoc,
+    key: str,
+    model: type[_Model],
+    kind: str,
+    problems: list[Problem],
+    defaults: tuple[str, dict[str, Any]] = ("defaults", {}),
+) -> _Items[_Model]:
+    """Each `kind` in the list under `key` (the key written for `proposals` or `risks`), read
+    over the file's `defaults`."""
+    name = f"{kind}s"
+    defaults_key, values = defaults
+    items: _Items[_Model] = _Items()
+    for index, node in enumerate(doc.data.get(key) or []):
+        line = doc.line_of([key, index])
+        if not isinstance(node, dict):
+            problems.append(
+                Problem(doc.label, line, f"{name}[{index}]", f"each {kind} is a mapping")
+            )
+            items.complete = False
+            continue
+        raw = plain(node)
+        prefix = f"{raw.get('id', f'{name}[{index}]')}."
+        item = _validated(doc, model, [key, index], prefix, problems, (defaults_key, values))
+        if item is None:
+            if isinstance(raw.get("id"), str):
+                items.refused.add(raw["id"])
+            else:
+                items.complete = False
+            continue
+        fields = {str(k): (doc.line_of([defaults_key, k]), f"defaults.{k}") for k in values}
+        fields.update({str(k): (doc.line_of([key, index, k]), f"{item.id}.{k}") for k in node})
+        items.read.append((item, ItemSource(doc.label, line, fields)))
+    return items
+
+
+def _validated(
+    doc: YamlDoc,
+    model: type[_Valid],
+    at: list[str | int],
+    prefix: str,
+    problems: list[Problem],
+    defaults: tuple[str, dict[str, Any]] = ("defaults", {}),
+) -> _Valid | None:
+    """The mapping at `at` (over `defaults`) as a `model`, or None with every problem at its
+    line: in the defaults block when the defaults gave the bad field."""
+    raw = plain(node_at(doc, at))
+    defaults_key, values = defaults
+    try:
+        return model.model_validate({**values, **raw} if values else raw)
+    except ValidationError as exc:
+        base = node_at(doc, at)
+        for loc, message in _explain(exc, model, raw):
+            if loc and loc[0] not in raw and loc[0] in values:
+                line = doc.line_of([defaults_key, *_year_loc(loc, message)])
+                problems.append(Problem(doc.label, line, field_name(loc, "defaults."), message))
+            else:
+                line = doc.line_of(_year_loc(loc, message), base)
+                problems.append(Problem(doc.label, line, field_name(loc, prefix), message))
+        return None
 
 
 def _explain(

@@ -6,7 +6,6 @@ Stage 2 checks references across documents and collects every problem before rep
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections import defaultdict
 from collections.abc import Iterator
@@ -46,6 +45,7 @@ from metrics.registry.yamlfile import (
     plain,
     problems_from,
     read_yaml,
+    top_level_keys,
 )
 
 DEFAULT_CONFIG_DIR = Path("config")
@@ -312,20 +312,9 @@ def _parse_metric_file(
     global_defaults: dict[str, Any] = {}
     if defaults_doc is not None and isinstance(defaults_doc.data, dict):
         global_defaults = plain(defaults_doc.data.get("metric_defaults") or {})
-    defaults_key = "defaults"
-    for key in sorted(set(map(str, data)) - {"defaults", "metrics"}):
-        close = difflib.get_close_matches(key, ["defaults", "metrics"], n=1)
-        hint = (
-            f"did you mean '{close[0]}'?"
-            if close
-            else "a metric file holds 'defaults' and 'metrics'"
-        )
-        problems.append(
-            Problem(doc.label, doc.line_of([key]), key, f"unknown top-level key; {hint}")
-        )
-        if close == ["defaults"] and "defaults" not in data:
-            # Use the misspelt block anyway, or every metric would lack what it gives
-            defaults_key = key
+    # A misspelt defaults block is used anyway, or every metric would lack what it gives
+    keys = top_level_keys(doc, ("defaults", "metrics"), problems, "a metric file")
+    defaults_key = keys["defaults"]
     file_defaults = plain(data.get(defaults_key) or {})
     if not isinstance(file_defaults, dict):
         problems.append(

@@ -142,6 +142,28 @@ def node_at(doc: YamlDoc, loc: Sequence[str | int]) -> Any:
     return node
 
 
+def top_level_keys(
+    doc: YamlDoc, allowed: tuple[str, ...], problems: list[Problem], holder: str = "this file"
+) -> dict[str, str]:
+    """Report each unknown top-level key with "did you mean"; map each allowed key to the key
+    written for it (a misspelling is still read, so its contents are checked too)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    keys = {name: name for name in allowed}
+    for key in sorted(set(map(str, data)) - set(allowed)):
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else f"{holder} holds {' and '.join(repr(a) for a in allowed)}"
+        )
+        problems.append(
+            Problem(doc.label, doc.line_of([key]), key, f"unknown top-level key; {hint}")
+        )
+        if close and close[0] not in data:
+            keys[close[0]] = key
+    return keys
+
+
 def field_name(loc: Loc, prefix: str = "") -> str:
     """The dotted field name shown to the reader, e.g. `metric-id.tolerance.absolute`."""
     return prefix + ".".join(str(p) for p in loc) if loc else prefix.rstrip(".") or "(file)"
