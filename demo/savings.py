@@ -232,6 +232,22 @@ def demo_delivery(finance: Finance, as_of: date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=WORKBOOK_COLUMNS)
 
 
+def demo_returns(finance: Finance, as_of: date) -> pd.DataFrame:
+    """The same returns as `demo_delivery`, in the shape the warehouse stores them
+    (warehouse.savings.load_delivery), for a warehouse built without the pipeline."""
+    book = demo_delivery(finance, as_of)
+    return pd.DataFrame(
+        {
+            "proposal_id": book["Ref"],
+            "financial_year": [str(y).replace("/", "-") for y in book["Financial year"]],
+            "as_at": [pd.Timestamp(m).date() for m in book["Month"]],
+            "forecast": book["Forecast £"].astype("float64"),
+            "delivered": book["Delivered to date £"].astype("float64"),
+            "commentary": book["Commentary"],
+        }
+    )
+
+
 def write_demo_delivery(frame: pd.DataFrame, pipeline: Pipeline, root: Path) -> Path:
     """Write the demo savings workbook where the savings pipeline reads it."""
     from openpyxl import Workbook

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from metrics.engine.mtfs import mtfs_horizon
 from metrics.engine.savings import SAVING_STATUSES
 from metrics.format import format_number
 from metrics.readmodel.finance import FinanceView, finance_view
@@ -214,17 +215,27 @@ def _mtfs_paras(view: FinanceView) -> list[Para]:
     row = {str(k): v for k, v in rows.iloc[0].items()}
     gap, remaining = float(row["gap"]), float(row["remaining_gap"])
     left = f"leave {_money(remaining)} to find" if remaining > 0 else "close it"
-    return [
+    paras = [
         Para(
             f"Across the council, the Medium Term Financial Strategy gap for {view.year} is "
             f"{_money(gap)}. Savings of {_money(float(row['planned']))} are planned and "
-            f"{_money(float(row['forecast']))} forecast, which would {left}.",
-            "Two stress tests show how far the plan rests on proposals not yet secure: if "
-            "every proposal at risk or that will not deliver slipped a year, the gap left "
-            f"would be {_money(float(row['slip_gap']))}; counting only proposals on track or "
-            f"delivered, it would be {_money(float(row['on_track_gap']))}.",
+            f"{_money(float(row['forecast']))} forecast, which would {left}."
         )
     ]
+    horizon = mtfs_horizon(view.mtfs, view.year)
+    if horizon is not None:
+        span = f"from {horizon['first']} to {horizon['last']}"
+        paras.append(
+            Para(
+                f"Added up {span}, the gap is {_money(float(horizon['gap']))} and the savings "
+                f"forecast would leave {_money(float(horizon['remaining_gap']))} to find. Two "
+                "stress tests show how far the plan rests on proposals not yet secure: if "
+                "every proposal at risk or that will not deliver slipped a year, "
+                f"{_money(float(horizon['slip_gap']))} would be left to find; counting only "
+                f"proposals on track or delivered, {_money(float(horizon['on_track_gap']))}."
+            )
+        )
+    return paras
 
 
 def _risks_para(lines: list[RiskLine], today: date) -> Para:

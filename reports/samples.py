@@ -11,11 +11,15 @@ import tempfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 
 from demo.history import generate_history
 from demo.milestones import demo_tracker
+from demo.savings import demo_returns
+from metrics.engine.derived import derived_values
 from metrics.engine.evaluate import evaluate
+from metrics.engine.periods import period_bounds
 from metrics.flags.lifecycle import FlagChange, change_flag, list_flags
 from metrics.registry.loader import Registry, load_registry
 from reports.pack import build_pack
@@ -25,6 +29,7 @@ from warehouse.commentary import add_comment
 from warehouse.engine import duckdb_url, get_engine
 from warehouse.milestones import upsert_milestones
 from warehouse.observations import load_observations
+from warehouse.savings import load_delivery
 from warehouse.schema import create_tables
 
 SAMPLE_AS_AT = date(2024, 11, 25)  # a Monday, when the weekly packs are written
@@ -88,8 +93,21 @@ def build_sample_warehouse(
     """
     create_tables(engine)
     earlier = as_at - timedelta(weeks=4)
+    history = generate_history(registry, as_at)
+    derived = derived_values(registry, history[~history["is_benchmark"].astype(bool)])
+    derived = derived.assign(
+        period_end=[
+            period_bounds(registry.metric(m).frequency, pd.Timestamp(s).date())[1]
+            for m, s in zip(derived["metric_id"], derived["period_start"], strict=True)
+        ],
+        numerator=None,
+        denominator=None,
+        is_benchmark=False,
+    )
     with engine.begin() as conn:
-        load_observations(conn, generate_history(registry, as_at), run_id=None, now=_at(earlier, 5))
+        load_observations(conn, history, run_id=None, now=_at(earlier, 5))
+        load_observations(conn, derived, run_id=None, now=_at(earlier, 5))
+        load_delivery(conn, demo_returns(registry.finance, as_at), run_id=None, now=_at(earlier, 5))
         upsert_milestones(
             conn, demo_tracker(as_at), run_id=None, source_ref="demo", now=_at(earlier, 5)
         )

@@ -141,3 +141,18 @@ def savings_by_group(
     out = out.rename(columns={"slip": "slip_forecast", "only": "on_track_forecast"})
     out["proposals"] = judged.groupby(group).size()
     return out.reset_index().rename(columns={"index": group})
+
+
+def mtfs_horizon(mtfs: pd.DataFrame, year: str) -> dict[str, float | str] | None:
+    """The MTFS from `year` to its last year, added up: the gap, the forecast, the gap left, and
+    the gap left under each stress test (in one year the two tests agree by definition; over
+    the years ahead they part). None when no year from `year` on has a gap."""
+    ahead = mtfs[(mtfs["year"].map(year_start) >= year_start(year)) & mtfs["gap"].notna()]
+    if ahead.empty:
+        return None
+    totals: dict[str, float | str] = {
+        column: float(ahead[column].astype("float64").sum())
+        for column in ("gap", "planned", "forecast", "remaining_gap", "slip_gap", "on_track_gap")
+    }
+    totals["first"], totals["last"] = str(ahead["year"].iloc[0]), str(ahead["year"].iloc[-1])
+    return totals

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from metrics.engine.mtfs import mtfs_by_year, savings_by_group
+from metrics.engine.mtfs import mtfs_by_year, mtfs_horizon, savings_by_group
 from metrics.engine.risks import judge_risks, matrix_counts, rating
 from metrics.engine.savings import (
     AT_RISK,
@@ -214,6 +214,18 @@ def test_the_mtfs_view_and_both_stress_tests() -> None:
     assert view.at["2026-27", "on_track_forecast"] == 1_000_000 + 100_000
     assert view.at["2027-28", "on_track_forecast"] == 2_000_000
     assert view.at["2025-26", "on_track_forecast"] == 300_000
+    # From this year to the last, the two tests part: a slipped saving still arrives next year
+    horizon = mtfs_horizon(mtfs_by_year(mtfs, by_year, TODAY), "2026-27")
+    assert horizon == {
+        "first": "2026-27",
+        "last": "2027-28",
+        "gap": 7e6,
+        "planned": 4_400_000,
+        "forecast": 4_250_000,
+        "remaining_gap": 2_750_000,
+        "slip_gap": 3_300_000,
+        "on_track_gap": 3_900_000,
+    }
     groups = savings_by_group(by_year, judged, "directorate", TODAY).set_index("directorate")
     assert groups.at["families-communities", "planned"] == 600_000
     assert groups.at["families-communities", f"count_{AT_RISK}"] == 1
