@@ -252,67 +252,65 @@ def manual_measures_name_their_people(docs: Documents) -> Iterator[Problem]:
             )
 
 
+def _derived_parts(docs: Documents) -> Iterator[tuple[Metric, str, str]]:
+    # Each derived measure with each of its parts: ("numerator" or "denominator", its id)
+    for metric in docs.metrics:
+        if metric.derived is not None:
+            for part in ("numerator", "denominator"):
+                yield metric, part, getattr(metric.derived, part)
+
+
 def derived_measures_name_measures(docs: Documents) -> Iterator[Problem]:
     """A derived measure's numerator and denominator are other measures of the registry."""
     metric_ids = {m.id for m in docs.metrics} | docs.invalid_metrics
-    for metric in docs.metrics:
-        if metric.derived is None:
-            continue
-        for part in ("numerator", "denominator"):
-            part_id = getattr(metric.derived, part)
-            if part_id == metric.id:
-                yield docs.problem(
-                    metric,
-                    "derived",
-                    f"{part}: '{part_id}' is this measure itself; name the measure it is "
-                    "worked out from",
-                )
-            elif docs.metric_is_unknown(part_id):
-                yield docs.problem(
-                    metric, "derived", f"{part}: {_unknown('metric', part_id, metric_ids)}"
-                )
+    for metric, part, part_id in _derived_parts(docs):
+        if part_id == metric.id:
+            yield docs.problem(
+                metric,
+                "derived",
+                f"{part}: '{part_id}' is this measure itself; name the measure it is "
+                "worked out from",
+            )
+        elif docs.metric_is_unknown(part_id):
+            yield docs.problem(
+                metric, "derived", f"{part}: {_unknown('metric', part_id, metric_ids)}"
+            )
 
 
 def derived_measures_use_fed_measures(docs: Documents) -> Iterator[Problem]:
     """A derived measure is worked out from measures that are fed, not from another derived
     measure (so values never wait on each other, and no two can name each other)."""
     by_id = {m.id: m for m in docs.metrics}
-    for metric in docs.metrics:
-        if metric.derived is None:
-            continue
-        for part in ("numerator", "denominator"):
-            other = by_id.get(getattr(metric.derived, part))
-            if other is not None and other.id != metric.id and other.derived is not None:
-                yield docs.problem(
-                    metric,
-                    "derived",
-                    f"{part}: '{other.id}' is itself a derived measure; derive from the "
-                    f"measures it is worked out from ('{other.derived.numerator}' and "
-                    f"'{other.derived.denominator}')",
-                )
+    for metric, part, part_id in _derived_parts(docs):
+        other = by_id.get(part_id)
+        if other is not None and other.id != metric.id and other.derived is not None:
+            yield docs.problem(
+                metric,
+                "derived",
+                f"{part}: '{other.id}' is itself a derived measure; derive from the "
+                f"measures it is worked out from ('{other.derived.numerator}' and "
+                f"'{other.derived.denominator}')",
+            )
 
 
 def derived_measures_match_their_parts(docs: Documents) -> Iterator[Problem]:
     """A derived measure has the frequency and area level of both its parts, so each of its
     periods and areas has one value of each part."""
     by_id = {m.id: m for m in docs.metrics}
-    for metric in docs.metrics:
-        if metric.derived is None:
+    for metric, part, part_id in _derived_parts(docs):
+        other = by_id.get(part_id)
+        if other is None or other.id == metric.id:
             continue
-        for part in ("numerator", "denominator"):
-            other = by_id.get(getattr(metric.derived, part))
-            if other is None or other.id == metric.id:
-                continue
-            for field in ("frequency", "area_level"):
-                mine, theirs = getattr(metric, field), getattr(other, field)
-                if mine != theirs:
-                    yield docs.problem(
-                        metric,
-                        "derived",
-                        f"{part}: '{other.id}' is {field.replace('_', ' ')} '{theirs}' but this "
-                        f"measure is '{mine}'; set '{field}: {theirs}' or derive from a "
-                        f"measure that is {mine}",
-                    )
+        for field in ("frequency", "area_level"):
+            mine, theirs = getattr(metric, field), getattr(other, field)
+            if mine != theirs:
+                yield docs.problem(
+                    metric,
+                    "derived",
+                    f"{part}: '{other.id}' is {field.replace('_', ' ')} '{theirs}' but this "
+                    f"measure is '{mine}'; set '{field}: {theirs}' or derive from a "
+                    f"measure that is {mine}",
+                )
 
 
 def derived_measures_have_no_feed(docs: Documents) -> Iterator[Problem]:
