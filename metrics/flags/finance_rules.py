@@ -49,26 +49,40 @@ def saving_conditions(defaults: FlagDefaults, savings: pd.DataFrame) -> list[Con
 
 def risk_conditions(defaults: FlagDefaults, risks: pd.DataFrame) -> list[Condition]:
     """Conditions of the risk rules for every judged risk (metrics.engine.risks)."""
+    rules = (
+        (RISK_ABOVE_APPETITE, defaults.risk_above_appetite, "above_appetite", _above_appetite),
+        (RISK_REVIEW_OVERDUE, defaults.risk_review_overdue, "review_overdue", _review_overdue),
+    )
     found: list[Condition] = []
     rows: Iterable[Any] = risks.itertuples(index=False)
     for row in rows:
-        ident, owner = str(row.risk_id), str(row.owner)
-        if defaults.risk_above_appetite:
-            above = bool(row.above_appetite)
-            detail = (
-                f"'{row.title}' scores {row.score} (likelihood {row.likelihood} x impact "
-                f"{row.impact}), above the appetite of {row.appetite} for {row.category} risks."
-                if above
-                else ""
+        for rule, wanted, column, detail in rules:
+            if not wanted:
+                continue
+            holds = bool(getattr(row, column))
+            found.append(
+                Condition(
+                    RISK,
+                    str(row.risk_id),
+                    None,
+                    rule,
+                    holds,
+                    detail(row) if holds else "",
+                    str(row.owner),
+                )
             )
-            found.append(Condition(RISK, ident, None, RISK_ABOVE_APPETITE, above, detail, owner))
-        if defaults.risk_review_overdue:
-            late = bool(row.review_overdue)
-            detail = (
-                f"'{row.title}' was due for review on {row.review_date:%d %b %Y}, "
-                f"{plural(int(row.days_overdue), 'day')} ago."
-                if late
-                else ""
-            )
-            found.append(Condition(RISK, ident, None, RISK_REVIEW_OVERDUE, late, detail, owner))
     return found
+
+
+def _above_appetite(row: Any) -> str:
+    return (
+        f"'{row.title}' scores {row.score} (likelihood {row.likelihood} x impact "
+        f"{row.impact}), above the appetite of {row.appetite} for {row.category} risks."
+    )
+
+
+def _review_overdue(row: Any) -> str:
+    return (
+        f"'{row.title}' was due for review on {row.review_date:%d %b %Y}, "
+        f"{plural(int(row.days_overdue), 'day')} ago."
+    )
