@@ -16,7 +16,7 @@ from access.headers import install_security_headers
 from access.identity import IdentityProvider
 from access.not_found import install_not_found
 from access.session import current_viewer
-from access.sso import SignInMisconfigured
+from access.sso import SignInMisconfigured, sign_out_targets
 from access.users import LocalPasswordProvider
 from access.web import MissingSecretKey, install_access
 from jobs.service import SchedulerService
@@ -81,7 +81,7 @@ def create_app(
     install_access(
         app.server, registry, engine, database_url, identity or LocalPasswordProvider(engine)
     )
-    install_security_headers(app.server, app.csp_hashes)
+    install_security_headers(app.server, app.csp_hashes, sign_out_targets(registry.settings))
     install_not_found(app.server, registry)
 
     def layout() -> object:

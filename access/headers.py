@@ -18,8 +18,12 @@ STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 HSTS = "max-age=31536000"
 
 
-def content_security_policy(script_hashes: Sequence[str]) -> str:
-    """The policy text, with the hashes of the inline scripts the pages may run."""
+def content_security_policy(script_hashes: Sequence[str], form_targets: Sequence[str] = ()) -> str:
+    """The policy text, with the hashes of the inline scripts the pages may run.
+
+    `form_targets` are other origins a form may lead to: browsers hold a form's redirects to
+    `form-action` too, and signing out of single sign-on goes on to the provider.
+    """
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'", *script_hashes],
@@ -31,13 +35,15 @@ def content_security_policy(script_hashes: Sequence[str]) -> str:
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'self'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *form_targets],
     }
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
 def install_security_headers(
-    server: flask.Flask, script_hashes: Callable[[], Sequence[str]]
+    server: flask.Flask,
+    script_hashes: Callable[[], Sequence[str]],
+    form_targets: Sequence[str] = (),
 ) -> None:
     """Add the policy, no-store and (over HTTPS) Strict-Transport-Security to every response.
 
@@ -48,7 +54,9 @@ def install_security_headers(
     @server.after_request
     def security_headers(response: flask.Response) -> flask.Response:
         request = flask.request
-        response.headers["Content-Security-Policy"] = content_security_policy(script_hashes())
+        response.headers["Content-Security-Policy"] = content_security_policy(
+            script_hashes(), form_targets
+        )
         if not request.path.startswith(STATIC_PREFIXES):
             # Pages, layouts, callback answers and downloads may be personal to the viewer
             response.headers["Cache-Control"] = "no-store"

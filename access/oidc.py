@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import flask
 import requests
@@ -140,18 +141,18 @@ class OidcSignIn:
         """The provider's end-session address (RP-initiated logout), coming back to `after`;
         None if the provider offers none or cannot be reached."""
         try:
-            metadata = self.client.load_server_metadata()
-            if not metadata.get("end_session_endpoint"):
-                return None
-            made = self.client.create_logout_url(
-                post_logout_redirect_uri=after,
-                id_token_hint=id_token,
-                client_id=self.sso.client_id,
-            )
+            endpoint = self.client.load_server_metadata().get("end_session_endpoint")
         except (requests.RequestException, ValueError) as exc:
             LOG.warning("could not sign out of the provider: %s", type(exc).__name__)
             return None
-        return str(made["url"])
+        if not endpoint:
+            return None
+        # No `state`: nothing is carried back, and the home page needs no query string
+        params = {"client_id": self.sso.client_id, "post_logout_redirect_uri": after}
+        if id_token:
+            params["id_token_hint"] = id_token
+        joiner = "&" if "?" in str(endpoint) else "?"
+        return f"{endpoint}{joiner}{urlencode(params)}"
 
 
 def install_oidc(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from access.roles import ROLES, Role, parse_role
 from metrics.registry.settings import Settings
@@ -150,3 +151,9 @@ def mapped_role(sso: SsoSettings, claims: Mapping[str, Any]) -> Role | None:
         sso.roles[value] for value in claim_values(claims, sso.role_claim) if value in sso.roles
     ]
     return max(found, key=ROLES.index) if found else None
+
+
+def sign_out_targets(settings: Settings) -> tuple[str, ...]:
+    """The provider's origin when single sign-on is on: signing out goes on to it."""
+    issuer = urlsplit(str(settings["oidc_issuer"]).strip())
+    return (f"{issuer.scheme}://{issuer.netloc}",) if issuer.netloc else ()

@@ -74,6 +74,7 @@ def sso_viewer(engine: sa.Engine, sso: SsoSettings, claims: Mapping[str, Any]) -
             email=email,
             external_id=external_id,
             provider=PROVIDER,
+            actor=ACTOR,
             detail=f"role {role} from the groups at single sign-on",
         )
         return Viewer(username, display_name, role)

@@ -76,6 +76,7 @@ def insert_sso_user(
     email: str | None,
     external_id: str,
     provider: str,
+    actor: str,
     detail: str,
 ) -> None:
     """Store an account made at its first single sign-on (no password) and audit it."""
@@ -94,7 +95,7 @@ def insert_sso_user(
                 email=email,
             )
         )
-        _record(conn, username, provider, "added", detail)
+        _record(conn, username, actor, "added", detail)
 
 
 def change_user(

@@ -9,6 +9,7 @@ import pandas as pd
 import requests
 import sqlalchemy as sa
 
+from access.throttle import wait_seconds
 from access.users import disable_user, update_user
 from tests.access.oidc_fixtures import (
     BREAK_GLASS,
@@ -196,3 +197,33 @@ def test_passwords_are_only_for_the_break_glass_account(sso_server: SsoServer) -
     assert refused.status_code == 403 and "Sign in with Test County Council instead" in refused.text
     assert password_sign_in(*BREAK_GLASS).status_code == 302
     assert may_open(page, url, "/audit")
+
+
+def test_signing_out_ends_pmfs_session_and_goes_on_to_the_providers(
+    sso_server: SsoServer,
+) -> None:
+    url = sso_server.url
+    session, _ = sso_sign_in(url, "cllr-jones")
+    cookie_before = session.cookies.get("pmf_session")
+    token = session.cookies.get("_csrf_token")
+    answer = session.post(f"{url}/logout", data={"csrf_token": token}, allow_redirects=False)
+    leave = urlsplit(answer.headers["Location"])
+    assert answer.status_code == 302
+    assert f"{leave.scheme}://{leave.netloc}" == sso_server.provider.issuer
+    query = parse_qs(leave.query)
+    assert query["post_logout_redirect_uri"] == [f"{url}/"] and "id_token_hint" in query
+    # The old cookie is dead on the server, even if someone kept a copy
+    stolen = requests.Session()
+    stolen.cookies.set("pmf_session", cookie_before)
+    assert not may_open(stolen, url, "/actions")
+
+
+def test_refusals_at_single_sign_on_do_not_count_towards_a_lockout(
+    sso_server: SsoServer,
+) -> None:
+    for _ in range(6):
+        sso_sign_in(sso_server.url, "no-group")
+    name = "nat.nobody@council.example"
+    assert (~sign_in_log(sso_server.engine, name)["succeeded"]).sum() >= 6  # all logged
+    wait = wait_seconds(sso_server.engine, name, "127.0.0.1", attempts=5, minutes=15)
+    assert wait == 0  # no password was guessed
