@@ -204,7 +204,7 @@ def test_signing_out_ends_pmfs_session_and_goes_on_to_the_providers(
 ) -> None:
     url = sso_server.url
     session, _ = sso_sign_in(url, "cllr-jones")
-    cookie_before = session.cookies.get("pmf_session")
+    cookie_before = str(session.cookies.get("pmf_session"))
     token = session.cookies.get("_csrf_token")
     answer = session.post(f"{url}/logout", data={"csrf_token": token}, allow_redirects=False)
     leave = urlsplit(answer.headers["Location"])
