@@ -9,9 +9,8 @@ import dash
 import pandas as pd
 from dash import dcc, html
 
-from layouts._components.a11y import aria
 from layouts._components.charts import GRAPH_CONFIG, chart_figure
-from layouts._components.forms import labelled_select
+from layouts._components.forms import filter_form, labelled_select
 from layouts._components.milestone_view import (
     MILESTONE_STATUS,
     milestone_badge,
@@ -19,7 +18,7 @@ from layouts._components.milestone_view import (
     timeline_figure,
 )
 from layouts._components.page_cache import cached_page
-from layouts._components.query import register_filter_navigation
+from layouts._components.query import register_filter_navigation, rows_chosen
 from layouts._components.signin import sign_in_notice
 from layouts._components.tables import simple_table
 from layouts._runtime import runtime
@@ -39,13 +38,7 @@ def filter_milestones(
     frame: pd.DataFrame, priority: str, programme: str, status: str
 ) -> pd.DataFrame:
     """Milestones matching every chosen filter (an empty filter matches all)."""
-    if priority:
-        frame = frame[frame["priority"] == priority]
-    if programme:
-        frame = frame[frame["programme"] == programme]
-    if status:
-        frame = frame[frame["status"] == status]
-    return frame
+    return rows_chosen(frame, {"priority": priority, "programme": programme, "status": status})
 
 
 @cached_page
@@ -67,7 +60,8 @@ def layout(priority: str = "", programme: str = "", status: str = "", **_q: Any)
             "the date now forecast, or the date completed.",
             className="pmf-lead",
         ),
-        html.Form(
+        filter_form(
+            "Filter milestones",
             [
                 labelled_select(
                     "Priority", FILTERS["priority"], priorities, priority, all_label="All"
@@ -77,9 +71,6 @@ def layout(priority: str = "", programme: str = "", status: str = "", **_q: Any)
                 ),
                 labelled_select("Status", FILTERS["status"], statuses, status, all_label="All"),
             ],
-            className="pmf-filters",
-            role="search",
-            **aria(label="Filter milestones"),
         ),
         html.P(milestone_summary(shown), id="milestones-summary", className="pmf-summary"),
     ]

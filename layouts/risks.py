@@ -10,10 +10,9 @@ import dash
 import pandas as pd
 from dash import dcc, html
 
-from layouts._components.a11y import aria
-from layouts._components.forms import labelled_select
+from layouts._components.forms import filter_form, labelled_select
 from layouts._components.page_cache import cached_page
-from layouts._components.query import register_filter_navigation
+from layouts._components.query import register_filter_navigation, rows_chosen
 from layouts._components.risk_view import heat_map, heat_table, register_table
 from layouts._components.savings_view import section
 from layouts._runtime import runtime
@@ -49,15 +48,14 @@ def filter_risks(
     risk: str = "",
 ) -> pd.DataFrame:
     """Risks matching every chosen filter (an empty filter matches all)."""
-    for column, value in (
-        ("directorate", directorate),
-        ("portfolio", portfolio),
-        ("category", category),
-        ("rating", rating),
-        ("risk_id", risk),
-    ):
-        if value:
-            risks = risks[risks[column] == value]
+    chosen = {
+        "directorate": directorate,
+        "portfolio": portfolio,
+        "category": category,
+        "rating": rating,
+        "risk_id": risk,
+    }
+    risks = rows_chosen(risks, chosen)
     if above == YES:
         risks = risks[risks["above_appetite"].astype(bool)]
     if overdue == YES:
@@ -123,70 +121,35 @@ def layout(
     view = finance_view(registry, rt.engine, today=date.today(), audience=rt.audience)
     register = registry.finance.risk_register
     appetite = register.appetite if register is not None else None
-    shown = filter_risks(
-        view.risks,
-        directorate=directorate,
-        portfolio=portfolio,
-        category=category,
-        rating=rating,
-        above=above,
-        overdue=overdue,
-        risk=risk,
-    )
+    chosen = {
+        "directorate": directorate,
+        "portfolio": portfolio,
+        "category": category,
+        "rating": rating,
+        "above": above,
+        "overdue": overdue,
+    }
+    shown = filter_risks(view.risks, **chosen, risk=risk)
     cell_appetite = _appetite(appetite, category)
     milestones = view.milestones
     titles = dict(zip(milestones["id"].astype(str), milestones["title"].astype(str), strict=True))
     public = view.audience == "public"
     overdue_count = int(shown["review_overdue"].astype(bool).sum())
     above_count = int(shown["above_appetite"].astype(bool).sum())
-    form = html.Form(
+    selects = (
+        ("Directorate", "directorate", [(d.id, d.name) for d in registry.plan.directorates], "All"),
+        ("Portfolio", "portfolio", [(p.id, p.name) for p in registry.plan.portfolios], "All"),
+        ("Category", "category", [(c, category_word(c)) for c in RISK_CATEGORIES], "All"),
+        ("Rating", "rating", [(r, risk_rating_word(r)) for r in RATINGS], "All"),
+        ("Against the appetite", "above", [(YES, "Only risks above appetite")], "All risks"),
+        ("Review", "overdue", [(YES, "Only reviews overdue")], "All risks"),
+    )
+    form = filter_form(
+        "Filter the risk register",
         [
-            labelled_select(
-                "Directorate",
-                FILTERS["directorate"],
-                [(d.id, d.name) for d in registry.plan.directorates],
-                directorate,
-                all_label="All",
-            ),
-            labelled_select(
-                "Portfolio",
-                FILTERS["portfolio"],
-                [(p.id, p.name) for p in registry.plan.portfolios],
-                portfolio,
-                all_label="All",
-            ),
-            labelled_select(
-                "Category",
-                FILTERS["category"],
-                [(c, category_word(c)) for c in RISK_CATEGORIES],
-                category,
-                all_label="All",
-            ),
-            labelled_select(
-                "Rating",
-                FILTERS["rating"],
-                [(r, risk_rating_word(r)) for r in RATINGS],
-                rating,
-                all_label="All",
-            ),
-            labelled_select(
-                "Against the appetite",
-                FILTERS["above"],
-                [(YES, "Only risks above appetite")],
-                above,
-                all_label="All risks",
-            ),
-            labelled_select(
-                "Review",
-                FILTERS["overdue"],
-                [(YES, "Only reviews overdue")],
-                overdue,
-                all_label="All risks",
-            ),
+            labelled_select(label, FILTERS[name], options, chosen[name], all_label=all_label)
+            for label, name, options, all_label in selects
         ],
-        className="pmf-filters",
-        role="search",
-        **aria(label="Filter the risk register"),
     )
     summary = (
         f"{plural(len(shown), 'risk')} shown of {len(view.risks)}: {above_count} above the "

@@ -10,10 +10,9 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
-from layouts._components.a11y import aria
-from layouts._components.forms import labelled_select
+from layouts._components.forms import filter_form, labelled_select
 from layouts._components.page_cache import cached_page
-from layouts._components.query import register_filter_navigation
+from layouts._components.query import register_filter_navigation, rows_chosen
 from layouts._components.savings_view import (
     group_table,
     headline,
@@ -43,13 +42,8 @@ def filter_savings(
     savings: pd.DataFrame, directorate: str, portfolio: str, status: str
 ) -> pd.DataFrame:
     """Proposals matching every chosen filter (an empty filter matches all)."""
-    if directorate:
-        savings = savings[savings["directorate"] == directorate]
-    if portfolio:
-        savings = savings[savings["portfolio"] == portfolio]
-    if status:
-        savings = savings[savings["status"] == status]
-    return savings.reset_index(drop=True)
+    chosen = {"directorate": directorate, "portfolio": portfolio, "status": status}
+    return rows_chosen(savings, chosen)
 
 
 def _mtfs(view: FinanceView, directorate: str, portfolio: str) -> pd.DataFrame:
@@ -125,29 +119,23 @@ def savings_view(
         )
     )
     if not group.empty:
-        children.append(
-            section(
-                "groups-heading",
-                f"By directorate and portfolio, {view.year}",
+        tables = []
+        for kind, items in (
+            ("directorate", registry.plan.directorates),
+            ("portfolio", registry.plan.portfolios),
+        ):
+            totals = view.by_group(kind)
+            tables.append(
                 group_table(
-                    view.by_group("directorate").pipe(
-                        lambda f: f[f["directorate"].isin(group["directorate"])]
-                    ),
-                    "directorate",
-                    {d.id: d.name for d in registry.plan.directorates},
-                    f"Savings by directorate, {view.year}",
-                    "savings-by-directorate",
-                ),
-                group_table(
-                    view.by_group("portfolio").pipe(
-                        lambda f: f[f["portfolio"].isin(group["portfolio"])]
-                    ),
-                    "portfolio",
-                    {p.id: p.name for p in registry.plan.portfolios},
-                    f"Savings by portfolio, {view.year}",
-                    "savings-by-portfolio",
-                ),
+                    totals[totals[kind].isin(group[kind])],
+                    kind,
+                    {item.id: item.name for item in items},
+                    f"Savings by {kind}, {view.year}",
+                    f"savings-by-{kind}",
+                )
             )
+        children.append(
+            section("groups-heading", f"By directorate and portfolio, {view.year}", *tables)
         )
     return children
 
@@ -172,7 +160,8 @@ def layout(directorate: str = "", portfolio: str = "", status: str = "", **_q: A
                 + (" Only the proposals the council has published are shown." if public else ""),
                 className="pmf-lead",
             ),
-            html.Form(
+            filter_form(
+                "Filter savings proposals",
                 [
                     labelled_select(
                         "Directorate",
@@ -186,9 +175,6 @@ def layout(directorate: str = "", portfolio: str = "", status: str = "", **_q: A
                     ),
                     labelled_select("State", FILTERS["status"], statuses, status, all_label="All"),
                 ],
-                className="pmf-filters",
-                role="search",
-                **aria(label="Filter savings proposals"),
             ),
             *savings_view(registry, view, directorate, portfolio, status),
         ]

@@ -34,6 +34,11 @@ def labelled_select(
     )
 
 
+def filter_form(purpose: str, controls: list[Any]) -> html.Form:
+    """A page's filters as a search form, announced by `purpose` ("Filter milestones")."""
+    return html.Form(controls, className="pmf-filters", role="search", **aria(label=purpose))
+
+
 def labelled_field(label: str, control: Any, control_id: str) -> html.Div:
     """Any input with its label above it."""
     return html.Div(

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import dash
+import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, dcc
 
 
@@ -36,6 +37,14 @@ def search_string(
     flat = {k: ",".join(v) if isinstance(v, list) else v for k, v in values.items()}
     kept = {k: v for k, v in flat.items() if v and v != defaults.get(k)}
     return "?" + urlencode(kept) if kept else ""
+
+
+def rows_chosen(frame: pd.DataFrame, chosen: dict[str, str]) -> pd.DataFrame:
+    """The rows whose column equals each chosen value (an empty choice matches all)."""
+    for column, value in chosen.items():
+        if value:
+            frame = frame[frame[column] == value]
+    return frame.reset_index(drop=True)
 
 
 def register_filter_navigation(
