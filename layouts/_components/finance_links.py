@@ -12,9 +12,9 @@ import pandas as pd
 from dash import dcc, html
 
 from layouts._components.a11y import aria
+from layouts._components.savings_view import money, section
 from layouts._components.tables import simple_table
 from metrics.engine.savings import SAVING_STATUSES
-from metrics.format import format_number
 from metrics.words import SAVING_STATUS, plural, risk_rating_word, saving_status_word
 
 
@@ -85,19 +85,13 @@ def risks_section(
             risks_table(risks, caption=f"Risks {what}", table_id=f"{prefix}-risks"),
         ]
     )
-    return html.Section(
-        [
-            html.H2("Risks", id=heading),
-            *body,
-            html.P(dcc.Link("The whole risk register", href="/risks")),
-        ],
+    return section(
+        heading,
+        "Risks",
+        *body,
+        html.P(dcc.Link("The whole risk register", href="/risks")),
         id=f"{prefix}-risks-section",
-        **aria(labelledby=heading),
     )
-
-
-def _money(value: float) -> str:
-    return format_number(value, "GBP")
 
 
 def portfolio_savings_section(savings: pd.DataFrame, portfolio_id: str, year: str) -> html.Section:
@@ -120,8 +114,8 @@ def portfolio_savings_section(savings: pd.DataFrame, portfolio_id: str, year: st
         body = [
             html.P(
                 f"{plural(len(savings), 'savings proposal')} in {year}: "
-                f"{_money(planned)} planned, {_money(forecast)} forecast and "
-                f"{_money(delivered)} delivered so far"
+                f"{money(planned)} planned, {money(forecast)} forecast and "
+                f"{money(delivered)} delivered so far"
                 + (
                     f" ({plural(unreturned, 'proposal')} with no delivery return yet)."
                     if unreturned
@@ -147,8 +141,10 @@ def portfolio_savings_section(savings: pd.DataFrame, portfolio_id: str, year: st
                 **aria(label="Savings proposals by status"),
             ),
         ]
-    return html.Section(
-        [html.H2(f"Savings {year}", id=heading), *body, html.P(link)],
+    return section(
+        heading,
+        f"Savings {year}",
+        *body,
+        html.P(link),
         id="portfolio-savings-section",
-        **aria(labelledby=heading),
     )

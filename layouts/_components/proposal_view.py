@@ -12,9 +12,9 @@ from layouts._components.a11y import aria
 from layouts._components.charts import GRAPH_CONFIG
 from layouts._components.finance_links import risk_href
 from layouts._components.milestone_view import milestone_badge
-from layouts._components.savings_view import GREEN, money, status_badge
+from layouts._components.savings_view import GREEN, delivery_bars, money, section, status_badge
 from layouts._components.tables import simple_table
-from metrics.figures import BLUE, GREY, INK, ORANGE, Figure, base_layout, values_of
+from metrics.figures import BLUE, INK, ORANGE, Figure, base_layout, values_of
 from metrics.words import risk_rating_word
 
 PLAN_COLUMNS = {
@@ -56,56 +56,38 @@ def state_section(proposal: dict[str, Any]) -> html.Section:
     reasons = proposal["reasons"] or ()
     commentary = proposal.get("commentary")
     as_at = proposal.get("as_at")
-    return html.Section(
-        [
-            html.H2(f"State in {proposal['year']}", id="proposal-state-heading"),
-            html.P(status_badge(str(proposal["status"])), id="proposal-status"),
-            html.Ul([html.Li(r.text) for r in reasons], id="proposal-reasons")
-            if reasons
-            else html.P("Nothing stands in its way.", id="proposal-reasons"),
-            html.P(
-                [
-                    html.Strong(
-                        "Finance commentary"
-                        + (
-                            f" ({pd.Timestamp(as_at):%B %Y})"
-                            if as_at is not None and pd.notna(as_at)
-                            else ""
-                        )
-                        + ": "
-                    ),
-                    str(commentary),
-                ],
-                id="proposal-commentary",
-            )
-            if isinstance(commentary, str) and commentary
-            else None,
-        ],
-        **aria(labelledby="proposal-state-heading"),
+    return section(
+        "proposal-state-heading",
+        f"State in {proposal['year']}",
+        html.P(status_badge(str(proposal["status"])), id="proposal-status"),
+        html.Ul([html.Li(r.text) for r in reasons], id="proposal-reasons")
+        if reasons
+        else html.P("Nothing stands in its way.", id="proposal-reasons"),
+        html.P(
+            [
+                html.Strong(
+                    "Finance commentary"
+                    + (
+                        f" ({pd.Timestamp(as_at):%B %Y})"
+                        if as_at is not None and pd.notna(as_at)
+                        else ""
+                    )
+                    + ": "
+                ),
+                str(commentary),
+            ],
+            id="proposal-commentary",
+        )
+        if isinstance(commentary, str) and commentary
+        else None,
     )
 
 
 def plan_figure(plan: pd.DataFrame) -> Figure:
     """The saving planned, forecast and delivered each year as bars, one-off costs as a line."""
     years = [str(y) for y in plan["year"]]
-
-    def bar(column: str, name: str, colour: str, pattern: str) -> dict[str, Any]:
-        return {
-            "type": "bar",
-            "x": years,
-            "y": values_of(plan[column]),
-            "name": name,
-            "marker": {
-                "color": colour,
-                "line": {"color": INK, "width": 1},
-                "pattern": {"shape": pattern, "fgcolor": "#ffffff", "solidity": 0.25},
-            },
-        }
-
     data = [
-        bar("planned", "Planned saving", GREY, ""),
-        bar("forecast", "Forecast", BLUE, "/"),
-        bar("delivered", "Delivered", GREEN, "x"),
+        *delivery_bars(plan, "Planned saving"),
         {
             "type": "scatter",
             "mode": "lines+markers",
@@ -134,24 +116,22 @@ def plan_section(plan: pd.DataFrame, title: str) -> html.Section:
         numeric=numbers,
         table_id="proposal-plan-table",
     )
-    return html.Section(
-        [
-            html.H2("Costed plan by year", id="proposal-plan-heading"),
-            html.P(
-                "Years before this one show what their final return delivered and what was not "
-                "realised (carried forward); this year the latest forecast; later years the plan.",
-                className="pmf-muted",
-            ),
-            chart_beside_table(
-                dcc.Graph(id="proposal-plan-chart", figure=plan_figure(plan), config=GRAPH_CONFIG),
-                "Costed plan by year",
-                "Bars: the saving planned (plain), forecast (striped) and delivered (crossed) "
-                "each year; the dashed line with triangles is one-off costs. The table beside "
-                "it gives the same figures.",
-                table,
-            ),
-        ],
-        **aria(labelledby="proposal-plan-heading"),
+    return section(
+        "proposal-plan-heading",
+        "Costed plan by year",
+        html.P(
+            "Years before this one show what their final return delivered and what was not "
+            "realised (carried forward); this year the latest forecast; later years the plan.",
+            className="pmf-muted",
+        ),
+        chart_beside_table(
+            dcc.Graph(id="proposal-plan-chart", figure=plan_figure(plan), config=GRAPH_CONFIG),
+            "Costed plan by year",
+            "Bars: the saving planned (plain), forecast (striped) and delivered (crossed) "
+            "each year; the dashed line with triangles is one-off costs. The table beside "
+            "it gives the same figures.",
+            table,
+        ),
     )
 
 
@@ -232,9 +212,10 @@ def history_section(history: pd.DataFrame, year: str, planned: float, title: str
                 table,
             )
         ]
-    return html.Section(
-        [html.H2(heading, id="proposal-history-heading"), *body],
-        **aria(labelledby="proposal-history-heading"),
+    return section(
+        "proposal-history-heading",
+        heading,
+        *body,
     )
 
 
@@ -263,14 +244,12 @@ def milestones_section(
         for _, row in known.iterrows()
     ]
     items += [html.Li(f"{m}: not in the programme tracker") for m in missing]
-    return html.Section(
-        [
-            html.H2("Milestones it depends on", id="proposal-milestones-heading"),
-            html.Ul(items, id="proposal-milestones")
-            if items
-            else html.P("It depends on no milestone in the tracker.", id="proposal-milestones"),
-        ],
-        **aria(labelledby="proposal-milestones-heading"),
+    return section(
+        "proposal-milestones-heading",
+        "Milestones it depends on",
+        html.Ul(items, id="proposal-milestones")
+        if items
+        else html.P("It depends on no milestone in the tracker.", id="proposal-milestones"),
     )
 
 
@@ -290,12 +269,10 @@ def risks_section(risks: pd.DataFrame) -> html.Section:
         )
         for _, row in risks.iterrows()
     ]
-    return html.Section(
-        [
-            html.H2("Risks that threaten it", id="proposal-risks-heading"),
-            html.Ul(items, id="proposal-risks")
-            if items
-            else html.P("No risk in the register names it.", id="proposal-risks"),
-        ],
-        **aria(labelledby="proposal-risks-heading"),
+    return section(
+        "proposal-risks-heading",
+        "Risks that threaten it",
+        html.Ul(items, id="proposal-risks")
+        if items
+        else html.P("No risk in the register names it.", id="proposal-risks"),
     )

@@ -94,41 +94,38 @@ def headline(savings: pd.DataFrame, by_year: pd.DataFrame, year: str) -> html.Se
         ),
     ]
     counts = savings["status"].value_counts()
-    return html.Section(
-        [
-            html.H2(f"This financial year, {year}", id="savings-headline-heading"),
-            html.Dl(
-                [
-                    part
-                    for label, value, ident in figures
-                    for part in (html.Dt(label), html.Dd(value, id=ident))
-                ],
-                className="pmf-readings",
-                id="savings-headline",
-            ),
-            html.P(
-                f"{plural(len(savings), 'proposal')}: ",
-                className="pmf-summary",
-                id="savings-counts-lead",
-            ),
-            html.Ul(
-                [html.Li([status_badge(s), f" {int(counts.get(s, 0))}"]) for s in SAVING_STATUSES],
-                className="pmf-status-counts",
-                id="savings-counts",
-                **aria(label="Proposals by state"),
-            ),
-        ],
-        **aria(labelledby="savings-headline-heading"),
+    return section(
+        "savings-headline-heading",
+        f"This financial year, {year}",
+        html.Dl(
+            [
+                part
+                for label, value, ident in figures
+                for part in (html.Dt(label), html.Dd(value, id=ident))
+            ],
+            className="pmf-readings",
+            id="savings-headline",
+        ),
+        html.P(
+            f"{plural(len(savings), 'proposal')}: ",
+            className="pmf-summary",
+            id="savings-counts-lead",
+        ),
+        html.Ul(
+            [html.Li([status_badge(s), f" {int(counts.get(s, 0))}"]) for s in SAVING_STATUSES],
+            className="pmf-status-counts",
+            id="savings-counts",
+            **aria(label="Proposals by state"),
+        ),
     )
 
 
-def mtfs_figure(frame: pd.DataFrame, *, council: bool) -> Figure:
-    """Savings planned, forecast and delivered by year as bars, the gap (for the council) and
-    both stress tests as lines; each series differs by pattern or marker, not colour alone."""
+def delivery_bars(frame: pd.DataFrame, planned: str = "Planned") -> list[dict[str, Any]]:
+    """The saving planned, forecast and delivered each year (`frame["year"]`) as bars told
+    apart by their fill as well as colour: plain, striped and crossed."""
     years = [str(y) for y in frame["year"]]
-
-    def bar(column: str, name: str, colour: str, pattern: str) -> dict[str, Any]:
-        return {
+    return [
+        {
             "type": "bar",
             "x": years,
             "y": values_of(frame[column]),
@@ -139,6 +136,18 @@ def mtfs_figure(frame: pd.DataFrame, *, council: bool) -> Figure:
                 "pattern": {"shape": pattern, "fgcolor": "#ffffff", "solidity": 0.25},
             },
         }
+        for column, name, colour, pattern in (
+            ("planned", planned, GREY, ""),
+            ("forecast", "Forecast", BLUE, "/"),
+            ("delivered", "Delivered", GREEN, "x"),
+        )
+    ]
+
+
+def mtfs_figure(frame: pd.DataFrame, *, council: bool) -> Figure:
+    """Savings planned, forecast and delivered by year as bars, the gap (for the council) and
+    both stress tests as lines; each series differs by pattern or marker, not colour alone."""
+    years = [str(y) for y in frame["year"]]
 
     def line(column: str, name: str, colour: str, dash: str, symbol: str) -> dict[str, Any]:
         return {
@@ -151,11 +160,7 @@ def mtfs_figure(frame: pd.DataFrame, *, council: bool) -> Figure:
             "marker": {"symbol": symbol, "size": 9, "color": colour},
         }
 
-    data = [
-        bar("planned", "Planned", GREY, ""),
-        bar("forecast", "Forecast", BLUE, "/"),
-        bar("delivered", "Delivered", GREEN, "x"),
-    ]
+    data = delivery_bars(frame)
     if council:
         data.append(line("gap", "MTFS gap", INK, "solid", "square"))
     data.append(line("slip_forecast", "Stress test 1: at-risk savings slip", ORANGE, "dash", "x"))
@@ -237,41 +242,39 @@ def mtfs_section(frame: pd.DataFrame, *, council: bool, group_name: str | None) 
         + "The dashed line with crosses is stress test 1 and the dotted line with diamonds "
         "stress test 2. The table beside the chart gives the same figures."
     )
-    return html.Section(
-        [
-            html.H2(title, id="mtfs-heading"),
-            html.P(
-                "Years before this one show what their final returns delivered; later years "
-                "show the plan."
-                + (
-                    ""
-                    if council
-                    else " The council's gap is not divided between groups, so it is not shown."
+    return section(
+        "mtfs-heading",
+        title,
+        html.P(
+            "Years before this one show what their final returns delivered; later years "
+            "show the plan."
+            + (
+                ""
+                if council
+                else " The council's gap is not divided between groups, so it is not shown."
+            ),
+            className="pmf-muted",
+        ),
+        stress_test_notes(),
+        html.Div(
+            [
+                html.Figure(
+                    [
+                        dcc.Graph(
+                            id="mtfs-chart",
+                            figure=mtfs_figure(frame, council=council),
+                            config={"displaylogo": False, "responsive": True},
+                        ),
+                        html.Figcaption(caption, className="pmf-muted"),
+                    ],
+                    className="pmf-figure",
+                    **aria(label=f"Chart: {title}"),
                 ),
-                className="pmf-muted",
-            ),
-            stress_test_notes(),
-            html.Div(
-                [
-                    html.Figure(
-                        [
-                            dcc.Graph(
-                                id="mtfs-chart",
-                                figure=mtfs_figure(frame, council=council),
-                                config={"displaylogo": False, "responsive": True},
-                            ),
-                            html.Figcaption(caption, className="pmf-muted"),
-                        ],
-                        className="pmf-figure",
-                        **aria(label=f"Chart: {title}"),
-                    ),
-                    mtfs_table(frame, council=council, caption=f"{title}, by financial year"),
-                ],
-                className="pmf-beside",
-            ),
-        ],
+                mtfs_table(frame, council=council, caption=f"{title}, by financial year"),
+            ],
+            className="pmf-beside",
+        ),
         id="mtfs-section",
-        **aria(labelledby="mtfs-heading"),
     )
 
 
