@@ -132,67 +132,87 @@ def test_a_config_without_the_files_loads_an_empty_finance(config: Path) -> None
     assert (finance.proposals, finance.mtfs, finance.risk_register) == ((), None, None)
 
 
-def test_a_misspelt_field_gets_did_you_mean(config: Path) -> None:
-    line = _edit(config, "savings/adults.yaml", "    owner: Head of Digital", "    ownr: x")
-    assert _problems(config) == [
-        f"{config / 'savings/adults.yaml'}:{line}: S-2.ownr: "
-        "unknown field 'ownr'; did you mean 'owner'?"
-    ]
-
-
-def test_a_misspelt_top_level_key_gets_did_you_mean(config: Path) -> None:
-    line = _edit(config, "savings/adults.yaml", "proposals:", "proposal:")
-    assert _problems(config) == [
-        f"{config / 'savings/adults.yaml'}:{line}: proposal: "
-        "unknown top-level key; did you mean 'proposals'?"
-    ]
-
-
-def test_a_misspelt_key_in_the_risk_register_gets_did_you_mean(config: Path) -> None:
-    line = _edit(config, "risks.yaml", "    consequence:", "    consequnce:")
-    assert _problems(config) == [
-        f"{config / 'risks.yaml'}:{line}: R-1.consequnce: "
-        "unknown field 'consequnce'; did you mean 'consequence'?"
-    ]
-
-
-def test_an_unknown_portfolio_in_the_defaults_is_reported_once_at_the_defaults(
-    config: Path,
-) -> None:
-    line = _edit(
-        config,
+ONE_MISTAKE = [
+    pytest.param(
+        "savings/adults.yaml",
+        "    owner: Head of Digital",
+        "    ownr: x",
+        "S-2.ownr: unknown field 'ownr'; did you mean 'owner'?",
+        id="a misspelt field gets did you mean",
+    ),
+    pytest.param(
+        "savings/adults.yaml",
+        "proposals:",
+        "proposal:",
+        "proposal: unknown top-level key; did you mean 'proposals'?",
+        id="a misspelt top-level key gets did you mean",
+    ),
+    pytest.param(
+        "risks.yaml",
+        "    consequence:",
+        "    consequnce:",
+        "R-1.consequnce: unknown field 'consequnce'; did you mean 'consequence'?",
+        id="a misspelt key in the risk register gets did you mean",
+    ),
+    pytest.param(
         "savings/adults.yaml",
         "  portfolio: health-care-wellbeing",
         "  portfolio: health-care-welbeing",
-    )
-    assert _problems(config) == [
-        f"{config / 'savings/adults.yaml'}:{line}: defaults.portfolio: "
-        "unknown portfolio 'health-care-welbeing'; did you mean 'health-care-wellbeing'?"
-    ]
+        "defaults.portfolio: unknown portfolio 'health-care-welbeing'; "
+        "did you mean 'health-care-wellbeing'?",
+        id="an unknown portfolio in the defaults is reported once at the defaults",
+    ),
+    pytest.param(
+        "savings/adults.yaml",
+        "    enabler: digital",
+        "    enabler: digitl",
+        "S-2.enabler: unknown enabler 'digitl'; did you mean 'digital'?",
+        id="an unknown enabler on a proposal is reported at its line",
+    ),
+    pytest.param(
+        "savings/adults.yaml",
+        "    risks: [R-1]",
+        "    risks: [R-2]",
+        "S-1.risks: unknown risk 'R-2'; did you mean 'R-1'? (risks are in risks.yaml)",
+        id="an unknown risk id is reported",
+    ),
+    pytest.param(
+        "risks.yaml",
+        "    likelihood: 4",
+        "    likelihood: 6",
+        "R-1.likelihood: Input should be less than or equal to 5 (got 6)",
+        id="a risk refused by stage 1 is not also unknown",
+    ),
+    pytest.param(
+        "savings/adults.yaml",
+        "      2020-21: 500000",
+        "      2019-21: 500000",
+        "S-1.plan: '2019-21' is not a financial year; write the two years it spans, e.g. 2019-20",
+        id="a bad financial year is reported at its own line",
+    ),
+    pytest.param(
+        "mtfs.yaml",
+        "    2020-21: 24000000",
+        "    2020-21: true",
+        "mtfs.gap.2020-21: 'true' is not a number; write a number such as 75",
+        id="true for an amount is not taken as 1",
+    ),
+    pytest.param(
+        "risks.yaml",
+        "    review_date: 2027-01-01",
+        "    review_date: 2026-01-01",
+        "R-1.review_date: review_date 2026-01-01 is before last_reviewed 2026-10-01",
+        id="a review date before the last review points at the review date",
+    ),
+]
 
 
-def test_an_unknown_enabler_on_a_proposal_is_reported_at_its_line(config: Path) -> None:
-    line = _edit(config, "savings/adults.yaml", "    enabler: digital", "    enabler: digitl")
-    assert _problems(config) == [
-        f"{config / 'savings/adults.yaml'}:{line}: S-2.enabler: "
-        "unknown enabler 'digitl'; did you mean 'digital'?"
-    ]
-
-
-def test_an_unknown_risk_id_is_reported(config: Path) -> None:
-    line = _edit(config, "savings/adults.yaml", "    risks: [R-1]", "    risks: [R-2]")
-    assert _problems(config) == [
-        f"{config / 'savings/adults.yaml'}:{line}: S-1.risks: "
-        "unknown risk 'R-2'; did you mean 'R-1'? (risks are in risks.yaml)"
-    ]
-
-
-def test_a_risk_refused_by_stage_1_is_not_also_unknown(config: Path) -> None:
-    line = _edit(config, "risks.yaml", "    likelihood: 4", "    likelihood: 6")
-    assert _problems(config) == [
-        f"{config / 'risks.yaml'}:{line}: R-1.likelihood: "
-        "Input should be less than or equal to 5 (got 6)"
-    ]
+@pytest.mark.parametrize(("name", "old", "new", "problem"), ONE_MISTAKE)
+def test_one_mistake_is_reported_once_at_its_line(
+    config: Path, name: str, old: str, new: str, problem: str
+) -> None:
+    line = _edit(config, name, old, new)
+    assert _problems(config) == [f"{config / name}:{line}: {problem}"]
 
 
 def test_a_duplicate_proposal_id_across_files_is_reported(config: Path) -> None:
@@ -203,30 +223,6 @@ def test_a_duplicate_proposal_id_across_files_is_reported(config: Path) -> None:
     assert _problems(config) == [
         f"{config / 'savings/more.yaml'}:{first}: S-2: "
         f"duplicate savings proposal id; first defined at {config / 'savings/adults.yaml'}:{first}"
-    ]
-
-
-def test_a_bad_financial_year_is_reported_at_its_own_line(config: Path) -> None:
-    line = _edit(config, "savings/adults.yaml", "      2020-21: 500000", "      2019-21: 500000")
-    assert _problems(config) == [
-        f"{config / 'savings/adults.yaml'}:{line}: S-1.plan: "
-        "'2019-21' is not a financial year; write the two years it spans, e.g. 2019-20"
-    ]
-
-
-def test_true_for_an_amount_is_not_taken_as_1(config: Path) -> None:
-    line = _edit(config, "mtfs.yaml", "    2020-21: 24000000", "    2020-21: true")
-    assert _problems(config) == [
-        f"{config / 'mtfs.yaml'}:{line}: mtfs.gap.2020-21: "
-        "'true' is not a number; write a number such as 75"
-    ]
-
-
-def test_a_review_date_before_the_last_review_points_at_the_review_date(config: Path) -> None:
-    line = _edit(config, "risks.yaml", "    review_date: 2027-01-01", "    review_date: 2026-01-01")
-    assert _problems(config) == [
-        f"{config / 'risks.yaml'}:{line}: R-1.review_date: "
-        "review_date 2026-01-01 is before last_reviewed 2026-10-01"
     ]
 
 
