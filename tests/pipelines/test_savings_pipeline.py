@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from metrics.registry.finance import Finance, SavingsProposal
 from metrics.registry.loader import Registry
 from pipelines.config import Pipeline, load_pipelines
-from pipelines.runner import run_pipeline
+from pipelines.runner import RunResult, run_pipeline
 from tests.pipelines.conftest import rejected, runs
 from warehouse.savings import current_delivery, delivery_history
 
@@ -66,6 +66,20 @@ def workbook(path: Path, rows: list[list[object]], headings: list[str] = HEADING
     return path
 
 
+def load(
+    registry: Registry,
+    engine: sa.Engine,
+    tmp_path: Path,
+    rows: list[list[object]],
+    name: str = "returns.xlsx",
+    headings: list[str] = HEADINGS,
+) -> RunResult:
+    """Drop one workbook of `rows` in the savings folder and run `savings-delivery`."""
+    drops = tmp_path / "drops"
+    workbook(drops / "savings" / name, rows, headings)
+    return run_pipeline(registry, engine, "savings-delivery", drop_folder=drops)
+
+
 def row(
     ref: object,
     year: object,
@@ -89,9 +103,7 @@ GOOD = [
 def test_a_good_workbook_loads_and_the_run_log_counts_it(
     finance_registry: Registry, engine: sa.Engine, tmp_path: Path
 ) -> None:
-    drops = tmp_path / "drops"
-    workbook(drops / "savings" / "returns-nov.xlsx", GOOD)
-    result = run_pipeline(finance_registry, engine, "savings-delivery", drop_folder=drops)
+    result = load(finance_registry, engine, tmp_path, GOOD, "returns-nov.xlsx")
     assert result.status == "succeeded", result.summary()
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 5, 0)
     logged = runs(engine).iloc[-1]
@@ -122,17 +134,14 @@ def test_a_good_workbook_loads_and_the_run_log_counts_it(
 def test_a_restated_month_supersedes_and_keeps_the_history(
     finance_registry: Registry, engine: sa.Engine, tmp_path: Path
 ) -> None:
-    drops = tmp_path / "drops"
-    workbook(drops / "savings" / "returns-nov.xlsx", GOOD)
-    run_pipeline(finance_registry, engine, "savings-delivery", drop_folder=drops)
+    load(finance_registry, engine, tmp_path, GOOD, "returns-nov.xlsx")
     december = [
         *GOOD[:2],
         row("S-ASC-01", "2026/27", "Nov 2026", 900_000, 480_000, "Restated after review."),
         *GOOD[3:],
         row("S-ASC-01", "2026/27", "Dec 2026", 900_000, 560_000, "On the revised forecast."),
     ]
-    workbook(drops / "savings" / "returns-dec.xlsx", december)
-    result = run_pipeline(finance_registry, engine, "savings-delivery", drop_folder=drops)
+    result = load(finance_registry, engine, tmp_path, december, "returns-dec.xlsx")
     assert result.status == "succeeded", result.summary()
     assert (result.rows_loaded, result.rows_superseded, result.rows_unchanged) == (1, 1, 4)
 
@@ -153,9 +162,7 @@ def test_a_restated_month_supersedes_and_keeps_the_history(
 def test_a_messy_workbook_loads_the_good_rows_and_explains_each_bad_one(
     finance_registry: Registry, engine: sa.Engine, tmp_path: Path
 ) -> None:
-    drops = tmp_path / "drops"
-    workbook(drops / "savings" / "returns-nov.xlsx", GOOD)
-    run_pipeline(finance_registry, engine, "savings-delivery", drop_folder=drops)
+    load(finance_registry, engine, tmp_path, GOOD, "returns-nov.xlsx")
     before = current_delivery(engine)
 
     messy = [
@@ -179,8 +186,7 @@ def test_a_messy_workbook_loads_the_good_rows_and_explains_each_bad_one(
         row("S-HWY-02", "2025/26", "Mar 2026", 200_000, 200_000),  # 19, good
         row("S-CORP-03", "2025/26", "31/03/2026", 0, 0, "Not started."),  # 20, good
     ]
-    workbook(drops / "savings" / "returns-dec.xlsx", messy)
-    result = run_pipeline(finance_registry, engine, "savings-delivery", drop_folder=drops)
+    result = load(finance_registry, engine, tmp_path, messy, "returns-dec.xlsx")
     assert result.status == "partially_rejected", result.summary()
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (19, 10, 9)
 
@@ -252,10 +258,8 @@ def test_amounts_in_thousands_and_mapped_headings(
 def test_amounts_headed_in_thousands_are_not_read_as_pounds(
     finance_registry: Registry, engine: sa.Engine, tmp_path: Path
 ) -> None:
-    drops = tmp_path / "drops"
     headings = [h.replace("£", "(£000)") for h in HEADINGS]
-    workbook(drops / "savings" / "returns.xlsx", GOOD, headings)
-    result = run_pipeline(finance_registry, engine, "savings-delivery", drop_folder=drops)
+    result = load(finance_registry, engine, tmp_path, GOOD, headings=headings)
     assert result.status == "failed"
     assert result.error == (
         "savings/returns.xlsx: column 'Forecast (£000)' says its amounts are in £000, but "
@@ -269,9 +273,7 @@ def test_with_no_proposals_configured_every_row_is_refused_saying_so(
     registry: Registry, engine: sa.Engine, tmp_path: Path
 ) -> None:
     empty = dataclasses.replace(registry, finance=Finance())
-    drops = tmp_path / "drops"
-    workbook(drops / "savings" / "returns.xlsx", GOOD[:2])
-    result = run_pipeline(empty, engine, "savings-delivery", drop_folder=drops)
+    result = load(empty, engine, tmp_path, GOOD[:2])
     assert result.status == "failed" and result.rows_rejected == 2
     reasons = rejected(engine, result.run_id)["reasons"].tolist()
     assert reasons[0] == (
@@ -285,9 +287,7 @@ def test_with_no_proposals_configured_every_row_is_refused_saying_so(
 def test_a_workbook_missing_a_heading_is_named_and_nothing_loads(
     finance_registry: Registry, engine: sa.Engine, tmp_path: Path
 ) -> None:
-    drops = tmp_path / "drops"
-    workbook(drops / "savings" / "returns.xlsx", [r[:7] for r in GOOD], HEADINGS[:7])
-    result = run_pipeline(finance_registry, engine, "savings-delivery", drop_folder=drops)
+    result = load(finance_registry, engine, tmp_path, [r[:7] for r in GOOD], headings=HEADINGS[:7])
     assert result.status == "failed"
     assert result.error is not None
     assert "has no column 'Delivered to date £' (delivered)" in result.error
