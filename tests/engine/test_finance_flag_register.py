@@ -3,30 +3,17 @@ pages, and found when the register is filtered by the portfolio they sit in."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, datetime
-
 import sqlalchemy as sa
 
-from metrics.engine.evaluate import evaluate
 from metrics.flags.register import register
 from metrics.registry.loader import Registry
-from tests.engine.test_finance_flags import TODAY, finance, returns
+from tests.engine.test_finance_flags import TODAY, evaluated_in_october
 
 
 def test_saving_and_risk_flags_are_named_linked_and_kept_to_their_portfolio(
     registry: Registry, engine: sa.Engine
 ) -> None:
-    council = replace(registry, finance=finance())
-    returns(
-        engine,
-        ("S-ASC-01", "2026-27", 2_000_000, 900_000),
-        ("S-ASC-02", "2026-27", 1_000_000, 400_000),
-        ("S-CS-01", "2025-26", 500_000, 500_000),
-        ("S-CS-01", "2026-27", 300_000, 100_000),
-        month=date(2026, 10, 31),
-    )
-    evaluate(council, engine, today=TODAY, now=datetime(2026, 11, 30, 10))
+    council = evaluated_in_october(registry, engine)
 
     # Every proposal and risk of the fixture sits in the health and care portfolio
     flags = register(council, engine, portfolio="health-care-wellbeing", today=TODAY)

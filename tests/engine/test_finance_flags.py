@@ -92,6 +92,23 @@ def tracker(engine: sa.Engine, forecast: date) -> None:
         )
 
 
+# October's returns: S-ASC-01 forecasts 95% of its plan (within tolerance), S-CS-01 a shortfall
+OCTOBER = (
+    ("S-ASC-01", "2026-27", 1_900_000, 900_000),
+    ("S-ASC-02", "2026-27", 1_000_000, 400_000),
+    ("S-CS-01", "2025-26", 500_000, 500_000),
+    ("S-CS-01", "2026-27", 300_000, 100_000),
+)
+
+
+def evaluated_in_october(registry: Registry, engine: sa.Engine) -> Registry:
+    """The registry with the fixture's finance, evaluated once October's returns are loaded."""
+    council = replace(registry, finance=finance())
+    returns(engine, *OCTOBER, month=date(2026, 10, 31))
+    evaluate(council, engine, today=TODAY, now=datetime(2026, 11, 30, 10))
+    return council
+
+
 def rules_by_subject(engine: sa.Engine) -> dict[str, set[str]]:
     """The rules of every open flag on a saving or a risk, by subject."""
     found: dict[str, set[str]] = {}
@@ -107,17 +124,8 @@ def rules_by_subject(engine: sa.Engine) -> dict[str, set[str]]:
 def test_evaluation_raises_and_clears_saving_and_risk_flags(
     registry: Registry, engine: sa.Engine
 ) -> None:
-    council = replace(registry, finance=finance())
     tracker(engine, date(2027, 4, 1))  # slipped by 90 days
-    returns(
-        engine,
-        ("S-ASC-01", "2026-27", 1_900_000, 900_000),
-        ("S-ASC-02", "2026-27", 1_000_000, 400_000),
-        ("S-CS-01", "2025-26", 500_000, 500_000),
-        ("S-CS-01", "2026-27", 300_000, 100_000),
-        month=date(2026, 10, 31),
-    )
-    evaluate(council, engine, today=TODAY, now=datetime(2026, 11, 30, 10))
+    council = evaluated_in_october(registry, engine)
     assert rules_by_subject(engine) == {
         "S-ASC-02": {SAVING_MILESTONE},
         "S-CS-01": {SAVING_SHORTFALL},
