@@ -36,29 +36,17 @@ register_filter_navigation(FILTERS)
 YES = "yes"
 
 
-def filter_risks(
-    risks: pd.DataFrame,
-    *,
-    directorate: str = "",
-    portfolio: str = "",
-    category: str = "",
-    rating: str = "",
-    above: str = "",
-    overdue: str = "",
-    risk: str = "",
-) -> pd.DataFrame:
-    """Risks matching every chosen filter (an empty filter matches all)."""
-    chosen = {
-        "directorate": directorate,
-        "portfolio": portfolio,
-        "category": category,
-        "rating": rating,
-        "risk_id": risk,
-    }
-    risks = rows_chosen(risks, chosen)
-    if above == YES:
+def filter_risks(risks: pd.DataFrame, chosen: dict[str, str]) -> pd.DataFrame:
+    """Risks matching every chosen filter, named as in FILTERS or `risk` for one risk's id (an
+    empty or missing filter matches all)."""
+    columns = ("directorate", "portfolio", "category", "rating")
+    risks = rows_chosen(
+        risks,
+        {**{c: chosen.get(c, "") for c in columns}, "risk_id": chosen.get("risk", "")},
+    )
+    if chosen.get("above") == YES:
         risks = risks[risks["above_appetite"].astype(bool)]
-    if overdue == YES:
+    if chosen.get("overdue") == YES:
         risks = risks[risks["review_overdue"].astype(bool)]
     return risks.reset_index(drop=True)
 
@@ -129,7 +117,7 @@ def layout(
         "above": above,
         "overdue": overdue,
     }
-    shown = filter_risks(view.risks, **chosen, risk=risk)
+    shown = filter_risks(view.risks, {**chosen, "risk": risk})
     cell_appetite = _appetite(appetite, category)
     milestones = view.milestones
     titles = dict(zip(milestones["id"].astype(str), milestones["title"].astype(str), strict=True))
