@@ -12,9 +12,16 @@ from layouts._components.a11y import aria
 from layouts._components.charts import GRAPH_CONFIG
 from layouts._components.finance_links import risk_href
 from layouts._components.milestone_view import milestone_badge
-from layouts._components.savings_view import GREEN, delivery_bars, money, section, status_badge
+from layouts._components.savings_view import (
+    GREEN,
+    delivery_bars,
+    marked_line,
+    money,
+    section,
+    status_badge,
+)
 from layouts._components.tables import simple_table
-from metrics.figures import BLUE, INK, ORANGE, Figure, base_layout, values_of
+from metrics.figures import BLUE, INK, ORANGE, Figure, base_layout
 from metrics.words import risk_rating_word
 
 PLAN_COLUMNS = {
@@ -88,15 +95,7 @@ def plan_figure(plan: pd.DataFrame) -> Figure:
     years = [str(y) for y in plan["year"]]
     data = [
         *delivery_bars(plan, "Planned saving"),
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "x": years,
-            "y": values_of(plan["costs"]),
-            "name": "One-off costs",
-            "line": {"color": ORANGE, "dash": "dash", "width": 3},
-            "marker": {"symbol": "triangle-up", "size": 10, "color": ORANGE},
-        },
+        marked_line(years, plan["costs"], "One-off costs", ORANGE, "dash", "triangle-up", 10),
     ]
     layout = base_layout("£", 360)
     layout.update(barmode="group", legend={"orientation": "h", "y": -0.25})
@@ -139,24 +138,8 @@ def history_figure(history: pd.DataFrame, planned: float) -> Figure:
     """This year's forecast and delivered to date, month by month, against the plan."""
     months = [f"{pd.Timestamp(d):%b %Y}" for d in history["as_at"]]
     data = [
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "x": months,
-            "y": values_of(history["forecast"]),
-            "name": "Forecast for the year",
-            "line": {"color": BLUE, "width": 3},
-            "marker": {"symbol": "circle", "size": 9},
-        },
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "x": months,
-            "y": values_of(history["delivered"]),
-            "name": "Delivered to date",
-            "line": {"color": GREEN, "width": 3, "dash": "dash"},
-            "marker": {"symbol": "square", "size": 9},
-        },
+        marked_line(months, history["forecast"], "Forecast for the year", BLUE, "solid", "circle"),
+        marked_line(months, history["delivered"], "Delivered to date", GREEN, "dash", "square"),
         {
             "type": "scatter",
             "mode": "lines",

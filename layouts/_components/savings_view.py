@@ -144,21 +144,29 @@ def delivery_bars(frame: pd.DataFrame, planned: str = "Planned") -> list[dict[st
     ]
 
 
+def marked_line(
+    x: list[str], y: pd.Series, name: str, colour: str, dash: str, symbol: str, size: int = 9
+) -> dict[str, Any]:
+    """A line with a marker at each point, told apart by its dashes and marker shape as well
+    as colour."""
+    return {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": x,
+        "y": values_of(y),
+        "name": name,
+        "line": {"color": colour, "dash": dash, "width": 3},
+        "marker": {"symbol": symbol, "size": size, "color": colour},
+    }
+
+
 def mtfs_figure(frame: pd.DataFrame, *, council: bool) -> Figure:
     """Savings planned, forecast and delivered by year as bars, the gap (for the council) and
     both stress tests as lines; each series differs by pattern or marker, not colour alone."""
     years = [str(y) for y in frame["year"]]
 
     def line(column: str, name: str, colour: str, dash: str, symbol: str) -> dict[str, Any]:
-        return {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "x": years,
-            "y": values_of(frame[column]),
-            "name": name,
-            "line": {"color": colour, "dash": dash, "width": 3},
-            "marker": {"symbol": symbol, "size": 9, "color": colour},
-        }
+        return marked_line(years, frame[column], name, colour, dash, symbol)
 
     data = delivery_bars(frame)
     if council:
