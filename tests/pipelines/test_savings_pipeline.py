@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 from pydantic import ValidationError
 
-from metrics.registry.finance import Finance, SavingsProposal
+from metrics.registry.finance import Finance
 from metrics.registry.loader import Registry
 from pipelines.config import Pipeline, load_pipelines
 from pipelines.runner import RunResult, run_pipeline
+from tests.engine.test_savings_judgement import proposal
 from tests.pipelines.conftest import rejected, runs
 from warehouse.savings import current_delivery, delivery_history
 
@@ -33,23 +34,15 @@ HEADINGS = [
 IDS = ("S-ASC-01", "S-HWY-02", "S-CORP-03")
 
 
-def proposal(ident: str) -> SavingsProposal:
-    return SavingsProposal(
-        id=ident,
-        title=f"Saving {ident}",
-        directorate="corporate",
-        portfolio="leader",
-        owner="Director of Finance",
-        programme="Fit for the Future",
-        first_planned="2025-26",
-        plan={"2025-26": 500_000.0, "2026-27": 1_000_000.0},
-    )
+PLAN = {"2025-26": 500_000.0, "2026-27": 1_000_000.0}
 
 
 @pytest.fixture
 def finance_registry(registry: Registry) -> Registry:
     """The shipped registry with three savings proposals of its own."""
-    return dataclasses.replace(registry, finance=Finance(proposals=tuple(proposal(i) for i in IDS)))
+    return dataclasses.replace(
+        registry, finance=Finance(proposals=tuple(proposal(i, PLAN) for i in IDS))
+    )
 
 
 def workbook(path: Path, rows: list[list[object]], headings: list[str] = HEADINGS) -> Path:
@@ -241,7 +234,9 @@ def test_amounts_in_thousands_and_mapped_headings(
             columns: {proposal_id: Saving ref, delivered: Achieved}
         """
     )
-    registry = dataclasses.replace(registry, finance=Finance(proposals=(proposal("S-ASC-01"),)))
+    registry = dataclasses.replace(
+        registry, finance=Finance(proposals=(proposal("S-ASC-01", PLAN),))
+    )
     headings = ["Saving ref", "FINANCIAL YEAR", "month", "Forecast (£000)", "Achieved", "notes"]
     workbook(
         tmp_path / "drops" / "thousands" / "return.xlsx",
