@@ -230,9 +230,7 @@ def milestones_section(
     return section(
         "proposal-milestones-heading",
         "Milestones it depends on",
-        html.Ul(items, id="proposal-milestones")
-        if items
-        else html.P("It depends on no milestone in the tracker.", id="proposal-milestones"),
+        _list_or(items, "proposal-milestones", "It depends on no milestone in the tracker."),
     )
 
 
@@ -255,7 +253,10 @@ def risks_section(risks: pd.DataFrame) -> html.Section:
     return section(
         "proposal-risks-heading",
         "Risks that threaten it",
-        html.Ul(items, id="proposal-risks")
-        if items
-        else html.P("No risk in the register names it.", id="proposal-risks"),
+        _list_or(items, "proposal-risks", "No risk in the register names it."),
     )
+
+
+def _list_or(items: list[Any], ident: str, none: str) -> html.Ul | html.P:
+    # One id either way: whatever reads the section finds the list or the sentence in its place
+    return html.Ul(items, id=ident) if items else html.P(none, id=ident)
