@@ -194,6 +194,10 @@ def install_oidc(
             raise ValueError("the discovery document names another issuer")
 
     def start() -> Any:
+        # One sign-in in flight per browser: an abandoned one's state goes, so the signed
+        # cookie cannot grow with every click (and an older tab's callback is refused)
+        for key in [k for k in flask.session if k.startswith(f"_state_{CLIENT}_")]:
+            flask.session.pop(key)
         flask.session[NEXT_KEY] = safe_next(flask.request.args.get("next"))
         try:
             metadata_checked()
