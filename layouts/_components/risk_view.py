@@ -155,8 +155,11 @@ def _items(values: Any) -> Any:
     return html.Ul([html.Li(str(v)) for v in values]) if values else html.P("None recorded.")
 
 
-def risk_details(risk: dict[str, Any], defined: Any, open_: bool) -> html.Details:
-    """A risk's title, opening on its cause, consequence, controls, actions and target."""
+def risk_details(
+    risk: dict[str, Any], defined: Any, open_: bool, threatens: Any = None
+) -> html.Details:
+    """A risk's title, opening on its cause, consequence, controls, actions, target and what
+    it threatens."""
     target = risk.get("target_score")
     target_text = (
         f"{int(target)} (likelihood {defined.target.likelihood} x impact {defined.target.impact})"
@@ -181,6 +184,11 @@ def risk_details(risk: dict[str, Any], defined: Any, open_: bool) -> html.Detail
                     html.Dd(_items(defined.actions if defined is not None else ())),
                     html.Dt("Target score"),
                     html.Dd(target_text),
+                    *(
+                        [html.Dt("What it threatens"), html.Dd(threatens)]
+                        if threatens is not None
+                        else []
+                    ),
                 ],
                 className="pmf-risk-facts",
             ),
@@ -238,19 +246,17 @@ def _joined(items: list[Component]) -> list[Component | str]:
     return out
 
 
+# Few enough columns to read on a laptop without scrolling the table sideways; what a risk
+# threatens opens with its cause and controls
 REGISTER_HEADINGS = (
     "Id",
     "Risk",
     "Category",
     "Owner",
-    "Likelihood",
-    "Impact",
-    "Score",
+    "Score (likelihood x impact)",
     "Rating",
-    "Appetite",
-    "Above appetite",
+    "Against the appetite",
     "Next review",
-    "Threatens",
 )
 
 
@@ -275,21 +281,28 @@ def register_table(
                 [
                     html.Td(ident),
                     html.Th(
-                        risk_details(risk, defined(ident), open_=ident == open_risk), scope="row"
+                        risk_details(
+                            risk,
+                            defined(ident),
+                            open_=ident == open_risk,
+                            threatens=_threatens(risk, measure_name, milestone_titles),
+                        ),
+                        scope="row",
                     ),
                     html.Td(str(risk["category"]).replace("-", " ").capitalize()),
                     html.Td(str(risk["owner"])),
-                    html.Td(str(int(risk["likelihood"])), className="pmf-num"),
-                    html.Td(str(int(risk["impact"])), className="pmf-num"),
-                    html.Td(str(int(risk["score"])), className="pmf-num"),
-                    html.Td(rating_badge(str(risk["rating"]))),
-                    html.Td(str(int(risk["appetite"])), className="pmf-num"),
                     html.Td(
-                        html.Strong(f"{ABOVE_MARK} Yes") if above else "No",
+                        f"{int(risk['score'])} ({int(risk['likelihood'])} x {int(risk['impact'])})",
+                        className="pmf-num",
+                    ),
+                    html.Td(rating_badge(str(risk["rating"]))),
+                    html.Td(
+                        html.Strong(f"{ABOVE_MARK} Above ({int(risk['appetite'])})")
+                        if above
+                        else f"Within ({int(risk['appetite'])})",
                         className="pmf-heat-above-cell" if above else None,
                     ),
                     html.Td(_review(risk)),
-                    html.Td(_threatens(risk, measure_name, milestone_titles)),
                 ]
             )
         )

@@ -48,7 +48,7 @@ def test_risk_register_passes_axe_and_filters_through_the_url(page: Any, live_ur
         f"() => document.querySelectorAll('#risk-register tbody tr').length < {everything}"
     )
     rows = page.locator("#risk-register tbody tr").all_inner_texts()
-    assert rows and all("▲ Yes" in r for r in rows)
+    assert rows and all("▲ Above" in r for r in rows)
     # A risk opens on its cause and controls from the keyboard
     page.focus("#risk-register summary")
     page.keyboard.press("Enter")

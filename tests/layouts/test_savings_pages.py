@@ -233,7 +233,7 @@ def test_the_register_shows_the_heat_map_and_every_risk_to_officers(app: dash.Da
 
 def test_register_filters_and_the_public_view(app: dash.Dash) -> None:
     above = rows(find(risks(app, "officer", above="yes"), "risk-register"))
-    assert above and all("▲ Yes" in r for r in above)
+    assert above and all("▲ Above" in r for r in above)
     assert len(above) == int(judged(app).risks["above_appetite"].sum())
     overdue = risks(app, "officer", overdue="yes")
     late = int(judged(app).risks["review_overdue"].sum())
