@@ -16,7 +16,7 @@ from cli.finance_options import AS_OF, FORMAT, known, lead, pounds, view_as_at
 from metrics.cells import safe_csv
 from metrics.engine.mtfs import MTFS_COLUMNS
 from metrics.engine.savings import SAVING_STATUSES
-from metrics.format import format_number
+from metrics.format import format_money
 from metrics.words import plural, saving_status_word
 
 SAVINGS_CSV_COLUMNS = ("id", "title", "portfolio", "planned", "forecast", "delivered", "status")
@@ -82,8 +82,7 @@ def savings_csv(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _money(value: object) -> str:
-    amount = pounds(value)
-    return "-" if amount is None else format_number(float(amount), "GBP")
+    return format_money(pounds(value), "-")
 
 
 def _savings_table(rows: pd.DataFrame, year: str) -> None:

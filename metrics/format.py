@@ -31,6 +31,17 @@ def format_number(value: float | None, unit: str, decimals: int = 1) -> str:
     return text
 
 
+def format_money(value: object, missing: str = "–") -> str:
+    """Pounds as £1.2m / £350k / £900, or `missing` when there is no figure."""
+    if value is None or isinstance(value, str):
+        return missing
+    try:
+        amount = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # pandas' NA, or anything else that is not a figure
+        return missing
+    return missing if math.isnan(amount) else format_number(amount, "GBP")
+
+
 def format_value(value: float | None, metric: Metric) -> str:
     """Format a value in a metric's own unit and decimals."""
     return format_number(value, metric.unit, metric.decimals)

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from metrics.engine.mtfs import mtfs_horizon
 from metrics.engine.savings import SAVING_STATUSES
-from metrics.format import format_number
+from metrics.format import format_money, format_number
 from metrics.readmodel.finance import FinanceView, finance_view
 from metrics.readmodel.judged import Audience
 from metrics.registry.loader import Registry
@@ -181,7 +181,7 @@ def build_finance_section(
 
 
 def _money(value: float) -> str:
-    return format_number(value, "GBP")
+    return format_money(value)
 
 
 def _savings_para(year: str, lines: list[SavingLine]) -> Para:

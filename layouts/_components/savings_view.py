@@ -16,7 +16,7 @@ from layouts._components.a11y import aria
 from layouts._components.tables import simple_table
 from metrics.engine.savings import SAVING_STATUSES
 from metrics.figures import BLUE, GREY, INK, ORANGE, PURPLE, Figure, base_layout, values_of
-from metrics.format import format_number
+from metrics.format import format_money
 from metrics.words import SAVING_STATUS, plural, saving_status_word
 
 GREEN = "#00703c"
@@ -47,9 +47,7 @@ NO_FIGURE = "—"
 
 def money(value: Any) -> str:
     """Pounds as £1.2m / £350k / £900, or a dash for no figure."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return NO_FIGURE
-    return format_number(float(value), "GBP")
+    return format_money(value, NO_FIGURE)
 
 
 def status_badge(status: str) -> html.Span:
