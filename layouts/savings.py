@@ -70,7 +70,10 @@ def savings_view(
         if not frame.empty:
             children.append(
                 mtfs_section(
-                    frame, council=not directorate and not portfolio, group_name=group_name
+                    frame,
+                    council=not directorate and not portfolio,
+                    group_name=group_name,
+                    year=view.year,
                 )
             )
     else:

@@ -14,6 +14,7 @@ from dash.development.base_component import Component
 
 from layouts._components.a11y import aria
 from layouts._components.tables import simple_table
+from metrics.engine.mtfs import mtfs_horizon
 from metrics.engine.savings import SAVING_STATUSES
 from metrics.figures import BLUE, GREY, INK, ORANGE, PURPLE, Figure, base_layout, values_of
 from metrics.format import format_money
@@ -234,7 +235,24 @@ def stress_test_notes() -> html.Dl:
     )
 
 
-def mtfs_section(frame: pd.DataFrame, *, council: bool, group_name: str | None) -> html.Section:
+def horizon_words(frame: pd.DataFrame, year: str) -> html.P | None:
+    """The gap and both stress tests added up from this year to the strategy's last year."""
+    horizon = mtfs_horizon(frame, year)
+    if horizon is None:
+        return None
+    return html.P(
+        f"Added up from {horizon['first']} to {horizon['last']}, the gap is "
+        f"{money(horizon['gap'])} and the savings forecast would leave "
+        f"{money(horizon['remaining_gap'])} to find; under stress test 1, "
+        f"{money(horizon['slip_gap'])}; under stress test 2, {money(horizon['on_track_gap'])}.",
+        id="mtfs-horizon",
+        className="pmf-summary",
+    )
+
+
+def mtfs_section(
+    frame: pd.DataFrame, *, council: bool, group_name: str | None, year: str = ""
+) -> html.Section:
     """The MTFS chart with its table beside it and the stress tests in words."""
     whose = "the council" if council else group_name or "this group"
     title = "The MTFS: the gap by year against savings" if council else f"Savings by year: {whose}"
@@ -262,6 +280,7 @@ def mtfs_section(frame: pd.DataFrame, *, council: bool, group_name: str | None) 
             className="pmf-muted",
         ),
         stress_test_notes(),
+        horizon_words(frame, year) if council and year else None,
         html.Div(
             [
                 html.Figure(

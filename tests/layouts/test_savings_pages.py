@@ -115,6 +115,10 @@ def test_officers_see_this_year_s_figures_the_mtfs_and_every_proposal(app: dash.
     tests = text_of(find(layout, "stress-tests"))
     assert "every saving at risk slips one year" in tests
     assert "only savings on track are delivered" in tests
+    # Over the years ahead the two tests part, and the page adds them up in words
+    horizon = " ".join(text_of(find(layout, "mtfs-horizon")).split())
+    assert horizon.startswith(f"Added up from {YEAR} to ")
+    assert "under stress test 1" in horizon and "under stress test 2" in horizon
     table = find(layout, "savings-table")
     assert len(rows(table)) == len(judged(app).savings) == 16
     # Most serious first: the one that will not deliver heads the table, the delivered one ends it
@@ -149,6 +153,7 @@ def test_filters_narrow_the_table_and_show_the_group_s_savings_by_year(app: dash
     mtfs = find(layout, "mtfs-table")
     headings = text_of(mtfs.children[1])
     assert "Planned" in headings and "MTFS gap" not in headings
+    assert find(layout, "mtfs-horizon") is None  # the gap is the council's, not a group's
     assert "Corporate Services" in text_of(find(layout, "mtfs-heading"))
     assert find(layout, "savings-status").value == "at_risk"
     none = savings(app, "officer", status="on_track", directorate="corporate-services")
