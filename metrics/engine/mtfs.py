@@ -55,18 +55,13 @@ def _slipped(by_year: pd.DataFrame, this_year: int) -> pd.Series:
     """What each row counts for under 'every saving at risk slips one year'."""
     starts = by_year["year"].map(year_start)
     slips = by_year["status"].isin(SLIPS)
-    earlier = by_year.assign(year=[year_label(s + 1) for s in starts])
-    planned = earlier[starts >= this_year].set_index(["proposal_id", "year"])["planned"]
-    moved = pd.Series(
-        [
-            planned.get((p, y), 0.0) if s > this_year else d
-            for p, y, s, d in zip(
-                by_year["proposal_id"], by_year["year"], starts, by_year["delivered"], strict=True
-            )
-        ],
-        index=by_year.index,
-        dtype="float64",
-    )
+    # Each plan from this year on, moved to the year after
+    later = by_year.loc[starts >= this_year, ["proposal_id", "year", "planned"]]
+    later = later.assign(year=[year_label(year_start(y) + 1) for y in later["year"]])
+    keys = by_year[["proposal_id", "year"]]
+    moved = keys.merge(later, on=["proposal_id", "year"], how="left")["planned"]
+    moved = pd.Series(moved.fillna(0.0).to_numpy(dtype="float64"), index=by_year.index)
+    moved = moved.where(starts > this_year, by_year["delivered"])
     return by_year["forecast"].where(~slips | (starts < this_year), moved)
 
 

@@ -137,15 +137,18 @@ def _thresholds(mtfs: Mtfs | None) -> tuple[float, float]:
     return mtfs.tolerance_percent, mtfs.will_not_deliver_percent
 
 
+def _by_id(frame: pd.DataFrame, column: str) -> dict[str, dict[str, Any]]:
+    """Each row of a frame as a plain mapping, by the id in `column`."""
+    return {str(r[column]): {str(k): v for k, v in r.items()} for r in frame.to_dict("records")}
+
+
 def _dependencies(
-    proposal: SavingsProposal, milestones: pd.DataFrame, risks: pd.DataFrame
+    proposal: SavingsProposal,
+    known: dict[str, dict[str, Any]],
+    scored: dict[str, dict[str, Any]],
 ) -> list[Reason]:
+    """What the milestones (`known`, by id) and risks (`scored`, by id) say of a proposal."""
     found: list[Reason] = []
-    known = (
-        dict(zip(milestones["id"].astype(str), milestones.to_dict("records"), strict=True))
-        if not milestones.empty
-        else {}
-    )
     for ident in proposal.milestones:
         row = known.get(ident)
         if row is None:
@@ -162,9 +165,6 @@ def _dependencies(
                     MILESTONE, f"Depends on milestone '{row['title']}' ({ident}), which {state}."
                 )
             )
-    scored: dict[str, dict[str, Any]] = {
-        str(r["risk_id"]): {str(k): v for k, v in r.items()} for r in risks.to_dict("records")
-    }
     for ident in proposal.risks:
         threat = scored.get(ident)
         if threat is not None and bool(threat["above_appetite"]):
@@ -242,12 +242,13 @@ def judge_savings(
     register (metrics.engine.risks.judge_risks).
     """
     year = current_year(today)
+    known, scored = _by_id(milestones, "id"), _by_id(risks, "risk_id")
     returns = _returns_by_key(delivery)
     rows = []
     for proposal in finance.proposals:
         found = returns.get((proposal.id, year))
         outstanding = carried_forward(proposal, returns, year)
-        dependencies = _dependencies(proposal, milestones, risks)
+        dependencies = _dependencies(proposal, known, scored)
         status, reasons = judge_proposal(
             proposal, year, found, outstanding, dependencies, finance.mtfs
         )
