@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import dash
 
+from metrics.engine.risks import judge_risks
+from metrics.registry.loader import load_registry
+from tests.conftest import CONFIG
 from tests.layouts.conftest import page, text_of, viewing
 
 
@@ -23,9 +28,13 @@ def test_a_councillor_sees_the_off_target_measure_its_flags_and_the_slipping_mil
 ) -> None:
     with viewing(app, "member"):
         layout = page("overview").layout()
+    # Three flags on measures and milestones, and one on each risk in the register above the
+    # council's appetite (as at 25 Nov 2024 no review is overdue yet)
+    risks = judge_risks(load_registry(CONFIG).finance, date(2024, 11, 25))
+    flags = 3 + int(risks["above_appetite"].sum())
     assert text_of(layout["overview-summary"]) == (
         "Of 4 measures with targets, 2 are on target, 1 within tolerance and 1 off target. "
-        "3 flags need attention; no planned action is overdue. 2 milestones are slipping."
+        f"{flags} flags need attention; no planned action is overdue. 2 milestones are slipping."
     )
     attention = text_of(layout["attention-list"])
     assert "Children's social worker average caseload" in attention
