@@ -36,7 +36,7 @@ from metrics.engine.comparison_choice import comparison_choice
 from metrics.engine.periods import period_label
 from metrics.engine.series import SPC_WINDOW
 from metrics.flags.register import metric_flags
-from metrics.readmodel.finance import finance_view
+from metrics.readmodel.finance import risk_register, risks_for
 from metrics.readmodel.judged import SeriesView, read_model
 from metrics.rebases import RebaseNotFound, RebaseProblem
 from metrics.registry.loader import Registry
@@ -141,9 +141,10 @@ def layout(
             else None,
             # The public see only the risks published on the register
             risks_section(
-                finance_view(
-                    registry, rt.engine, today=date.today(), audience=rt.audience
-                ).risks_for(metric_id=metric.id),
+                risks_for(
+                    risk_register(registry, today=date.today(), audience=rt.audience),
+                    metric_id=metric.id,
+                ),
                 prefix="metric",
                 what="that threaten this measure, highest score first",
                 none=None if rt.public else "No risk in the register threatens this measure.",

@@ -91,6 +91,7 @@ class Reason:
 
     code: str
     text: str
+    ref: str = ""  # the milestone or risk it names, if any
 
 
 def current_year(today: date) -> str:
@@ -162,7 +163,9 @@ def _dependencies(
             state = "is overdue" if row["status"] == OVERDUE else "has slipped"
             found.append(
                 Reason(
-                    MILESTONE, f"Depends on milestone '{row['title']}' ({ident}), which {state}."
+                    MILESTONE,
+                    f"Depends on milestone '{row['title']}' ({ident}), which {state}.",
+                    ident,
                 )
             )
     for ident in proposal.risks:
@@ -173,6 +176,7 @@ def _dependencies(
                     RISK,
                     f"Threatened by risk {ident} '{threat['title']}', scoring {threat['score']} "
                     f"against an appetite of {threat['appetite']}.",
+                    ident,
                 )
             )
     return found

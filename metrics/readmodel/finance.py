@@ -49,12 +49,7 @@ class FinanceView:
         self, *, metric_id: str | None = None, portfolio: str | None = None
     ) -> pd.DataFrame:
         """Risks that threaten one measure, or that sit in one portfolio, highest score first."""
-        risks = self.risks
-        if metric_id is not None:
-            risks = risks[[metric_id in m for m in risks["measures"]]]
-        if portfolio is not None:
-            risks = risks[risks["portfolio"] == portfolio]
-        return risks.reset_index(drop=True)
+        return risks_for(self.risks, metric_id=metric_id, portfolio=portfolio)
 
     def by_group(self, group: str) -> pd.DataFrame:
         """This year's savings by 'directorate' or 'portfolio', with both stress tests."""
@@ -92,25 +87,50 @@ def finance_view(
     return view if audience == "internal" else published(view)
 
 
+def risks_for(
+    risks: pd.DataFrame, *, metric_id: str | None = None, portfolio: str | None = None
+) -> pd.DataFrame:
+    """Of judged risks, those that threaten one measure, or that sit in one portfolio."""
+    if metric_id is not None:
+        risks = risks[[metric_id in m for m in risks["measures"]]]
+    if portfolio is not None:
+        risks = risks[risks["portfolio"] == portfolio]
+    return risks.reset_index(drop=True)
+
+
+def risk_register(registry: Registry, *, today: date, audience: Audience) -> pd.DataFrame:
+    """The judged risk register for one audience. Risks are configuration, so this reads nothing
+    from the warehouse: a page that shows only risks need not judge every saving."""
+    risks = judge_risks(registry.finance, today)
+    if audience == "internal":
+        return risks
+    shown = {p.id for p in registry.finance.proposals if p.public}
+    return _published_risks(risks, shown)
+
+
+def _published_risks(risks: pd.DataFrame, shown_savings: set[str]) -> pd.DataFrame:
+    """Public risks only, naming only the public savings they threaten."""
+    risks = risks[risks["public"].astype(bool)].reset_index(drop=True)
+    kept = [tuple(s for s in ss if s in shown_savings) for ss in risks["savings"]]
+    return risks.assign(savings=pd.Series(kept, index=risks.index, dtype=object))
+
+
 def published(view: FinanceView) -> FinanceView:
     """What the public may see of a view: public savings and risks only, no MTFS."""
-    risks = view.risks[view.risks["public"].astype(bool)].reset_index(drop=True)
     savings = view.savings[view.savings["public"].astype(bool)].reset_index(drop=True)
-    shown_risks, shown_savings = set(risks["risk_id"]), set(savings["proposal_id"])
+    shown_savings = set(savings["proposal_id"])
+    risks = _published_risks(view.risks, shown_savings)
+    shown_risks = set(risks["risk_id"])
 
     def words(reasons: tuple[Reason, ...]) -> tuple[Reason, ...]:
         return tuple(
-            Reason(RISK, HIDDEN_RISK)
-            if r.code == RISK and not any(f"risk {i} " in r.text for i in shown_risks)
-            else r
+            Reason(RISK, HIDDEN_RISK) if r.code == RISK and r.ref not in shown_risks else r
             for r in reasons
         )
 
     savings = savings.assign(
         reasons=pd.Series([words(r) for r in savings["reasons"]], index=savings.index, dtype=object)
     )
-    kept = [tuple(s for s in ss if s in shown_savings) for ss in risks["savings"]]
-    risks = risks.assign(savings=pd.Series(kept, index=risks.index, dtype=object))
     by_year = view.by_year[view.by_year["proposal_id"].isin(shown_savings)].reset_index(drop=True)
     return replace(
         view,
