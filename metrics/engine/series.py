@@ -1,8 +1,8 @@
 """One metric's time series for one area, with its targets and SPC reading.
 
-The one place an SPC reading is worked out (`spc_for`): the status snapshot (and so the flags
-and the overview), the drill-down and the packs all call it, with the same window of periods
-and the same rebases.
+The one place an SPC reading is worked out: `spc_for` for one series (the drill-down and the
+packs) and `spc_for_all` for every series at once (the status snapshot, and so the flags and
+the overview), with the same window of periods, the same rebases and identical readings.
 
 Which periods the mean and limits come from, as a Making Data Count user expects: the periods
 on the chart. By default that is the latest `SPC_WINDOW` figures (five years of a monthly
@@ -24,6 +24,7 @@ import pandas as pd
 
 from metrics.engine.periods import period_label
 from metrics.engine.spc import MIN_RELIABLE_POINTS, SpcResult, xmr
+from metrics.engine.spc_batch import SpcHeadlines, xmr_all
 from metrics.engine.status import area_targets_for
 from metrics.registry.model import Metric
 
@@ -106,6 +107,11 @@ def window_start(count: int) -> int:
     return max(0, count - SPC_WINDOW)
 
 
+def window_starts(counts: np.ndarray) -> np.ndarray:
+    """`window_start` of many series' counts at once."""
+    return np.maximum(0, counts - SPC_WINDOW)
+
+
 def spc_for(
     metric: Metric,
     values: Sequence[float] | np.ndarray,
@@ -126,6 +132,76 @@ def spc_for(
         run_length=settings.run_length,
         trend_length=settings.trend_length,
     )
+
+
+def spc_for_all(
+    metrics: Sequence[Metric],
+    area_codes: Sequence[str] | np.ndarray,
+    values: np.ndarray,
+    starts: np.ndarray,
+    bounds: np.ndarray,
+    targets: np.ndarray,
+    recorded: Rebases | None = None,
+) -> SpcHeadlines:
+    """`spc_for` over many series at once: series `i` is metric `metrics[i]` in
+    `area_codes[i]`, its periods `starts[bounds[i]:bounds[i + 1]]` (datetime64[D], rising) with
+    `values` alike, read against `targets[i]` (NaN for none), with its rebases."""
+    settings = [m.spc for m in metrics]
+    return xmr_all(
+        values,
+        bounds,
+        improvement=[IMPROVEMENT[m.polarity] for m in metrics],
+        target=targets,
+        rebase=rebase_marks(metrics, area_codes, starts, bounds, recorded or {}),
+        fix_after_n_points=[s.fix_after_n_points for s in settings],
+        screen_outliers=[s.screen_outliers for s in settings],
+        run_length=[s.run_length for s in settings],
+        trend_length=[s.trend_length for s in settings],
+    )
+
+
+def rebase_marks(
+    metrics: Sequence[Metric],
+    area_codes: Sequence[str] | np.ndarray,
+    starts: np.ndarray,
+    bounds: np.ndarray,
+    recorded: Rebases,
+) -> np.ndarray:
+    """Which periods start a new segment: `rebase_points` of every series at once, as a mask.
+
+    Series `i` covers `starts[bounds[i]:bounds[i + 1]]`; its rebases are those of
+    `series_rebases` (the definition's and those recorded).
+    """
+    marks = np.zeros(len(starts), dtype=bool)
+    owners: list[int] = []
+    days: list[date] = []
+    number_of = {}
+    for number, (metric, area) in enumerate(zip(metrics, area_codes, strict=True)):
+        if metric.spc.rebase_at:
+            owners += [number] * len(metric.spc.rebase_at)
+            days += metric.spc.rebase_at
+        if recorded:
+            number_of[(metric.id, str(area))] = number
+    for key, found in recorded.items():
+        if key in number_of:
+            owners += [number_of[key]] * len(found)
+            days += [r.period_start for r in found]
+    if not owners or len(starts) == 0:
+        return marks
+    # One binary search for all: series number and day make one rising key, because each
+    # series' periods rise and the series follow one another
+    edges = np.asarray(bounds, dtype=np.int64)
+    day = np.asarray(starts, dtype="datetime64[D]").astype(np.int64)
+    wanted = np.array(days, dtype="datetime64[D]").astype(np.int64)
+    low = min(int(day.min()), int(wanted.min()))
+    span = max(int(day.max()), int(wanted.max())) - low + 1
+    series = np.repeat(np.arange(edges.size - 1, dtype=np.int64), np.diff(edges))
+    owner = np.array(owners, dtype=np.int64)
+    found_at = np.searchsorted(series * span + (day - low), owner * span + (wanted - low))
+    position = found_at - edges[owner]
+    inside = (position > 0) & (found_at < edges[owner + 1])
+    marks[found_at[inside]] = True
+    return marks
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pandas as pd
 from metrics.engine.aggregation import with_derived_county
 from metrics.engine.freshness import freshness
 from metrics.engine.periods import period_bounds
-from metrics.engine.series import Rebases, series_rebases, spc_for, window_start
+from metrics.engine.series import Rebases, spc_for_all, window_starts
 from metrics.engine.series_layout import SeriesLayout, series_layout
 from metrics.engine.status import NO_DATA, NO_TARGET, consecutive_red, latest_status, status_table
 from metrics.registry.loader import Registry
@@ -73,31 +73,37 @@ def spc_table(
 ) -> pd.DataFrame:
     """SPC variation, assurance and limits for each series of a status table (index metric, area).
 
-    Each series' latest figures (the default window the drill-down shows) run through
-    metrics.engine.series.spc_for, with its rebases; assurance uses the latest target.
+    Each series' latest figures (the default window the drill-down shows) are read with
+    metrics.engine.series.spc_for_all, every series at once, with its rebases; assurance uses
+    the latest target. The readings are those spc_for gives each series alone.
     """
     frame = layout.frame
-    values = frame["value"].to_numpy(dtype=float)
-    starts = frame["period_start"].to_numpy(dtype="datetime64[D]")
-    targets = frame["target"].to_numpy(dtype=float)
-    bounds = layout.bounds.tolist()
-    rows = []
-    for number in range(layout.count):
-        lo, hi = bounds[number], bounds[number + 1]
-        lo += window_start(hi - lo)
-        metric = registry.metric(str(layout.metric_ids[number]))
-        target = targets[hi - 1]
-        result = spc_for(
-            metric,
-            values[lo:hi],
-            starts[lo:hi],
-            None if np.isnan(target) else float(target),
-            series_rebases(metric, str(layout.area_codes[number]), rebases or {}),
-        )
-        rows.append((result.variation, result.assurance, result.lpl, result.upl))
-    frame = pd.DataFrame(rows, columns=["variation", "assurance", "lpl", "upl"])
-    frame.index = pd.MultiIndex.from_arrays([layout.metric_ids, layout.area_codes], names=KEY)
-    return frame
+    lengths = layout.lengths
+    shown = lengths - window_starts(lengths)
+    # Keep each series' last `shown` rows: a row is kept when fewer than `shown` follow it
+    to_end = np.repeat(layout.bounds[1:], lengths) - np.arange(len(frame))
+    keep = to_end <= np.repeat(shown, lengths)
+    targets = frame["target"].to_numpy(dtype=float)[layout.bounds[1:] - 1]
+    metrics = [registry.metric(str(m)) for m in layout.metric_ids]
+    found = spc_for_all(
+        metrics,
+        layout.area_codes,
+        frame["value"].to_numpy(dtype=float)[keep],
+        frame["period_start"].to_numpy(dtype="datetime64[D]")[keep],
+        np.r_[0, np.cumsum(shown)],
+        targets,
+        rebases,
+    )
+    out = pd.DataFrame(
+        {
+            "variation": found.variation,
+            "assurance": found.assurance,
+            "lpl": found.lpl,
+            "upl": found.upl,
+        }
+    )
+    out.index = pd.MultiIndex.from_arrays([layout.metric_ids, layout.area_codes], names=KEY)
+    return out
 
 
 def _reported(registry: Registry, values: pd.DataFrame) -> pd.DataFrame:
