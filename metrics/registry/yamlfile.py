@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import math
+import threading
 import typing
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,13 +69,39 @@ def _node_line(node: Any) -> int:
     return (lc.line + 1) if lc is not None and lc.line is not None else 1
 
 
+# Parsed files by path, label and exact text. A process that loads the configuration again (a
+# command handed to the running dashboard, a scheduled run) would otherwise parse every file
+# afresh: ruamel's pure-Python parser takes about a second for the shipped config, holding the
+# interpreter while the dashboard's requests wait. The text is always read, so an edited file
+# is always parsed again. Parsed documents are only read, never changed, so they can be shared.
+_PARSED: OrderedDict[tuple[str, str, str], YamlDoc] = OrderedDict()
+_PARSED_MAX = 256
+_PARSED_LOCK = threading.Lock()
+
+
 def read_yaml(path: Path, label: str) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse one YAML file; a syntax error becomes a Problem instead of an exception."""
-    yaml = YAML(typ="rt")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(label, 1, "(file)", f"cannot read the file: {exc}")]
+    key = (str(path), label, text)
+    with _PARSED_LOCK:
+        parsed = _PARSED.get(key)
+        if parsed is not None:
+            _PARSED.move_to_end(key)
+            return parsed, []
+    doc, problems = _parse(path, label, text)
+    if doc is not None:
+        with _PARSED_LOCK:
+            _PARSED[key] = doc
+            while len(_PARSED) > _PARSED_MAX:
+                _PARSED.popitem(last=False)
+    return doc, problems
+
+
+def _parse(path: Path, label: str, text: str) -> tuple[YamlDoc | None, list[Problem]]:
+    yaml = YAML(typ="rt")
     try:
         data = yaml.load(text)
     except MarkedYAMLError as exc:

@@ -235,3 +235,16 @@ def test_a_setting_that_is_not_a_finite_number_is_refused(config_copy: Path, wri
         f"{settings}:1: rejected_share_limit: '{written}' is not a finite number; "
         "write a number from 0.0 to 1.0"
     ]
+
+
+def test_a_file_edited_between_loads_in_one_process_is_read_afresh(config_copy: Path) -> None:
+    """A process that loads the configuration again (the dashboard running a handed-over
+    command) sees every edit: parsed files are reused only while their text is unchanged."""
+    from metrics.registry.loader import load_registry
+
+    before = load_registry(config_copy)
+    assert load_registry(config_copy).metric(FIRST).name == before.metric(FIRST).name
+    _edit(config_copy, HEALTH, f"name: {before.metric(FIRST).name}", "name: Carers' lives")
+    assert load_registry(config_copy).metric(FIRST).name == "Carers' lives"
+    _edit(config_copy, HEALTH, "polarity: higher_is_better", "polarity: higher_is_beter")
+    assert _validate(config_copy), "a typo made after a clean load must still be reported"
