@@ -6,6 +6,7 @@ Every change is audited; the rows themselves are kept by `warehouse.users`.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import secrets
 from collections.abc import Collection
@@ -29,8 +30,13 @@ EMAIL = re.compile(
 )
 MIN_PASSWORD = 12
 HASHER = PasswordHasher()
-# Checked when the user name is unknown, so a wrong name takes as long as a wrong password
-_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when the user name is unknown, so a wrong name takes as long as a wrong
+    password; made on first use, since hashing costs every `pmf` command half a second."""
+    return HASHER.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -233,7 +239,7 @@ class LocalPasswordProvider:
         user = find_user(self.engine, username.strip().lower())
         stored = user["password_hash"] if user else None
         try:
-            HASHER.verify(stored or _DUMMY_HASH, password)
+            HASHER.verify(stored or _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             return None
         if user is None or stored is None or user["disabled_at"] is not None:

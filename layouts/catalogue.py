@@ -12,8 +12,9 @@ from layouts._components.a11y import aria
 from layouts._components.grid import data_grid, records
 from layouts._components.page_cache import cached_page
 from layouts._components.query import query_sync, register_query_sync
-from layouts._runtime import runtime
+from layouts._runtime import Cache, runtime
 from metrics.registry.catalogue import CATALOGUE_COLUMNS, catalogue_frame, search_catalogue
+from metrics.registry.loader import Registry
 from metrics.words import plural
 from reports.downloads import catalogue_csv
 
@@ -35,9 +36,23 @@ def measure_link(name: str, metric_id: str) -> str:
     return f"[{_markdown_text(name)}](/metric/{quote(metric_id)})"
 
 
+# The catalogue is the configuration, which a running dashboard never reloads: each search's
+# rows are worked out once per process (every public visit to the page asks for them). The
+# registry is kept with its rows, so its id cannot be reused while they are kept.
+_SEARCHES: Cache[tuple[Registry, list[dict[str, Any]], str]] = Cache(64)
+
+
 def _rows(query: str | None) -> tuple[list[dict[str, Any]], str]:
-    frame = search_catalogue(catalogue_frame(runtime().registry), query)
-    total = len(runtime().registry)
+    registry = runtime().registry
+    _kept, rows, summary = _SEARCHES.get(
+        (id(registry), query or ""), lambda: (registry, *_search(registry, query))
+    )
+    return rows, summary
+
+
+def _search(registry: Registry, query: str | None) -> tuple[list[dict[str, Any]], str]:
+    frame = search_catalogue(catalogue_frame(registry), query)
+    total = len(registry)
     words = f" matching “{query.strip()}”" if query and query.strip() else ""
     rows = [
         {**row, "link": measure_link(str(row["name"]), str(row["id"]))} for row in records(frame)
