@@ -50,6 +50,15 @@ class SeriesLayout:
         for first, last in zip(firsts, lasts, strict=True):
             yield str(self.metric_ids[first]), slice(self.bounds[first], self.bounds[last])
 
+    def subset(self, keep: np.ndarray) -> SeriesLayout:
+        """Only the series where `keep` (one bool per series) is true, laid out alike."""
+        if keep.all():
+            return self
+        lengths = self.lengths[keep]
+        frame = self.frame[np.repeat(keep, self.lengths)].reset_index(drop=True)
+        bounds = np.r_[0, np.cumsum(lengths)].astype(self.bounds.dtype)
+        return SeriesLayout(frame, bounds, self.metric_ids[keep], self.area_codes[keep])
+
     def keys(self) -> pd.DataFrame:
         """One row per series: metric_id and area_code."""
         return pd.DataFrame({"metric_id": self.metric_ids, "area_code": self.area_codes})

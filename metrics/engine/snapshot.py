@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 
 from metrics.engine.aggregation import with_derived_county
-from metrics.engine.freshness import freshness
+from metrics.engine.freshness import Freshness, freshness
 from metrics.engine.periods import period_bounds
 from metrics.engine.series import Rebases, spc_for_all, window_starts
 from metrics.engine.series_layout import SeriesLayout, series_layout
-from metrics.engine.status import NO_DATA, NO_TARGET, consecutive_red, latest_status, status_table
+from metrics.engine.status import NO_DATA, NO_TARGET, latest_judged
 from metrics.registry.loader import Registry
+from metrics.registry.model import Metric
 
 KEY = ["metric_id", "area_code"]
 
@@ -43,12 +44,13 @@ def build_snapshot(
     pairs = pd.DataFrame(
         [(m.id, a.code) for m in registry.metrics for a in registry.areas_for(m)], columns=KEY
     )
-    status = status_table(registry.metrics, _reported(registry, values), registry.plan.county.code)
-    layout = series_layout(status)
-    latest = latest_status(status, layout)
+    # The status table of every observation, but worded only where the snapshot reads it
+    layout, latest, red_periods = latest_judged(
+        registry.metrics, _reported(registry, values), registry.plan.county.code
+    )
     loaded = layout.frame["period_start"].to_numpy()[layout.bounds[1:] - 1]
     per_series = layout.keys().assign(latest_loaded=loaded).set_index(KEY)
-    per_series = per_series.join(consecutive_red(status, layout))
+    per_series = per_series.join(red_periods)
     per_series = per_series.join(spc_table(registry, layout, rebases))
 
     out = pairs.merge(latest, on=KEY, how="left").join(per_series, on=KEY)
@@ -60,10 +62,7 @@ def build_snapshot(
     out["period_start"] = _dates(out["period_start"])
     out["latest_loaded"] = _dates(out["latest_loaded"])
     out["derived"] = _latest_derived(values, out)
-    out["period_end"] = [
-        None if start is None else period_bounds(by_id[m].frequency, start)[1]
-        for m, start in zip(out["metric_id"], out["period_start"], strict=True)
-    ]
+    out["period_end"] = _period_ends(by_id, out["metric_id"], out["period_start"])
     _add_freshness(out, registry, today)
     return out.reset_index(drop=True)
 
@@ -106,17 +105,15 @@ def spc_table(
     return out
 
 
-def _reported(registry: Registry, values: pd.DataFrame) -> pd.DataFrame:
-    """Only the rows for areas the registry reports each metric in (and known metrics)."""
+def _reported(registry: Registry, values: pd.DataFrame) -> SeriesLayout:
+    """Only the series of areas the registry reports each metric in (and known metrics)."""
     layout = series_layout(values)
     wanted = {(m.id, a.code) for m in registry.metrics for a in registry.areas_for(m)}
     keep = np.array(
         [key in wanted for key in zip(layout.metric_ids, layout.area_codes, strict=True)],
         dtype=bool,
     )
-    if keep.all():
-        return layout.frame
-    return layout.frame[np.repeat(keep, layout.lengths)]
+    return layout.subset(keep)
 
 
 def _latest_derived(values: pd.DataFrame, out: pd.DataFrame) -> np.ndarray:
@@ -133,11 +130,34 @@ def _dates(column: pd.Series) -> list[date | None]:
     return [None if pd.isna(v) else pd.Timestamp(v).date() for v in column]
 
 
+def _period_ends(
+    by_id: dict[str, Metric], metric_ids: pd.Series, starts: pd.Series
+) -> list[date | None]:
+    """The last day of each row's latest period."""
+    # Thousands of rows share a few latest periods: work each one's end out once
+    ends: dict[tuple[str, date], date] = {}
+    out: list[date | None] = []
+    for metric_id, start in zip(metric_ids, starts, strict=True):
+        if start is None:
+            out.append(None)
+            continue
+        end = ends.get((metric_id, start))
+        if end is None:
+            end = ends[(metric_id, start)] = period_bounds(by_id[metric_id].frequency, start)[1]
+        out.append(end)
+    return out
+
+
 def _add_freshness(out: pd.DataFrame, registry: Registry, today: date) -> None:
     status, expected, due_by = [], [], []
+    # Every area of a metric usually has the same latest period: judge each pair once
+    judged: dict[tuple[str, date | None], Freshness] = {}
     for metric_id, latest in zip(out["metric_id"], out["latest_loaded"], strict=True):
-        metric = registry.metric(metric_id)
-        found = freshness(metric.frequency, registry.lag_days_for(metric), latest, today)
+        found = judged.get((metric_id, latest))
+        if found is None:
+            metric = registry.metric(metric_id)
+            found = freshness(metric.frequency, registry.lag_days_for(metric), latest, today)
+            judged[(metric_id, latest)] = found
         status.append(found.status)
         expected.append(found.expected_period_start)
         due_by.append(found.due_by)

@@ -8,6 +8,7 @@ warehouse after each load.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,11 @@ STATUS_COLUMNS = [
 ]
 
 _SIGN = {"higher_is_better": 1, "lower_is_better": -1, "neutral": 0}
+_RAG_WORDS = np.array(RAG_VALUES, dtype=object)
+_RED_CODE = RAG_VALUES.index(RED)
+# Rows from one period back to the same period a year before, for a series with no gaps
+_PERIODS_A_YEAR = {"weekly": 52, "monthly": 12, "quarterly": 4}
+_DIRECTION_WORDS = np.array([None, IMPROVING, WORSENING, UP, DOWN, NO_CHANGE], dtype=object)
 # Values stored with a few decimals rarely compare exactly; this counts as "the same"
 _EPSILON = 1e-9
 
@@ -57,14 +63,21 @@ def rag_array(
     values: np.ndarray, targets: np.ndarray, signs: np.ndarray, bands: np.ndarray
 ) -> np.ndarray:
     """RAG for many values: `signs` is +1 (higher is better), -1 (lower) or 0 (neutral)."""
+    return _RAG_WORDS[_rag_codes(values, targets, signs, bands)]
+
+
+def _rag_codes(
+    values: np.ndarray, targets: np.ndarray, signs: np.ndarray, bands: np.ndarray
+) -> np.ndarray:
+    """rag_array as positions in RAG_VALUES: far cheaper than a string per row."""
     # Turning every measure into "higher is better" lets one comparison serve both polarities
     shortfall = (targets - values) * signs
     slack = _EPSILON * np.maximum(1.0, np.abs(targets))
-    out = np.where(shortfall <= bands + slack, AMBER, RED).astype(object)
-    out[shortfall <= slack] = GREEN
-    out[np.isnan(values)] = NO_DATA
-    out[np.isnan(targets) | (signs == 0)] = NO_TARGET
-    return out
+    code = np.where(shortfall <= bands + slack, 1, 2)
+    code[shortfall <= slack] = 0
+    code[np.isnan(values)] = 4
+    code[np.isnan(targets) | (signs == 0)] = 3
+    return code
 
 
 def direction(current: float | None, previous: float | None, polarity: Polarity) -> str | None:
@@ -82,15 +95,15 @@ def direction_array(current: np.ndarray, previous: np.ndarray, signs: np.ndarray
     change = current - previous
     slack = _EPSILON * np.maximum(1.0, np.abs(previous))
     better = change * signs
-    out = np.full(current.shape, None, dtype=object)
+    code = np.zeros(current.shape, dtype=np.int8)
     known = ~np.isnan(change)
-    out[known & (better > slack)] = IMPROVING
-    out[known & (better < -slack)] = WORSENING
+    code[known & (better > slack)] = 1
+    code[known & (better < -slack)] = 2
     neutral = known & (signs == 0)
-    out[neutral & (change > slack)] = UP
-    out[neutral & (change < -slack)] = DOWN
-    out[known & (np.abs(change) <= slack)] = NO_CHANGE
-    return out
+    code[neutral & (change > slack)] = 3
+    code[neutral & (change < -slack)] = 4
+    code[known & (np.abs(change) <= slack)] = 5
+    return _DIRECTION_WORDS[code]
 
 
 def targets_for(metric: Metric, starts: np.ndarray) -> np.ndarray:
@@ -160,11 +173,78 @@ def status_table(
     and last-year values are looked up by date, so a gap in a series gives no direction
     rather than a comparison with the wrong period.
     """
+    return status_layout(metrics, series_layout(observations), county).frame
+
+
+def status_layout(
+    metrics: Iterable[Metric], layout: SeriesLayout, county: str | None = None
+) -> SeriesLayout:
+    """`status_table` of observations already laid out by series, laid out alike.
+
+    The engine lays its observations out once and passes the layout along.
+    """
+    found = _judge(metrics, layout, county)
+    out = found.layout.frame.assign(
+        rag=rag_array(found.values, found.targets, found.signs, found.bands),
+        previous_value=found.previous,
+        direction=direction_array(found.values, found.previous, found.signs),
+        last_year_value=found.last_year,
+        direction_year=direction_array(found.values, found.last_year, found.signs),
+        ytd_value=found.ytd,
+    )
+    return replace(found.layout, frame=out[STATUS_COLUMNS])
+
+
+def latest_judged(
+    metrics: Iterable[Metric], layout: SeriesLayout, county: str | None = None
+) -> tuple[SeriesLayout, pd.DataFrame, pd.Series]:
+    """What the status snapshot needs of `status_table`, without wording every row.
+
+    Returns the observations judged (metric_id, area_code, period_start, value and target,
+    laid out by series), `latest_status` of the status table and its `consecutive_red`:
+    RAG and directions are put in words only for each series' latest row.
+    """
+    found = _judge(metrics, layout, county)
+    codes = _rag_codes(found.values, found.targets, found.signs, found.bands)
+    has_value = ~np.isnan(found.values)
+    red_periods = _red_in_a_row(found.layout, has_value, codes == _RED_CODE)
+    rows = _last_true(found.layout, has_value)
+    rows = rows[rows >= 0]
+    values, signs = found.values[rows], found.signs[rows]
+    latest = (
+        found.layout.frame.iloc[rows]
+        .reset_index(drop=True)
+        .assign(
+            rag=_RAG_WORDS[codes[rows]],
+            previous_value=found.previous[rows],
+            direction=direction_array(values, found.previous[rows], signs),
+            last_year_value=found.last_year[rows],
+            direction_year=direction_array(values, found.last_year[rows], signs),
+            ytd_value=found.ytd[rows],
+        )
+    )
+    return found.layout, latest[STATUS_COLUMNS], red_periods
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """Observations with their targets and the figures they are compared with, as numbers."""
+
+    layout: SeriesLayout  # metric_id, area_code, period_start, value and target
+    values: np.ndarray
+    targets: np.ndarray
+    signs: np.ndarray
+    bands: np.ndarray
+    previous: np.ndarray
+    last_year: np.ndarray
+    ytd: np.ndarray
+
+
+def _judge(metrics: Iterable[Metric], layout: SeriesLayout, county: str | None) -> _Judged:
     by_id = {m.id: m for m in metrics}
-    frame = observations[["metric_id", "area_code", "period_start", "value"]]
-    known = frame["metric_id"].isin(list(by_id))
-    layout = series_layout(frame if known.all() else frame[known])
-    frame = layout.frame
+    # Unknown metrics are dropped by series, not by comparing every row's metric id
+    layout = layout.subset(np.array([m in by_id for m in layout.metric_ids], dtype=bool))
+    frame = layout.frame[["metric_id", "area_code", "period_start", "value"]]
     starts = frame["period_start"].to_numpy(dtype="datetime64[D]")
     values = frame["value"].to_numpy(dtype=float)
     n = len(frame)
@@ -173,6 +253,7 @@ def status_table(
     signs = np.zeros(n, dtype=np.int64)
     back = np.zeros(n, dtype="datetime64[D]")
     year_back = np.zeros(n, dtype="datetime64[D]")
+    per_year = np.ones(n, dtype=np.int64)
     wants_ytd = np.zeros(n, dtype=bool)
     biennial = np.zeros(n, dtype=bool)
     areas = frame["area_code"].to_numpy(dtype=object)
@@ -190,32 +271,34 @@ def status_table(
         bands[rows] = tolerance_bands(metric, targets[rows])
         signs[rows] = _SIGN[metric.polarity]
         back[rows], year_back[rows] = earlier_starts(metric.frequency, starts[rows])
+        per_year[rows] = _PERIODS_A_YEAR.get(metric.frequency, 1)
         biennial[rows] = metric.frequency == "biennial"
         wants_ytd[rows] = metric.year_to_date == "sum"
 
     series = layout.row_series()
-    previous = _lookup(series, starts, values, back)
+    previous = _lookup(series, starts, values, back, 1)
     if biennial.any():
         # A survey put off a year (as in 2020) is still the survey before: look a year further
         later = (back.astype("datetime64[M]") - np.timedelta64(12, "M")).astype("datetime64[D]")
         missing = biennial & np.isnan(previous)
-        previous[missing] = _lookup(series, starts, values, later)[missing]
+        previous[missing] = _lookup(series, starts, values, later, 1)[missing]
         year_back = np.where(biennial, back, year_back)
-    last_year = _lookup(series, starts, values, year_back)
+    last_year = _lookup(series, starts, values, year_back, per_year)
     if biennial.any():
         last_year = np.where(biennial, previous, last_year)
-    out = frame.assign(
-        period_start=starts.astype("datetime64[ns]"),
-        value=values,
-        target=targets,
-        rag=rag_array(values, targets, signs, bands),
-        previous_value=previous,
-        direction=direction_array(values, previous, signs),
-        last_year_value=last_year,
-        direction_year=direction_array(values, last_year, signs),
-        ytd_value=_year_to_date(series, starts, values, wants_ytd),
+    judged = frame.assign(
+        period_start=starts.astype("datetime64[ns]"), value=values, target=targets
     )
-    return out[STATUS_COLUMNS]
+    return _Judged(
+        layout=replace(layout, frame=judged),
+        values=values,
+        targets=targets,
+        signs=signs,
+        bands=bands,
+        previous=previous,
+        last_year=last_year,
+        ytd=_year_to_date(series, starts, values, wants_ytd),
+    )
 
 
 def target_status(
@@ -241,11 +324,14 @@ def consecutive_red(table: pd.DataFrame, layout: SeriesLayout | None = None) -> 
     layout = layout or series_layout(table)
     frame = layout.frame
     has_value = frame["value"].notna().to_numpy()
-    red = (frame["rag"] == RED).to_numpy()
+    return _red_in_a_row(layout, has_value, (frame["rag"] == RED).to_numpy())
+
+
+def _red_in_a_row(layout: SeriesLayout, has_value: np.ndarray, red: np.ndarray) -> pd.Series:
     # Reds in a row are those after the last period with a value that was not red
     last_break = _last_true(layout, has_value & ~red)
     series = layout.row_series()
-    after_break = np.arange(len(frame)) > np.where(last_break >= 0, last_break, -1)[series]
+    after_break = np.arange(len(red)) > np.where(last_break >= 0, last_break, -1)[series]
     counts = np.bincount(series[after_break & red & has_value], minlength=layout.count)
     index = pd.MultiIndex.from_arrays([layout.metric_ids, layout.area_codes], names=KEY)
     return pd.Series(counts.astype(np.int64), index=index, name="red_periods")
@@ -274,17 +360,35 @@ def earlier_starts(frequency: str, starts: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _lookup(
-    series: np.ndarray, starts: np.ndarray, values: np.ndarray, wanted: np.ndarray
+    series: np.ndarray,
+    starts: np.ndarray,
+    values: np.ndarray,
+    wanted: np.ndarray,
+    rows_back: int | np.ndarray,
 ) -> np.ndarray:
-    # Rows are sorted by series then date, so (series, day) keys are sorted and searchable
+    """The value of each row's series on the `wanted` day (NaN if it has none).
+
+    `rows_back` is where the wanted day usually is (that many rows earlier, in a series
+    without gaps): checking there first leaves the binary search only the few rows it misses.
+    """
     days = starts.astype(np.int64)
-    keys = series.astype(np.int64) * 1_000_000 + days
-    wanted_keys = series.astype(np.int64) * 1_000_000 + wanted.astype(np.int64)
-    at = np.searchsorted(keys, wanted_keys)
-    found = at < len(keys)
-    found[found] = keys[at[found]] == wanted_keys[found]
-    out = np.full(len(values), np.nan)
-    out[found] = values[at[found]]
+    want = wanted.astype(np.int64)
+    n = len(values)
+    out = np.full(n, np.nan)
+    if n == 0:
+        return out
+    guess = np.maximum(np.arange(n) - rows_back, 0)
+    hit = (days[guess] == want) & (series[guess] == series)
+    out[hit] = values[guess[hit]]
+    missed = np.flatnonzero(~hit)
+    if missed.size:
+        # Rows are sorted by series then date, so (series, day) keys are sorted and searchable
+        keys = series.astype(np.int64) * 1_000_000 + days
+        wanted_keys = series[missed].astype(np.int64) * 1_000_000 + want[missed]
+        at = np.searchsorted(keys, wanted_keys)
+        found = at < n
+        found[found] = keys[at[found]] == wanted_keys[found]
+        out[missed[found]] = values[at[found]]
     return out
 
 
