@@ -16,7 +16,7 @@ APT_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libh
 OIDC_PROVIDER := tests/oidc/node_modules/oidc-provider
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test lint install system-deps demo-data bench bench-ingest bench-engine bench-pages bench-load screenshots clean format
+.PHONY: run test lint install system-deps demo-data bench bench-ingest bench-engine bench-pages bench-load bench-scale screenshots clean format
 
 run: install system-deps demo-data ## Create .venv, install, build the demo warehouse if absent, serve on :8050
 	$(BIN)/pmf serve --host $(HOST) --port $(PORT)
@@ -58,7 +58,7 @@ demo-data: install
 		$(BIN)/pmf init-db && $(BIN)/pmf demo; \
 	else echo "Warehouse present; not rebuilding the demo (delete data/ to start again)."; fi
 
-bench: bench-ingest bench-engine bench-pages bench-load ## Every benchmark; figures go to docs/performance.md
+bench: bench-ingest bench-engine bench-pages bench-load bench-scale ## Every benchmark; figures go to docs/performance.md
 
 bench-ingest: install ## Ingest: validate + load 1M CSV rows, against DuckDB's own read_csv + INSERT
 	$(BIN)/python bench/ingest_bench.py
@@ -71,6 +71,9 @@ bench-pages: install system-deps ## Overview and drill-down at 1M observations, 
 
 bench-load: install system-deps ## 50 users replaying real page loads for 60 s, embedded and server mode
 	$(BIN)/python bench/load_bench.py
+
+bench-scale: install system-deps ## A national warehouse of 1M, 3M and 10M rows: ingest, engine, pages, serving memory
+	$(BIN)/python bench/scale_bench.py
 
 screenshots: install system-deps ## A screenshot of every page in docs/screenshots/
 	$(BIN)/python scripts/screenshots.py

@@ -149,3 +149,46 @@ def test_neighbours_file_and_unknown_group_are_checked(config_copy: Path, real_d
     assert len(problems) == 1
     assert problems[0].field == "asc-carer-quality-of-life.benchmark"
     assert "unknown comparator group 'neighbors'" in problems[0].message
+
+
+def test_quartiles_and_members_match_numpy_and_the_group_for_every_period(
+    registry: Registry,
+) -> None:
+    """A national comparison (hundreds of councils, uneven periods, ties, a period with one
+    council) gives exactly np.percentile's quartiles and the members `includes` admits."""
+    import numpy as np
+
+    from metrics.engine.benchmark import ENGLAND
+
+    rng = np.random.default_rng(18)
+    codes = [OWN, "E92000001", *(f"E0{6 + k % 5}{k:06d}" for k in range(300)), "W06000001"]
+    records = []
+    for period in range(12):
+        councils = codes if period else codes[:2]  # the first period: the council and England
+        for code in councils[: len(councils) - period * 7]:
+            if rng.random() < 0.9:
+                value = float(rng.integers(0, 40)) / 4  # plenty of ties
+                records.append(
+                    (
+                        "asc-info-ease-users",
+                        code,
+                        pd.Timestamp(2020, period + 1, 1),
+                        value,
+                        code != OWN,
+                    )
+                )
+    frame = pd.DataFrame(
+        records, columns=["metric_id", "area_code", "period_start", "value", "is_benchmark"]
+    )
+    metric = registry.metric("asc-info-ease-users")
+    comparison = compare(frame, metric, ENGLAND, OWN)
+    assert comparison is not None
+    admitted = frame[[ENGLAND.includes(c, OWN) for c in frame["area_code"]]]
+    assert set(comparison.values["area_code"]) == set(admitted["area_code"])
+    assert "E92000001" not in set(comparison.values["area_code"])
+    for _, row in comparison.by_period.iterrows():
+        period = admitted[admitted["period_start"] == row["period_start"]]["value"]
+        assert row["n"] == len(period)
+        assert row["q1"] == float(np.percentile(period, 25))
+        assert row["q3"] == float(np.percentile(period, 75))
+        assert row["median"] == float(np.median(period))
