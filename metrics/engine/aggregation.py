@@ -79,6 +79,8 @@ def rates_missing_county(registry: Registry, values: pd.DataFrame) -> list[str]:
         for m in registry.metrics
         if m.area_level == "districts" and m.aggregation == "weighted"
     ]
+    if not ids:
+        return []
     mine = values.loc[values["metric_id"].isin(ids), ["area_code", *PERIOD]]
     county = mine.loc[mine["area_code"] == registry.plan.county.code, PERIOD]
     periods = mine[PERIOD].drop_duplicates()

@@ -127,6 +127,10 @@ def _latest_derived(values: pd.DataFrame, out: pd.DataFrame) -> np.ndarray:
 
 
 def _dates(column: pd.Series) -> list[date | None]:
+    if column.dtype.kind == "M":
+        # numpy turns days into datetime.date (and NaT into None) far faster than a loop
+        days: list[date | None] = column.to_numpy().astype("datetime64[D]").astype(object).tolist()
+        return days
     return [None if pd.isna(v) else pd.Timestamp(v).date() for v in column]
 
 
@@ -137,7 +141,7 @@ def _period_ends(
     # Thousands of rows share a few latest periods: work each one's end out once
     ends: dict[tuple[str, date], date] = {}
     out: list[date | None] = []
-    for metric_id, start in zip(metric_ids, starts, strict=True):
+    for metric_id, start in zip(metric_ids.tolist(), starts.tolist(), strict=True):
         if start is None:
             out.append(None)
             continue
@@ -152,7 +156,9 @@ def _add_freshness(out: pd.DataFrame, registry: Registry, today: date) -> None:
     status, expected, due_by = [], [], []
     # Every area of a metric usually has the same latest period: judge each pair once
     judged: dict[tuple[str, date | None], Freshness] = {}
-    for metric_id, latest in zip(out["metric_id"], out["latest_loaded"], strict=True):
+    for metric_id, latest in zip(
+        out["metric_id"].tolist(), out["latest_loaded"].tolist(), strict=True
+    ):
         found = judged.get((metric_id, latest))
         if found is None:
             metric = registry.metric(metric_id)

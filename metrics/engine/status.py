@@ -198,29 +198,29 @@ def status_layout(
 def latest_judged(
     metrics: Iterable[Metric], layout: SeriesLayout, county: str | None = None
 ) -> tuple[SeriesLayout, pd.DataFrame, pd.Series]:
-    """What the status snapshot needs of `status_table`, without wording every row.
+    """What the status snapshot needs of `status_table`, without judging every row in full.
 
     Returns the observations judged (metric_id, area_code, period_start, value and target,
-    laid out by series), `latest_status` of the status table and its `consecutive_red`:
-    RAG and directions are put in words only for each series' latest row.
+    laid out by series), `latest_status` of the status table and its `consecutive_red`.
+    Every row is judged red or not; directions, and RAG in words, only for each series'
+    latest row, the one the snapshot stores.
     """
-    found = _judge(metrics, layout, county)
+    found = _judge(metrics, layout, county, latest_only=True)
     codes = _rag_codes(found.values, found.targets, found.signs, found.bands)
     has_value = ~np.isnan(found.values)
     red_periods = _red_in_a_row(found.layout, has_value, codes == _RED_CODE)
-    rows = _last_true(found.layout, has_value)
-    rows = rows[rows >= 0]
+    rows = found.asked
     values, signs = found.values[rows], found.signs[rows]
     latest = (
         found.layout.frame.iloc[rows]
         .reset_index(drop=True)
         .assign(
             rag=_RAG_WORDS[codes[rows]],
-            previous_value=found.previous[rows],
-            direction=direction_array(values, found.previous[rows], signs),
-            last_year_value=found.last_year[rows],
-            direction_year=direction_array(values, found.last_year[rows], signs),
-            ytd_value=found.ytd[rows],
+            previous_value=found.previous,
+            direction=direction_array(values, found.previous, signs),
+            last_year_value=found.last_year,
+            direction_year=direction_array(values, found.last_year, signs),
+            ytd_value=found.ytd,
         )
     )
     return found.layout, latest[STATUS_COLUMNS], red_periods
@@ -228,19 +228,23 @@ def latest_judged(
 
 @dataclass(frozen=True)
 class _Judged:
-    """Observations with their targets and the figures they are compared with, as numbers."""
+    """Observations with their targets, and for the rows asked about, the figures they are
+    compared with, as numbers."""
 
     layout: SeriesLayout  # metric_id, area_code, period_start, value and target
     values: np.ndarray
     targets: np.ndarray
     signs: np.ndarray
     bands: np.ndarray
+    asked: np.ndarray  # the rows `previous`, `last_year` and `ytd` are for
     previous: np.ndarray
     last_year: np.ndarray
     ytd: np.ndarray
 
 
-def _judge(metrics: Iterable[Metric], layout: SeriesLayout, county: str | None) -> _Judged:
+def _judge(
+    metrics: Iterable[Metric], layout: SeriesLayout, county: str | None, latest_only: bool = False
+) -> _Judged:
     by_id = {m.id: m for m in metrics}
     # Unknown metrics are dropped by series, not by comparing every row's metric id
     layout = layout.subset(np.array([m in by_id for m in layout.metric_ids], dtype=bool))
@@ -248,14 +252,20 @@ def _judge(metrics: Iterable[Metric], layout: SeriesLayout, county: str | None) 
     starts = frame["period_start"].to_numpy(dtype="datetime64[D]")
     values = frame["value"].to_numpy(dtype=float)
     n = len(frame)
+    if latest_only:
+        asked = _last_true(layout, ~np.isnan(values))
+        asked = asked[asked >= 0]
+    else:
+        asked = np.arange(n)
     targets = np.full(n, np.nan)
     bands = np.zeros(n)
     signs = np.zeros(n, dtype=np.int64)
-    back = np.zeros(n, dtype="datetime64[D]")
-    year_back = np.zeros(n, dtype="datetime64[D]")
-    per_year = np.ones(n, dtype=np.int64)
     wants_ytd = np.zeros(n, dtype=bool)
-    biennial = np.zeros(n, dtype=bool)
+    asked_starts = starts[asked]
+    back = np.zeros(asked.size, dtype="datetime64[D]")
+    year_back = np.zeros(asked.size, dtype="datetime64[D]")
+    per_year = np.ones(asked.size, dtype=np.int64)
+    biennial = np.zeros(asked.size, dtype=bool)
     areas = frame["area_code"].to_numpy(dtype=object)
     for metric_id, rows in layout.metric_rows():
         metric = by_id[metric_id]
@@ -270,20 +280,24 @@ def _judge(metrics: Iterable[Metric], layout: SeriesLayout, county: str | None) 
                 targets[mine] = area_targets_for(metric, str(area), county, starts[mine])
         bands[rows] = tolerance_bands(metric, targets[rows])
         signs[rows] = _SIGN[metric.polarity]
-        back[rows], year_back[rows] = earlier_starts(metric.frequency, starts[rows])
-        per_year[rows] = _PERIODS_A_YEAR.get(metric.frequency, 1)
-        biennial[rows] = metric.frequency == "biennial"
         wants_ytd[rows] = metric.year_to_date == "sum"
+        first, last = np.searchsorted(asked, [rows.start, rows.stop]).tolist()
+        mine_asked = slice(first, last)
+        back[mine_asked], year_back[mine_asked] = earlier_starts(
+            metric.frequency, asked_starts[mine_asked]
+        )
+        per_year[mine_asked] = _PERIODS_A_YEAR.get(metric.frequency, 1)
+        biennial[mine_asked] = metric.frequency == "biennial"
 
     series = layout.row_series()
-    previous = _lookup(series, starts, values, back, 1)
+    previous = _lookup(series, starts, values, asked, back, 1)
     if biennial.any():
         # A survey put off a year (as in 2020) is still the survey before: look a year further
         later = (back.astype("datetime64[M]") - np.timedelta64(12, "M")).astype("datetime64[D]")
         missing = biennial & np.isnan(previous)
-        previous[missing] = _lookup(series, starts, values, later, 1)[missing]
+        previous[missing] = _lookup(series, starts, values, asked, later, 1)[missing]
         year_back = np.where(biennial, back, year_back)
-    last_year = _lookup(series, starts, values, year_back, per_year)
+    last_year = _lookup(series, starts, values, asked, year_back, per_year)
     if biennial.any():
         last_year = np.where(biennial, previous, last_year)
     judged = frame.assign(
@@ -295,9 +309,10 @@ def _judge(metrics: Iterable[Metric], layout: SeriesLayout, county: str | None) 
         targets=targets,
         signs=signs,
         bands=bands,
+        asked=asked,
         previous=previous,
         last_year=last_year,
-        ytd=_year_to_date(series, starts, values, wants_ytd),
+        ytd=_year_to_date(series, starts, values, wants_ytd)[asked],
     )
 
 
@@ -363,10 +378,11 @@ def _lookup(
     series: np.ndarray,
     starts: np.ndarray,
     values: np.ndarray,
+    asked: np.ndarray,
     wanted: np.ndarray,
     rows_back: int | np.ndarray,
 ) -> np.ndarray:
-    """The value of each row's series on the `wanted` day (NaN if it has none).
+    """For each row asked about, the value its series has on the `wanted` day (NaN if none).
 
     `rows_back` is where the wanted day usually is (that many rows earlier, in a series
     without gaps): checking there first leaves the binary search only the few rows it misses.
@@ -374,17 +390,17 @@ def _lookup(
     days = starts.astype(np.int64)
     want = wanted.astype(np.int64)
     n = len(values)
-    out = np.full(n, np.nan)
-    if n == 0:
+    out = np.full(asked.size, np.nan)
+    if asked.size == 0:
         return out
-    guess = np.maximum(np.arange(n) - rows_back, 0)
-    hit = (days[guess] == want) & (series[guess] == series)
+    guess = np.maximum(asked - rows_back, 0)
+    hit = (days[guess] == want) & (series[guess] == series[asked])
     out[hit] = values[guess[hit]]
     missed = np.flatnonzero(~hit)
     if missed.size:
         # Rows are sorted by series then date, so (series, day) keys are sorted and searchable
         keys = series.astype(np.int64) * 1_000_000 + days
-        wanted_keys = series[missed].astype(np.int64) * 1_000_000 + want[missed]
+        wanted_keys = series[asked[missed]].astype(np.int64) * 1_000_000 + want[missed]
         at = np.searchsorted(keys, wanted_keys)
         found = at < n
         found[found] = keys[at[found]] == wanted_keys[found]
