@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import flask
 import pandas as pd
@@ -55,6 +56,12 @@ class Cache(Generic[V]):
         self._values: OrderedDict[tuple[object, ...], V] = OrderedDict()
         self._making: dict[tuple[object, ...], _Making[V]] = {}
         self._lock = threading.Lock()
+        _EVERY_CACHE.add(self)
+
+    def clear(self) -> None:
+        """Forget every value kept (values being made meanwhile are still handed to callers)."""
+        with self._lock:
+            self._values.clear()
 
     def get(self, key: tuple[object, ...], compute: Callable[[], V]) -> V:
         """The value for `key`, made with `compute` if nobody has made it yet."""
@@ -83,6 +90,17 @@ class Cache(Generic[V]):
                 self._making.pop(key, None)
             making.done.set()
         return self.copy(made)
+
+
+# Every cache of the process, so that all can be emptied at once (`clear_caches`)
+_EVERY_CACHE: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def clear_caches() -> None:
+    """Empty every page and snapshot cache of this process, as after a pipeline run: the
+    benchmark times a page view made from nothing kept."""
+    for cache in list(_EVERY_CACHE):
+        cache.clear()
 
 
 _SNAPSHOTS: Cache[pd.DataFrame] = Cache(CACHED_SNAPSHOTS, copy=lambda frame: frame.copy())

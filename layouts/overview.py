@@ -3,6 +3,7 @@ priorities-by-enablers matrix, and what needs attention (value, target, why and 
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -57,7 +58,7 @@ def _measures(count: int) -> str:
     return plural(count, "measure")
 
 
-def _cell(registry: Registry, cell: pd.Series) -> html.Td:
+def _cell(registry: Registry, cell: Mapping[Hashable, Any]) -> html.Td:
     if not cell["total"]:
         return html.Td("–", className="pmf-muted")
     chips = [
@@ -87,11 +88,9 @@ def matrix_table(registry: Registry, snapshot: pd.DataFrame) -> html.Div:
     body = []
     for priority, group in cells.groupby("priority", dropna=False, sort=False):
         name = registry.name_of("priorities", None if pd.isna(priority) else str(priority))
-        body.append(
-            html.Tr(
-                [html.Th(name, scope="row")] + [_cell(registry, row) for _, row in group.iterrows()]
-            )
-        )
+        row_cells: list[html.Th | html.Td] = [html.Th(name, scope="row")]
+        row_cells += [_cell(registry, cell) for cell in group.to_dict("records")]
+        body.append(html.Tr(row_cells))
     return captioned_table(
         "Measures by priority and enabler, with their status",
         head,
@@ -173,8 +172,11 @@ def attention_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
     """The measures that need attention with their latest value and period, target and owner,
     as words (the judgement of what needs attention is `needs_attention`'s)."""
     items = needs_attention(registry, snapshot)
+    # Only the few rows listed are turned into records, not every measure's
+    own = county_rows(registry, snapshot)
     county: dict[str, dict[Any, Any]] = {
-        str(r["metric_id"]): r for r in county_rows(registry, snapshot).to_dict("records")
+        str(r["metric_id"]): r
+        for r in own[own["metric_id"].isin(items["metric_id"])].to_dict("records")
     }
     rows = []
     for item in items.to_dict("records"):
@@ -275,7 +277,9 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
     """The overview page; `priority` and `enabler` pick a cell of the matrix to list."""
     rt = runtime()
     registry = rt.registry
-    snapshot = rt.current_snapshot()
+    # Everything here is about the council's own area: its rows alone are read (a tenth of
+    # the snapshot), judged for the public as the whole snapshot would be
+    snapshot = rt.current_snapshot(area_codes=[registry.plan.county.code])
     internal = rt.may("read_internal")
     # The public sees no flags or milestones, so they are not even read for them
     flags = list_flags(registry, rt.engine, open_only=True) if internal else pd.DataFrame()
@@ -292,7 +296,12 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
         else 0,
     )
     loaded = has_observations(rt.engine)
-    computed = snapshot_computed_at(rt.engine)
+    # One evaluation writes the whole snapshot at one moment: any row of it says when
+    computed = (
+        pd.Timestamp(snapshot["computed_at"].max()).to_pydatetime()
+        if snapshot["computed_at"].notna().any()
+        else snapshot_computed_at(rt.engine)
+    )
     as_at = (
         f"Status as at {computed:%d %B %Y, %H:%M}."
         if computed

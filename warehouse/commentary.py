@@ -57,7 +57,7 @@ def comments_for(engine: sa.Engine, metric_id: str, *, public_only: bool = False
     if public_only:
         query = query.where(commentary.c.visibility == "public")
     with engine.connect() as conn:
-        return pd.read_sql(
+        return pd.read_sql_query(
             query.order_by(commentary.c.created_at.desc(), commentary.c.id.desc()), conn
         )
 

@@ -229,7 +229,7 @@ def read_flags(
     if overdue_only:
         query = query.where(flags.c.status == ACTION_PLANNED, flags.c.due_date < today)
     with _connection(bind) as conn:
-        frame = pd.read_sql(query, conn)
+        frame = pd.read_sql_query(query, conn)
     due = pd.to_datetime(frame["due_date"])
     late = due.notna() & (due < pd.Timestamp(today))
     frame["action_overdue"] = (frame["status"] == ACTION_PLANNED) & late
@@ -243,7 +243,7 @@ def read_flag_events(bind: Bind, flag_id: int | None = None) -> pd.DataFrame:
     if flag_id is not None:
         query = query.where(flag_events.c.flag_id == flag_id)
     with _connection(bind) as conn:
-        return pd.read_sql(query, conn)
+        return pd.read_sql_query(query, conn)
 
 
 def read_trail(
@@ -278,7 +278,7 @@ def read_trail(
     if limit is not None:
         query = query.limit(limit)
     with _connection(bind) as conn:
-        return pd.read_sql(query, conn)
+        return pd.read_sql_query(query, conn)
 
 
 def flag_actors(bind: Bind) -> list[str]:
@@ -300,7 +300,7 @@ def open_flag_counts(bind: Bind, subject_type: str = "metric") -> pd.DataFrame:
         .group_by(flags.c.subject_id, flags.c.area_code)
     )
     with _connection(bind) as conn:
-        return pd.read_sql(query, conn)
+        return pd.read_sql_query(query, conn)
 
 
 def open_flag_total(bind: Bind) -> int:

@@ -58,4 +58,4 @@ def read_milestones(engine: sa.Engine) -> pd.DataFrame:
     """Every milestone, ordered by programme and baseline date."""
     query = sa.select(milestones).order_by(milestones.c.programme, milestones.c.baseline_date)
     with engine.connect() as conn:
-        return pd.read_sql(query, conn)
+        return pd.read_sql_query(query, conn)

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from warehouse.compiled import execute
 from warehouse.engine import database_path
+from warehouse.frames import read_frame
 from warehouse.tables import (
     commentary,
     flag_events,
@@ -55,6 +57,11 @@ def replace_snapshot(conn: sa.Connection, frame: pd.DataFrame, *, computed_at: d
     return len(rows)
 
 
+# Columns of type DATE: read as `datetime.date` (None when empty) on every backend
+DATE_COLUMNS = [c.name for c in status_snapshot.columns if isinstance(c.type, sa.Date)]
+INTEGER_COLUMNS = [c.name for c in status_snapshot.columns if isinstance(c.type, sa.Integer)]
+
+
 def read_snapshot(
     engine: sa.Engine,
     metric_ids: Sequence[str] | None = None,
@@ -68,7 +75,24 @@ def read_snapshot(
     if area_codes is not None:
         query = query.where(s.c.area_code.in_(list(area_codes)))
     with engine.connect() as conn:
-        return pd.read_sql(query, conn)
+        # Natively on DuckDB: every page view after a pipeline run reads it
+        frame = read_frame(conn, query)
+    for column in DATE_COLUMNS:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = _as_dates(frame[column])
+    for column in INTEGER_COLUMNS:
+        if pd.api.types.is_integer_dtype(frame[column]):
+            frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def _as_dates(column: pd.Series) -> pd.Series:
+    """A datetime column as `datetime.date` objects and None, as pandas reads a DATE itself."""
+    days = column.to_numpy(dtype="datetime64[D]")
+    known = ~np.isnat(days)
+    out = np.full(len(days), None, dtype=object)
+    out[known] = days[known].astype(object)
+    return pd.Series(out, index=column.index, name=column.name, dtype=object)
 
 
 def snapshot_computed_at(engine: sa.Engine) -> datetime | None:
@@ -108,8 +132,11 @@ def _snapshot_markers() -> list[tuple[sa.Table, Any]]:
 def snapshot_version(engine: sa.Engine) -> tuple[object, ...]:
     """A marker that changes whenever the snapshot or the figures behind it may have changed:
     the snapshot's size and latest computation, and the latest pipeline run. Small tables only,
-    so it is cheap to ask on every page load, however many figures the warehouse holds."""
-    return _version(engine, _SNAPSHOT_VERSION)
+    so it is cheap to ask on every page load, however many figures the warehouse holds.
+
+    It is the first markers of `page_version`, so a page load asks one query for both (and on
+    a DuckDB file, none until this process next writes)."""
+    return page_version(engine)[: len(_snapshot_markers())]
 
 
 def page_version(engine: sa.Engine) -> tuple[object, ...]:

@@ -103,7 +103,7 @@ def read_rebases(
         query = query.where(table.c.withdrawn_at.is_(None))
     query = query.order_by(table.c.id)
     with engine.connect() as conn:
-        frame = pd.read_sql(query, conn)
+        frame = pd.read_sql_query(query, conn)
     if frame.empty:
         return pd.DataFrame(columns=REBASE_COLUMNS)
     frame["period_start"] = [pd.Timestamp(v).date() for v in frame["period_start"]]

@@ -98,19 +98,20 @@ def matrix(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
     if registry.for_priority(None):
         priorities.append(None)
     enablers = [e.id for e in registry.plan.enablers] + [NO_ENABLER]
-    cells = []
-    for priority in priorities:
-        for enabler in enablers:
-            metrics = cell_metrics(registry, priority, enabler)
-            rags = [rag_by_metric.get(m, "no_data") for m in metrics]
-            row: dict[str, object] = {
-                "priority": priority,
-                "enabler": enabler,
-                "total": len(metrics),
-            }
-            row.update({rag: rags.count(rag) for rag in RAG_ORDER})
-            cells.append(row)
-    return pd.DataFrame(cells)
+    # One pass over the measures, each counted in the cells it maps to
+    counts: dict[tuple[str | None, str], dict[str, int]] = {
+        (p, e): dict.fromkeys(("total", *RAG_ORDER), 0) for p in priorities for e in enablers
+    }
+    for metric in registry:
+        rag = rag_by_metric.get(metric.id, "no_data")
+        for enabler in dict.fromkeys(metric.enablers or (NO_ENABLER,)):
+            cell = counts.get((metric.priority, enabler))
+            if cell is not None:
+                cell["total"] += 1
+                if rag in RAG_ORDER:
+                    cell[rag] += 1
+    cells = [{"priority": p, "enabler": e, **counts[(p, e)]} for p in priorities for e in enablers]
+    return pd.DataFrame(cells, columns=["priority", "enabler", "total", *RAG_ORDER])
 
 
 def cell_metrics(registry: Registry, priority: str | None, enabler: str) -> list[str]:
@@ -142,27 +143,37 @@ def needs_attention(registry: Registry, snapshot: pd.DataFrame, limit: int = 12)
     Ordered by how many reasons apply, then by name; at most `limit` rows.
     """
     rows = county_rows(registry, snapshot)
+    # Plain lists: a few hundred rows, where pandas' own work per row or per mask would cost
+    # more than the judging
     found = []
-    for _, row in rows.iterrows():
+    for metric_id, rag, variation, assurance, freshness in zip(
+        *(_column(rows, c) for c in ("metric_id", "rag", "variation", "assurance", "freshness")),
+        strict=True,
+    ):
         reasons = []
-        if row["rag"] == "red":
+        if rag == "red":
             reasons.append(ATTENTION_REASONS["red"])
-        if row.get("variation") == "special_cause_concern":
+        if variation == "special_cause_concern":
             reasons.append(ATTENTION_REASONS["spc_concern"])
-        if row.get("assurance") == "consistent_fail":
+        if assurance == "consistent_fail":
             reasons.append(ATTENTION_REASONS["assurance_fail"])
-        if row.get("freshness") == "stale":
+        if freshness == "stale":
             reasons.append(ATTENTION_REASONS["stale"])
-        if reasons and registry.has_metric(row["metric_id"]):
-            metric = registry.metric(row["metric_id"])
+        if reasons and registry.has_metric(metric_id):
+            metric = registry.metric(metric_id)
             found.append(
                 {
                     "metric_id": metric.id,
                     "name": metric.name,
                     "reasons": "; ".join(reasons),
                     "weight": len(reasons),
-                    "rag": row["rag"],
+                    "rag": rag,
                 }
             )
     frame = pd.DataFrame(found, columns=["metric_id", "name", "reasons", "weight", "rag"])
     return frame.sort_values(["weight", "name"], ascending=[False, True]).head(limit)
+
+
+def _column(rows: pd.DataFrame, column: str) -> list[object]:
+    """A column's values as a list (None throughout when the snapshot has no such column)."""
+    return rows[column].tolist() if column in rows else [None] * len(rows)

@@ -1,0 +1,63 @@
+"""The status snapshot reads alike on every backend, however it is fetched: dates as dates (None
+where a row has none), whole numbers as int64, in metric and area order, as pandas reads it
+through SQLAlchemy; and the snapshot's version is the first markers of the page version."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from warehouse.snapshot import page_version, read_snapshot, replace_snapshot, snapshot_version
+from warehouse.tables import status_snapshot
+
+
+def _rows() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "metric_id": ["rate", "count", "rate"],
+            "area_code": ["E07000001", "E10000001", "E10000001"],
+            "period_start": [date(2026, 9, 1), None, date(2026, 9, 1)],
+            "period_end": [date(2026, 9, 30), None, date(2026, 9, 30)],
+            "value": [12.5, None, 11.0],
+            "target": [10.0, None, None],
+            "rag": ["red", "no_data", "no_target"],
+            "direction": ["worsening", None, "improving"],
+            "direction_year": [None, None, "improving"],
+            "ytd_value": [None, None, 40.0],
+            "variation": ["special_cause_concern", None, "common_cause"],
+            "assurance": [None, None, "consistent_fail"],
+            "freshness": ["fresh", None, "stale"],
+            "due_by": [date(2026, 11, 14), None, None],
+            "open_flags": [2, 0, 0],
+            "derived": [False, False, True],
+        }
+    )
+
+
+def test_the_snapshot_reads_as_pandas_reads_it_through_sqlalchemy(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        replace_snapshot(conn, _rows(), computed_at=datetime(2026, 11, 30, 9, 15))
+    read = read_snapshot(engine)
+    s = status_snapshot
+    with engine.connect() as conn:
+        plain = pd.read_sql(sa.select(s).order_by(s.c.metric_id, s.c.area_code), conn)
+    pd.testing.assert_frame_equal(read, plain)
+    assert list(read["metric_id"]) == ["count", "rate", "rate"]
+    assert read.at[0, "period_start"] is None and read.at[0, "due_by"] is None
+    assert read.at[1, "due_by"] == date(2026, 11, 14)
+    assert read["open_flags"].dtype == "int64"
+    # Some areas only, as the overview reads the council's own rows
+    county = read_snapshot(engine, area_codes=["E10000001"])
+    assert list(county["metric_id"]) == ["count", "rate"]
+
+
+def test_the_snapshot_version_is_the_start_of_the_page_version(engine: sa.Engine) -> None:
+    before = snapshot_version(engine)
+    assert before == page_version(engine)[: len(before)]
+    with engine.begin() as conn:
+        replace_snapshot(conn, _rows(), computed_at=datetime(2026, 11, 30, 9, 15))
+    after = snapshot_version(engine)
+    assert after != before
+    assert after == page_version(engine)[: len(after)]
