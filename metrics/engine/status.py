@@ -267,13 +267,15 @@ def _judge(
     per_year = np.ones(asked.size, dtype=np.int64)
     biennial = np.zeros(asked.size, dtype=bool)
     areas = frame["area_code"].to_numpy(dtype=object)
+    # Rows of areas other than the county, compared once per series rather than per row
+    elsewhere = np.repeat(layout.area_codes != county, layout.lengths)
     for metric_id, rows in layout.metric_rows():
         metric = by_id[metric_id]
         if county is None or metric.district_targets is None:
             # Only the council's own rows have a target: the common case, done in one go
             targets[rows] = targets_for(metric, starts[rows])
             if county is not None:
-                targets[rows][areas[rows] != county] = np.nan
+                targets[rows][elsewhere[rows]] = np.nan
         else:
             for area in np.unique(areas[rows]):
                 mine = np.flatnonzero(areas[rows] == area) + rows.start
@@ -414,14 +416,23 @@ def _year_to_date(
     out = np.full(len(values), np.nan)
     if not wanted.any():
         return out
-    months = starts.astype("datetime64[M]").astype(np.int64)
-    financial_year = (months - (FY_START_MONTH - 1)) // 12
+    days = starts.astype("datetime64[D]")
+    # Which financial year each day is in, as how many year starts have passed: a binary
+    # search over a few dozen dates is much cheaper than turning every day into a month
+    years = days.min(), days.max()
+    first, last = (int(str(d.astype("datetime64[Y]"))) for d in years)
+    year_starts = np.array(
+        [f"{y:04d}-{FY_START_MONTH:02d}-01" for y in range(first - 1, last + 2)],
+        dtype="datetime64[D]",
+    )
+    financial_year = np.searchsorted(year_starts, days, side="right")
     group = series.astype(np.int64) * 10_000 + financial_year
-    running = np.cumsum(np.nan_to_num(values))
-    first = np.r_[True, group[1:] != group[:-1]]
+    known = np.nan_to_num(values)
+    running = np.cumsum(known)
+    first_rows = np.r_[True, group[1:] != group[:-1]]
     # Subtract the running total just before each year began, for every row of that year
-    offset = np.where(first, running - np.nan_to_num(values), np.nan)
-    offset = pd.Series(offset).ffill().to_numpy()
+    began = np.maximum.accumulate(np.where(first_rows, np.arange(len(values)), 0))
+    offset = (running - known)[began]
     out[wanted] = (running - offset)[wanted]
     out[np.isnan(values)] = np.nan
     return out
