@@ -41,12 +41,11 @@ def build_snapshot(
     """
     values = with_derived_county(registry, values)
     by_id = {m.id: m for m in registry.metrics}
-    pairs = pd.DataFrame(
-        [(m.id, a.code) for m in registry.metrics for a in registry.areas_for(m)], columns=KEY
-    )
+    reported = [(m.id, a.code) for m in registry.metrics for a in registry.areas_for(m)]
+    pairs = pd.DataFrame(reported, columns=KEY)
     # The status table of every observation, but worded only where the snapshot reads it
     layout, latest, red_periods = latest_judged(
-        registry.metrics, _reported(registry, values), registry.plan.county.code
+        registry.metrics, _reported(set(reported), values), registry.plan.county.code
     )
     loaded = layout.frame["period_start"].to_numpy()[layout.bounds[1:] - 1]
     per_series = layout.keys().assign(latest_loaded=loaded).set_index(KEY)
@@ -105,10 +104,9 @@ def spc_table(
     return out
 
 
-def _reported(registry: Registry, values: pd.DataFrame) -> SeriesLayout:
-    """Only the series of areas the registry reports each metric in (and known metrics)."""
+def _reported(wanted: set[tuple[str, str]], values: pd.DataFrame) -> SeriesLayout:
+    """Only the series of the (metric, area) pairs the registry reports."""
     layout = series_layout(values)
-    wanted = {(m.id, a.code) for m in registry.metrics for a in registry.areas_for(m)}
     keep = np.array(
         [key in wanted for key in zip(layout.metric_ids, layout.area_codes, strict=True)],
         dtype=bool,
@@ -145,25 +143,26 @@ def _period_ends(
         if start is None:
             out.append(None)
             continue
-        end = ends.get((metric_id, start))
+        key = (by_id[metric_id].frequency, start)
+        end = ends.get(key)
         if end is None:
-            end = ends[(metric_id, start)] = period_bounds(by_id[metric_id].frequency, start)[1]
+            end = ends[key] = period_bounds(key[0], start)[1]
         out.append(end)
     return out
 
 
 def _add_freshness(out: pd.DataFrame, registry: Registry, today: date) -> None:
     status, expected, due_by = [], [], []
-    # Every area of a metric usually has the same latest period: judge each pair once
-    judged: dict[tuple[str, date | None], Freshness] = {}
+    # Thousands of series share a frequency, a lag and a latest period: judge each once
+    judged: dict[tuple[str, int, date | None], Freshness] = {}
+    timing = {m.id: (m.frequency, registry.lag_days_for(m)) for m in registry.metrics}
     for metric_id, latest in zip(
         out["metric_id"].tolist(), out["latest_loaded"].tolist(), strict=True
     ):
-        found = judged.get((metric_id, latest))
+        key = (*timing[metric_id], latest)
+        found = judged.get(key)
         if found is None:
-            metric = registry.metric(metric_id)
-            found = freshness(metric.frequency, registry.lag_days_for(metric), latest, today)
-            judged[(metric_id, latest)] = found
+            found = judged[key] = freshness(key[0], key[1], latest, today)
         status.append(found.status)
         expected.append(found.expected_period_start)
         due_by.append(found.due_by)
