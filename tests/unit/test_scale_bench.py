@@ -1,0 +1,54 @@
+"""The national dataset `make bench-scale` builds: every English council once, history without
+gaps or overlaps, and a file the real pipeline loads whole, benchmark rows marked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bench import scale_bench
+from pipelines.runner import run_pipeline
+from warehouse.engine import duckdb_url, get_engine
+from warehouse.observations import current_observations
+from warehouse.schema import create_tables
+
+
+def test_every_english_council_once_and_never_the_councils_own_areas() -> None:
+    """320 distinct council codes of the ONS kinds, none of them the plan's nine areas."""
+    codes = scale_bench.english_councils()
+    assert len(codes) == len(set(codes)) == 320
+    assert all(re.fullmatch(r"E(06|07|08|09|10)\d{6}", c) for c in codes)
+    assert not set(codes) & set(scale_bench.OWN_AREAS)
+
+
+def test_steps_go_back_month_by_month_without_gaps_or_overlaps() -> None:
+    """Each step adds older months; together they are the last 100 months, each once."""
+    months = [
+        m for step in range(len(scale_bench.PERIOD_STEPS)) for m in scale_bench.months_of_step(step)
+    ]
+    assert len(months) == len(set(months)) == scale_bench.PERIOD_STEPS[-1]
+    assert max(months) == scale_bench.LATEST_MONTH
+    assert len(pd.date_range(min(months), max(months), freq="MS")) == len(months)
+
+
+def test_a_tiny_national_file_loads_whole_through_the_pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two measures, two months: every row loaded, other councils' rows marked as benchmark."""
+    monkeypatch.setattr(scale_bench, "OUT", tmp_path)
+    registry = scale_bench.write_config(tmp_path / "config", measures=2)
+    months = scale_bench.months_of_step(0)[-2:]
+    rows = scale_bench.write_csv(tmp_path / scale_bench.CSV_NAME, 2, months, seed=1)
+    engine = get_engine(duckdb_url(tmp_path / "pmf.duckdb"))
+    create_tables(engine)
+    result = run_pipeline(registry, engine, scale_bench.PIPELINE, drop_folder=tmp_path, hooks=False)
+    assert result.status == "succeeded" and result.rows_loaded == rows == 2 * 329 * 2
+    loaded = current_observations(engine, include_benchmark=True)
+    own = loaded[~loaded["is_benchmark"].astype(bool)]
+    assert set(own["area_code"]) == set(scale_bench.OWN_AREAS)
+    assert len(loaded) - len(own) == 2 * 320 * 2
+    engine.dispose()
+    get_engine.cache_clear()
