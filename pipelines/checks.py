@@ -18,6 +18,7 @@ import pandas as pd
 
 from metrics.engine.periods import FREQUENCIES, add_months, month_end, period_bounds
 from metrics.registry.loader import Registry
+from pipelines.codes import codes, key_codes, pair_codes, repeated
 from pipelines.config import Pipeline
 from pipelines.period_formats import FORM_SPAN, FORM_WORDS, PERIOD_FORMATS
 from pipelines.tabular import cell_text, number_problem, shorten
@@ -25,6 +26,7 @@ from pipelines.tabular import cell_text, number_problem, shorten
 ONS_CODE = r"^[EWSNK]\d{8}$"
 Row = Mapping[str, Any]
 UNIQUE = "one row per metric, area and period"
+KEY = ("metric_id", "area_code", "period_date")
 # A row misread (shifted cells, a broken line) says only that: its other cells mean nothing
 READ = "row read as written"
 NON_NEGATIVE = ("count", "rate per 10k", "rate per 100k", "days", "ratio")
@@ -277,11 +279,7 @@ def build_rules(
         ),
         Rule(
             "figures within what a council reports",
-            lambda f: (
-                (pd.to_numeric(f["value"], errors="coerce").abs().fillna(0) < MAX_FIGURE)
-                & (pd.to_numeric(f["numerator"], errors="coerce").abs().fillna(0) < MAX_FIGURE)
-                & (pd.to_numeric(f["denominator"], errors="coerce").abs().fillna(0) < MAX_FIGURE)
-            ),
+            lambda f: _below(f["value"]) & _below(f["numerator"]) & _below(f["denominator"]),
             lambda r: "; ".join(
                 f"{name} {_shown(r, name)} in column {col(getattr(mapping, name))} is "
                 f"{_num(MAX_FIGURE)} or more, larger than any figure a council reports; "
@@ -322,7 +320,7 @@ def build_rules(
         ),
         Rule(
             "count is a whole number",
-            lambda f: ~unit_is(f, "count") | np.isclose(f["value"], f["value"].round()),
+            lambda f: _whole(f["value"], unit_is(f, "count")),
             lambda r: (
                 f"value {_shown(r, 'value')} is not a whole number, "
                 f"and {quoted(r['metric_id'])} is a count"
@@ -362,52 +360,50 @@ def build_rules(
     return rules
 
 
+def _below(figures: pd.Series) -> pd.Series:
+    """Per row, whether a figure is under MAX_FIGURE (a blank passes)."""
+    values = pd.to_numeric(figures, errors="coerce").to_numpy(dtype="float64")
+    return pd.Series(~(np.abs(values) >= MAX_FIGURE), index=figures.index)
+
+
+def _whole(values: pd.Series, judged: pd.Series) -> pd.Series:
+    """Per row, whether a judged value is a whole number (rows not judged pass)."""
+    passes = np.ones(len(values), dtype=bool)
+    chosen = judged.to_numpy(dtype=bool)
+    figures = values.to_numpy(dtype="float64")[chosen]
+    passes[chosen] = np.isclose(figures, np.round(figures))
+    return pd.Series(passes, index=values.index)
+
+
 def _known_period(frame: pd.DataFrame) -> pd.Series:
     return frame["period_date"].notna() & frame["_frequency"].notna()
 
 
 def _per_category(series: pd.Series, table: Mapping[str, int]) -> np.ndarray:
     """A number per row looked up once per category (NaN where missing or not in the table)."""
-    codes, uniques = pd.factorize(series)
-    per = np.array([table.get(str(u), np.nan) for u in uniques] + [np.nan], dtype="float64")
-    return per[codes]
+    found, values = codes(series)
+    per = np.array([table.get(str(v), np.nan) for v in values] + [np.nan], dtype="float64")
+    return per[found]
 
 
 def _matches(series: pd.Series, pattern: str) -> pd.Series:
-    codes, uniques = pd.factorize(series)
-    ok = np.append(
-        pd.Series(uniques, dtype=object).astype(str).str.match(pattern).to_numpy(), False
-    )
-    return pd.Series(ok[codes], index=series.index)
+    found, values = codes(series)
+    ok = np.append(pd.Series(values, dtype=object).astype(str).str.match(pattern).to_numpy(), False)
+    return pd.Series(ok[found], index=series.index)
 
 
 def _per_pair(first: pd.Series, second: pd.Series, check: Callable[[str, date], bool]) -> pd.Series:
     # A million rows hold a few hundred distinct (frequency, date) pairs: check each pair once
-    a_codes, a_uniques = pd.factorize(first)
-    b_codes, b_uniques = pd.factorize(second)
-    pair = a_codes.astype(np.int64) * (len(b_uniques) + 1) + b_codes
-    codes, pairs = pd.factorize(pair)
-    results = np.zeros(len(pairs) + 1, dtype=bool)
-    for index, combined in enumerate(pairs):
-        a, b = divmod(int(combined), len(b_uniques) + 1)
-        if a >= 0 and b < len(b_uniques):
-            results[index] = check(str(a_uniques[a]), pd.Timestamp(b_uniques[b]).date())
-    valid = (a_codes >= 0) & (b_codes >= 0)
-    return pd.Series(results[codes] & valid, index=first.index)
-
-
-def key_codes(frame: pd.DataFrame) -> np.ndarray:
-    """One integer per row standing for its (metric, area, period) key."""
-    key = np.zeros(len(frame), dtype=np.int64)
-    for column in ("metric_id", "area_code", "period_date"):
-        codes, uniques = pd.factorize(frame[column])
-        key = key * (len(uniques) + 1) + codes + 1
-    return key
+    found, pairs = pair_codes(first, second)
+    results = np.array(
+        [p is not None and check(str(p[0]), pd.Timestamp(p[1]).date()) for p in pairs],
+        dtype=bool,
+    )
+    return pd.Series(results[found], index=first.index)
 
 
 def _unique_key(frame: pd.DataFrame) -> pd.Series:
     complete = (
         frame["metric_id"].notna() & frame["area_code"].notna() & frame["period_date"].notna()
     )
-    repeated = pd.Series(key_codes(frame), index=frame.index).duplicated(keep=False)
-    return ~(repeated & complete)
+    return ~(pd.Series(repeated(key_codes(frame, KEY)), index=frame.index) & complete)

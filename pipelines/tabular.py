@@ -9,13 +9,14 @@ is kept with a sentence saying why, for validation to quarantine: never realigne
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -28,6 +29,8 @@ from pipelines.period_formats import parse_period
 from pipelines.ragged import RAW_LINE, READ_PROBLEM, STRAY_CR, ragged_csv
 
 HIDDEN = (READ_PROBLEM, RAW_LINE)
+# What str.strip() takes for blank among ASCII characters (bytes.strip() takes fewer)
+_ASCII_SPACE = bytes(c for c in range(128) if chr(c).isspace())
 # Beyond this a figure is more likely a corrupt cell than a count; the text path counts digits
 GIANT = 1e30
 MAX_DIGITS = 30
@@ -65,14 +68,19 @@ def read_csv_bytes(
     by pandas' C parser; if any cell in them is not a plain number ("1,234", "45%", "[c]"),
     the whole file is read as text and the cells are cleaned one by one later.
     """
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" as Windows-1252 (the £ sign gives it away)
-        text = data.decode("cp1252", errors="replace")
-    if not text.strip():
-        raise TableError(f"{label} is empty")
-    text, stray = _line_ends(text)
+    payload = _plain_utf8(data, encoding)
+    text: str | None = None
+    if payload is None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            # Excel on Windows saves "CSV" as Windows-1252 (the £ sign gives it away)
+            text = data.decode("cp1252", errors="replace")
+        if not text.strip():
+            raise TableError(f"{label} is empty")
+        text, stray = _line_ends(text)
+        # pandas parses bytes without first copying the text into a buffer of its own
+        payload = None if stray else text.encode("utf-8")
     options: dict[str, Any] = {
         "skip_blank_lines": False,
         "sep": delimiter,
@@ -82,18 +90,24 @@ def read_csv_bytes(
         # Without it pandas takes a surplus cell on the first data row for an index column,
         # shifting every column of the file one place
         "index_col": False,
+        "encoding": "utf-8",
     }
     frame, numbers = None, None
-    if not stray and not _first_row_too_wide(text, delimiter, header_row):
+    if payload is not None and not _first_row_too_wide(payload, delimiter, header_row):
         try:
-            frame = _numeric_first(text, options, numeric)
+            frame = _numeric_first(payload, options, numeric)
             if frame is None:
-                frame = pd.read_csv(io.StringIO(text), dtype="category", na_filter=False, **options)
+                frame = pd.read_csv(
+                    io.BytesIO(payload), dtype="category", na_filter=False, **options
+                )
         except pd.errors.ParserError:
             frame = None  # a later row with surplus cells: the slow path says which
         except pd.errors.EmptyDataError:
             raise TableError(f"{label} has no heading row at line {header_row}") from None
     if frame is None:
+        if text is None:
+            assert payload is not None
+            text = payload.decode("utf-8")
         try:
             frame, numbers = ragged_csv(text, delimiter, header_row)
         except ValueError:
@@ -102,6 +116,29 @@ def read_csv_bytes(
     if numbers is None:
         numbers = np.arange(len(frame), dtype=np.int64) + header_row + 1
     return tidy(frame, numbers)
+
+
+def _plain_utf8(data: bytes, encoding: str) -> bytes | None:
+    """The file as UTF-8 bytes with newline line ends, when it already is one (the usual case).
+
+    Such a file is parsed as it came, without decoding it into a string and back. None sends
+    anything else (another encoding, carriage returns alone, a blank file) the way of the text.
+    """
+    codec = codecs.lookup(encoding).name
+    if codec not in ("utf-8", "utf-8-sig"):
+        return None
+    if codec == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    if b"\r" in data:
+        if data.count(b"\r") != data.count(b"\r\n"):
+            return None
+        data = data.replace(b"\r\n", b"\n")
+    if data.isascii():
+        return data if data.strip(_ASCII_SPACE) else None
+    try:
+        return data if data.decode("utf-8").strip() else None
+    except UnicodeDecodeError:
+        return None
 
 
 def _line_ends(text: str) -> tuple[str, bool]:
@@ -115,11 +152,20 @@ def _line_ends(text: str) -> tuple[str, bool]:
     return text.replace("\r", STRAY_CR), True
 
 
-def _first_row_too_wide(text: str, delimiter: str, header_row: int) -> bool:
+def _first_row_too_wide(payload: bytes, delimiter: str, header_row: int) -> bool:
     """Whether the first data row has more cells than the heading (pandas cannot say)."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(_lines(payload), delimiter=delimiter)
     rows = [row for _, row in zip(range(header_row + 1), reader, strict=False)]
     return len(rows) > header_row and len(rows[header_row]) > len(rows[header_row - 1])
+
+
+def _lines(payload: bytes) -> Iterator[str]:
+    """The lines of UTF-8 bytes one at a time, for a reader that needs only the first few."""
+    start = 0
+    while start < len(payload):
+        end = payload.find(b"\n", start) + 1 or len(payload)
+        yield payload[start:end].decode("utf-8")
+        start = end
 
 
 def _key(name: object) -> str:
@@ -127,11 +173,11 @@ def _key(name: object) -> str:
 
 
 def _numeric_first(
-    text: str, options: dict[str, Any], numeric: Collection[str]
+    payload: bytes, options: dict[str, Any], numeric: Collection[str]
 ) -> pd.DataFrame | None:
     if not numeric:
         return None
-    header = pd.read_csv(io.StringIO(text), nrows=0, **options).columns
+    header = pd.read_csv(io.BytesIO(payload), nrows=0, **options).columns
     wanted = {_key(n) for n in numeric}
     floats = [c for c in header if _key(c) in wanted]
     if not floats:
@@ -140,7 +186,7 @@ def _numeric_first(
     dtypes: defaultdict[Any, Any] = defaultdict(lambda: "category", {c: "float64" for c in floats})
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(payload),
             dtype=dtypes,
             keep_default_na=False,
             na_values={c: [""] for c in floats},

@@ -19,11 +19,12 @@ import pandera.pandas as pa
 
 from metrics.engine.periods import period_bounds
 from metrics.registry.loader import Registry
-from pipelines.checks import READ, UNIQUE, Rule, build_rules, key_codes, quoted, raw_text
+from pipelines.checks import KEY, READ, UNIQUE, Rule, build_rules, quoted, raw_text
+from pipelines.codes import key_codes, pair_codes
 from pipelines.config import Pipeline
 from pipelines.sources.base import Batch
 from pipelines.tabular import HIDDEN, RAW_LINE, shorten
-from pipelines.transform import Candidates, recode
+from pipelines.transform import Candidates, one_value, recode
 
 REJECTED = ["source_ref", "row_number", "raw_record", "reasons"]
 # A raw record keeps every cell, but a cell of 200,000 digits is cut down to be shown
@@ -71,7 +72,9 @@ def failed_checks(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> dict[int, 
     """Run a schema lazily; return the names of the checks each failing row broke."""
     failures: dict[int, list[str]] = {}
     try:
-        schema.validate(frame, lazy=True)
+        # inplace: the schema coerces nothing, so the copy pandera would make (a second per
+        # million rows) is never needed
+        schema.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         structural = []
         for error in errors.schema_errors:
@@ -214,7 +217,7 @@ def validate_batch(
 
 
 def _repeat_rows(frame: pd.DataFrame) -> dict[int, str]:
-    key = pd.Series(key_codes(frame), index=frame.index)
+    key = pd.Series(key_codes(frame, KEY), index=frame.index)
     messages = {}
     for _, group in frame.groupby(key):
         numbers = ", ".join(str(n) for n in group["row_number"])
@@ -256,23 +259,24 @@ def _loadable(frame: pd.DataFrame, batch: Batch, pipeline: Pipeline) -> pd.DataF
             "numerator": frame["numerator"],
             "denominator": frame["denominator"],
             "is_benchmark": frame["is_benchmark"],
-            "source_ref": batch.ref,
+            "source_ref": one_value(batch.ref, frame.index),
         }
     )
 
 
 def _bounds(frequency: pd.Series, day: pd.Series, marks_end: bool) -> tuple[pd.Series, pd.Series]:
-    f_codes, f_uniques = pd.factorize(frequency)
-    d_codes, d_uniques = pd.factorize(day)
-    pair = f_codes.astype(np.int64) * (len(d_uniques) + 1) + d_codes
-    codes, pairs = pd.factorize(pair)
-    start_lookup, end_lookup = [], []
-    for combined in pairs:
-        a, b = divmod(int(combined), len(d_uniques) + 1)
-        given = pd.Timestamp(d_uniques[b]).date()
-        start, end = period_bounds(str(f_uniques[a]), given)
+    found, pairs = pair_codes(frequency, day)
+    start_lookup: list[Any] = []
+    end_lookup: list[Any] = []
+    for pair in pairs:
+        if pair is None:  # never so for rows to load: their frequency and period are known
+            start_lookup.append(pd.NaT)
+            end_lookup.append(pd.NaT)
+            continue
+        given = pd.Timestamp(pair[1]).date()
+        start, end = period_bounds(str(pair[0]), given)
         start_lookup.append(pd.Timestamp(given if not marks_end else start))
         end_lookup.append(pd.Timestamp(end))
-    starts = pd.Series(np.array(start_lookup, dtype="datetime64[ns]")[codes], index=day.index)
-    ends = pd.Series(np.array(end_lookup, dtype="datetime64[ns]")[codes], index=day.index)
+    starts = pd.Series(np.array(start_lookup, dtype="datetime64[ns]")[found], index=day.index)
+    ends = pd.Series(np.array(end_lookup, dtype="datetime64[ns]")[found], index=day.index)
     return starts, ends

@@ -77,6 +77,53 @@ def test_restated_value_supersedes_and_keeps_the_old_row(engine: sa.Engine) -> N
     assert old["superseded_at"] == pd.Timestamp(datetime(2024, 5, 3))
 
 
+def _pipeline_frame(values: list[float | None], numerators: list[float | None]) -> pd.DataFrame:
+    """Rows as a pipeline hands them over: codes and the file's name as categories."""
+    months = range(1, len(values) + 1)
+    return pd.DataFrame(
+        {
+            "metric_id": pd.Categorical(["claimant-rate"] * len(values)),
+            "area_code": pd.Categorical(["E10000028"] * len(values)),
+            "period_start": pd.to_datetime([date(2024, m, 1) for m in months]),
+            "period_end": pd.to_datetime([date(2024, m, 28) for m in months]),
+            "value": pd.array(values, dtype="float64"),
+            "numerator": pd.array(numerators, dtype="float64"),
+            "denominator": pd.array([None if n is None else 100.0 for n in numerators], "float64"),
+            "is_benchmark": False,
+            "source_ref": pd.Categorical(["return.csv"] * len(values)),
+        }
+    )
+
+
+def test_one_load_of_new_restated_and_unchanged_rows_counts_each(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        load_observations(
+            conn,
+            _pipeline_frame([2.5, 2.6, None], [None, 26.0, 30.0]),
+            run_id=1,
+            now=datetime(2024, 5, 1),
+        )
+    # January and March unchanged (blank figures compare equal), February restated, April new
+    with engine.begin() as conn:
+        counts = load_observations(
+            conn,
+            _pipeline_frame([2.5, 2.9, None, 3.1], [None, 29.0, 30.0, None]),
+            run_id=2,
+            now=datetime(2024, 6, 1),
+        )
+    assert (counts.loaded, counts.superseded, counts.unchanged) == (2, 1, 2)
+    current = current_observations(engine, ["claimant-rate"])
+    assert current["value"].tolist()[:2] == [2.5, 2.9] and current["value"].isna().tolist()[2]
+    assert current["numerator"].isna().tolist() == [True, False, False, True]
+    assert current["source_ref"].tolist() == ["return.csv"] * 4
+    history = revision_history(engine, "claimant-rate")
+    assert len(history) == 5
+    superseded = history[history["superseded_at"].notna()]
+    assert superseded["value"].tolist() == [2.6]
+    assert superseded["superseded_at"].tolist() == [pd.Timestamp(datetime(2024, 6, 1))]
+    assert sorted(history["run_id"].tolist()) == [1, 1, 1, 2, 2]
+
+
 def test_failed_transaction_leaves_warehouse_unchanged(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         load_observations(conn, _frame([1.0, 2.0]), run_id=1, now=datetime(2024, 5, 1))

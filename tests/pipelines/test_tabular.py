@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from pipelines.tabular import (
     RAW_LINE,
     READ_PROBLEM,
+    TableError,
     number_problem,
     read_csv_bytes,
     read_xlsx_bytes,
@@ -109,3 +110,46 @@ def test_xlsx_dates_percent_cells_and_sheet_row_numbers() -> None:
         {"Indicator": "HT04", "Period": "45017", "Value": "12000"},
     ]
     assert table.row_numbers.tolist() == [4, 5]
+
+
+RETURN = [
+    "Metric,Area,Note,Value",
+    "spend,E10000028,Café £5 a head,12",
+    "spend,E07000192,,7.5",
+    "",
+    "Notes: provisional",
+]
+
+
+def _saved(encoding: str, line_end: str, bom: bool = False) -> bytes:
+    data = line_end.join(RETURN).encode(encoding) + line_end.encode()
+    return (b"\xef\xbb\xbf" if bom else b"") + data
+
+
+def test_a_return_reads_the_same_however_it_was_saved() -> None:
+    # Excel on Windows (Windows-1252, or UTF-8 with a BOM, CRLF line ends) and on a Mac (UTF-8,
+    # newlines): the figures, the text and the row numbers are the same
+    saved = [
+        _saved("utf-8", "\n"),
+        _saved("utf-8", "\r\n", bom=True),
+        _saved("cp1252", "\r\n"),
+        _saved("cp1252", "\n"),
+    ]
+    tables = [read_csv_bytes(data, label="t.csv", numeric=("Value",)) for data in saved]
+    first = tables[0]
+    assert first.frame["Value"].tolist() == [12.0, 7.5]
+    assert first.frame["Note"].astype(str).tolist() == ["Café £5 a head", ""]
+    assert first.row_numbers.tolist() == [2, 3]
+    for table in tables[1:]:
+        pd.testing.assert_frame_equal(table.frame, first.frame)
+        assert table.row_numbers.tolist() == first.row_numbers.tolist()
+
+
+def test_a_file_of_blank_lines_or_a_bom_alone_is_empty() -> None:
+    for data in (b"", b"\xef\xbb\xbf", b"\r\n\r\n", b"   \n\t\n", "\u00a0\n".encode()):
+        try:
+            read_csv_bytes(data, label="t.csv", numeric=("Value",))
+        except TableError as exc:
+            assert str(exc) == "t.csv is empty"
+        else:
+            raise AssertionError(f"{data!r} was read as a table")
