@@ -72,33 +72,46 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
+VALUE_COLUMNS = ["period_start", "area_code", "value"]
+
+
+def metric_values(observations: pd.DataFrame, metric: Metric) -> pd.DataFrame:
+    """One value per council and period for a measure, every council kept; the council's own
+    (non-benchmark) row wins over a copy. Worked out once, then narrowed group by group."""
+    if observations.empty:
+        # An empty warehouse has no columns to read either: no council has a value yet
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    rows = observations[observations["metric_id"] == metric.id]
+    rows = rows[[*VALUE_COLUMNS, "is_benchmark"] if "is_benchmark" in rows else VALUE_COLUMNS]
+    rows = rows[rows["value"].notna()]
+    if rows.empty:
+        return rows[VALUE_COLUMNS].reset_index(drop=True)
+    if "is_benchmark" in rows:
+        # Own rows (not benchmark) first, so where both came in for a council and period the
+        # council's own is kept; the sort is stable, so otherwise the first loaded is
+        rows = rows.iloc[np.argsort(rows["is_benchmark"].to_numpy(dtype=bool), kind="stable")]
+    council, _ = pd.factorize(rows["area_code"])
+    period, _ = pd.factorize(rows["period_start"])
+    first = ~pd.Series(council.astype(np.int64) * (period.max() + 1) + period).duplicated()
+    return rows.loc[first.to_numpy(), VALUE_COLUMNS].reset_index(drop=True)
+
+
+def members_values(values: pd.DataFrame, group: ComparatorGroup, own_code: str) -> pd.DataFrame:
+    """The rows of `metric_values` for the group's members (the council itself always)."""
+    # Membership is decided once per council, not once per row: a national comparison has
+    # hundreds of councils but tens of thousands of rows
+    council, councils = pd.factorize(values["area_code"])
+    admitted = np.array([group.includes(str(c), own_code) for c in councils], dtype=bool)
+    if not len(council):
+        return values.reset_index(drop=True)
+    return values[admitted[council]].reset_index(drop=True)
+
+
 def group_values(
     observations: pd.DataFrame, metric: Metric, group: ComparatorGroup, own_code: str
 ) -> pd.DataFrame:
     """One value per member and period; the council's own (non-benchmark) row wins over a copy."""
-    if observations.empty:
-        # An empty warehouse has no columns to read either: no member has a value yet
-        return pd.DataFrame(columns=["period_start", "area_code", "value"])
-    rows = observations[observations["metric_id"] == metric.id]
-    columns = ["period_start", "area_code", "value"]
-    rows = rows[[*columns, "is_benchmark"] if "is_benchmark" in rows else columns]
-    rows = rows[rows["value"].notna()]
-    # Membership is decided once per council, not once per row: a national comparison has
-    # hundreds of councils but tens of thousands of rows
-    council, councils = pd.factorize(rows["area_code"])
-    admitted = np.array([group.includes(str(c), own_code) for c in councils], dtype=bool)
-    if not len(council) or not admitted.any():
-        return rows[columns].iloc[0:0].reset_index(drop=True)
-    keep = admitted[council]
-    rows, council = rows[keep], council[keep]
-    if "is_benchmark" in rows:
-        # Own rows (not benchmark) first, so where both came in for a council and period the
-        # council's own is kept; the sort is stable, so otherwise the first loaded is
-        order = np.argsort(rows["is_benchmark"].to_numpy(dtype=bool), kind="stable")
-        rows, council = rows.iloc[order], council[order]
-    period, _ = pd.factorize(rows["period_start"])
-    first = ~pd.Series(council.astype(np.int64) * (period.max() + 1) + period).duplicated()
-    return rows.loc[first.to_numpy(), columns].reset_index(drop=True)
+    return members_values(metric_values(observations, metric), group, own_code)
 
 
 def _quartiles_by_period(values: pd.DataFrame) -> pd.DataFrame:
@@ -127,7 +140,15 @@ def compare(
     observations: pd.DataFrame, metric: Metric, group: ComparatorGroup, own_code: str
 ) -> Comparison | None:
     """Median, quartiles, rank (1 = best by polarity) and quartile position for every period."""
-    values = group_values(observations, metric, group, own_code)
+    return compare_values(
+        group_values(observations, metric, group, own_code), metric, group, own_code
+    )
+
+
+def compare_values(
+    values: pd.DataFrame, metric: Metric, group: ComparatorGroup, own_code: str
+) -> Comparison | None:
+    """`compare` on the group's rows of `metric_values` (one value per member and period)."""
     if values.empty or values["area_code"].nunique() < 2:
         return None
     ascending = metric.polarity == "lower_is_better"

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics.engine.benchmark import Comparison, compare, latest_position
+from metrics.engine.benchmark import (
+    Comparison,
+    compare_values,
+    latest_position,
+    members_values,
+    metric_values,
+)
 from metrics.registry.comparators import ENGLISH_COUNCILS, ComparatorGroup
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
@@ -56,8 +62,12 @@ def comparison_choice(
     own_code = registry.plan.organisation.area_code
     kept: list[Comparison] = []
     england = None
+    # The measure's rows are picked out once and narrowed for each group
+    values = metric_values(observations, metric)
     for group in candidate_groups(registry, metric):
-        comparison = compare(observations, metric, group, own_code)
+        comparison = compare_values(
+            members_values(values, group, own_code), metric, group, own_code
+        )
         if comparison is None:
             continue
         councils = _councils(comparison)
