@@ -1,25 +1,36 @@
-"""Benchmark the dashboard at a million observations: server-side page builds and a real render.
+"""Benchmark the dashboard at a million observations: server-side page views and a real render.
 
 Builds a synthetic registry of 300 district-level metrics (from bench/evaluate_bench.py) and
 loads 300 x 9 areas x 370 periods (about 1,000,000 rows) into a temporary DuckDB file, runs
 the engine once so the status snapshot exists, then times, in the same run:
 
-- the overview's `layout()` and a drill-down's `layout()` in-process (p50 and p95 of 30);
-- the raw DuckDB queries that fetch the same data (the yardstick for each);
-- the overview fully rendered in headless Chromium (navigation to the matrix on screen).
+- the overview's and a drill-down's `layout()` in-process as a signed-in officer (p50 and p95
+  of 30): cold, with every page and snapshot cache of the process emptied before each view
+  (the first view after a pipeline run or evaluation), and warm (the same view again, served
+  from the page cache); the public's cold overview beside them;
+- the raw queries that fetch the data each page shows, the yardsticks, timed in the same
+  rounds as the page: through pandas and SQLAlchemy (`pandas.read_sql`, as the issue's
+  figures were measured) and through DuckDB's own connection (`.df()`, the stricter one);
+- the public overview fully rendered in headless Chromium (navigation to the matrix on
+  screen), cold (caches emptied before each navigation) and warm.
 
-Run with `make bench-pages`. Goals: overview and drill-down p95 within 100 ms, the overview
-fully rendered within 1.5 s.
+Run with `make bench-pages`. Goals: the cold overview and the cold drill-down `layout()` p50
+within 2x the p50 of their raw queries through pandas; the public overview fully rendered in
+Chromium, cold, p50 within 0.6 s. Rewrites the pages section of docs/performance.md; exits 1
+when a goal is missed.
 """
 
 from __future__ import annotations
 
+import logging
 import statistics
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -34,7 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from access.identity import Viewer  # noqa: E402
 from access.session import SignedIn  # noqa: E402
 from app import create_app  # noqa: E402
+from bench.doc_section import replace_section  # noqa: E402
 from bench.evaluate_bench import write_config  # noqa: E402
+from layouts._runtime import clear_caches  # noqa: E402
 from metrics.engine.evaluate import evaluate  # noqa: E402
 from metrics.engine.periods import add_months, month_end  # noqa: E402
 from metrics.registry.loader import Registry, load_registry  # noqa: E402
@@ -44,11 +57,22 @@ from warehouse.observations import load_observations  # noqa: E402
 from warehouse.schema import create_tables  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "performance.md"
+BEGIN = "<!-- pages section: maintained with bench/pages_bench.py; replace only this section -->"
+END = "<!-- end pages section -->"
 PERIODS = 370
 TODAY = date(2024, 11, 25)
 RUNS = 30
+RENDERS = 5
 DRILL_METRIC = "bench-001"
-GOALS = {"overview": 0.100, "drill-down": 0.100, "render": 1.5}
+RATIO_GOAL = 2.0  # cold layout() p50 over its raw query's p50 through pandas
+RENDER_GOAL = 0.6  # seconds, the cold public overview in Chromium (p50)
+# The overview shows the council's own rows of the snapshot, and reads only those
+SNAPSHOT_SQL = "SELECT * FROM status_snapshot WHERE area_code = ? ORDER BY metric_id"
+DRILL_SQL = (
+    "SELECT * FROM observations WHERE metric_id = ? AND superseded_at IS NULL "
+    "ORDER BY area_code, period_start"
+)
 
 
 def observations(registry: Registry) -> pd.DataFrame:
@@ -76,20 +100,19 @@ def observations(registry: Registry) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def timings(task: Callable[[], object], runs: int = RUNS) -> tuple[float, float]:
-    """(p50, p95) seconds of `runs` timed calls after one warm-up."""
-    task()
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        task()
-        times.append(time.perf_counter() - began)
-    times.sort()
-    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+def cold(view: Callable[[], object]) -> Callable[[], object]:
+    """The view made from nothing kept: every page and snapshot cache emptied first."""
+
+    def run() -> object:
+        clear_caches()
+        return view()
+
+    return run
 
 
-def render_times(url: str, runs: int = 5) -> tuple[float, float]:
-    """(p50, max) seconds from navigation to the overview's matrix being on screen."""
+def render_times(url: str, *, fresh: bool, runs: int = RENDERS) -> tuple[float, float]:
+    """(p50, max) seconds from navigation to the overview's matrix being on screen; `fresh`
+    empties the server's caches before each navigation."""
     from playwright.sync_api import sync_playwright
 
     times = []
@@ -99,6 +122,8 @@ def render_times(url: str, runs: int = 5) -> tuple[float, float]:
         page.goto(url)
         page.wait_for_selector("#overview-matrix")
         for _ in range(runs):
+            if fresh:
+                clear_caches()
             began = time.perf_counter()
             page.goto(url)
             page.wait_for_selector("#overview-matrix")
@@ -107,8 +132,89 @@ def render_times(url: str, runs: int = 5) -> tuple[float, float]:
     return statistics.median(times), max(times)
 
 
+@dataclass(frozen=True)
+class Yardstick:
+    """A page's raw query, timed two ways: through pandas and SQLAlchemy, and natively."""
+
+    pandas: tuple[float, float]
+    native: tuple[float, float]
+
+
+def raw_queries(engine: sa.Engine, sql: str, params: list[str]) -> dict[str, Callable[[], object]]:
+    """`sql` into a DataFrame through `pandas.read_sql`, and through DuckDB's own `.df()`."""
+    named = sa.text(sql.replace("?", ":p0"))
+    bound = {f"p{n}": value for n, value in enumerate(params)}
+
+    def through_pandas() -> None:
+        with engine.connect() as conn:
+            pd.read_sql(named, conn, params=bound)
+
+    def native() -> None:
+        with engine.connect() as conn:
+            conn.connection.driver_connection.execute(sql, params).df()  # type: ignore[union-attr]
+
+    return {"pandas": through_pandas, "native": native}
+
+
+def side_by_side(
+    tasks: dict[str, Callable[[], object]], runs: int = RUNS
+) -> dict[str, tuple[float, float]]:
+    """(p50, p95) seconds of each task, timed in turn within every round (after one round of
+    warm-up), so that a page and its yardstick meet the same load on a shared machine."""
+    for task in tasks.values():
+        task()
+    times: dict[str, list[float]] = {name: [] for name in tasks}
+    for _ in range(runs):
+        for name, task in tasks.items():
+            began = time.perf_counter()
+            task()
+            times[name].append(time.perf_counter() - began)
+    out = {}
+    for name, taken in times.items():
+        taken.sort()
+        out[name] = (statistics.median(taken), taken[int(0.95 * (len(taken) - 1))])
+    return out
+
+
+def timed_page(
+    what: str, view: Callable[[], object], raw: dict[str, Callable[[], object]], goal: bool
+) -> Row:
+    """A page's cold and warm views beside its raw query, all timed in the same rounds."""
+    found = side_by_side({"cold": cold(view), "warm": view, **raw})
+    return Row(
+        what, found["cold"], found["warm"], Yardstick(found["pandas"], found["native"]), goal
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One page timed, cold and warm, beside its yardstick."""
+
+    what: str
+    cold: tuple[float, float]
+    warm: tuple[float, float]
+    raw: Yardstick
+    goal: bool  # whether the ratio goal applies to it
+
+    @property
+    def ratio(self) -> float:
+        """Cold p50 over the pandas yardstick's p50: what the goal is judged on."""
+        return self.cold[0] / self.raw.pandas[0]
+
+    @property
+    def met(self) -> bool:
+        """Whether the cold view is within the goal's multiple of its yardstick."""
+        return self.ratio <= RATIO_GOAL
+
+
+def ms(seconds: float) -> str:
+    """Milliseconds, to one decimal place under 10 ms."""
+    return f"{seconds * 1000:.1f}" if seconds < 0.01 else f"{seconds * 1000:.0f}"
+
+
 def main() -> int:
-    """Build the data, time everything, print a table; exit 1 if a goal is missed."""
+    """Build the data, time everything, print a table, rewrite the docs; exit 1 if a goal is
+    missed."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "config").mkdir()
@@ -127,60 +233,174 @@ def main() -> int:
         import layouts.metric as drill
         import layouts.overview as overview
 
+        def drill_view() -> object:
+            return drill.layout(metric_id=DRILL_METRIC)
+
+        snapshot_raw = raw_queries(engine, SNAPSHOT_SQL, [registry.plan.county.code])
+        drill_raw = raw_queries(engine, DRILL_SQL, [DRILL_METRIC])
         with app.server.test_request_context("/"):
-            # Timed as a signed-in officer, who sees every measure (the public sees fewer)
+            # The public first: anonymous until someone signs in
+            public = timed_page("overview `layout()`, public", overview.layout, snapshot_raw, False)
+            # Officers see every measure (the public sees fewer)
             flask_login.login_user(SignedIn(Viewer("bench", "Benchmark officer", "officer")))
-            over = timings(lambda: overview.layout())
-            deep = timings(lambda: drill.layout(metric_id=DRILL_METRIC))
-        raw_engine = engine
-        snapshot_sql = sa.text("SELECT * FROM status_snapshot")
-        drill_sql = sa.text(
-            "SELECT * FROM observations WHERE metric_id = :m AND superseded_at IS NULL "
-            "ORDER BY area_code, period_start"
-        )
-
-        def raw_overview() -> None:
-            with raw_engine.connect() as conn:
-                pd.read_sql(snapshot_sql, conn)
-
-        def raw_drill() -> None:
-            with raw_engine.connect() as conn:
-                pd.read_sql(drill_sql, conn, params={"m": DRILL_METRIC})
-
-        over_raw = timings(raw_overview)
-        deep_raw = timings(raw_drill)
+            rows = [
+                timed_page("overview `layout()`, officer", overview.layout, snapshot_raw, True),
+                timed_page("drill-down `layout()`, officer", drill_view, drill_raw, True),
+                public,
+            ]
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request
         server = make_server("127.0.0.1", 0, app.server, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        render = render_times(f"http://127.0.0.1:{server.server_port}/")
+        address = f"http://127.0.0.1:{server.server_port}/"
+        render_cold = render_times(address, fresh=True)
+        render_warm = render_times(address, fresh=False)
         server.shutdown()
         engine.dispose()
 
-    rows = [
-        ("overview layout()", over, over_raw, GOALS["overview"]),
-        ("drill-down layout()", deep, deep_raw, GOALS["drill-down"]),
-    ]
     print(
-        f"\n{'what':24} {'p50 ms':>8} {'p95 ms':>8} {'raw p50 ms':>11} {'× raw':>7} {'goal p95':>9}"
+        f"\n{'what':32} {'cold p50':>9} {'p95':>6} {'warm p50':>9} "
+        f"{'raw pandas':>11} {'raw duckdb':>11} {'cold x pandas':>14} {'x duckdb':>9}"
     )
-    missed = []
-    for name, (p50, p95), (raw50, _), goal in rows:
+    for row in rows:
         print(
-            f"{name:24} {p50 * 1000:8.1f} {p95 * 1000:8.1f} {raw50 * 1000:11.1f} "
-            f"{p50 / raw50:7.1f} "
-            f"{goal * 1000:8.0f}ms"
+            f"{row.what:32} {ms(row.cold[0]):>9} {ms(row.cold[1]):>6} {ms(row.warm[0]):>9} "
+            f"{ms(row.raw.pandas[0]):>11} {ms(row.raw.native[0]):>11} {row.ratio:14.2f} "
+            f"{row.cold[0] / row.raw.native[0]:9.2f}"
         )
-        if p95 > goal:
-            missed.append(name)
     print(
-        f"{'overview in Chromium':24} {render[0] * 1000:8.0f} {render[1] * 1000:8.0f} (max) "
-        f"{'':>11} {'':>7} {GOALS['render'] * 1000:8.0f}ms"
+        f"public overview in Chromium: cold p50 {ms(render_cold[0])} ms (max {ms(render_cold[1])}),"
+        f" warm p50 {ms(render_warm[0])} ms (max {ms(render_warm[1])})"
     )
-    if render[1] > GOALS["render"]:
-        missed.append("render")
+    missed = [row.what for row in rows if row.goal and not row.met]
+    if render_cold[0] > RENDER_GOAL:
+        missed.append("public overview in Chromium")
+    replace_section(DOC, BEGIN, END, section(len(frame), rows, render_cold, render_warm, missed))
     if missed:
         print("Missed goals: " + ", ".join(missed))
         return 1
+    print("Every goal met.")
     return 0
+
+
+def section(
+    count: int,
+    rows: list[Row],
+    render_cold: tuple[float, float],
+    render_warm: tuple[float, float],
+    missed: list[str],
+) -> str:
+    """The pages section of docs/performance.md, with this run's figures."""
+    table = [
+        "| what | cold p50 ms | cold p95 ms | warm p50 ms | raw query p50 ms: pandas / DuckDB "
+        "| cold × raw (pandas), p50 | cold × raw (DuckDB), p50 | goal: cold ≤ 2 × raw (pandas) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        verdict = ("met" if row.met else "**missed**") if row.goal else "(no goal)"
+        table.append(
+            f"| {row.what} | {ms(row.cold[0])} | {ms(row.cold[1])} | {ms(row.warm[0])} | "
+            f"{ms(row.raw.pandas[0])} / {ms(row.raw.native[0])} | {row.ratio:.2f} | "
+            f"{row.cold[0] / row.raw.native[0]:.2f} | {verdict} |"
+        )
+    render_verdict = "met" if render_cold[0] <= RENDER_GOAL else "**missed**"
+    lines = [
+        BEGIN,
+        "## The dashboard at a million observations (`make bench-pages`)",
+        "",
+        "**What is timed.** `bench/pages_bench.py` builds the engine benchmark's synthetic "
+        "registry (300 district-level metrics), loads 300 × 9 areas × 370 periods "
+        f"({count:,} rows) into a temporary DuckDB file, runs the engine once so the status "
+        "snapshot exists, and then times, in 30 rounds after a warm-up round (each round times "
+        "a page's cold view, its warm view and both its raw queries in turn, so that a page and "
+        "its yardstick meet the same load on a shared machine):",
+        "",
+        "- the overview's and a drill-down's `layout()`, in-process inside a request context "
+        "(the server-side work of a page view, including turning the page into the JSON Dash "
+        "sends), as a signed-in officer, and the overview as the public too (with small-number "
+        "suppression applied to every figure);",
+        "- **cold**: every page and snapshot cache of the process emptied before each view "
+        "(`layouts._runtime.clear_caches`), which is the first view after a pipeline run or an "
+        "evaluation (after a smaller change, such as a comment, only the page is built again, "
+        "from the kept snapshot); **warm**: the same view again, which the page cache serves "
+        "until the next change;",
+        "- the public overview fully rendered in headless Chromium, from navigation to the "
+        "matrix on screen (5 navigations), cold (the server's caches emptied before each) and "
+        "warm.",
+        "",
+        "**The yardsticks.** In the same run, the raw query that fetches the data each page "
+        "shows: the council's own rows of the status snapshot for the overview (`SELECT * FROM "
+        "status_snapshot WHERE area_code = ?`, all the overview shows), and the drill-down "
+        "measure's "
+        "current observations for the drill-down. Each is timed two ways: into a DataFrame "
+        "through SQLAlchemy with `pandas.read_sql` (the yardstick the issue's figures were "
+        "measured against; pandas first asks the database whether the query is a table's "
+        "name), and through DuckDB's own connection with `.df()` (the stricter one, as the "
+        "engine benchmark uses). The officer's overview also reads open flags, milestones "
+        "and whether any figure is loaded, which neither yardstick includes. Figures in this "
+        "section before this version (overview 3.8×, drill-down 3.6×) were measured before "
+        "pages were kept in memory, against the whole snapshot: not the same measurement as "
+        "the cold view here.",
+        "",
+        "**The goals**, judged on the cold view, which is the page's real work (the warm "
+        "view is a lookup in memory, and timing it against an uncached query would say "
+        "nothing): the cold overview's and the cold drill-down's `layout()` p50 within 2× "
+        "their raw query's p50 through pandas; the public overview fully rendered in Chromium, "
+        "cold, p50 within 0.6 s. The script exits 1 when one is missed.",
+        "",
+        "**Results** (this 2-core machine, with other people's tests and benchmarks running):",
+        "",
+        *table,
+        "",
+        "| public overview in Chromium, fully rendered | p50 ms | max ms (of 5) | goal: cold p50 "
+        "≤ 600 ms |",
+        "|---|---|---|---|",
+        f"| cold | {ms(render_cold[0])} | {ms(render_cold[1])} | {render_verdict} |",
+        f"| warm | {ms(render_warm[0])} | {ms(render_warm[1])} | |",
+        "",
+        ("Every goal was met in this run." if not missed else "Missed: " + "; ".join(missed) + "."),
+        "",
+        *HOW,
+        END,
+    ]
+    return "\n".join(_wrapped(line) for line in lines)
+
+
+def _wrapped(line: str) -> str:
+    """A paragraph or bullet folded at 95 characters, as the rest of the file is; tables,
+    markers and headings as they are."""
+    if not line or line.startswith(("|", "<!--", "#")):
+        return line
+    indent = "  " if line.startswith("- ") else ""
+    return textwrap.fill(line, width=95, subsequent_indent=indent, break_on_hyphens=False)
+
+
+HOW = [
+    "**How.** Pages read the status snapshot rather than recomputing it, natively from DuckDB "
+    "(`warehouse/frames.py`, values always bound as parameters), once per version of the "
+    "figures and audience (`Runtime.current_snapshot`); the snapshot's version is the first "
+    "markers of the page version, so a page view asks one small query for both, and on a "
+    "DuckDB file none until this process next writes. The overview's matrix counts each "
+    "measure into its cells in one pass, and what needs attention is judged over plain "
+    "column lists, with only the dozen rows listed turned into records. Tables are built from "
+    "the frame's values in one array rather than a pandas row per line. Small reads skip "
+    "pandas' check of whether a query is a table's name (`pandas.read_sql_query`). A built "
+    "page is turned into JSON once, by plotly's `json` engine (the same text as its orjson "
+    "engine, which first walks the whole tree in Python), and kept for the next view. "
+    "Figures are plain dicts; the drill-down reads one measure, shows the latest 60 periods "
+    "by default with SPC computed once over the whole series, and reads restatements by "
+    "themselves.",
+    "",
+    "**What is left above the yardstick.** The cold view is the work a page view does after "
+    "each change: besides the yardstick's one read, the officer's overview reads the page "
+    "version, the open flags, the milestones and whether any figure is loaded, and the "
+    "drill-down the page version, its measure's rebases, flags, restatements and comments. "
+    "Each of those small reads costs a connection, a transaction and a pandas frame on top of "
+    "DuckDB's own work, a sizeable fraction of the yardstick each on this machine; with the "
+    "Dash components for every table and chart and the page's JSON, that is most of what "
+    "remains. The public's render in Chromium is mostly the browser's: Dash's renderer and "
+    "every component library's script load before the layout is asked for, which no server "
+    "change shortens.",
+]
 
 
 if __name__ == "__main__":
