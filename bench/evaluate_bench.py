@@ -1,22 +1,31 @@
 """Benchmark the performance engine: evaluate 300 metrics x 9 areas x 260 periods.
 
 Builds a synthetic registry (YAML, in a temporary folder) and loads 702,000 observations
-into a temporary DuckDB file, then times:
+into a temporary DuckDB file, then times, in the same run:
 
 - the yardstick: one raw DuckDB query fetching the same rows the engine reads;
 - the first evaluation, which raises every flag;
-- a steady-state evaluation (nothing changed since the last), best of three.
+- a steady-state evaluation (nothing changed since the last), best of five, taking turns
+  with the yardstick;
+- SPC alone: every series at once (`metrics.spc.xmr_all`, what the engine runs) and, for
+  comparison, `metrics.spc.xmr` called once per series.
 
-Run with `make bench-engine`. The goal is a steady-state evaluation within 2 seconds.
+Run with `make bench-engine`. The goal is the steady-state whole-registry evaluation within
+2x the yardstick; the script prints the figures, rewrites the engine section of
+docs/performance.md and exits 1 when the goal is missed.
 """
 
 from __future__ import annotations
 
+import argparse
+import gc
 import shutil
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -26,7 +35,8 @@ import sqlalchemy as sa
 
 from metrics.engine.evaluate import evaluate
 from metrics.engine.periods import add_months, month_end
-from metrics.engine.series_layout import series_layout
+from metrics.engine.series import SPC_WINDOW, series_rebases, spc_for
+from metrics.engine.series_layout import SeriesLayout, series_layout
 from metrics.engine.snapshot import spc_table
 from metrics.engine.status import status_table
 from metrics.registry.loader import Registry, load_registry
@@ -35,10 +45,19 @@ from warehouse.engine import duckdb_url, get_engine
 from warehouse.observations import load_observations
 from warehouse.schema import create_tables
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.doc_section import replace_section  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "performance.md"
+BEGIN = (
+    "<!-- engine section: maintained with bench/evaluate_bench.py; replace only this section -->"
+)
+END = "<!-- end engine section -->"
 METRICS = 300
 PERIODS = 260
-GOAL_SECONDS = 2.0
+GOAL_RATIO = 2.0
+RUNS = 5
 TODAY = date(2024, 11, 25)
 FIRST_MONTH = add_months(date(2024, 10, 1), -(PERIODS - 1))
 FIRST_WEEK = date(2024, 11, 11) - timedelta(weeks=PERIODS - 1)
@@ -125,8 +144,52 @@ def best_of(runs: int, task: Callable[[], object]) -> float:
     return min(times)
 
 
-def main() -> int:
-    """Build, load, time and print the results; exit 1 if the goal is missed."""
+def spc_once_per_series(registry: Registry, layout: SeriesLayout) -> None:
+    """The reference: metrics.spc.xmr (through spc_for) called once per series, as before."""
+    frame = layout.frame
+    values = frame["value"].to_numpy(dtype=float)
+    starts = frame["period_start"].to_numpy(dtype="datetime64[D]")
+    targets = frame["target"].to_numpy(dtype=float)
+    bounds = layout.bounds.tolist()
+    for number in range(layout.count):
+        lo, hi = bounds[number], bounds[number + 1]
+        lo = max(lo, hi - SPC_WINDOW)
+        metric = registry.metric(str(layout.metric_ids[number]))
+        target = targets[hi - 1]
+        spc_for(
+            metric,
+            values[lo:hi],
+            starts[lo:hi],
+            None if np.isnan(target) else float(target),
+            series_rebases(metric, str(layout.area_codes[number]), {}),
+        )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one run measured, in seconds."""
+
+    rows: int
+    series: int
+    flags: int
+    baseline: float
+    first: float
+    steady: float
+    spc_all: float
+    spc_each: float
+
+    def ratio(self, seconds: float) -> float:
+        """Seconds as a multiple of the yardstick."""
+        return seconds / self.baseline
+
+    @property
+    def met(self) -> bool:
+        """Whether the steady-state evaluation is within the goal."""
+        return self.ratio(self.steady) <= GOAL_RATIO
+
+
+def measure() -> Figures:
+    """Build the registry and warehouse in a temporary folder and time everything."""
     with tempfile.TemporaryDirectory(prefix="pmf-bench-") as tmp:
         folder = Path(tmp)
         config = folder / "config"
@@ -138,35 +201,138 @@ def main() -> int:
         frame = synthetic_observations(registry)
         with engine.begin() as conn:
             load_observations(conn, frame, run_id=None, now=datetime.now())
-        rows = len(frame)
         with engine.connect() as conn:
             conn.execute(sa.text("CHECKPOINT"))
+        rows = len(frame)
+        # The synthetic rows are the benchmark's, not the engine's: let them go, so the
+        # garbage collector does not walk them during the timed runs
+        del frame
+        gc.collect()
 
-        baseline = best_of(3, lambda: fetch_baseline(engine))
+        baseline = best_of(RUNS, lambda: fetch_baseline(engine))
         began = time.perf_counter()
         first = evaluate(registry, engine, today=TODAY)
         first_seconds = time.perf_counter() - began
-        steady = best_of(3, lambda: evaluate(registry, engine, today=TODAY))
+        # The yardstick and the evaluation take turns, so a busy spell on a shared machine
+        # is less likely to flatter or punish one side only
+        steady = float("inf")
+        for _ in range(RUNS):
+            baseline = min(baseline, best_of(1, lambda: fetch_baseline(engine)))
+            steady = min(steady, best_of(1, lambda: evaluate(registry, engine, today=TODAY)))
         layout = series_layout(status_table(registry.metrics, current_values(engine)))
-        spc = best_of(3, lambda: spc_table(registry, layout))
+        spc_all = best_of(3, lambda: spc_table(registry, layout))
+        spc_each = best_of(1, lambda: spc_once_per_series(registry, layout))
         engine.dispose()
+    return Figures(
+        rows=rows,
+        series=first.series,
+        flags=first.flags.raised,
+        baseline=baseline,
+        first=first_seconds,
+        steady=steady,
+        spc_all=spc_all,
+        spc_each=spc_each,
+    )
 
-    print(f"Engine benchmark: {len(registry)} metrics, {first.series} series, {rows:,} rows")
-    print(f"  raw DuckDB fetch of the same rows (yardstick): {baseline:.3f} s")
-    print(
-        f"  first evaluation (raises {first.flags.raised} flags): {first_seconds:.3f} s "
-        f"= {first_seconds / baseline:.1f} x yardstick"
+
+def table(f: Figures) -> str:
+    """The results as a markdown table of ratios to the yardstick, with seconds beside them."""
+    rows = [
+        ("yardstick: raw DuckDB fetch of the same rows", f.baseline),
+        (f"first evaluation (raises {f.flags:,} flags)", f.first),
+        (f"steady-state evaluation, best of {RUNS}", f.steady),
+        ("of which SPC, every series at once (`metrics.spc.xmr_all`)", f.spc_all),
+        ("SPC as before: `metrics.spc.xmr` once per series", f.spc_each),
+    ]
+    lines = ["| what | × yardstick | seconds |", "|---|---|---|"]
+    lines += [f"| {what} | {f.ratio(sec):.2f} | {sec:.3f} |" for what, sec in rows]
+    return "\n".join(lines)
+
+
+def _wrap(line: str) -> str:
+    # Prose is wrapped like the rest of the docs; tables, headings and markers are kept as is
+    if line.startswith(("|", "#", "<!--")) or "\n|" in line:
+        return line
+    return textwrap.fill(line, width=95, break_on_hyphens=False, break_long_words=False)
+
+
+def write_doc(f: Figures) -> None:
+    """Replace the engine section of docs/performance.md (other sections are left alone)."""
+    steady = f.ratio(f.steady)
+    verdict = (
+        f"The goal, a steady-state evaluation within {GOAL_RATIO:g}× the yardstick, is met "
+        f"({steady:.2f}×)."
+        if f.met
+        else f"The goal, a steady-state evaluation within {GOAL_RATIO:g}× the yardstick, is "
+        f"missed: {steady:.2f}×."
     )
-    verdict = "met" if steady <= GOAL_SECONDS else "MISSED"
-    print(
-        f"  steady-state evaluation, best of 3: {steady:.3f} s "
-        f"= {steady / baseline:.1f} x yardstick (goal {GOAL_SECONDS:.1f} s: {verdict})"
+    section = "\n".join(
+        _wrap(line)
+        for line in [
+            BEGIN,
+            "## The performance engine (`make bench-engine`)",
+            "",
+            "**What is timed.** `bench/evaluate_bench.py` writes a synthetic registry of 300 "
+            "district-level metrics (a third each higher-is-better, lower-is-better and "
+            "neutral; a quarter weekly, the rest monthly; target schedules, percentage and "
+            "absolute tolerances, rebase dates and year-to-date totals mixed in) into a "
+            f"temporary folder, loads 300 × 9 areas × 260 periods ({f.rows:,} rows, a few "
+            "series deliberately cut short so some data is late) into a temporary DuckDB file, "
+            "and times `metrics.engine.evaluate.evaluate` over the whole registry: reading "
+            "every current value, status against target, directions, year to date, SPC for "
+            f"all {f.series:,} series, freshness, the flag rules, syncing the flags and "
+            "replacing the status snapshot, in one transaction. The first evaluation raises "
+            "every flag; a steady-state evaluation (nothing changed since the last) is what "
+            "runs after a load that changed little.",
+            "",
+            "**The yardstick.** In the same run, one raw DuckDB query fetching the same rows "
+            "(`SELECT metric_id, area_code, period_start, value … ORDER BY …` into a "
+            f"DataFrame), the best of {RUNS} runs before the evaluations and {RUNS} taking turns "
+            "with the steady-state ones, so the figures compare across machines as ratios.",
+            "",
+            "**Results** (this 2-core machine, with other work running):",
+            "",
+            table(f),
+            "",
+            verdict + " The script exits 1 when it is missed.",
+            "",
+            "**How.** Nothing loops over rows or series in Python. Values are fetched "
+            "natively from DuckDB and laid out by series once (the warehouse returns them in "
+            "order, which is checked, and sorted only if the check fails). Targets, RAG, "
+            "directions (previous and last year's figures looked for a fixed number of rows "
+            "back, with one binary search for the few rows that misses) and year to date are "
+            "whole-array numpy operations, with one small loop over metrics for their "
+            "settings; RAG and directions are put into words only for each series' latest "
+            "row, the only one the snapshot stores. SPC is `metrics.spc.xmr_all`: every "
+            "series' window of 60 figures laid end to end, segments (a series, or its part "
+            "after a rebase) numbered across the whole array, and each Making Data Count rule "
+            "evaluated once over every point, a change of segment breaking its runs. Its "
+            "readings are identical to `metrics.spc.xmr` on every series, to the last bit "
+            "(means are summed in numpy's own pairwise order; `tests/unit/test_spc_batch.py` "
+            "compares them on edge cases and 3,000 random series). Freshness and period ends "
+            "are worked out once per metric and period, not per row.",
+            END,
+        ]
     )
+    replace_section(DOC, BEGIN, END, section)
+
+
+def main() -> int:
+    """Build, load, time, print and record the results; exit 1 if the goal is missed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--no-doc", action="store_true", help="Do not update docs/performance.md.")
+    args = parser.parse_args()
+    f = measure()
+    print(f"Engine benchmark: {METRICS} metrics, {f.series:,} series, {f.rows:,} rows")
+    print(table(f))
+    verdict = "met" if f.met else "MISSED"
     print(
-        f"  of which SPC (metrics.engine.spc.xmr once per series): {spc:.3f} s "
-        f"= {spc / baseline:.1f} x yardstick"
+        f"Goal: steady-state evaluation within {GOAL_RATIO:g}x the yardstick: "
+        f"{f.ratio(f.steady):.2f}x ({verdict}); first evaluation {f.ratio(f.first):.2f}x"
     )
-    return 0 if steady <= GOAL_SECONDS else 1
+    if not args.no_doc:
+        write_doc(f)
+    return 0 if f.met else 1
 
 
 if __name__ == "__main__":
