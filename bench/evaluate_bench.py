@@ -4,14 +4,15 @@ Builds a synthetic registry (YAML, in a temporary folder) and loads 702,000 obse
 into a temporary DuckDB file, then times, in the same run:
 
 - the yardstick: one raw DuckDB query fetching the same rows the engine reads;
-- the first evaluation, which raises every flag;
+- the first evaluation, which raises the flags;
 - a steady-state evaluation (nothing changed since the last), best of five, taking turns
   with the yardstick;
 - SPC alone: every series at once (`metrics.spc.xmr_all`, what the engine runs) and, for
   comparison, `metrics.spc.xmr` called once per series.
 
 Run with `make bench-engine`. The goal is the steady-state whole-registry evaluation within
-2x the yardstick; the script prints the figures, rewrites the engine section of
+2x the yardstick (both best of five over best of ten, and the median of each run over the
+yardstick run just before it); the script prints the figures, rewrites the engine section of
 docs/performance.md and exits 1 when the goal is missed.
 """
 
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import shutil
+import statistics
 import sys
 import tempfile
 import textwrap
@@ -177,15 +180,23 @@ class Figures:
     steady: float
     spc_all: float
     spc_each: float
+    paired: tuple[float, ...]  # each steady-state run over the yardstick run just before it
+    load: tuple[float, float]  # the machine's one-minute load average at the start and end
 
     def ratio(self, seconds: float) -> float:
         """Seconds as a multiple of the yardstick."""
         return seconds / self.baseline
 
     @property
+    def steady_ratio(self) -> float:
+        """What the goal is judged on: the best steady-state run over the best yardstick run,
+        or the median of the paired ratios, whichever is higher."""
+        return max(self.ratio(self.steady), statistics.median(self.paired))
+
+    @property
     def met(self) -> bool:
         """Whether the steady-state evaluation is within the goal."""
-        return self.ratio(self.steady) <= GOAL_RATIO
+        return self.steady_ratio <= GOAL_RATIO
 
 
 def measure() -> Figures:
@@ -215,10 +226,14 @@ def measure() -> Figures:
         first_seconds = time.perf_counter() - began
         # The yardstick and the evaluation take turns, so a busy spell on a shared machine
         # is less likely to flatter or punish one side only
+        load_before = os.getloadavg()[0]
         steady = float("inf")
+        paired = []
         for _ in range(RUNS):
-            baseline = min(baseline, best_of(1, lambda: fetch_baseline(engine)))
-            steady = min(steady, best_of(1, lambda: evaluate(registry, engine, today=TODAY)))
+            fetch = best_of(1, lambda: fetch_baseline(engine))
+            run = best_of(1, lambda: evaluate(registry, engine, today=TODAY))
+            baseline, steady = min(baseline, fetch), min(steady, run)
+            paired.append(run / fetch)
         layout = series_layout(status_table(registry.metrics, current_values(engine)))
         spc_all = best_of(3, lambda: spc_table(registry, layout))
         spc_each = best_of(1, lambda: spc_once_per_series(registry, layout))
@@ -232,6 +247,8 @@ def measure() -> Figures:
         steady=steady,
         spc_all=spc_all,
         spc_each=spc_each,
+        paired=tuple(paired),
+        load=(load_before, os.getloadavg()[0]),
     )
 
 
@@ -246,6 +263,11 @@ def table(f: Figures) -> str:
     ]
     lines = ["| what | × yardstick | seconds |", "|---|---|---|"]
     lines += [f"| {what} | {f.ratio(sec):.2f} | {sec:.3f} |" for what, sec in rows]
+    low, high = min(f.paired), max(f.paired)
+    lines.append(
+        f"| steady-state over the yardstick run just before it, median of {RUNS} (range) "
+        f"| {statistics.median(f.paired):.2f} ({low:.2f}–{high:.2f}) | |"
+    )
     return "\n".join(lines)
 
 
@@ -258,13 +280,14 @@ def _wrap(line: str) -> str:
 
 def write_doc(f: Figures) -> None:
     """Replace the engine section of docs/performance.md (other sections are left alone)."""
-    steady = f.ratio(f.steady)
+    steady = f.steady_ratio
     verdict = (
-        f"The goal, a steady-state evaluation within {GOAL_RATIO:g}× the yardstick, is met "
-        f"({steady:.2f}×)."
+        f"The goal, a steady-state evaluation within {GOAL_RATIO:g}× the yardstick (judged on "
+        f"the higher of the best-of ratio and the median paired ratio), is met ({steady:.2f}×)."
         if f.met
-        else f"The goal, a steady-state evaluation within {GOAL_RATIO:g}× the yardstick, is "
-        f"missed: {steady:.2f}×."
+        else f"The goal, a steady-state evaluation within {GOAL_RATIO:g}× the yardstick (judged "
+        f"on the higher of the best-of ratio and the median paired ratio), is missed: "
+        f"{steady:.2f}×."
     )
     section = "\n".join(
         _wrap(line)
@@ -290,11 +313,15 @@ def write_doc(f: Figures) -> None:
             f"DataFrame), the best of {RUNS} runs before the evaluations and {RUNS} taking turns "
             "with the steady-state ones, so the figures compare across machines as ratios.",
             "",
-            "**Results** (this 2-core machine, with other work running):",
+            "**Results** (this 2-core machine, shared with other work: its load average was "
+            f"{f.load[0]:.1f} when the timing began and {f.load[1]:.1f} when it ended):",
             "",
             table(f),
             "",
-            verdict + " The script exits 1 when it is missed.",
+            verdict + " The script exits 1 when it is missed. The ratio moves with the load "
+            "on the machine: the fetch uses both cores and the engine's own work mostly one, so "
+            "other work slows the yardstick more and flatters the ratio; on a quiet machine "
+            "expect it higher than on a busy one.",
             "",
             "**How.** Nothing loops over rows or series in Python. Values are fetched "
             "natively from DuckDB and laid out by series once (the warehouse returns them in "
@@ -328,7 +355,8 @@ def main() -> int:
     verdict = "met" if f.met else "MISSED"
     print(
         f"Goal: steady-state evaluation within {GOAL_RATIO:g}x the yardstick: "
-        f"{f.ratio(f.steady):.2f}x ({verdict}); first evaluation {f.ratio(f.first):.2f}x"
+        f"{f.steady_ratio:.2f}x ({verdict}); first evaluation {f.ratio(f.first):.2f}x; "
+        f"load average {f.load[0]:.1f} to {f.load[1]:.1f}"
     )
     if not args.no_doc:
         write_doc(f)
