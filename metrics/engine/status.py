@@ -416,23 +416,26 @@ def _year_to_date(
     out = np.full(len(values), np.nan)
     if not wanted.any():
         return out
-    days = starts.astype("datetime64[D]")
+    known = np.nan_to_num(values)
+    running = np.cumsum(known)
+    # Only the series wanted need their years worked out (every row of them, so that each
+    # year's first row is there)
+    whole = (np.bincount(series[wanted], minlength=int(series.max()) + 1) > 0)[series]
+    rows = np.flatnonzero(whole)
+    days = starts[rows].astype("datetime64[D]")
     # Which financial year each day is in, as how many year starts have passed: a binary
     # search over a few dozen dates is much cheaper than turning every day into a month
-    years = days.min(), days.max()
-    first, last = (int(str(d.astype("datetime64[Y]"))) for d in years)
+    first, last = (int(str(d.astype("datetime64[Y]"))) for d in (days.min(), days.max()))
     year_starts = np.array(
         [f"{y:04d}-{FY_START_MONTH:02d}-01" for y in range(first - 1, last + 2)],
         dtype="datetime64[D]",
     )
-    financial_year = np.searchsorted(year_starts, days, side="right")
-    group = series.astype(np.int64) * 10_000 + financial_year
-    known = np.nan_to_num(values)
-    running = np.cumsum(known)
+    group = series[rows].astype(np.int64) * 10_000 + np.searchsorted(
+        year_starts, days, side="right"
+    )
     first_rows = np.r_[True, group[1:] != group[:-1]]
     # Subtract the running total just before each year began, for every row of that year
-    began = np.maximum.accumulate(np.where(first_rows, np.arange(len(values)), 0))
-    offset = (running - known)[began]
-    out[wanted] = (running - offset)[wanted]
-    out[np.isnan(values)] = np.nan
+    began = rows[np.maximum.accumulate(np.where(first_rows, np.arange(rows.size), 0))]
+    out[rows] = running[rows] - (running[began] - known[began])
+    out[~wanted | np.isnan(values)] = np.nan
     return out
