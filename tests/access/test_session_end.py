@@ -3,6 +3,7 @@ server: a copied session cookie stops working."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import dash
@@ -95,3 +96,34 @@ def test_a_session_cookie_without_a_server_record_is_anonymous(demo_app: dash.Da
         assert serializer is not None
         forged = serializer.dumps(dict(session))
     assert not _reaches_actions(_replay(demo_app, forged))
+
+
+def _session_cookie_sent(response: Any) -> str | None:
+    sent = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{COOKIE}=")]
+    return sent[0] if sent else None
+
+
+def test_an_active_session_is_renewed_every_few_minutes_not_on_every_request(
+    demo_app: dash.Dash, demo_engine: sa.Engine
+) -> None:
+    """The eight hours start again while someone works, but the cookie is not signed and sent
+    again on each of a page's requests."""
+    from access.web import RENEW_SECONDS, RENEWED
+
+    add_user(demo_engine, "renewed", PASSWORD, "officer", actor="test")
+    client, _ = _signed_in(demo_app, "renewed")
+    for path in ("/actions", "/_dash-layout", "/_dash-dependencies"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert _session_cookie_sent(response) is None, path
+    # The same session as if its cookie had been sent a little over five minutes ago
+    with client.session_transaction() as session:
+        kept = dict(session)
+    kept[RENEWED] = int(time.time()) - RENEW_SECONDS - 1
+    server = demo_app.server
+    signer = server.session_interface.get_signing_serializer(server)  # type: ignore[attr-defined]
+    client.set_cookie(COOKIE, signer.dumps(kept))
+    renewed = _session_cookie_sent(client.get("/_dash-layout"))
+    assert renewed is not None and "Expires=" in renewed
+    assert _session_cookie_sent(client.get("/_dash-layout")) is None
+    assert _reaches_actions(client)  # still signed in with the renewed cookie
