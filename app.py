@@ -135,6 +135,22 @@ def answer_from_memory(app: dash.Dash) -> None:
 
     server.view_functions[prefix + "_dash-dependencies"] = serve_dependencies
     server.view_functions[prefix + "_dash-layout"] = serve_layout
+    # The page HTML's script and stylesheet tags are the same for every page once the app has
+    # started, and Dash works them out again from its component registry on every page load
+    for name in ("_generate_scripts_html", "_generate_css_dist_html"):
+        setattr(app, name, _made_once(getattr(app, name)))
+
+
+def _made_once(make: Callable[[], str]) -> Callable[[], str]:
+    """`make`, asked once and its answer kept."""
+    made: list[str] = []
+
+    def once() -> str:
+        if not made:
+            made.append(make())
+        return made[0]
+
+    return once
 
 
 def _cannot_serve(host: str, port: int, exc: OSError) -> str:
