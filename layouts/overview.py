@@ -34,8 +34,8 @@ from metrics.format import format_value
 from metrics.readmodel.suppression import shown
 from metrics.registry.loader import Registry
 from metrics.words import plural, rag_word
-from warehouse.observations import current_observations, has_observations
-from warehouse.snapshot import snapshot_computed_at
+from warehouse.observations import current_observations
+from warehouse.snapshot import figures_loaded, snapshot_computed_at
 
 dash.register_page(__name__, path="/", title="Performance overview", name="Overview")
 
@@ -295,7 +295,7 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
         if not milestones.empty
         else 0,
     )
-    loaded = has_observations(rt.engine)
+    loaded = figures_loaded(rt.engine)
     # One evaluation writes the whole snapshot at one moment: any row of it says when
     computed = (
         pd.Timestamp(snapshot["computed_at"].max()).to_pydatetime()

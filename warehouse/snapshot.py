@@ -129,6 +129,16 @@ def _snapshot_markers() -> list[tuple[sa.Table, Any]]:
     ]
 
 
+# Where the newest figure's key sits among the markers
+_NEWEST_FIGURE = len(_snapshot_markers()) - 1
+
+
+def figures_loaded(engine: sa.Engine) -> bool:
+    """Whether any figure has ever been loaded, read from the page version (the newest
+    figure's key is None only while there is none): no query of its own on a DuckDB file."""
+    return page_version(engine)[_NEWEST_FIGURE] is not None
+
+
 def snapshot_version(engine: sa.Engine) -> tuple[object, ...]:
     """A marker that changes whenever the snapshot or the figures behind it may have changed:
     the snapshot's size and latest computation, and the latest pipeline run. Small tables only,

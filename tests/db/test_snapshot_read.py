@@ -1,6 +1,7 @@
 """The status snapshot reads alike on every backend, however it is fetched: dates as dates (None
 where a row has none), whole numbers as int64, in metric and area order, as pandas reads it
-through SQLAlchemy; and the snapshot's version is the first markers of the page version."""
+through SQLAlchemy; the snapshot's version is the first markers of the page version, which
+also says whether any figure is loaded."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from datetime import date, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from warehouse.snapshot import page_version, read_snapshot, replace_snapshot, snapshot_version
+from warehouse.observations import has_observations, load_observations
+from warehouse.snapshot import (
+    figures_loaded,
+    page_version,
+    read_snapshot,
+    replace_snapshot,
+    snapshot_version,
+)
 from warehouse.tables import status_snapshot
 
 
@@ -61,3 +69,19 @@ def test_the_snapshot_version_is_the_start_of_the_page_version(engine: sa.Engine
     after = snapshot_version(engine)
     assert after != before
     assert after == page_version(engine)[: len(after)]
+
+
+def test_figures_count_as_loaded_once_any_is(engine: sa.Engine) -> None:
+    assert not figures_loaded(engine) and not has_observations(engine)
+    frame = pd.DataFrame(
+        {
+            "metric_id": ["rate"],
+            "area_code": ["E10000001"],
+            "period_start": [date(2026, 9, 1)],
+            "period_end": [date(2026, 9, 30)],
+            "value": [12.5],
+        }
+    )
+    with engine.begin() as conn:
+        load_observations(conn, frame, run_id=None, now=datetime(2026, 11, 30, 9))
+    assert figures_loaded(engine) and has_observations(engine)
