@@ -305,8 +305,8 @@ def write_doc(f: Figures) -> None:
             "every current value, status against target, directions, year to date, SPC for "
             f"all {f.series:,} series, freshness, the flag rules, syncing the flags and "
             "replacing the status snapshot, in one transaction. The first evaluation raises "
-            "every flag; a steady-state evaluation (nothing changed since the last) is what "
-            "runs after a load that changed little.",
+            "the flags that hold; a steady-state evaluation (nothing changed since the last) is "
+            "what runs after a load that changed little.",
             "",
             "**The yardstick.** In the same run, one raw DuckDB query fetching the same rows "
             "(`SELECT metric_id, area_code, period_start, value … ORDER BY …` into a "
@@ -321,9 +321,13 @@ def write_doc(f: Figures) -> None:
             verdict + " The script exits 1 when it is missed. The ratio moves with the load "
             "on the machine: the fetch uses both cores and the engine's own work mostly one, so "
             "other work slows the yardstick more and flatters the ratio; on a quiet machine "
-            "expect it higher than on a busy one.",
+            "expect it higher than on a busy one. Before SPC was worked out for every series "
+            "at once, this benchmark measured the steady-state evaluation at 5.2× the yardstick "
+            "and SPC alone at 1.4× on a quiet machine.",
             "",
-            "**How.** Nothing loops over rows or series in Python. Values are fetched "
+            "**How.** No figure is worked out in a Python loop over rows or series: the loops "
+            "left are over metrics (their settings) and, for the flag rules, over the snapshot's "
+            "rows, one per series. Values are fetched "
             "natively from DuckDB and laid out by series once (the warehouse returns them in "
             "order, which is checked, and sorted only if the check fails). Targets, RAG, "
             "directions (previous and last year's figures looked for a fixed number of rows "
@@ -337,7 +341,10 @@ def write_doc(f: Figures) -> None:
             "readings are identical to `metrics.spc.xmr` on every series, to the last bit "
             "(means are summed in numpy's own pairwise order; `tests/unit/test_spc_batch.py` "
             "compares them on edge cases and 3,000 random series). Freshness and period ends "
-            "are worked out once per metric and period, not per row.",
+            "are worked out once per frequency, lag and period, not per series. What is left "
+            "above the yardstick is mostly the status table over every row (targets, RAG for "
+            "the runs of reds, year to date), laying the rows out by series, the flag rules and "
+            "their sync, and writing the snapshot.",
             END,
         ]
     )
