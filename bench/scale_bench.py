@@ -13,11 +13,12 @@ each size it times, in the same run:
   grows by the same steps;
 - evaluation: whole-registry `metrics.engine.evaluate.evaluate` (steady state, best of 3),
   against `warehouse.bulk.fetch_baseline`, a raw fetch of the same rows;
-- pages, built in-process as a signed-in officer (the page cache bypassed, so each build reads
-  and judges afresh): the overview; the drill-down of one measure (its comparator group and
-  the national rank and median); the same drill-down against all English councils (every
-  council ranked); the committee page ranking all its measures among all English councils;
-  each against the raw query of the rows it shows;
+- pages, built in-process as a signed-in officer, cold (every page and snapshot cache emptied
+  before each build, so each reads and judges afresh): the overview; the drill-down of one
+  measure (its comparator group, and the national rank and median); the same drill-down
+  against all English councils (every council ranked); with `--committee`, the committee page
+  ranking all its measures among all English councils; each against the raw query of the
+  rows it shows;
 - the peak memory (VmHWM) of a real `pmf serve` on the warehouse, after Chromium has loaded
   those pages from it as the public.
 
@@ -32,7 +33,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import inspect
 import json
 import os
 import shutil
@@ -60,6 +60,7 @@ from access.session import SignedIn  # noqa: E402
 from app import create_app  # noqa: E402
 from bench.doc_section import replace_section  # noqa: E402
 from bench.load_bench import free_port, pmf_command, pmf_env, wait_for_answer  # noqa: E402
+from layouts._runtime import clear_caches  # noqa: E402
 from metrics.engine.evaluate import evaluate  # noqa: E402
 from metrics.engine.periods import add_months  # noqa: E402
 from metrics.registry.loader import Registry, load_registry  # noqa: E402
@@ -300,18 +301,21 @@ def time_pages(
     import layouts.metric as drill
     import layouts.overview as overview
 
-    # The page cache is bypassed: a build after each pipeline run is what is measured
+    def cold(layout: Callable[..., object], **arguments: str) -> Callable[[], object]:
+        # Every page and snapshot cache emptied first: the first view after a pipeline run
+        def build() -> object:
+            clear_caches()
+            return layout(**arguments)
+
+        return build
+
     builds: list[tuple[str, Callable[[], object], int]] = [
-        (OVERVIEW, lambda: inspect.unwrap(overview.layout)(), RUNS),
-        (DRILL, lambda: inspect.unwrap(drill.layout)(metric_id=DRILL_METRIC), RUNS),
-        (
-            COMPARISON,
-            lambda: inspect.unwrap(drill.layout)(metric_id=DRILL_METRIC, group=ENGLAND_GROUP),
-            RUNS,
-        ),
+        (OVERVIEW, cold(overview.layout), RUNS),
+        (DRILL, cold(drill.layout, metric_id=DRILL_METRIC), RUNS),
+        (COMPARISON, cold(drill.layout, metric_id=DRILL_METRIC, group=ENGLAND_GROUP), RUNS),
         (
             COMMITTEE_PAGE,
-            lambda: inspect.unwrap(committee.layout)(committee_id=COMMITTEE, group=ENGLAND_GROUP),
+            cold(committee.layout, committee_id=COMMITTEE, group=ENGLAND_GROUP),
             SLOW_RUNS,
         ),
     ]
@@ -577,8 +581,10 @@ def write_doc(sizes: list[Size], misses: list[str], measures: int) -> None:
             "100 months in all. At each size it times the step's load through the real "
             "pipeline (validation, revision history, run log); the whole-registry evaluation "
             "(steady state, best of 3); three page builds in-process as a signed-in officer, "
-            f"p50 and p95 of {RUNS}, with the page cache bypassed so every build reads and "
-            "judges afresh, as the first load after a pipeline run does: the overview, the "
+            f"p50 and p95 of {RUNS}, cold: every page and snapshot cache of the process "
+            "emptied before each build (`layouts._runtime.clear_caches`, as `make bench-pages` "
+            "does), so each reads and judges afresh, as the first view after a pipeline run "
+            "does: the overview, the "
             "drill-down of one measure (its comparator group, and the national rank and "
             "median in words), and the comparison page, the same drill-down against all "
             "English councils (every council ranked, the national median over time). Then it "
@@ -605,7 +611,9 @@ def write_doc(sizes: list[Size], misses: list[str], measures: int) -> None:
             "the step's file); `pmf serve` under 1 GB at 10M rows; the drill-down within "
             "100 ms p95 at 10M rows.",
             "",
-            f"**Results** (this 2-core machine, other work running; {date.today():%d %B %Y}):",
+            f"**Results** (this 2-core machine, other work running: load average "
+            f"{os.getloadavg()[1]:.1f} over the last 5 minutes of the run; "
+            f"{date.today():%d %B %Y}):",
             "",
             results_table(sizes),
             "",
