@@ -134,7 +134,8 @@ def _plain_utf8(data: bytes, encoding: str) -> bytes | None:
             return None
         data = data.replace(b"\r\n", b"\n")
     if data.isascii():
-        return data if data.strip(_ASCII_SPACE) else None
+        # Stripping copies the bytes: look at the start first, where a table's heading is
+        return data if data[:1024].strip(_ASCII_SPACE) or data.strip(_ASCII_SPACE) else None
     try:
         return data if data.decode("utf-8").strip() else None
     except UnicodeDecodeError:

@@ -14,6 +14,7 @@ import pandas as pd
 from pandas.api.types import is_float_dtype
 
 from metrics.registry.loader import Registry
+from pipelines.codes import codes
 from pipelines.config import Filter, Mapping, Pipeline
 from pipelines.period_formats import read_periods
 from pipelines.sources.base import Batch
@@ -120,8 +121,8 @@ def categories(series: pd.Series) -> pd.Series:
     A million cells hold a few hundred distinct codes: everything after this works per
     category, and DuckDB and pandera read the integer codes rather than a million strings.
     """
-    codes, uniques = pd.factorize(series)
-    return _from_codes(codes, [_text(u) for u in uniques], series.index, blank="")
+    found, uniques = codes(series)
+    return _from_codes(found, [_text(u) for u in uniques], series.index, blank="")
 
 
 def recode(series: pd.Series, convert: Callable[[str], str | None]) -> pd.Series:
@@ -132,13 +133,19 @@ def recode(series: pd.Series, convert: Callable[[str], str | None]) -> pd.Series
 
 
 def _from_codes(
-    codes: np.ndarray, values: list[str | None], index: pd.Index, blank: str | None = None
+    found: np.ndarray, values: list[str | None], index: pd.Index, blank: str | None = None
 ) -> pd.Series:
     # Different raw values can tidy or map to the same text: merge them into one category
     merged_codes, merged = pd.factorize(pd.Series([*values, blank], dtype=object))
-    lookup = merged_codes.astype(np.int64)
-    final = np.where(codes >= 0, lookup[codes], lookup[-1])
-    categorical = pd.Categorical.from_codes(final, categories=pd.Index(merged, dtype=object))
+    # The smallest integers pandas keeps codes in, so the codes are not copied again
+    width = next(
+        t for t in (np.int8, np.int16, np.int32, np.int64) if len(merged) < np.iinfo(t).max
+    )
+    # A missing code (-1) picks the last entry: the blank's
+    final = merged_codes.astype(width)[found]
+    categorical = pd.Categorical.from_codes(
+        final, categories=pd.Index(merged, dtype=object), validate=False
+    )
     return pd.Series(categorical, index=index)
 
 
@@ -222,8 +229,8 @@ def one_value(text: str, index: pd.Index) -> pd.Series:
     Compared a million times at numpy speed, and read by DuckDB as codes rather than as a
     million copies of the text.
     """
-    codes = np.zeros(len(index), dtype=np.int8)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index([text])), index=index)
+    zeros = np.zeros(len(index), dtype=np.int8)
+    return pd.Series(pd.Categorical.from_codes(zeros, categories=pd.Index([text])), index=index)
 
 
 def _add_area(
