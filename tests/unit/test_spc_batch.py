@@ -9,8 +9,10 @@ series (or segment) into the next would show.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +31,7 @@ NAN, INF = math.nan, math.inf
 class Case:
     """One series and the xmr options it is read with."""
 
-    values: list[float]
+    values: Sequence[float]
     improvement: str = "increase"
     target: float | None = None
     rebase_at: tuple[int, ...] = ()
@@ -106,7 +108,7 @@ TREND_OF_6 = [11, 10] * 5 + [9.5, 10.2, 10.4, 10.6, 10.8, 11.0]
 TWO_IN_THREE = [11, 11.5] * 8 + [12.4, 11.6, 12.4]
 
 
-def _limit(values: list[float], which: str) -> float:
+def _limit(values: Sequence[float], which: str) -> float:
     found = getattr(xmr(values), which)
     assert found is not None
     return float(found)
@@ -186,7 +188,7 @@ def test_hand_made_series_read_alike() -> None:
     ],
 )
 def test_the_hand_made_series_are_at_the_edges_they_are_named_for(
-    values: list[float], rule: str, fires: bool
+    values: Sequence[float], rule: str, fires: bool
 ) -> None:
     """Each edge case really is at its edge: the rule fires (or not) on its last point."""
     assert bool(xmr(values).points[rule].iloc[-1]) is fires
@@ -315,7 +317,7 @@ def test_the_snapshot_readings_are_those_of_each_series_alone(registry: Registry
             None if math.isnan(part["target"].iloc[-1]) else float(part["target"].iloc[-1]),
             series_rebases(metric, county, recorded),
         )
-        row = table.loc[(metric.id, county)]
+        row: dict[Any, Any] = table.xs((metric.id, county)).to_dict()
         assert row["variation"] == one.variation
         assert row["assurance"] == one.assurance or (
             one.assurance is None and pd.isna(row["assurance"])
