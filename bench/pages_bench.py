@@ -335,11 +335,11 @@ def section(
         "through SQLAlchemy with `pandas.read_sql` (the yardstick the issue's figures were "
         "measured against; pandas first asks the database whether the query is a table's "
         "name), and through DuckDB's own connection with `.df()` (the stricter one, as the "
-        "engine benchmark uses). The officer's overview also reads open flags, milestones "
-        "and whether any figure is loaded, which neither yardstick includes. Figures in this "
-        "section before this version (overview 3.8×, drill-down 3.6×) were measured before "
-        "pages were kept in memory, against the whole snapshot: not the same measurement as "
-        "the cold view here.",
+        "engine benchmark uses). The officer's overview also reads the open flags and the "
+        "milestones, and both pages the page version, which neither yardstick includes. "
+        "Figures in this section before this version (overview 3.8×, drill-down 3.6×) were "
+        "measured before pages were kept in memory, against the whole snapshot: not the same "
+        "measurement as the cold view here.",
         "",
         "**The goals**, judged on the cold view, which is the page's real work (the warm "
         "view is a lookup in memory, and timing it against an uncached query would say "
@@ -379,7 +379,8 @@ HOW = [
     "(`warehouse/frames.py`, values always bound as parameters), once per version of the "
     "figures and audience (`Runtime.current_snapshot`); the snapshot's version is the first "
     "markers of the page version, so a page view asks one small query for both, and on a "
-    "DuckDB file none until this process next writes. The overview's matrix counts each "
+    "DuckDB file none until this process next writes; whether any figure is loaded is read "
+    "from it too. The overview's matrix counts each "
     "measure into its cells in one pass, and what needs attention is judged over plain "
     "column lists, with only the dozen rows listed turned into records. Tables are built from "
     "the frame's values in one array rather than a pandas row per line. Small reads skip "
@@ -392,14 +393,15 @@ HOW = [
     "",
     "**What is left above the yardstick.** The cold view is the work a page view does after "
     "each change: besides the yardstick's one read, the officer's overview reads the page "
-    "version, the open flags, the milestones and whether any figure is loaded, and the "
-    "drill-down the page version, its measure's rebases, flags, restatements and comments. "
+    "version, the open flags and the milestones, and the drill-down the page version, its "
+    "measure's rebases, flags, restatements and comments. "
     "Each of those small reads costs a connection, a transaction and a pandas frame on top of "
     "DuckDB's own work, a sizeable fraction of the yardstick each on this machine; with the "
     "Dash components for every table and chart and the page's JSON, that is most of what "
     "remains. The public's render in Chromium is mostly the browser's: Dash's renderer and "
-    "every component library's script load before the layout is asked for, which no server "
-    "change shortens.",
+    "every component library's script are loaded, and the page's stylesheets and scripts "
+    "asked again on each navigation, before the page's layout is asked for (the cold view "
+    "above is that one request).",
 ]
 
 
