@@ -6,33 +6,39 @@ from pathlib import Path
 
 import click
 
-from cli.backup import backup_command, restore_command
-from cli.context import Context
-from cli.cycle import cycle_group
-from cli.db import db_group
-from cli.demo_data import demo
 from cli.errors import Commands
-from cli.evaluate import evaluate_command
-from cli.flags import flags_group
-from cli.init_db import init_db
-from cli.metrics import metrics_group
-from cli.notify import notify_group
-from cli.pipelines import pipelines_group
-from cli.rejected import rejected_command
-from cli.report import report_command
-from cli.returns import returns_group
-from cli.risks import risks_group
-from cli.savings import savings_group
-from cli.scheduler import scheduler_command
-from cli.serve import serve
-from cli.spc import spc_group
-from cli.users import users_group
-from cli.validate import schema, validate
-from metrics.registry.loader import config_dir_from_env
 from warehouse.engine import default_database_url
 
+# Each command's module is imported only when the command is run (or help lists them all): a
+# command handed to the running dashboard is relayed before any of them is imported, so the
+# relaying process starts in a fraction of a second instead of importing the whole of PMF
+COMMANDS = {
+    "validate": ("cli.validate", "validate"),
+    "schema": ("cli.validate", "schema"),
+    "metrics": ("cli.metrics", "metrics_group"),
+    "init-db": ("cli.init_db", "init_db"),
+    "db": ("cli.db", "db_group"),
+    "demo": ("cli.demo_data", "demo"),
+    "serve": ("cli.serve", "serve"),
+    "report": ("cli.report", "report_command"),
+    "evaluate": ("cli.evaluate", "evaluate_command"),
+    "flags": ("cli.flags", "flags_group"),
+    "pipelines": ("cli.pipelines", "pipelines_group"),
+    "rejected": ("cli.rejected", "rejected_command"),
+    "scheduler": ("cli.scheduler", "scheduler_command"),
+    "users": ("cli.users", "users_group"),
+    "notify": ("cli.notify", "notify_group"),
+    "spc": ("cli.spc", "spc_group"),
+    "cycle": ("cli.cycle", "cycle_group"),
+    "returns": ("cli.returns", "returns_group"),
+    "savings": ("cli.savings", "savings_group"),
+    "risks": ("cli.risks", "risks_group"),
+    "backup": ("cli.backup", "backup_command"),
+    "restore": ("cli.backup", "restore_command"),
+}
 
-@click.group(cls=Commands)
+
+@click.group(cls=Commands, lazy=COMMANDS)
 @click.option(
     "--config",
     "config_dir",
@@ -48,33 +54,9 @@ from warehouse.engine import default_database_url
 @click.pass_context
 def main(ctx: click.Context, config_dir: Path | None, database_url: str | None) -> None:
     """PMF: the council's performance management framework."""
+    from cli.context import Context
+    from metrics.registry.location import config_dir_from_env
+
     config_dir = config_dir or config_dir_from_env()
     database_url = database_url or default_database_url()
     ctx.obj = Context(config_dir, database_url)
-
-
-for command in (
-    validate,
-    schema,
-    metrics_group,
-    init_db,
-    db_group,
-    demo,
-    serve,
-    report_command,
-    evaluate_command,
-    flags_group,
-    pipelines_group,
-    rejected_command,
-    scheduler_command,
-    users_group,
-    notify_group,
-    spc_group,
-    cycle_group,
-    returns_group,
-    savings_group,
-    risks_group,
-    backup_command,
-    restore_command,
-):
-    main.add_command(command)

@@ -156,8 +156,12 @@ def take_paths_from_caller(command: click.Command) -> None:
         if isinstance(param.type, click.Path):
             param.type = FromCallerFolder(param.type)
     if isinstance(command, click.Group):
-        for sub in command.commands.values():
-            take_paths_from_caller(sub)
+        # Asked through the group, so commands imported only when run are included
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                take_paths_from_caller(sub)
 
 
 def _hidden_prompt(original: Callable[..., str]) -> Callable[..., str]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import sqlalchemy as sa
 
-from metrics.registry.loader import Registry, load_registry
-from metrics.registry.yamlfile import ConfigError
-from warehouse.engine import get_engine
-from warehouse.schema import create_tables
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from metrics.registry.loader import Registry
 
 
 @dataclass
@@ -24,6 +24,10 @@ class Context:
 
     def registry(self) -> Registry:
         """Load the registry, or exit 1 printing every problem."""
+        # Imported here: a command handed to the running dashboard never needs them
+        from metrics.registry.loader import load_registry
+        from metrics.registry.yamlfile import ConfigError
+
         try:
             return load_registry(self.config_dir)
         except ConfigError as exc:
@@ -36,6 +40,9 @@ class Context:
 
     def engine(self) -> sa.Engine:
         """The warehouse, its tables created if they are missing."""
+        from warehouse.engine import get_engine
+        from warehouse.schema import create_tables
+
         engine = get_engine(self.database_url)
         create_tables(engine)
         return engine

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 import sqlalchemy as sa
@@ -41,6 +42,23 @@ class Commands(click.Group):
     """The `pmf` group: a command run while the dashboard holds the DuckDB file is handed to
     the dashboard (cli/forward.py); if none answers, a command refused because another process
     holds the warehouse ends in one sentence, whichever command it was."""
+
+    def __init__(
+        self, *args: Any, lazy: Mapping[str, tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})  # name: (module, attribute), imported when first asked
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, in order."""
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command called `cmd_name`, its module imported now if not yet."""
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, attribute = self.lazy[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         """Run the command, in the dashboard if it holds the warehouse; a warehouse held by a

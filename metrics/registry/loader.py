@@ -6,7 +6,6 @@ Stage 2 checks references across documents and collects every problem before rep
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from metrics.registry.comparators import COMPARATORS_FILE, ComparatorGroup, pars
 from metrics.registry.finance import Finance
 from metrics.registry.finance_loader import load_finance
 from metrics.registry.flag_config import FLAGS_FILE, FlagDefaults, parse_flag_defaults
+from metrics.registry.location import config_dir_from_env
 from metrics.registry.model import (
     DERIVED_PIPELINE,
     DERIVED_PIPELINE_NAME,
@@ -48,13 +48,7 @@ from metrics.registry.yamlfile import (
     top_level_keys,
 )
 
-DEFAULT_CONFIG_DIR = Path("config")
 DEFAULT_LAG_DAYS = 30
-
-
-def config_dir_from_env() -> Path:
-    """The config folder: `PMF_CONFIG` if set, else `./config`."""
-    return Path(os.environ.get("PMF_CONFIG", str(DEFAULT_CONFIG_DIR)))
 
 
 @dataclass
