@@ -312,19 +312,7 @@ def _apply_rules(
         in_trend[1:] |= step != 0
         in_trend[:-1] |= step != 0
 
-    two_in_three = np.zeros(m, dtype=bool)
-    near_high = (v > near_hi) & ~outside
-    near_low = (v < near_lo) & ~outside
-    if m >= 3 and (near_high.any() or near_low.any()):
-        same_seg = seg[:-2] == seg[2:]
-        for near, on_side in ((near_high, side > 0), (near_low, side < 0)):
-            window = on_side[:-2] & on_side[1:-1] & on_side[2:] & same_seg
-            window &= near[:-2].astype(np.int64) + near[1:-1] + near[2:] >= 2
-            covered = np.zeros(m, dtype=bool)
-            covered[:-2] |= window
-            covered[1:-1] |= window
-            covered[2:] |= window
-            two_in_three |= covered & near
+    two_in_three = two_in_three_points(v, near_hi, near_lo, outside, side, seg)
 
     # trend_dir is 0 for the peak of a rise-then-fall (both trends), so that
     # point falls back to its side of the mean; other rules always use the side.
@@ -377,3 +365,30 @@ def _assurance(
     if target < lpl:
         return "consistent_pass" if increasing else "consistent_fail"
     return "inconsistent"
+
+
+def two_in_three_points(
+    v: np.ndarray,
+    near_hi: Any,
+    near_lo: Any,
+    outside: np.ndarray,
+    side: np.ndarray,
+    seg: np.ndarray,
+) -> np.ndarray:
+    """The points in a run of two out of three beyond a 2-sigma line (not beyond the limit),
+    on the same side of the mean and in the same segment (or series, when `seg` numbers them)."""
+    m = v.size
+    two_in_three = np.zeros(m, dtype=bool)
+    near_high = (v > near_hi) & ~outside
+    near_low = (v < near_lo) & ~outside
+    if m >= 3 and (near_high.any() or near_low.any()):
+        same_seg = seg[:-2] == seg[2:]
+        for near, on_side in ((near_high, side > 0), (near_low, side < 0)):
+            window = on_side[:-2] & on_side[1:-1] & on_side[2:] & same_seg
+            window &= near[:-2].astype(np.int64) + near[1:-1] + near[2:] >= 2
+            covered = np.zeros(m, dtype=bool)
+            covered[:-2] |= window
+            covered[1:-1] |= window
+            covered[2:] |= window
+            two_in_three |= covered & near
+    return two_in_three

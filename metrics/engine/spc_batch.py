@@ -30,6 +30,7 @@ from metrics.engine.spc import (
     MR_SCREEN_FACTOR,
     NEAR_SIGMAS,
     POINT_TYPES,
+    two_in_three_points,
 )
 
 __all__ = ["SpcHeadlines", "xmr_all"]
@@ -274,19 +275,7 @@ def _apply_rules(
         in_trend[1:] |= step != 0
         in_trend[:-1] |= step != 0
 
-    two_in_three = np.zeros(m, dtype=bool)
-    near_high = (v > near_hi) & ~outside
-    near_low = (v < near_lo) & ~outside
-    if m >= 3:
-        same_seg = seg[:-2] == seg[2:]
-        for near, on_side in ((near_high, side > 0), (near_low, side < 0)):
-            window = on_side[:-2] & on_side[1:-1] & on_side[2:] & same_seg
-            window &= near[:-2].astype(np.int64) + near[1:-1] + near[2:] >= 2
-            covered = np.zeros(m, dtype=bool)
-            covered[:-2] |= window
-            covered[1:-1] |= window
-            covered[2:] |= window
-            two_in_three |= covered & near
+    two_in_three = two_in_three_points(v, near_hi, near_lo, outside, side, seg)
 
     use_trend = (trend_dir != 0) & ~(outside | in_run | two_in_three)
     direction = np.where(use_trend, np.sign(trend_dir), side)
