@@ -26,7 +26,9 @@ from pipelines.tabular import cell_text, number_problem, shorten
 ONS_CODE = r"^[EWSNK]\d{8}$"
 Row = Mapping[str, Any]
 UNIQUE = "one row per metric, area and period"
-KEY = ("metric_id", "area_code", "period_date")
+# `_period` is `period_date` as a categorical (pipelines.validate adds it with the metric's
+# facts), so the checks pair and key periods by code rather than hashing dates again
+KEY = ("metric_id", "area_code", "_period")
 # A row misread (shifted cells, a broken line) says only that: its other cells mean nothing
 READ = "row read as written"
 NON_NEGATIVE = ("count", "rate per 10k", "rate per 100k", "days", "ratio")
@@ -128,7 +130,7 @@ def build_rules(
             start, end = period_bounds(frequency, day)
             return (end if marks_end else start) == day
 
-        return ~_known_period(frame) | _per_pair(frame["_frequency"], frame["period_date"], check)
+        return ~_known_period(frame) | _per_pair(frame["_frequency"], frame["_period"], check)
 
     def misaligned(row: Row) -> str:
         frequency = row["_frequency"]
@@ -166,7 +168,7 @@ def build_rules(
             return start <= latest(frequency)
 
         known = _known_period(frame)
-        in_time = _per_pair(frame["_frequency"], frame["period_date"], check)
+        in_time = _per_pair(frame["_frequency"], frame["_period"], check)
         return (frame["period_outside"] != 1) & (~known | in_time)
 
     def future(row: Row) -> str:

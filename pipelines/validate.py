@@ -241,6 +241,8 @@ def _with_metric_facts(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     ):
         values = {m.id: str(getattr(m, fact)) for m in registry.metrics}
         out[column] = recode(metric_ids, values.get)
+    # The few distinct periods, hashed once here rather than by every check that pairs them
+    out["_period"] = pd.Categorical(out["period_date"])
     return out
 
 
@@ -248,7 +250,7 @@ def _loadable(frame: pd.DataFrame, batch: Batch, pipeline: Pipeline) -> pd.DataF
     """The columns the observations table takes, with each period's start and end."""
     assert pipeline.mapping is not None
     marks_end = pipeline.mapping.period.marks == "end"
-    starts, ends = _bounds(frame["_frequency"], frame["period_date"], marks_end)
+    starts, ends = _bounds(frame["_frequency"], frame["_period"], marks_end)
     return pd.DataFrame(
         {
             "metric_id": frame["metric_id"],
