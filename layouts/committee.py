@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import pandas as pd
 from dash import html
 
 from layouts._components.a11y import aria
@@ -17,9 +16,13 @@ from layouts._components.pack_download import pack_download, register_pack_downl
 from layouts._components.page_cache import cached_page
 from layouts._components.query import register_filter_navigation
 from layouts._runtime import runtime
-from metrics.engine.comparison_choice import comparison_choice, latest_positions_in
+from metrics.engine.comparison_choice import (
+    ComparisonChoice,
+    choices_by_metric,
+    latest_positions_in,
+)
 from metrics.registry.comparators import ComparatorGroup
-from metrics.registry.loader import Registry, group_by
+from metrics.registry.loader import group_by
 from metrics.words import plural
 from warehouse.observations import current_observations
 
@@ -31,13 +34,13 @@ register_filter_navigation({"group": "committee-group"})
 
 
 def offered_groups(
-    registry: Registry, metric_ids: list[str], published: pd.DataFrame
+    metric_ids: list[str], choices: dict[str, ComparisonChoice]
 ) -> list[ComparatorGroup]:
     """Every group at least one of these measures can be compared with, in the order offered."""
     groups: dict[str, ComparatorGroup] = {}
     for metric_id in metric_ids:
-        metric = registry.metric(metric_id)
-        for group in comparison_choice(registry, metric, published).groups:
+        choice = choices.get(metric_id)
+        for group in choice.groups if choice is not None else ():
             groups.setdefault(group.id, group)
     return list(groups.values())
 
@@ -63,9 +66,10 @@ def layout(committee_id: str = "", group: str = "", **_q: Any) -> html.Div:
     # Suppressed points are left out of the public's sparklines
     history = {str(m): g["value"].dropna().tolist()[-24:] for m, g in own.groupby("metric_id")}
     # Ranked among councils on published figures only: a rank would betray a hidden one
-    groups = offered_groups(registry, ids, published)
+    choices = choices_by_metric(registry, published)
+    groups = offered_groups(ids, choices)
     chosen = next((g for g in groups if g.id == group), groups[0] if groups else None)
-    positions = latest_positions_in(registry, published, chosen.id) if chosen else {}
+    positions = latest_positions_in(registry, published, chosen.id, choices) if chosen else {}
     heading = f"Rank among {chosen.name[0].lower()}{chosen.name[1:]}" if chosen else ""
     sections = []
     for priority, members in group_by(metrics, "priority").items():

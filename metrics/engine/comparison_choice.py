@@ -82,17 +82,34 @@ def comparison_choice(
 NOT_IN_GROUP = "No figures for this group"
 
 
+def choices_by_metric(
+    registry: Registry, observations: pd.DataFrame
+) -> dict[str, ComparisonChoice]:
+    """Each measure's comparison choice, for every measure of the registry in `observations`,
+    in the order they first appear: the frame is split by measure once, not searched again
+    for each measure (a committee's measures for every English council are millions of rows)."""
+    if observations.empty:
+        return {}
+    return {
+        str(metric_id): comparison_choice(registry, registry.metric(str(metric_id)), rows)
+        for metric_id, rows in observations.groupby("metric_id", sort=False, observed=True)
+        if registry.has_metric(str(metric_id))
+    }
+
+
 def latest_positions_in(
-    registry: Registry, observations: pd.DataFrame, group_id: str | None
+    registry: Registry,
+    observations: pd.DataFrame,
+    group_id: str | None,
+    choices: dict[str, ComparisonChoice] | None = None,
 ) -> dict[str, str]:
     """For each measure with comparison data, its place in the chosen group (its own group
-    when `group_id` is None): '10th of 16 (third quartile)'."""
+    when `group_id` is None): '10th of 16 (third quartile)'. `choices` are the measures'
+    choices when already made (`choices_by_metric` of the same observations)."""
     positions = {}
-    for metric_id in observations["metric_id"].unique() if not observations.empty else []:
-        if not registry.has_metric(str(metric_id)):
-            continue
-        metric = registry.metric(str(metric_id))
-        choice = comparison_choice(registry, metric, observations)
+    if choices is None:
+        choices = choices_by_metric(registry, observations)
+    for metric_id, choice in choices.items():
         comparison = choice.chosen(group_id)
         if comparison is None:
             continue
