@@ -8,8 +8,8 @@ x 400 months (1,080,000 rows) under bench/out/, then, in the same run and on the
 - ours again: the same file forced through a second time (every row compared, none changed);
 - the yardstick: DuckDB's own `read_csv` + `INSERT INTO observations` into a new DuckDB file.
 
-Run with `make bench`. Prints a table and rewrites the ingest section of docs/performance.md.
-The goal is ours within 3x the yardstick.
+Run with `make bench-ingest`. Prints a table and rewrites the ingest section of
+docs/performance.md. The goal is ours within 1.5x the yardstick; the run exits 1 when missed.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ DOC = ROOT / "docs" / "performance.md"
 METRICS, PERIODS = 300, 400
 AREAS = ["E10000028", *(f"E07000{n}" for n in range(192, 200))]
 UNITS = ("percent", "count", "rate per 10k")
-GOAL_RATIO = 3.0
+GOAL_RATIO = 1.5
 BEGIN = "<!-- ingest section: maintained with bench/ingest_bench.py; replace only this section -->"
 END = "<!-- end ingest section -->"
 
@@ -52,7 +52,12 @@ def write_config(folder: Path) -> Registry:
     """The shipped plan and settings, 300 synthetic metrics, and the bench-ingest pipeline."""
     if folder.exists():
         shutil.rmtree(folder)
-    shutil.copytree(ROOT / "config", folder, ignore=shutil.ignore_patterns("metrics", "pipelines"))
+    # The savings plan and risk register name the shipped measures, which are left out here
+    shutil.copytree(
+        ROOT / "config",
+        folder,
+        ignore=shutil.ignore_patterns("metrics", "pipelines", "savings", "risks.yaml", "mtfs.yaml"),
+    )
     (folder / "metrics").mkdir()
     (folder / "pipelines").mkdir()
     lines = [
@@ -131,10 +136,20 @@ def _fresh_engine(path: Path) -> sa.Engine:
     return engine
 
 
-def time_ours(registry: Registry, database: Path) -> tuple[float, float, dict[str, float], int]:
-    """Seconds for a first load, seconds for a forced reload, the phases, and rows loaded."""
+def _cpu() -> float:
+    """Processor seconds this process has used, on every thread (DuckDB works on several)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_ours(
+    registry: Registry, database: Path
+) -> tuple[float, float, float, dict[str, float], int]:
+    """Seconds for a first load, its processor seconds, seconds for a forced reload, the
+    phases, and rows loaded."""
     engine = _fresh_engine(database)
     marks: list[tuple[float, str]] = []
+    cpu = _cpu()
     began = time.perf_counter()
     result = run_pipeline(
         registry,
@@ -145,6 +160,7 @@ def time_ours(registry: Registry, database: Path) -> tuple[float, float, dict[st
         progress=lambda line: marks.append((time.perf_counter(), line)),
     )
     first = time.perf_counter() - began
+    cpu = _cpu() - cpu
     if result.status != "succeeded" or result.rows_loaded == 0:
         raise SystemExit(f"the benchmark pipeline did not load: {result.summary()}")
     read_at = next(t for t, line in marks if ": read " in line)
@@ -161,12 +177,14 @@ def time_ours(registry: Registry, database: Path) -> tuple[float, float, dict[st
         raise SystemExit(f"the forced reload changed data: {again.summary()}")
     engine.dispose()
     get_engine.cache_clear()
-    return first, second, phases, result.rows_loaded
+    return first, cpu, second, phases, result.rows_loaded
 
 
-def time_duckdb(csv: Path, database: Path) -> float:
-    """Seconds for DuckDB's own read_csv + INSERT of the same file into `observations`."""
+def time_duckdb(csv: Path, database: Path) -> tuple[float, float]:
+    """Seconds, and processor seconds, for DuckDB's own read_csv + INSERT of the same file into
+    `observations`."""
     engine = _fresh_engine(database)
+    cpu = _cpu()
     began = time.perf_counter()
     with engine.begin() as conn:
         conn.exec_driver_sql(
@@ -177,9 +195,10 @@ def time_duckdb(csv: Path, database: Path) -> float:
             f" now() FROM read_csv('{csv}')"
         )
     seconds = time.perf_counter() - began
+    cpu = _cpu() - cpu
     engine.dispose()
     get_engine.cache_clear()
-    return seconds
+    return seconds, cpu
 
 
 @dataclass(frozen=True)
@@ -190,6 +209,8 @@ class Trial:
     reload: float
     duckdb: float
     phases: dict[str, float]
+    ours_cpu: float
+    duckdb_cpu: float
 
 
 def _span(values: list[float], digits: int = 2) -> str:
@@ -205,19 +226,21 @@ def report(trials: list[Trial], rows: int, peak_mb: float) -> tuple[str, float]:
     """The markdown table, and the median ratio of ours to the yardstick."""
     ratios = [t.ours / t.duckdb for t in trials]
     lines = [
-        "| what | seconds | rows per second | × yardstick |",
-        "|---|---|---|---|",
+        "| what | seconds | processor seconds | rows per second | × yardstick |",
+        "|---|---|---|---|---|",
         f"| yardstick: DuckDB `read_csv` + `INSERT` | {_span([t.duckdb for t in trials])} | "
+        f"{_span([t.duckdb_cpu for t in trials])} | "
         f"{rows / statistics.median(t.duckdb for t in trials):,.0f} | 1 |",
         f"| ours: first load (validate + load) | {_span([t.ours for t in trials])} | "
+        f"{_span([t.ours_cpu for t in trials])} | "
         f"{rows / statistics.median(t.ours for t in trials):,.0f} | {_span(ratios, 1)} |",
     ]
     for phase in trials[0].phases:
         seconds = [t.phases[phase] for t in trials]
-        lines.append(f"| — of which {phase} | {_span(seconds)} | | |")
+        lines.append(f"| — of which {phase} | {_span(seconds)} | | | |")
     reload = [t.reload for t in trials]
     lines.append(
-        f"| ours: forced reload, every row unchanged | {_span(reload)} | "
+        f"| ours: forced reload, every row unchanged | {_span(reload)} | | "
         f"{rows / statistics.median(reload):,.0f} | "
         f"{_span([t.reload / t.duckdb for t in trials], 1)} |"
     )
@@ -243,7 +266,7 @@ def write_doc(table: str, ratio: float, rows: int, runs: int) -> None:
         _wrap(line)
         for line in [
             BEGIN,
-            "## Ingest: validate and load a million rows (`make bench`)",
+            "## Ingest: validate and load a million rows (`make bench-ingest`)",
             "",
             f"**What is timed.** `bench/ingest_bench.py` writes a synthetic registry of 300 "
             f"district-level monthly metrics (percentages with numerator and denominator, counts "
@@ -256,27 +279,46 @@ def write_doc(table: str, ratio: float, rows: int, runs: int) -> None:
             "",
             "**The yardstick.** In the same run, DuckDB's own `read_csv` + `INSERT INTO "
             "observations … SELECT … FROM read_csv(…)` of the same file into a fresh database: "
-            "no validation, no history, no run log.",
+            "no validation, no history, no run log. It runs just before and just after ours in "
+            "each round, and ours is compared with the mean of the two. Processor seconds count "
+            "every thread (DuckDB parses and inserts on both cores); the goal is on seconds.",
             "",
-            f"**Results** (this 2-core machine, other work running; {runs} rounds):",
+            f"**Results** (this 2-core machine, other work running; {runs} rounds; the ratio "
+            "is the median round's):",
             "",
             table,
             "",
             verdict,
             "",
-            "**How.** Nothing loops over rows in Python. The CSV is read by pandas' C parser "
-            "with the mapped value columns as numbers and every other column as a categorical "
-            "(a million cells, a few hundred distinct values); if a value cell is not a plain "
-            "number (`1,234`, `45%`) the file is read as text and only the distinct unreadable "
+            "**How.** Nothing loops over rows in Python. A UTF-8 file (the usual case, with or "
+            "without a byte-order mark or Windows line ends) is parsed by pandas' C parser "
+            "straight from its bytes, with the mapped value columns as numbers and every other "
+            "column as a categorical (a million cells, a few hundred distinct values); a "
+            "Windows-1252 file is decoded first, and a file with a value cell that is not a "
+            "plain number (`1,234`, `45%`) is read as text and only its distinct unreadable "
             "cells are cleaned. Periods, metric and area codes, units and period alignment are "
-            "worked out once per distinct value and spread back by code. Every pandera check is "
-            "a whole-column predicate; pandera's per-check null scan is off (`ignore_na=False`) "
-            "and failing rows are read from each check's own output, not from its formatted "
-            "list of failure cases. The load hands the DataFrame to DuckDB directly (no "
-            "`executemany`), keeps dates as `datetime64`, and finds unchanged rows with one "
-            "`DELETE … WHERE EXISTS` against the current rows. What remains above the "
-            "yardstick is the parse into pandas, the staging copy and merge the revision "
-            "history needs, and the run log.",
+            "worked out once per distinct value, or per distinct (frequency, period) pair, and "
+            "spread back by integer code (`pipelines/codes.py`); a metric, area and period "
+            "given twice is found by counting keys rather than hashing them. Every pandera "
+            "check is a whole-column predicate; pandera validates in place (the schema coerces "
+            "nothing, so its copy of the frame is not needed), its per-check null scan is off "
+            "(`ignore_na=False`) and failing rows are read from each check's own output. On "
+            "DuckDB the load reads the validated DataFrame where it lies, with no staging "
+            "table, and merges with revision history in two joins: an `UPDATE … FROM` that "
+            "supersedes each current row whose figures changed, then an `INSERT … SELECT` of "
+            "every row with no current row under its key; the rows left are the unchanged ones. "
+            "(Written as a correlated `EXISTS`, DuckDB first gathered every incoming key, which "
+            "cost more than the insert.) PostgreSQL keeps the portable staging table. What "
+            "remains above the yardstick is pandas' parse, on one core where DuckDB parses on "
+            "both, and the checks; inserting into the table with its two indexes and the "
+            "commit cost what they cost the yardstick.",
+            "",
+            "**Tried and not kept.** Letting DuckDB parse the file: its reader treats blank "
+            "rows, rows wider than the heading, leading spaces and quoted line breaks "
+            "differently, so neither the rows nor the messages for bad cells would stay the "
+            "same, and handing its text columns to pandas took longer than pandas' whole "
+            "parse. Parsing two halves of the file on two threads: pandas' parser holds the "
+            "interpreter lock, so it took as long.",
             "",
             "**Failures cost more.** Explaining a rejected row (its reasons and raw record as "
             "JSON) takes about 30 µs, so a 100,000-row file that fails throughout spends about "
@@ -302,12 +344,17 @@ def main() -> int:
     trials = []
     for round_number in range(1, args.rounds + 1):
         gc.collect()
-        duck = time_duckdb(csv, OUT / "ingest-duckdb.duckdb")
+        before, before_cpu = time_duckdb(csv, OUT / "ingest-duckdb.duckdb")
         gc.collect()
-        ours, reload, phases, loaded = time_ours(registry, OUT / "ingest-ours.duckdb")
+        ours, ours_cpu, reload, phases, loaded = time_ours(registry, OUT / "ingest-ours.duckdb")
         if loaded != rows:
             raise SystemExit(f"loaded {loaded:,} of {rows:,} rows")
-        trials.append(Trial(ours, reload, duck, phases))
+        gc.collect()
+        # The yardstick runs either side of ours, so a machine busier for one than the other
+        # moves both alike
+        after, after_cpu = time_duckdb(csv, OUT / "ingest-duckdb.duckdb")
+        duck, duck_cpu = (before + after) / 2, (before_cpu + after_cpu) / 2
+        trials.append(Trial(ours, reload, duck, phases, ours_cpu, duck_cpu))
         print(
             f"round {round_number}: duckdb {duck:.2f} s, ours {ours:.2f} s "
             f"({ours / duck:.1f}x), forced reload {reload:.2f} s"
