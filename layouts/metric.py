@@ -153,7 +153,7 @@ def layout(
             comparison_section(
                 registry,
                 choice.chosen(group),
-                model.national(registry, metric),
+                model.national(registry, metric, choice),
                 choice,
             ),
             comparison_download(choice.chosen(group)),

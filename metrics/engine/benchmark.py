@@ -232,7 +232,13 @@ def national_sentence(comparison: Comparison, council: str) -> str | None:
 
 def national_words(registry: Registry, metric: Metric, observations: pd.DataFrame) -> str | None:
     """The sentence about all English councils, when the data goes beyond the comparator group."""
-    national = national_comparison(registry, metric, observations)
+    return national_words_for(registry, metric, national_comparison(registry, metric, observations))
+
+
+def national_words_for(
+    registry: Registry, metric: Metric, national: Comparison | None
+) -> str | None:
+    """`national_words` from the comparison with every English council, when already made."""
     if national is None or metric.benchmark is None:
         return None
     group = registry.comparator_groups.get(metric.benchmark.group)

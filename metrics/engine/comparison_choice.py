@@ -30,6 +30,8 @@ class ComparisonChoice:
 
     comparisons: tuple[Comparison, ...]
     england: pd.DataFrame | None  # period_start, median, n; None when the data lacks it
+    # Against every English council with data, offered or not (the national sentence's)
+    national: Comparison | None = None
 
     @property
     def groups(self) -> list[ComparatorGroup]:
@@ -61,7 +63,7 @@ def comparison_choice(
     """Every group the data supports for this measure, and the England median where it has it."""
     own_code = registry.plan.organisation.area_code
     kept: list[Comparison] = []
-    england = None
+    england = national = None
     # The measure's rows are picked out once and narrowed for each group
     values = metric_values(observations, metric)
     for group in candidate_groups(registry, metric):
@@ -70,13 +72,15 @@ def comparison_choice(
         )
         if comparison is None:
             continue
+        if group is ENGLISH_COUNCILS:
+            national = comparison
         councils = _councils(comparison)
         if group is ENGLISH_COUNCILS and (not kept or councils > _councils(kept[0])):
             england = comparison.by_period[["period_start", "median", "n"]].reset_index(drop=True)
         if any(councils <= _councils(k) for k in kept):
             continue  # no council that an earlier choice lacks: the same comparison again
         kept.append(comparison)
-    return ComparisonChoice(tuple(kept), england)
+    return ComparisonChoice(tuple(kept), england, national)
 
 
 NOT_IN_GROUP = "No figures for this group"

@@ -24,7 +24,13 @@ import pandas as pd
 import sqlalchemy as sa
 
 from metrics.engine.aggregation import with_derived_county
-from metrics.engine.benchmark import Comparison, comparison_for, national_words
+from metrics.engine.benchmark import (
+    Comparison,
+    comparison_for,
+    national_words,
+    national_words_for,
+)
+from metrics.engine.comparison_choice import ComparisonChoice
 from metrics.engine.milestones import with_status
 from metrics.engine.series import Rebase, SeriesView, rebases_by_series, series_view
 from metrics.engine.snapshot import build_snapshot
@@ -190,8 +196,13 @@ class ReadModel:
         """Where the council stands among its comparator group, on published figures."""
         return comparison_for(registry, metric, self.compared)
 
-    def national(self, registry: Registry, metric: Metric) -> str | None:
-        """The national median and rank in words, where the data covers every council."""
+    def national(
+        self, registry: Registry, metric: Metric, choice: ComparisonChoice | None = None
+    ) -> str | None:
+        """The national median and rank in words, where the data covers every council;
+        from `choice` (the measure's `comparison_choice` on `compared`) when already made."""
+        if choice is not None:
+            return national_words_for(registry, metric, choice.national)
         return national_words(registry, metric, self.compared)
 
     def changes(self, area_code: str | None = None) -> pd.DataFrame:

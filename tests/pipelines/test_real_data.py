@@ -169,3 +169,9 @@ def test_national_median_across_all_councils_from_the_raw_file(
     assert len(published) == 1 and published.pop() == pytest.approx(row["median"])
     words = national_words(registry, metric, stored)
     assert words is not None and f"Across all {len(values)} English councils" in words
+    # The drill-down reuses the comparison its group choice already made: the same sentence
+    from metrics.engine.benchmark import national_words_for
+    from metrics.engine.comparison_choice import comparison_choice
+
+    choice = comparison_choice(registry, metric, stored)
+    assert national_words_for(registry, metric, choice.national) == words
