@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import gc
 import resource
-import shutil
 import statistics
 import sys
 import textwrap
@@ -35,7 +34,8 @@ from warehouse.engine import duckdb_url, get_engine
 from warehouse.schema import create_tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.doc_section import replace_section  # noqa: E402
+from bench.doc_section import replace_section
+from bench.shipped_config import shipped_config_without_measures  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -50,16 +50,7 @@ END = "<!-- end ingest section -->"
 
 def write_config(folder: Path) -> Registry:
     """The shipped plan and settings, 300 synthetic metrics, and the bench-ingest pipeline."""
-    if folder.exists():
-        shutil.rmtree(folder)
-    # The savings plan and risk register name the shipped measures, which are left out here
-    shutil.copytree(
-        ROOT / "config",
-        folder,
-        ignore=shutil.ignore_patterns("metrics", "pipelines", "savings", "risks.yaml", "mtfs.yaml"),
-    )
-    (folder / "metrics").mkdir()
-    (folder / "pipelines").mkdir()
+    shipped_config_without_measures(folder)
     lines = [
         "defaults:",
         "  priority: jobs-growth",

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import requests
 
@@ -214,6 +215,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def stop_group(process: subprocess.Popen[Any]) -> None:
+    """Stop a process started in a session of its own, with its children: SIGTERM to its
+    group, then SIGKILL after 30 s."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
 class Processes:
     """Every process the benchmark starts, each in a process group of its own, so that it is
     stopped with its children (gunicorn's workers) however the benchmark ends."""
@@ -239,15 +254,7 @@ class Processes:
 
     def stop(self, process: subprocess.Popen[bytes]) -> None:
         """SIGTERM to its group, then SIGKILL after 30 s."""
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(10)
+        stop_group(process)
         if process in self.running:
             self.running.remove(process)
 

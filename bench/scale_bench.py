@@ -31,12 +31,10 @@ docs/performance.md, and exits 1 if a goal is missed.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -58,8 +56,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from access.identity import Viewer  # noqa: E402
 from access.session import SignedIn  # noqa: E402
 from app import create_app  # noqa: E402
-from bench.doc_section import replace_section  # noqa: E402
-from bench.load_bench import free_port, pmf_command, pmf_env, wait_for_answer  # noqa: E402
+from bench.doc_section import replace_section
+from bench.load_bench import free_port, pmf_command, pmf_env, stop_group, wait_for_answer  # noqa: E402
+from bench.shipped_config import shipped_config_without_measures  # noqa: E402
 from layouts._runtime import clear_caches  # noqa: E402
 from metrics.engine.evaluate import evaluate  # noqa: E402
 from metrics.engine.periods import add_months  # noqa: E402
@@ -106,16 +105,7 @@ def english_councils() -> list[str]:
 def write_config(folder: Path, measures: int) -> Registry:
     """The shipped plan, settings and comparator groups, `measures` synthetic measures with a
     benchmark each, and the file-drop pipeline that loads the national CSV."""
-    if folder.exists():
-        shutil.rmtree(folder)
-    # The shipped savings and risks name the shipped measures, which are left out here
-    shutil.copytree(
-        ROOT / "config",
-        folder,
-        ignore=shutil.ignore_patterns("metrics", "pipelines", "savings", "risks.yaml", "mtfs.yaml"),
-    )
-    (folder / "metrics").mkdir()
-    (folder / "pipelines").mkdir()
+    shipped_config_without_measures(folder)
     lines = [
         "defaults:",
         "  priority: jobs-growth",
@@ -404,15 +394,7 @@ def serve_and_measure(
             browser.close()
         peak = peak_kb(process.pid) / 1024
     finally:
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(10)
+        stop_group(process)
     return peak, loads
 
 
