@@ -121,7 +121,7 @@ def test_an_active_session_is_renewed_every_few_minutes_not_on_every_request(
         kept = dict(session)
     kept[RENEWED] = int(time.time()) - RENEW_SECONDS - 1
     server = demo_app.server
-    signer = server.session_interface.get_signing_serializer(server)  # type: ignore[attr-defined]
+    signer = server.session_interface.get_signing_serializer(server)
     client.set_cookie(COOKIE, signer.dumps(kept))
     renewed = _session_cookie_sent(client.get("/_dash-layout"))
     assert renewed is not None and "Expires=" in renewed

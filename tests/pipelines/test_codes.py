@@ -12,8 +12,9 @@ from pipelines.codes import codes, key_codes, pair_codes, repeated
 def _columns(rows: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     days = pd.Series(pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.integers(0, 40, rows), "D"))
-    days[rng.random(rows) < 0.1] = pd.NaT
-    frequency = pd.Series(rng.choice(["monthly", "quarterly", None], rows), dtype="category")
+    days = days.mask(rng.random(rows) < 0.1)  # a tenth missing (NaT)
+    choices = np.array(["monthly", "quarterly", None], dtype=object)
+    frequency = pd.Series(rng.choice(choices, rows), dtype="category")
     return pd.DataFrame({"frequency": frequency, "day": days})
 
 
