@@ -19,7 +19,7 @@ from layouts._runtime import runtime
 from metrics.engine.comparison_choice import (
     ComparisonChoice,
     choices_by_metric,
-    latest_positions_in,
+    latest_positions,
 )
 from metrics.registry.comparators import ComparatorGroup
 from metrics.registry.loader import group_by
@@ -69,7 +69,7 @@ def layout(committee_id: str = "", group: str = "", **_q: Any) -> html.Div:
     choices = choices_by_metric(registry, published)
     groups = offered_groups(ids, choices)
     chosen = next((g for g in groups if g.id == group), groups[0] if groups else None)
-    positions = latest_positions_in(registry, published, chosen.id, choices) if chosen else {}
+    positions = latest_positions(choices, chosen.id) if chosen else {}
     heading = f"Rank among {chosen.name[0].lower()}{chosen.name[1:]}" if chosen else ""
     sections = []
     for priority, members in group_by(metrics, "priority").items():

@@ -56,9 +56,8 @@ def serialised_once(page: Any) -> Any:
     """The same page, which hands Dash its JSON form made now rather than on every load."""
     if isinstance(page, Component):
         # Exactly what Dash's encoder would make of it (plotly's, NaN already as null), kept
-        # as plain lists and dicts, which the encoder writes out without visiting components.
-        # Plotly's "json" engine gives the same text as its orjson one in half the time here:
-        # the latter first walks the whole tree in Python to clean it
-        plain = json.loads(to_json_plotly(page, engine="json"))
+        # as plain lists and dicts, which the encoder writes out without visiting components
+        # (with the encoder engine the app chose for every answer: see app.create_app)
+        plain = json.loads(to_json_plotly(page))
         page.to_plotly_json = lambda: plain  # type: ignore[method-assign]
     return page

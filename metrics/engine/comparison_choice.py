@@ -102,17 +102,16 @@ def choices_by_metric(
 
 
 def latest_positions_in(
-    registry: Registry,
-    observations: pd.DataFrame,
-    group_id: str | None,
-    choices: dict[str, ComparisonChoice] | None = None,
+    registry: Registry, observations: pd.DataFrame, group_id: str | None
 ) -> dict[str, str]:
     """For each measure with comparison data, its place in the chosen group (its own group
-    when `group_id` is None): '10th of 16 (third quartile)'. `choices` are the measures'
-    choices when already made (`choices_by_metric` of the same observations)."""
+    when `group_id` is None): '10th of 16 (third quartile)'."""
+    return latest_positions(choices_by_metric(registry, observations), group_id)
+
+
+def latest_positions(choices: dict[str, ComparisonChoice], group_id: str | None) -> dict[str, str]:
+    """`latest_positions_in` from the measures' choices already made (`choices_by_metric`)."""
     positions = {}
-    if choices is None:
-        choices = choices_by_metric(registry, observations)
     for metric_id, choice in choices.items():
         comparison = choice.chosen(group_id)
         if comparison is None:
