@@ -18,10 +18,15 @@ Run with `make bench-pages`. Goals: the cold overview and the cold drill-down `l
 within 2x the p50 of their raw queries through pandas; the public overview fully rendered in
 Chromium, cold, p50 within 0.6 s. Rewrites the pages section of docs/performance.md; exits 1
 when a goal is missed.
+
+While working on a page: `--keep DIR` builds the warehouse in DIR once and reuses it on later
+runs, `--only overview` (or `drill-down`, `chromium`, repeatable) times only those parts, and
+`--no-doc` leaves docs/performance.md alone (a partial run never rewrites it).
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import statistics
 import sys
@@ -212,24 +217,46 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}" if seconds < 0.01 else f"{seconds * 1000:.0f}"
 
 
-def main() -> int:
+PARTS = ("overview", "drill-down", "chromium")
+
+
+def build(folder: Path) -> tuple[Registry, str, int]:
+    """The synthetic registry, and its warehouse evaluated, in `folder` (made if not there);
+    (registry, database URL, observations)."""
+    database = folder / "bench.duckdb"
+    url = duckdb_url(database)
+    if database.exists():
+        registry = load_registry(folder / "config")
+        with get_engine(url).connect() as conn:
+            count = conn.execute(sa.text("SELECT count(*) FROM observations")).scalar_one()
+        print(f"{count:,} observations reused from {database}")
+        return registry, url, int(count)
+    (folder / "config").mkdir(parents=True, exist_ok=True)
+    write_config(folder / "config")
+    registry = load_registry(folder / "config")
+    engine = get_engine(url)
+    create_tables(engine)
+    frame = observations(registry)
+    with engine.begin() as conn:
+        load_observations(conn, frame, run_id=None, now=pd.Timestamp.now().to_pydatetime())
+    evaluate(registry, engine, today=TODAY)
+    print(f"{len(frame):,} observations loaded; snapshot computed")
+    return registry, url, len(frame)
+
+
+def main(argv: list[str] | None = None) -> int:
     """Build the data, time everything, print a table, rewrite the docs; exit 1 if a goal is
     missed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, help="build the warehouse here once and reuse it")
+    parser.add_argument("--only", action="append", choices=PARTS, help="time only these parts")
+    parser.add_argument("--no-doc", action="store_true", help="leave docs/performance.md alone")
+    args = parser.parse_args(argv)
+    parts = set(args.only or PARTS)
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        (folder / "config").mkdir()
-        write_config(folder / "config")
-        registry = load_registry(folder / "config")
-        url = duckdb_url(folder / "bench.duckdb")
+        registry, url, count = build(args.keep or Path(tmp))
         engine = get_engine(url)
-        create_tables(engine)
-        frame = observations(registry)
-        with engine.begin() as conn:
-            load_observations(conn, frame, run_id=None, now=pd.Timestamp.now().to_pydatetime())
-        evaluate(registry, engine, today=TODAY)
-        print(f"{len(frame):,} observations loaded; snapshot computed")
-
-        app = create_app(folder / "config", url)
+        app = create_app((args.keep or Path(tmp)) / "config", url)
         import layouts.metric as drill
         import layouts.overview as overview
 
@@ -238,23 +265,34 @@ def main() -> int:
 
         snapshot_raw = raw_queries(engine, SNAPSHOT_SQL, [registry.plan.county.code])
         drill_raw = raw_queries(engine, DRILL_SQL, [DRILL_METRIC])
+        rows = []
         with app.server.test_request_context("/"):
             # The public first: anonymous until someone signs in
-            public = timed_page("overview `layout()`, public", overview.layout, snapshot_raw, False)
+            if "overview" in parts:
+                public = timed_page(
+                    "overview `layout()`, public", overview.layout, snapshot_raw, False
+                )
             # Officers see every measure (the public sees fewer)
             flask_login.login_user(SignedIn(Viewer("bench", "Benchmark officer", "officer")))
-            rows = [
-                timed_page("overview `layout()`, officer", overview.layout, snapshot_raw, True),
-                timed_page("drill-down `layout()`, officer", drill_view, drill_raw, True),
-                public,
-            ]
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request
-        server = make_server("127.0.0.1", 0, app.server, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        address = f"http://127.0.0.1:{server.server_port}/"
-        render_cold = render_times(address, fresh=True)
-        render_warm = render_times(address, fresh=False)
-        server.shutdown()
+            if "overview" in parts:
+                rows.append(
+                    timed_page("overview `layout()`, officer", overview.layout, snapshot_raw, True)
+                )
+            if "drill-down" in parts:
+                rows.append(
+                    timed_page("drill-down `layout()`, officer", drill_view, drill_raw, True)
+                )
+            if "overview" in parts:
+                rows.append(public)
+        render_cold = render_warm = (float("nan"), float("nan"))
+        if "chromium" in parts:
+            logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request
+            server = make_server("127.0.0.1", 0, app.server, threaded=True)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            address = f"http://127.0.0.1:{server.server_port}/"
+            render_cold = render_times(address, fresh=True)
+            render_warm = render_times(address, fresh=False)
+            server.shutdown()
         engine.dispose()
 
     print(
@@ -267,14 +305,17 @@ def main() -> int:
             f"{ms(row.raw.pandas[0]):>11} {ms(row.raw.native[0]):>11} {row.ratio:14.2f} "
             f"{row.cold[0] / row.raw.native[0]:9.2f}"
         )
-    print(
-        f"public overview in Chromium: cold p50 {ms(render_cold[0])} ms (max {ms(render_cold[1])}),"
-        f" warm p50 {ms(render_warm[0])} ms (max {ms(render_warm[1])})"
-    )
+    if "chromium" in parts:
+        print(
+            f"public overview in Chromium: cold p50 {ms(render_cold[0])} ms "
+            f"(max {ms(render_cold[1])}),"
+            f" warm p50 {ms(render_warm[0])} ms (max {ms(render_warm[1])})"
+        )
     missed = [row.what for row in rows if row.goal and not row.met]
-    if render_cold[0] > RENDER_GOAL:
+    if "chromium" in parts and render_cold[0] > RENDER_GOAL:
         missed.append("public overview in Chromium")
-    replace_section(DOC, BEGIN, END, section(len(frame), rows, render_cold, render_warm, missed))
+    if parts == set(PARTS) and not args.no_doc:
+        replace_section(DOC, BEGIN, END, section(count, rows, render_cold, render_warm, missed))
     if missed:
         print("Missed goals: " + ", ".join(missed))
         return 1
