@@ -95,7 +95,35 @@ def create_app(
 
     app.layout = layout
     answer_from_memory(app)
+    keep_fingerprinted_assets(app.server)
     return app
+
+
+ASSET_LIFETIME = 31536000  # seconds (a year): a changed file is asked for under a new address
+
+
+def keep_fingerprinted_assets(server: flask.Flask) -> None:
+    """Let browsers keep the stylesheets and scripts of assets/ that Dash names by version.
+
+    Dash adds the file's modification time to each asset's address (`?m=`), as it names its
+    own bundles by version (which it already serves to be kept for a year), so a changed file
+    is a new address. Without this, every page load asks again for each of them before any
+    script runs, and waits for the answer that nothing has changed.
+    """
+
+    @server.after_request
+    def keep(response: flask.Response) -> flask.Response:
+        request = flask.request
+        if (
+            request.path.startswith("/assets/")
+            and "m" in request.args
+            and response.status_code in (200, 304)
+        ):
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = ASSET_LIFETIME
+            response.cache_control.immutable = True
+        return response
 
 
 CACHED_LAYOUTS = 64  # the page frame, serialised, for this many viewers per process
