@@ -75,36 +75,73 @@ def ordinal(number: int) -> str:
 VALUE_COLUMNS = ["period_start", "area_code", "value"]
 
 
+@dataclass(frozen=True)
+class CouncilValues:
+    """`metric_values` with each row's council as a number, worked out once and carried
+    through every group: membership, the council's own rows and the count of councils are
+    read from the numbers, not by comparing or hashing area codes again."""
+
+    frame: pd.DataFrame  # VALUE_COLUMNS, one row per council and period
+    council: np.ndarray  # each row's council: a position in `councils`
+    councils: np.ndarray  # each council's area code
+
+    def members(self, group: ComparatorGroup, own_code: str) -> CouncilValues:
+        """The rows for the group's members (the council itself always)."""
+        # Membership is decided once per council, not once per row: a national comparison
+        # has hundreds of councils but tens of thousands of rows
+        admitted = np.array([group.includes(str(c), own_code) for c in self.councils], bool)
+        if not len(self.council):
+            return CouncilValues(self.frame.reset_index(drop=True), self.council, self.councils)
+        kept = admitted[self.council]
+        return CouncilValues(
+            self.frame[kept].reset_index(drop=True), self.council[kept], self.councils
+        )
+
+    def area_codes(self) -> frozenset[str]:
+        """The councils with a value."""
+        return frozenset(str(c) for c in self.councils[np.unique(self.council)])
+
+
 def metric_values(observations: pd.DataFrame, metric: Metric) -> pd.DataFrame:
     """One value per council and period for a measure, every council kept; the council's own
     (non-benchmark) row wins over a copy. Worked out once, then narrowed group by group."""
+    return council_values(observations, metric).frame
+
+
+def council_values(observations: pd.DataFrame, metric: Metric) -> CouncilValues:
+    """`metric_values` with each row's council numbered (see `CouncilValues`)."""
+    none = np.zeros(0, dtype=np.int64)
     if observations.empty:
         # An empty warehouse has no columns to read either: no council has a value yet
-        return pd.DataFrame(columns=VALUE_COLUMNS)
+        return CouncilValues(pd.DataFrame(columns=VALUE_COLUMNS), none, none.astype(object))
     rows = observations[observations["metric_id"] == metric.id]
     rows = rows[[*VALUE_COLUMNS, "is_benchmark"] if "is_benchmark" in rows else VALUE_COLUMNS]
     rows = rows[rows["value"].notna()]
     if rows.empty:
-        return rows[VALUE_COLUMNS].reset_index(drop=True)
+        return CouncilValues(rows[VALUE_COLUMNS].reset_index(drop=True), none, none.astype(object))
     if "is_benchmark" in rows:
         # Own rows (not benchmark) first, so where both came in for a council and period the
         # council's own is kept; the sort is stable, so otherwise the first loaded is
         rows = rows.iloc[np.argsort(rows["is_benchmark"].to_numpy(dtype=bool), kind="stable")]
-    council, _ = pd.factorize(rows["area_code"])
+    council, councils = pd.factorize(rows["area_code"])
     period, _ = pd.factorize(rows["period_start"])
     first = ~pd.Series(council.astype(np.int64) * (period.max() + 1) + period).duplicated()
-    return rows.loc[first.to_numpy(), VALUE_COLUMNS].reset_index(drop=True)
+    kept = first.to_numpy()
+    return CouncilValues(
+        rows.loc[kept, VALUE_COLUMNS].reset_index(drop=True),
+        council[kept].astype(np.int64),
+        np.asarray(councils, dtype=object),
+    )
 
 
 def members_values(values: pd.DataFrame, group: ComparatorGroup, own_code: str) -> pd.DataFrame:
     """The rows of `metric_values` for the group's members (the council itself always)."""
-    # Membership is decided once per council, not once per row: a national comparison has
-    # hundreds of councils but tens of thousands of rows
+    return _numbered(values).members(group, own_code).frame
+
+
+def _numbered(values: pd.DataFrame) -> CouncilValues:
     council, councils = pd.factorize(values["area_code"])
-    admitted = np.array([group.includes(str(c), own_code) for c in councils], dtype=bool)
-    if not len(council):
-        return values.reset_index(drop=True)
-    return values[admitted[council]].reset_index(drop=True)
+    return CouncilValues(values, council.astype(np.int64), np.asarray(councils, dtype=object))
 
 
 def group_values(
@@ -114,15 +151,9 @@ def group_values(
     return members_values(metric_values(observations, metric), group, own_code)
 
 
-def _quartiles_by_period(values: pd.DataFrame) -> pd.DataFrame:
-    """Each period's `np.percentile(values, 25)` and `(..., 75)` (linear), worked out for all
-    periods at once: one sort instead of two Python calls per period."""
-    starts_at = values["period_start"].to_numpy()
-    figures = values["value"].to_numpy(dtype=float)
-    order = np.lexsort((figures, starts_at))
-    starts_at, figures = starts_at[order], figures[order]
-    first = np.flatnonzero(np.r_[True, starts_at[1:] != starts_at[:-1]])
-    sizes = np.diff(np.r_[first, len(figures)])
+def _quartiles(figures: np.ndarray, first: np.ndarray, sizes: np.ndarray) -> dict[str, np.ndarray]:
+    """Each period's `np.percentile(values, 25)` and `(..., 75)` (linear), from the figures
+    sorted by period then value, each period's first position and its size."""
     quartiles = {}
     for name, share in (("q1", 0.25), ("q3", 0.75)):
         position = (sizes - 1) * share
@@ -133,7 +164,15 @@ def _quartiles_by_period(values: pd.DataFrame) -> pd.DataFrame:
         # numpy's own interpolation (its _lerp), so the figures are exactly np.percentile's
         step = high - low
         quartiles[name] = np.where(gamma >= 0.5, high - step * (1 - gamma), low + step * gamma)
-    return pd.DataFrame(quartiles, index=pd.Index(starts_at[first], name="period_start"))
+    return quartiles
+
+
+def _medians(figures: np.ndarray, first: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Each period's median as pandas' grouped median works it out: the middle figure, or
+    the two middle ones added and halved."""
+    upper = figures[first + sizes // 2]
+    lower = figures[first + np.maximum(sizes // 2 - 1, 0)]
+    return np.where(sizes % 2 == 1, upper, (upper + lower) / 2)
 
 
 def compare(
@@ -149,16 +188,55 @@ def compare_values(
     values: pd.DataFrame, metric: Metric, group: ComparatorGroup, own_code: str
 ) -> Comparison | None:
     """`compare` on the group's rows of `metric_values` (one value per member and period)."""
-    if values.empty or values["area_code"].nunique() < 2:
+    return compare_members(_numbered(values), metric, group, own_code)
+
+
+def compare_members(
+    members: CouncilValues, metric: Metric, group: ComparatorGroup, own_code: str
+) -> Comparison | None:
+    """`compare_values` on numbered rows: every period ranked and summarised at once, with
+    one sort, rather than a grouping per statistic (the same figures: ranks as pandas'
+    `rank(method="min")`, medians as its grouped median, quartiles as `np.percentile`)."""
+    values, council = members.frame, members.council
+    if values.empty or len(np.unique(council)) < 2:
         return None
+    starts = values["period_start"]
+    period, periods = pd.factorize(starts, sort=True)
+    figures = values["value"].to_numpy(dtype=float)
+    count = len(figures)
+    # Ascending sort first: medians and quartiles read it; ranks read the order of polarity
+    order = np.lexsort((figures, period))
+    in_order = figures[order]
+    first = np.flatnonzero(np.r_[True, period[order][1:] != period[order][:-1]])
+    sizes = np.diff(np.r_[first, count])
     ascending = metric.polarity == "lower_is_better"
-    values["rank"] = values.groupby("period_start")["value"].rank(method="min", ascending=ascending)
-    stats = values.groupby("period_start")["value"].agg(n="count", median="median")
-    stats = stats.join(_quartiles_by_period(values))
-    own = values[values["area_code"] == own_code].set_index("period_start")
-    table = stats.join(
-        own[["value", "rank"]].rename(columns={"value": "own_value"}), how="left"
-    ).reset_index()
+    by_rank = order if ascending else np.lexsort((-figures, period))
+    ranked = figures[by_rank]
+    ranked_period = period[by_rank]
+    starts_group = np.r_[True, ranked_period[1:] != ranked_period[:-1]]
+    starts_tie = starts_group | np.r_[True, ranked[1:] != ranked[:-1]]
+    positions = np.arange(count)
+    group_first = np.maximum.accumulate(np.where(starts_group, positions, 0))
+    tie_first = np.maximum.accumulate(np.where(starts_tie, positions, 0))
+    rank = np.empty(count, dtype=float)
+    rank[by_rank] = (tie_first - group_first + 1).astype(float)
+    values["rank"] = rank
+    own_index = np.flatnonzero(members.councils == own_code)
+    own = council == (own_index[0] if len(own_index) else -1)
+    own_value = np.full(len(periods), np.nan)
+    own_rank = np.full(len(periods), np.nan)
+    own_value[period[own]] = figures[own]
+    own_rank[period[own]] = rank[own]
+    table = pd.DataFrame(
+        {
+            "period_start": periods,
+            "n": sizes.astype(np.int64),
+            "median": _medians(in_order, first, sizes),
+            **_quartiles(in_order, first, sizes),
+            "own_value": own_value,
+            "rank": own_rank,
+        }
+    )
     table["quartile"] = [
         None if pd.isna(r) else min(4, max(1, math.ceil(4 * r / n)))
         for r, n in zip(table["rank"], table["n"], strict=True)

@@ -13,10 +13,9 @@ import pandas as pd
 
 from metrics.engine.benchmark import (
     Comparison,
-    compare_values,
+    compare_members,
+    council_values,
     latest_position,
-    members_values,
-    metric_values,
 )
 from metrics.registry.comparators import ENGLISH_COUNCILS, ComparatorGroup
 from metrics.registry.loader import Registry
@@ -53,33 +52,31 @@ def candidate_groups(registry: Registry, metric: Metric) -> list[ComparatorGroup
     return [g for g in (own, *others, ENGLISH_COUNCILS) if g is not None]
 
 
-def _councils(comparison: Comparison) -> frozenset[str]:
-    return frozenset(str(c) for c in comparison.values["area_code"].unique())
-
-
 def comparison_choice(
     registry: Registry, metric: Metric, observations: pd.DataFrame
 ) -> ComparisonChoice:
     """Every group the data supports for this measure, and the England median where it has it."""
     own_code = registry.plan.organisation.area_code
     kept: list[Comparison] = []
+    kept_councils: list[frozenset[str]] = []
     england = national = None
-    # The measure's rows are picked out once and narrowed for each group
-    values = metric_values(observations, metric)
+    # The measure's rows are picked out and their councils numbered once, then narrowed
+    # for each group
+    values = council_values(observations, metric)
     for group in candidate_groups(registry, metric):
-        comparison = compare_values(
-            members_values(values, group, own_code), metric, group, own_code
-        )
+        members = values.members(group, own_code)
+        comparison = compare_members(members, metric, group, own_code)
         if comparison is None:
             continue
         if group is ENGLISH_COUNCILS:
             national = comparison
-        councils = _councils(comparison)
-        if group is ENGLISH_COUNCILS and (not kept or councils > _councils(kept[0])):
+        councils = members.area_codes()
+        if group is ENGLISH_COUNCILS and (not kept or councils > kept_councils[0]):
             england = comparison.by_period[["period_start", "median", "n"]].reset_index(drop=True)
-        if any(councils <= _councils(k) for k in kept):
+        if any(councils <= k for k in kept_councils):
             continue  # no council that an earlier choice lacks: the same comparison again
         kept.append(comparison)
+        kept_councils.append(councils)
     return ComparisonChoice(tuple(kept), england, national)
 
 

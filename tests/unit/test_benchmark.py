@@ -192,3 +192,59 @@ def test_quartiles_and_members_match_numpy_and_the_group_for_every_period(
         assert row["q1"] == float(np.percentile(period, 25))
         assert row["q3"] == float(np.percentile(period, 75))
         assert row["median"] == float(np.median(period))
+
+
+def _grouped_reference(values: pd.DataFrame, ascending: bool, own: str) -> pd.DataFrame:
+    """The comparison table as pandas groups work it out, one grouping per statistic."""
+    import numpy as np
+
+    ranked = values.assign(
+        rank=values.groupby("period_start")["value"].rank(method="min", ascending=ascending)
+    )
+    stats = ranked.groupby("period_start")["value"].agg(n="count", median="median")
+    stats["q1"] = ranked.groupby("period_start")["value"].agg(lambda v: np.percentile(v, 25))
+    stats["q3"] = ranked.groupby("period_start")["value"].agg(lambda v: np.percentile(v, 75))
+    mine = ranked[ranked["area_code"] == own].set_index("period_start")
+    return stats.join(
+        mine[["value", "rank"]].rename(columns={"value": "own_value"}), how="left"
+    ).reset_index()
+
+
+@pytest.mark.parametrize("polarity", ["higher_is_better", "lower_is_better", "neutral"])
+def test_every_period_ranked_at_once_matches_pandas_grouped_rank_and_median(
+    registry: Registry, polarity: str
+) -> None:
+    """Ranks (ties share the lowest), medians of odd and even counts, quartiles and the
+    council's own figures are exactly what pandas' grouped rank and median give, period by
+    period, whichever way is better; the council's own row wins over a benchmark copy."""
+    import numpy as np
+
+    from metrics.engine.benchmark import ENGLAND, metric_values
+
+    rng = np.random.default_rng(24)
+    codes = [OWN, *(f"E0{6 + k % 5}{k:06d}" for k in range(60))]
+    records = []
+    for period in range(9):
+        for code in codes[: len(codes) - period]:  # odd and even counts
+            if code == OWN and period == 4:
+                continue  # a period without the council's own figure
+            value = round(float(rng.normal(50, 2)), 1) if period % 2 else float(rng.integers(8))
+            records.append((code, pd.Timestamp(2021, period + 1, 1), value, code != OWN))
+    records.append((OWN, pd.Timestamp(2021, 1, 1), -1.0, True))  # a copy the own row beats
+    frame = pd.DataFrame(records, columns=["area_code", "period_start", "value", "is_benchmark"])
+    frame.insert(0, "metric_id", "asc-info-ease-users")
+    metric = registry.metric("asc-info-ease-users").model_copy(update={"polarity": polarity})
+
+    comparison = compare(frame, metric, ENGLAND, OWN)
+
+    assert comparison is not None
+    ascending = polarity == "lower_is_better"
+    reference = _grouped_reference(metric_values(frame, metric), ascending, OWN)
+    columns = ["period_start", "n", "median", "q1", "q3", "own_value", "rank"]
+    pd.testing.assert_frame_equal(comparison.by_period[columns], reference[columns])
+    expected_ranks = comparison.values.groupby("period_start")["value"].rank(
+        method="min", ascending=ascending
+    )
+    pd.testing.assert_series_equal(comparison.values["rank"], expected_ranks, check_names=False)
+    assert comparison.by_period["own_value"].iloc[0] != -1.0
+    assert comparison.by_period["own_value"].isna().sum() == 1
