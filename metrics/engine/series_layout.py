@@ -8,7 +8,7 @@ the check fails.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,17 +76,17 @@ def series_layout(frame: pd.DataFrame) -> SeriesLayout:
 
 
 def _layout(frame: pd.DataFrame) -> SeriesLayout | None:
-    metric = frame["metric_id"].to_numpy(dtype=object)
-    area = frame["area_code"].to_numpy(dtype=object)
     n = len(frame)
     if n == 0:
         empty = np.array([], dtype=object)
         return SeriesLayout(frame, np.array([0]), empty, empty)
+    metric, metric_at = _comparable(frame["metric_id"])
+    area, area_at = _comparable(frame["area_code"])
     new_series = np.empty(n, dtype=bool)
     new_series[0] = True
     new_series[1:] = (metric[1:] != metric[:-1]) | (area[1:] != area[:-1])
     starts = np.flatnonzero(new_series)
-    metric_ids, area_codes = metric[starts], area[starts]
+    metric_ids, area_codes = metric_at(starts), area_at(starts)
     # Each series, and each metric, must appear as one block, with dates rising inside it
     if len(set(zip(metric_ids, area_codes, strict=True))) != len(starts):
         return None
@@ -97,3 +97,16 @@ def _layout(frame: pd.DataFrame) -> SeriesLayout | None:
     if n > 1 and bool((np.diff(days)[~new_series[1:]] <= 0).any()):
         return None
     return SeriesLayout(frame, np.r_[starts, n], metric_ids, area_codes)
+
+
+def _comparable(column: pd.Series) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """The column as an array to compare neighbours in, and how to read its keys at rows.
+
+    A categorical column is compared by its codes: far cheaper than comparing strings.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        categories = column.cat.categories.to_numpy(dtype=object)
+        return codes, lambda rows: categories[codes[rows]]
+    keys = column.to_numpy(dtype=object)
+    return keys, lambda rows: keys[rows]
