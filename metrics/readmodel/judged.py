@@ -42,7 +42,11 @@ from metrics.registry.model import Metric
 from warehouse.commentary import comments_for
 from warehouse.flags import ACTION_PLANNED, OPEN_STATUSES, read_flag_events, read_flags
 from warehouse.milestones import read_milestones
-from warehouse.observations import current_observations, periods_with_small_figures
+from warehouse.observations import (
+    benchmark_figures,
+    current_observations,
+    periods_with_small_figures,
+)
 from warehouse.spc_rebases import read_rebases
 
 Audience = Literal["public", "internal"]
@@ -69,7 +73,7 @@ class ReadModel:
     county: str  # the council's own area code
     metrics: tuple[Metric, ...]  # the measures in scope that this audience may see
     observations: pd.DataFrame  # own areas, periods ended by `day`; `suppressed` column
-    benchmarks: pd.DataFrame  # other councils' figures, by `day`
+    benchmarks: pd.DataFrame  # other councils' figures, by `day` (what comparisons read)
     milestone_filter: tuple[str, Collection[str]] | None = field(repr=False, default=None)
     _true: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     # SPC rebases in force at the end of `day`, by metric and area
@@ -258,11 +262,12 @@ def read_model(
     county = registry.plan.county.code
     codes = sorted({a.code for m in metrics for a in registry.areas_for(m)})
     ended = pd.Timestamp(day)
-    # One read for our figures and other councils': they differ only in is_benchmark
-    rows = current_observations(engine, ids, include_benchmark=True)
+    # Our figures whole; other councils' only as far as a comparison reads them
+    rows = current_observations(engine, ids)
     rows = rows[rows["period_end"] <= ended]
-    mine = ~rows["is_benchmark"].astype(bool)
-    true = rows[mine & rows["area_code"].isin(codes)].reset_index(drop=True)
+    true = rows[rows["area_code"].isin(codes)].reset_index(drop=True)
+    others = benchmark_figures(engine, ids)
+    others = others[others["period_end"] <= ended]
     # A county figure worked out from the districts, where none arrived, marked `derived`
     true = with_derived_county(registry, true)
     observations = (
@@ -276,7 +281,7 @@ def read_model(
         county=county,
         metrics=metrics,
         observations=observations,
-        benchmarks=rows[~mine].reset_index(drop=True),
+        benchmarks=others.reset_index(drop=True),
         milestone_filter=milestone_filter,
         _true=true,
         rebases=rebases_by_series(read_rebases(engine, ids, in_force_at=end_of(day))),
