@@ -8,11 +8,13 @@ metrics/flags/sync.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from metrics.engine.freshness import STALE
@@ -59,17 +61,19 @@ class Condition:
 def metric_conditions(registry: Registry, snapshot: pd.DataFrame) -> list[Condition]:
     """Conditions of the metric rules for every metric and area in a status snapshot."""
     county = registry.plan.county.code
+    metric_ids = snapshot["metric_id"].to_numpy(dtype=object)
     rules: dict[str, MetricRules] = {}
+    for metric_id in dict.fromkeys(metric_ids.tolist()):
+        metric = registry.metric(str(metric_id))
+        rules[metric.id] = rules_for(metric, registry.flag_defaults, registry.settings)
+    # Most measures raise flags for the county only: their districts' rows are never read
+    county_only = np.array([rules[str(m)].areas == "county" for m in metric_ids], dtype=bool)
+    elsewhere = snapshot["area_code"].to_numpy(dtype=object) != county
     found: list[Condition] = []
-    rows: Iterable[Any] = snapshot.itertuples(index=False)
-    for row in rows:
+    for row in _rows(snapshot[~(county_only & elsewhere)]):
         metric = registry.metric(str(row.metric_id))
-        if metric.id not in rules:
-            rules[metric.id] = rules_for(metric, registry.flag_defaults, registry.settings)
         own = rules[metric.id]
         area = str(row.area_code)
-        if own.areas == "county" and area != county:
-            continue
         where = "" if area == county else f" in {registry.area_name(area)}"
 
         checks: list[tuple[str, bool, Callable[[Metric, Any, str], str]]] = []
@@ -89,6 +93,28 @@ def metric_conditions(registry: Registry, snapshot: pd.DataFrame) -> list[Condit
                 Condition("metric", metric.id, area, rule, bool(active), detail, metric.owner)
             )
     return found
+
+
+def _rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """The rows of a frame as named tuples, as `itertuples(index=False)` gives them.
+
+    Each column is turned into Python objects in one go: iterating a column of text
+    element by element, as `itertuples` does, costs far more.
+    """
+    columns = [_as_objects(frame[name]) for name in frame.columns]
+    row = namedtuple("Row", [str(name) for name in frame.columns], rename=True)  # type: ignore[misc]
+    return map(row._make, zip(*columns, strict=True))
+
+
+def _as_objects(column: pd.Series) -> list[Any]:
+    """The column's values as `itertuples` gives them (Python scalars, not numpy ones)."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind not in "Mm":
+        # Plain numpy columns: tolist gives the same Python scalars as iterating
+        return column.to_numpy().tolist()
+    if isinstance(dtype, pd.StringDtype):
+        return column.to_numpy(dtype=object).tolist()
+    return list(column)
 
 
 def milestone_conditions(
