@@ -243,20 +243,24 @@ def current_observations(
     return frame
 
 
+# What `benchmark_figures` reads of each row
+BENCHMARK_COLUMNS = (
+    "metric_id",
+    "area_code",
+    "period_start",
+    "period_end",
+    "value",
+    "is_benchmark",
+)
+
+
 def benchmark_figures(engine: sa.Engine, metric_ids: Sequence[str]) -> pd.DataFrame:
     """Other councils' current figures for these measures, with only what a comparison reads
     (measure, area, period, value), ordered as `current_observations` orders them: a
     national measure has tens of thousands, so the columns it never reads are left behind."""
     o = observations
     query = (
-        sa.select(
-            o.c.metric_id,
-            o.c.area_code,
-            o.c.period_start,
-            o.c.period_end,
-            o.c.value,
-            o.c.is_benchmark,
-        )
+        sa.select(*(o.c[name] for name in BENCHMARK_COLUMNS))
         .where(o.c.superseded_at.is_(None), o.c.is_benchmark.is_(True))
         .where(o.c.metric_id.in_(list(metric_ids)))
         .order_by(o.c.metric_id, o.c.area_code, o.c.period_start)

@@ -43,6 +43,7 @@ from warehouse.commentary import comments_for
 from warehouse.flags import ACTION_PLANNED, OPEN_STATUSES, read_flag_events, read_flags
 from warehouse.milestones import read_milestones
 from warehouse.observations import (
+    BENCHMARK_COLUMNS,
     benchmark_figures,
     current_observations,
     periods_with_small_figures,
@@ -266,7 +267,13 @@ def read_model(
     rows = current_observations(engine, ids)
     rows = rows[rows["period_end"] <= ended]
     true = rows[rows["area_code"].isin(codes)].reset_index(drop=True)
-    others = benchmark_figures(engine, ids)
+    # Only a measure with a benchmark is ever compared: the others' are not read at all
+    compared = [m.id for m in metrics if m.benchmark is not None]
+    others = (
+        benchmark_figures(engine, compared)
+        if compared
+        else rows.iloc[0:0][list(BENCHMARK_COLUMNS)].reset_index(drop=True)
+    )
     others = others[others["period_end"] <= ended]
     # A county figure worked out from the districts, where none arrived, marked `derived`
     true = with_derived_county(registry, true)

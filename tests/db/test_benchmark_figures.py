@@ -72,3 +72,26 @@ def test_benchmark_figures_are_the_other_councils_current_rows_of_the_one_read(
         pd.testing.assert_frame_equal(ours.by_period, theirs.by_period)
         pd.testing.assert_frame_equal(ours.values, theirs.values, check_dtype=False)
     assert len(choice.comparisons[0].by_period) == 3
+
+
+def test_a_measure_without_a_benchmark_reads_no_other_council(
+    engine: sa.Engine, registry: Registry
+) -> None:
+    """Other councils' rows of a measure that is never compared are not read: it offers no
+    comparison either way."""
+    metric = registry.metric("looked-after-children-rate")
+    assert metric.benchmark is None
+    rows = pd.concat(
+        [_rows({OWN: [60.0, 61.0]}, False), _rows({OTHERS[0]: [50.0, 51.0]}, True)],
+        ignore_index=True,
+    ).assign(metric_id=metric.id)
+    with engine.begin() as conn:
+        load_observations(conn, rows, run_id=None, now=datetime(2024, 1, 1))
+
+    model = read_model(registry, engine, [metric.id], date(2024, 1, 1), "internal")
+
+    assert model.benchmarks.empty
+    assert len(model.observations) == 2
+    every = current_observations(engine, [metric.id], include_benchmark=True)
+    assert comparison_choice(registry, metric, every).comparisons == ()
+    assert comparison_choice(registry, metric, model.compared).comparisons == ()
