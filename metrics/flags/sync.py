@@ -84,8 +84,12 @@ def sync_flags(
     conn: sa.Connection, conditions: Iterable[Condition], *, now: datetime
 ) -> SyncResult:
     """Bring the stored flags in line with the conditions, inside the caller's transaction."""
-    merged = merge_duplicates(conn, now=now)
-    current, closed = _flags_by_subject(conn)
+    every = _records(read_flags(conn))
+    merged = _merge_open(conn, [r for r in every if r["status"] in OPEN_STATUSES], now)
+    if merged:
+        # The merge changed flags: read them as they are now
+        every = _records(read_flags(conn))
+    current, closed = _flags_by_subject(conn, every)
     raised = cleared = returned = changed = reworded = 0
     for subject, found in _by_subject(conditions).items():
         held = ordered(Reason(c.rule, c.detail) for c in found if c.active)
@@ -185,13 +189,13 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _flags_by_subject(
-    conn: sa.Connection,
+    conn: sa.Connection, stored: list[dict[str, Any]]
 ) -> tuple[dict[Subject, dict[str, Any]], dict[Subject, list[dict[str, Any]]]]:
     """The open flag for each subject, and every flag a person closed or resolved for each."""
     current: dict[Subject, dict[str, Any]] = {}
     closed: dict[Subject, list[dict[str, Any]]] = {}
     merged_away = merged_away_ids(conn)
-    for record in _records(read_flags(conn)):
+    for record in stored:
         if int(record["id"]) in merged_away:
             continue
         subject = _subject(record["subject_type"], record["subject_id"], record["area_code"])
@@ -204,8 +208,13 @@ def _flags_by_subject(
 
 def merge_duplicates(conn: sa.Connection, *, now: datetime) -> int:
     """Merge several open flags for one subject into one; return how many were merged away."""
+    return _merge_open(conn, _records(read_flags(conn, open_only=True)), now)
+
+
+def _merge_open(conn: sa.Connection, open_flags: list[dict[str, Any]], now: datetime) -> int:
+    """merge_duplicates over open flags already read (newest first, as read_flags gives them)."""
     groups: dict[Subject, list[dict[str, Any]]] = {}
-    for record in _records(read_flags(conn, open_only=True)):
+    for record in open_flags:
         subject = _subject(record["subject_type"], record["subject_id"], record["area_code"])
         groups.setdefault(subject, []).append(record)
     merged = 0
