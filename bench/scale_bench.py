@@ -626,6 +626,28 @@ def print_results(sizes: list[Size]) -> None:
     print(served_table(sizes))
 
 
+def measure_again(committee_page: bool) -> int:
+    """The pages and the server timed on the warehouse a previous run built; exit 1 if the
+    drill-down misses its goal at that size."""
+    config, path = OUT / "config", OUT / "pmf.duckdb"
+    if not path.exists() or not config.exists():
+        raise SystemExit(f"no warehouse to reuse in {OUT}: run bench/scale_bench.py first")
+    registry = load_registry(config)
+    url = duckdb_url(path)
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        rows = int(conn.exec_driver_sql("SELECT count(*) FROM observations").scalar_one())
+    print(f"reusing {path.relative_to(ROOT)}: {rows:,} rows")
+    figures = time_pages(config, url, engine, [m.id for m in registry.metrics], committee_page)
+    close(engine)
+    peak, loads = serve_and_measure(config, url, OUT / "serve-reuse.log", committee_page)
+    print(f"  pmf serve peak memory (VmHWM): {peak:,.0f} MB")
+    for page, seconds in loads.items():
+        print(f"  Chromium, first load of {page}: {seconds:.2f} s")
+    drill = next(f for f in figures if f.what == DRILL)
+    return 1 if drill.p95 is not None and drill.p95 > DRILL_GOAL_SECONDS else 0
+
+
 def main() -> int:
     """Grow the warehouse, measure at each size, print and record; exit 1 if a goal is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -642,7 +664,16 @@ def main() -> int:
         "(it reads every measure's national history: minutes at 10M rows).",
     )
     parser.add_argument("--no-doc", action="store_true", help="Do not update docs/performance.md.")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Time the pages and `pmf serve` again on the warehouse a previous run left in "
+        "bench/out/scale, at the size it reached, without building it again (nothing is "
+        "written to docs/performance.md).",
+    )
     args = parser.parse_args()
+    if args.reuse:
+        return measure_again(args.committee)
     if OUT.exists():
         shutil.rmtree(OUT)
     OUT.mkdir(parents=True)
