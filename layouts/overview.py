@@ -50,6 +50,14 @@ RAG_CHIPS = (
 )
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as dicts of Python values, as `to_dict("records")` gives them, from one
+    list per column rather than pandas' own walk over every row and column."""
+    columns = [str(c) for c in frame.columns]
+    values = [frame[c].tolist() for c in frame.columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
 def _enabler_name(registry: Registry, enabler: str) -> str:
     return "No specific enabler" if enabler == NO_ENABLER else registry.name_of("enablers", enabler)
 
@@ -85,11 +93,18 @@ def matrix_table(registry: Registry, snapshot: pd.DataFrame) -> html.Div:
             + [html.Th(_enabler_name(registry, e), scope="col") for e in enablers]
         )
     )
+    # One row of the table per priority, in the order the cells come; read from plain column
+    # lists, as pandas' grouping and records cost more than the few dozen cells themselves
+    rows: dict[str | None, list[dict[str, Any]]] = {}
+    for cell in _records(cells):
+        priority = cell["priority"]
+        rows.setdefault(None if pd.isna(priority) else str(priority), []).append(cell)
     body = []
-    for priority, group in cells.groupby("priority", dropna=False, sort=False):
-        name = registry.name_of("priorities", None if pd.isna(priority) else str(priority))
-        row_cells: list[html.Th | html.Td] = [html.Th(name, scope="row")]
-        row_cells += [_cell(registry, cell) for cell in group.to_dict("records")]
+    for priority, group in rows.items():
+        row_cells: list[html.Th | html.Td] = [
+            html.Th(registry.name_of("priorities", priority), scope="row")
+        ]
+        row_cells += [_cell(registry, cell) for cell in group]
         body.append(html.Tr(row_cells))
     return captioned_table(
         "Measures by priority and enabler, with their status",
@@ -172,14 +187,17 @@ def attention_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
     """The measures that need attention with their latest value and period, target and owner,
     as words (the judgement of what needs attention is `needs_attention`'s)."""
     items = needs_attention(registry, snapshot)
-    # Only the few rows listed are turned into records, not every measure's
+    # Only the few rows listed, and the columns shown, are turned into records
     own = county_rows(registry, snapshot)
-    county: dict[str, dict[Any, Any]] = {
-        str(r["metric_id"]): r
-        for r in own[own["metric_id"].isin(items["metric_id"])].to_dict("records")
+    listed = own[own["metric_id"].isin(items["metric_id"])]
+    shown_columns = [
+        c for c in ("metric_id", "value", "suppressed", "period_start", "target") if c in listed
+    ]
+    county: dict[str, dict[str, Any]] = {
+        str(r["metric_id"]): r for r in _records(listed[shown_columns])
     }
     rows = []
-    for item in items.to_dict("records"):
+    for item in _records(items):
         metric = registry.metric(str(item["metric_id"]))
         row = county.get(metric.id)
         known = row is not None and pd.notna(row["period_start"])
