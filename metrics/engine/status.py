@@ -206,16 +206,16 @@ def latest_judged(
     latest row, the one the snapshot stores.
     """
     found = _judge(metrics, layout, county, latest_only=True)
-    codes = _rag_codes(found.values, found.targets, found.signs, found.bands)
     has_value = ~np.isnan(found.values)
-    red_periods = _red_in_a_row(found.layout, has_value, codes == _RED_CODE)
+    red_periods = _red_in_a_row(found.layout, has_value, _red_rows(found))
     rows = found.asked
     values, signs = found.values[rows], found.signs[rows]
+    codes = _rag_codes(values, found.targets[rows], signs, found.bands[rows])
     latest = (
         found.layout.frame.iloc[rows]
         .reset_index(drop=True)
         .assign(
-            rag=_RAG_WORDS[codes[rows]],
+            rag=_RAG_WORDS[codes],
             previous_value=found.previous,
             direction=direction_array(values, found.previous, signs),
             last_year_value=found.last_year,
@@ -224,6 +224,18 @@ def latest_judged(
         )
     )
     return found.layout, latest[STATUS_COLUMNS], red_periods
+
+
+def _red_rows(found: _Judged) -> np.ndarray:
+    """Which rows are red: `_rag_codes` worked out only where a row has a target to miss."""
+    red = np.zeros(found.values.size, dtype=bool)
+    # Rows with no target, or of a neutral measure, are never red: most rows of most series
+    judged = np.flatnonzero(~np.isnan(found.targets) & (found.signs != 0))
+    codes = _rag_codes(
+        found.values[judged], found.targets[judged], found.signs[judged], found.bands[judged]
+    )
+    red[judged] = codes == _RED_CODE
+    return red
 
 
 @dataclass(frozen=True)
@@ -314,7 +326,9 @@ def _judge(
         asked=asked,
         previous=previous,
         last_year=last_year,
-        ytd=_year_to_date(series, starts, values, wants_ytd)[asked],
+        ytd=_year_to_date(series, starts, values, wants_ytd)[asked]
+        if not latest_only
+        else _year_to_date_at(series, starts, values, wants_ytd, asked),
     )
 
 
@@ -438,4 +452,36 @@ def _year_to_date(
     began = rows[np.maximum.accumulate(np.where(first_rows, np.arange(rows.size), 0))]
     out[rows] = running[rows] - (running[began] - known[began])
     out[~wanted | np.isnan(values)] = np.nan
+    return out
+
+
+def _year_to_date_at(
+    series: np.ndarray, starts: np.ndarray, values: np.ndarray, wanted: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """`_year_to_date(...)[rows]`, the same to the last bit, without working out every row.
+
+    Each row's year is found from its own date, and the year's first row of its series by a
+    binary search; the sums are the same differences of the same running total.
+    """
+    out = np.full(rows.size, np.nan)
+    if not wanted.any():
+        return out
+    known = np.nan_to_num(values)
+    running = np.cumsum(known)
+    mine = np.flatnonzero(wanted[rows] & ~np.isnan(values[rows]))
+    at = rows[mine]
+    days = starts[at].astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    years = months.astype("datetime64[Y]")
+    # The financial year began in its April: this calendar year's, or last year's before April
+    into_year = (months - years.astype("datetime64[M]")).astype(np.int64)
+    began_year = years - (into_year < FY_START_MONTH - 1).astype(np.int64)
+    year_start = (
+        began_year.astype("datetime64[M]") + np.timedelta64(FY_START_MONTH - 1, "M")
+    ).astype("datetime64[D]")
+    # Rows are sorted by series then date, so (series, day) keys are sorted and searchable
+    keys = series.astype(np.int64) * 1_000_000 + starts.astype("datetime64[D]").astype(np.int64)
+    wanted_keys = series[at].astype(np.int64) * 1_000_000 + year_start.astype(np.int64)
+    began = np.searchsorted(keys, wanted_keys, side="left")
+    out[mine] = running[at] - (running[began] - known[began])
     return out
