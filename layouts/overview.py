@@ -3,7 +3,7 @@ priorities-by-enablers matrix, and what needs attention (value, target, why and 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -29,11 +29,11 @@ from metrics.engine.overview import (
     needs_attention,
 )
 from metrics.engine.periods import period_label
-from metrics.flags.lifecycle import list_flags
 from metrics.format import format_value
 from metrics.readmodel.suppression import shown
 from metrics.registry.loader import Registry
 from metrics.words import plural, rag_word
+from warehouse.flags import open_and_overdue_counts
 from warehouse.observations import current_observations
 from warehouse.snapshot import figures_loaded, snapshot_computed_at
 
@@ -66,7 +66,7 @@ def _measures(count: int) -> str:
     return plural(count, "measure")
 
 
-def _cell(registry: Registry, cell: Mapping[Hashable, Any]) -> html.Td:
+def _cell(registry: Registry, cell: Mapping[str, Any]) -> html.Td:
     if not cell["total"]:
         return html.Td("–", className="pmf-muted")
     chips = [
@@ -299,16 +299,19 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
     # the snapshot), judged for the public as the whole snapshot would be
     snapshot = rt.current_snapshot(area_codes=[registry.plan.county.code])
     internal = rt.may("read_internal")
-    # The public sees no flags or milestones, so they are not even read for them
-    flags = list_flags(registry, rt.engine, open_only=True) if internal else pd.DataFrame()
+    # The public sees no flags or milestones, so they are not even read for them; of flags,
+    # only how many are open and how many of those have an overdue action are shown
+    open_flags, overdue_actions = (
+        open_and_overdue_counts(rt.engine, date.today()) if internal else (0, 0)
+    )
     milestones = (
         milestones_with_status(registry, rt.engine, date.today()) if internal else pd.DataFrame()
     )
     summary = headline(
         registry,
         snapshot,
-        open_flags=len(flags),
-        overdue_actions=int(flags["action_overdue"].sum()) if not flags.empty else 0,
+        open_flags=open_flags,
+        overdue_actions=overdue_actions,
         slipping_milestones=int(milestones["status"].isin(["slipped", "overdue"]).sum())
         if not milestones.empty
         else 0,

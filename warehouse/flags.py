@@ -227,7 +227,7 @@ def read_flags(
     if rules is not None:
         query = query.where(flags.c.rule.in_(list(rules)))
     if overdue_only:
-        query = query.where(flags.c.status == ACTION_PLANNED, flags.c.due_date < today)
+        query = query.where(_action_overdue(today))
     with _connection(bind) as conn:
         frame = pd.read_sql_query(query, conn)
     due = pd.to_datetime(frame["due_date"])
@@ -235,6 +235,22 @@ def read_flags(
     frame["action_overdue"] = (frame["status"] == ACTION_PLANNED) & late
     frame["is_open"] = frame["status"].isin(OPEN_STATUSES)
     return frame
+
+
+def _action_overdue(today: date) -> sa.ColumnElement[bool]:
+    """A flag whose planned action was due before `today` (as `action_overdue` judges it)."""
+    return sa.and_(flags.c.status == ACTION_PLANNED, flags.c.due_date < today)
+
+
+def open_and_overdue_counts(bind: Bind, today: date | None = None) -> tuple[int, int]:
+    """(open flags, of which with an overdue action): the counts read_flags(open_only=True)
+    gives, counted by the database rather than read row by row."""
+    query = sa.select(
+        sa.func.count(), sa.func.count().filter(_action_overdue(today or date.today()))
+    ).where(flags.c.status.in_(OPEN_STATUSES))
+    with _connection(bind) as conn:
+        total, overdue = conn.execute(query).one()
+    return int(total), int(overdue)
 
 
 def read_flag_events(bind: Bind, flag_id: int | None = None) -> pd.DataFrame:
