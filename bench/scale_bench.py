@@ -607,11 +607,23 @@ def write_doc(sizes: list[Size], misses: list[str], measures: int) -> None:
             "",
             "**How.** Rows for other councils are observations like the council's own, marked "
             "`is_benchmark`; the engine reads only the council's own rows, so evaluation "
-            "grows with the council's history, not the nation's. A drill-down reads one "
-            "measure's rows for every council (about 33,000 at 10M rows) and compares them in "
-            "pandas, group by group. Run `make bench-scale` for the full run, or "
+            "grows with the council's history, not the nation's. A drill-down reads the "
+            "measure's own rows whole and other councils' rows (about 33,000 at 10M rows) with "
+            "only the columns a comparison reads (`warehouse.observations.benchmark_figures`, "
+            "and only for a measure with a benchmark); the councils are numbered once and each "
+            "group's periods are ranked and summarised with one sort "
+            "(`metrics.engine.benchmark.compare_members`), the same figures as pandas' grouped "
+            "rank and median, which a test checks. What is left at 10M is mostly the page "
+            "itself: the comparison over time (a row per period, 100 at 10M rows) and the SPC "
+            "and district tables are some 1,600 Dash components, built and then turned into "
+            "JSON on every cold view, besides the read of the measure's national rows. "
+            "Chromium's first load of a drill-down is mostly the browser's: the server answers "
+            "the page in tens of milliseconds and its layout in about half a second cold, then "
+            "the browser fetches Dash's bundles, renders the components, and only then fetches "
+            "Plotly (3.5 MB) to draw four charts. Run `make bench-scale` for the full run, or "
             "`.venv/bin/python bench/scale_bench.py --measures 30 --no-doc` for a quick one "
-            "at a tenth of the size.",
+            "at a tenth of the size; `--reuse` times the pages and the server again on the "
+            "warehouse the last run built.",
             END,
         ]
     )
