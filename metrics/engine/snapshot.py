@@ -87,7 +87,8 @@ def spc_table(
         metrics,
         layout.area_codes,
         frame["value"].to_numpy(dtype=float)[keep],
-        frame["period_start"].to_numpy(dtype="datetime64[D]")[keep],
+        # Only the rows kept are turned into days, not every row
+        frame["period_start"].to_numpy()[keep].astype("datetime64[D]"),
         np.r_[0, np.cumsum(shown)],
         targets,
         rebases,

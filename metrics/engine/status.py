@@ -278,7 +278,8 @@ def _judge(
     year_back = np.zeros(asked.size, dtype="datetime64[D]")
     per_year = np.ones(asked.size, dtype=np.int64)
     biennial = np.zeros(asked.size, dtype=bool)
-    areas = frame["area_code"].to_numpy(dtype=object)
+    # Each row's area is read only for measures with district targets (the copy is not cheap)
+    areas: np.ndarray | None = None
     # Rows of areas other than the county, compared once per series rather than per row
     elsewhere = np.repeat(layout.area_codes != county, layout.lengths)
     for metric_id, rows in layout.metric_rows():
@@ -289,6 +290,8 @@ def _judge(
             if county is not None:
                 targets[rows][elsewhere[rows]] = np.nan
         else:
+            if areas is None:
+                areas = frame["area_code"].to_numpy(dtype=object)
             for area in np.unique(areas[rows]):
                 mine = np.flatnonzero(areas[rows] == area) + rows.start
                 targets[mine] = area_targets_for(metric, str(area), county, starts[mine])
