@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import socket
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import Any
 import dash
 import flask
 import plotly.io
+from dash._utils import to_json
 
 from access.headers import install_security_headers
 from access.identity import IdentityProvider
@@ -22,6 +24,7 @@ from access.users import LocalPasswordProvider
 from access.web import MissingSecretKey, install_access
 from jobs.service import SchedulerService
 from layouts._components.shell import shell
+from layouts._first_page import first_page, with_page
 from layouts._runtime import CONFIG_KEY, Cache, Runtime
 from metrics.registry.loader import load_registry
 from metrics.writes import Writes
@@ -40,6 +43,7 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
         <title>{%title%}</title>
         {%favicon%}
         {%css%}
+        <link rel="preload" href="{layout_url}" as="fetch" crossorigin="anonymous">
     </head>
     <body>
         {%app_entry%}
@@ -75,7 +79,11 @@ def create_app(
         title="PMF",
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.index_string = INDEX_TEMPLATE
+    # The page's layout is asked for as the page starts, not once every script has run: the
+    # server draws the page while the browser loads its scripts (layouts._first_page)
+    app.index_string = INDEX_TEMPLATE.replace(
+        "{layout_url}", app.config.requests_pathname_prefix + "_dash-layout"
+    )
     # Dash serialises every callback answer with plotly's encoder. With orjson installed
     # plotly first walks the whole answer in Python to clean it (a third of a page's time);
     # the standard library's C encoder gives the same JSON without the walk.
@@ -135,14 +143,16 @@ def answer_from_memory(app: dash.Dash) -> None:
     Every page load asks for both, and Dash serialises them afresh each time: the callback list
     is the same for everyone once the app has started, and the frame (header, navigation,
     footer) depends only on who is asking, so each is serialised once per process (the frame
-    once per viewer) and the same bytes are answered after.
+    once per viewer) and the same bytes are answered after. When the browser names the page it
+    is loading, the page is drawn into the frame (layouts._first_page) rather than asked for in
+    a callback after it.
     """
     server = app.server
     prefix = app.config.routes_pathname_prefix
     dependencies_view = server.view_functions[prefix + "_dash-dependencies"]
     layout_view = server.view_functions[prefix + "_dash-layout"]
     dependencies: list[tuple[bytes, str]] = []
-    layouts: Cache[tuple[bytes, str]] = Cache(CACHED_LAYOUTS)
+    frames: Cache[tuple[bytes, str, Any]] = Cache(CACHED_LAYOUTS)
 
     def made_once(view: Callable[[], flask.Response]) -> tuple[bytes, str]:
         answer = view()
@@ -158,8 +168,16 @@ def answer_from_memory(app: dash.Dash) -> None:
             dependencies.append(made_once(dependencies_view))
         return answer(dependencies[0])
 
+    def frame() -> tuple[bytes, str, Any]:
+        body, content_type = made_once(layout_view)
+        return body, content_type, json.loads(body)
+
     def serve_layout() -> flask.Response:
-        return answer(layouts.get((current_viewer(),), lambda: made_once(layout_view)))
+        body, content_type, plain = frames.get((current_viewer(),), frame)
+        page = first_page(app, flask.request)
+        if page is None:
+            return answer((body, content_type))
+        return answer((to_json(with_page(plain, *page)).encode("utf-8"), content_type))
 
     server.view_functions[prefix + "_dash-dependencies"] = serve_dependencies
     server.view_functions[prefix + "_dash-layout"] = serve_layout
