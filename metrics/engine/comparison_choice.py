@@ -60,10 +60,13 @@ def comparison_choice(
     kept: list[Comparison] = []
     kept_councils: list[frozenset[str]] = []
     england = national = None
+    groups = candidate_groups(registry, metric)
+    if not groups:
+        return ComparisonChoice((), None, None)  # a measure without a benchmark
     # The measure's rows are picked out and their councils numbered once, then narrowed
     # for each group
     values = council_values(observations, metric)
-    for group in candidate_groups(registry, metric):
+    for group in groups:
         members = values.members(group, own_code)
         comparison = compare_members(members, metric, group, own_code)
         if comparison is None:
