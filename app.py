@@ -43,7 +43,8 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
         <title>{%title%}</title>
         {%favicon%}
         {%css%}
-        <link rel="preload" href="{layout_url}" as="fetch" crossorigin="anonymous">
+        <link rel="preload" href="{prefix}_dash-layout" as="fetch" crossorigin="anonymous">
+        <link rel="preload" href="{prefix}_dash-dependencies" as="fetch" crossorigin="anonymous">
     </head>
     <body>
         {%app_entry%}
@@ -79,11 +80,10 @@ def create_app(
         title="PMF",
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    # The page's layout is asked for as the page starts, not once every script has run: the
-    # server draws the page while the browser loads its scripts (layouts._first_page)
-    app.index_string = INDEX_TEMPLATE.replace(
-        "{layout_url}", app.config.requests_pathname_prefix + "_dash-layout"
-    )
+    # The page's layout and the callback list are asked for as the page starts, not once every
+    # script has run: the server draws the page while the browser runs its scripts
+    # (layouts._first_page), and both answers are there when Dash's renderer asks for them
+    app.index_string = INDEX_TEMPLATE.replace("{prefix}", app.config.requests_pathname_prefix)
     # Dash serialises every callback answer with plotly's encoder. With orjson installed
     # plotly first walks the whole answer in Python to clean it (a third of a page's time);
     # the standard library's C encoder gives the same JSON without the walk.

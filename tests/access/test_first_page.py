@@ -75,4 +75,5 @@ def test_no_page_is_drawn_for_another_site_or_a_page_the_viewer_may_not_open(
 
 def test_the_page_asks_for_its_layout_as_it_starts(demo_app: dash.Dash) -> None:
     page = client_as(demo_app, "public").get("/").get_data(as_text=True)
-    assert '<link rel="preload" href="/_dash-layout" as="fetch" crossorigin="anonymous">' in page
+    for answer in ("_dash-layout", "_dash-dependencies"):
+        assert f'<link rel="preload" href="/{answer}" as="fetch" crossorigin="anonymous">' in page

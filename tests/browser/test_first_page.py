@@ -22,15 +22,21 @@ def test_the_overview_shows_without_a_callback_and_links_still_route(
     anonymous_page: Any, live_url: str
 ) -> None:
     asked = _callbacks(anonymous_page)
-    layouts: list[str] = []
+    answers: list[str] = []
     anonymous_page.on(
-        "request", lambda r: layouts.append(r.url) if r.url.endswith("/_dash-layout") else None
+        "request",
+        lambda r: (
+            answers.append(r.url.rsplit("/", 1)[-1])
+            if r.url.endswith(("/_dash-layout", "/_dash-dependencies"))
+            else None
+        ),
     )
     anonymous_page.goto(live_url + "/")
     anonymous_page.wait_for_selector("#overview-matrix")
     anonymous_page.wait_for_load_state("networkidle")
     assert asked == []
-    assert len(layouts) == 1  # the page's early request is the one Dash's renderer uses
+    # The page's early requests are the ones Dash's renderer uses
+    assert sorted(answers) == ["_dash-dependencies", "_dash-layout"]
     # A link within the dashboard is routed in the browser, by a callback, as before
     anonymous_page.click("a[href='/plan']")
     anonymous_page.wait_for_selector("#overview-matrix", state="detached")
