@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from warehouse.compiled import execute
 from warehouse.tables import flag_events, flags
 
 OPEN, ACKNOWLEDGED, ACTION_PLANNED, RESOLVED, CLOSED = (
@@ -237,19 +238,24 @@ def read_flags(
     return frame
 
 
-def _action_overdue(today: date) -> sa.ColumnElement[bool]:
+def _action_overdue(today: date | sa.BindParameter[date]) -> sa.ColumnElement[bool]:
     """A flag whose planned action was due before `today` (as `action_overdue` judges it)."""
     return sa.and_(flags.c.status == ACTION_PLANNED, flags.c.due_date < today)
+
+
+# Asked on every view of the overview: compiled once (warehouse.compiled), `today` bound
+_OPEN_AND_OVERDUE = sa.select(
+    sa.func.count(),
+    sa.func.count().filter(_action_overdue(sa.bindparam("today", type_=sa.Date))),
+    # Each open status a parameter of its own: a list would be spelled out anew on every query
+).where(sa.or_(*(flags.c.status == status for status in OPEN_STATUSES)))
 
 
 def open_and_overdue_counts(bind: Bind, today: date | None = None) -> tuple[int, int]:
     """(open flags, of which with an overdue action): the counts read_flags(open_only=True)
     gives, counted by the database rather than read row by row."""
-    query = sa.select(
-        sa.func.count(), sa.func.count().filter(_action_overdue(today or date.today()))
-    ).where(flags.c.status.in_(OPEN_STATUSES))
     with _connection(bind) as conn:
-        total, overdue = conn.execute(query).one()
+        total, overdue = execute(conn, _OPEN_AND_OVERDUE, today=today or date.today()).one()
     return int(total), int(overdue)
 
 
