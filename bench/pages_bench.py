@@ -423,7 +423,10 @@ HOW = [
     "DuckDB file none until this process next writes; whether any figure is loaded is read "
     "from it too. The overview's matrix counts each "
     "measure into its cells in one pass, and what needs attention is judged over plain "
-    "column lists, with only the dozen rows listed turned into records. Tables are built from "
+    "column lists, with only the dozen rows listed turned into records; the matrix's rows "
+    "are read from column lists too, and of flags the officer's overview asks the database "
+    "only how many are open and how many of those have an overdue action (a query compiled "
+    "once). Tables are built from "
     "the frame's values in one array rather than a pandas row per line. Small reads skip "
     "pandas' check of whether a query is a table's name (`pandas.read_sql_query`). A built "
     "page is turned into JSON once, by plotly's `json` engine (the same text as its orjson "
@@ -432,17 +435,29 @@ HOW = [
     "by default with SPC computed once over the whole series, and reads restatements by "
     "themselves.",
     "",
+    "**How, in the browser.** A page loaded afresh asks for its layout and the callback list "
+    "as it starts (preloads in the page's head), so the server draws the page while the "
+    "browser runs its scripts; the layout comes with the page itself drawn in, routed from "
+    "the address the request names as Dash's router would route it (`layouts/_first_page.py`)"
+    ", with the router's location set to match, so no callback round trip and no second "
+    "render come before the matrix shows (a link within the dashboard still goes through the "
+    "router). Dash's own bundles were already kept by browsers for a year; the stylesheets "
+    "and scripts of `assets/`, which Dash names by their modification time, are now kept too "
+    "instead of being asked again, and waited for, on every load.",
+    "",
     "**What is left above the yardstick.** The cold view is the work a page view does after "
     "each change: besides the yardstick's one read, the officer's overview reads the page "
-    "version, the open flags and the milestones, and the drill-down the page version, its "
+    "version, the flag counts and the milestones, and the drill-down the page version, its "
     "measure's rebases, flags, restatements and comments. "
     "Each of those small reads costs a connection, a transaction and a pandas frame on top of "
     "DuckDB's own work, a sizeable fraction of the yardstick each on this machine; with the "
     "Dash components for every table and chart and the page's JSON, that is most of what "
-    "remains. The public's render in Chromium is mostly the browser's: Dash's renderer and "
-    "every component library's script are loaded, and the page's stylesheets and scripts "
-    "asked again on each navigation, before the page's layout is asked for (the cold view "
-    "above is that one request).",
+    "remains (the overview's snapshot read also compiles its query anew each time, as "
+    "DuckDB's dialect keeps no compiled statements). The public's render in Chromium is "
+    "mostly the browser's: every component library's script is run on each load (AG Grid's "
+    "and Bootstrap's too, though the overview uses neither, since a link within the "
+    "dashboard may lead to a page that does), then React draws the page; the server's cold "
+    "view (the public row above) runs meanwhile.",
 ]
 
 
