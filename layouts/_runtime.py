@@ -23,7 +23,6 @@ from access.roles import Permission
 from access.session import current_viewer
 from access.writes import guarded
 from metrics.readmodel.judged import Audience, published_snapshot
-from metrics.readmodel.publication import suppress_observations
 from metrics.registry.loader import Registry
 from metrics.writes import Writes
 from warehouse.snapshot import read_snapshot, snapshot_version
@@ -146,13 +145,6 @@ class Runtime:
     def visible(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The rows of a frame (with a metric_id column) about measures this viewer may see."""
         return frame[frame["metric_id"].isin([m.id for m in self.registry])]
-
-    def observations(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Observations of visible measures, suppressed for the public (`suppressed` column)."""
-        frame = self.visible(frame)
-        if self.public:
-            return suppress_observations(self.registry, frame)
-        return frame.assign(suppressed=False)
 
     def current_snapshot(
         self, metric_ids: Sequence[str] | None = None, area_codes: Sequence[str] | None = None

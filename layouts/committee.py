@@ -3,6 +3,7 @@ where the council stands in the group of councils the reader chooses."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import dash
@@ -16,15 +17,11 @@ from layouts._components.pack_download import pack_download, register_pack_downl
 from layouts._components.page_cache import cached_page
 from layouts._components.query import register_filter_navigation
 from layouts._runtime import runtime
-from metrics.engine.comparison_choice import (
-    ComparisonChoice,
-    choices_by_metric,
-    latest_positions,
-)
+from metrics.engine.comparison_choice import ComparisonChoice, latest_positions
+from metrics.readmodel.judged import read_model
 from metrics.registry.comparators import ComparatorGroup
 from metrics.registry.loader import group_by
 from metrics.words import plural
-from warehouse.observations import current_observations
 
 dash.register_page(
     __name__, path_template="/committee/<committee_id>", title="Select committee", name="Committee"
@@ -60,13 +57,19 @@ def layout(committee_id: str = "", group: str = "", **_q: Any) -> html.Div:
     ids = [m.id for m in metrics]
     county = registry.plan.county.code
     snapshot = rt.current_snapshot(ids, [county])
-    # Published as a whole (every area of a period decides what is hidden), then narrowed
-    published = rt.observations(current_observations(rt.engine, ids, include_benchmark=True))
-    own = published[published["area_code"] == county]
+    # The figures each measure's drill-down reads, as this audience may see them: our own
+    # whole, other councils' only as far as a comparison reads them (never every column of
+    # every council's history, which is millions of rows for a committee at national scale)
+    model = read_model(registry, rt.engine, ids, date.today(), rt.audience)
+    own = model.observations[model.observations["area_code"] == county]
     # Suppressed points are left out of the public's sparklines
-    history = {str(m): g["value"].dropna().tolist()[-24:] for m, g in own.groupby("metric_id")}
-    # Ranked among councils on published figures only: a rank would betray a hidden one
-    choices = choices_by_metric(registry, published)
+    history = {
+        str(m): g["value"].dropna().tolist()[-24:]
+        for m, g in own.sort_values("period_start", kind="stable").groupby("metric_id", sort=False)
+    }
+    # Ranked among councils on published figures only, as on each drill-down: a rank would
+    # betray a hidden one
+    choices = model.choices
     groups = offered_groups(ids, choices)
     chosen = next((g for g in groups if g.id == group), groups[0] if groups else None)
     positions = latest_positions(choices, chosen.id) if chosen else {}

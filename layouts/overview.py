@@ -30,11 +30,11 @@ from metrics.engine.overview import (
 )
 from metrics.engine.periods import period_label
 from metrics.format import format_value
+from metrics.readmodel.judged import read_model
 from metrics.readmodel.suppression import shown
 from metrics.registry.loader import Registry
 from metrics.words import plural, rag_word
 from warehouse.flags import open_and_overdue_counts
-from warehouse.observations import current_observations
 from warehouse.snapshot import figures_loaded, snapshot_computed_at
 
 dash.register_page(__name__, path="/", title="Performance overview", name="Overview")
@@ -136,7 +136,7 @@ def _cell_section(
                 # Ranked on published figures only: a rank would betray a hidden one
                 positions=latest_positions(
                     registry,
-                    rt.observations(current_observations(rt.engine, ids, include_benchmark=True)),
+                    read_model(registry, rt.engine, ids, date.today(), rt.audience).compared,
                 ),
             )
             if ids

@@ -55,7 +55,9 @@ class Comparison:
         label = period_label(self.metric.frequency, pd.Timestamp(row["period_start"]).date())
         order = "ranked" if self.metric.polarity != "neutral" else "was placed (highest first)"
         group_words = (
-            "similar councils" if self.group.id == "nearest-neighbours" else self.group.name
+            "similar councils"
+            if self.group.id == "nearest-neighbours"
+            else self.group.name[0].lower() + self.group.name[1:]
         )
         return (
             f"{council} {order} {ordinal(int(row['rank']))} of {int(row['n'])} {group_words} "

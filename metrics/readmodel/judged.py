@@ -30,7 +30,7 @@ from metrics.engine.benchmark import (
     national_words,
     national_words_for,
 )
-from metrics.engine.comparison_choice import ComparisonChoice
+from metrics.engine.comparison_choice import ComparisonChoice, choices_by_metric
 from metrics.engine.milestones import with_status
 from metrics.engine.series import Rebase, SeriesView, rebases_by_series, series_view
 from metrics.engine.snapshot import build_snapshot
@@ -196,6 +196,12 @@ class ReadModel:
     def compared(self) -> pd.DataFrame:
         """Our figures as this audience may see them, beside other councils' figures."""
         return pd.concat([self.observations, self.benchmarks], ignore_index=True)
+
+    @cached_property
+    def choices(self) -> dict[str, ComparisonChoice]:
+        """Each measure's comparison choice on the figures this audience may see, as its
+        drill-down makes it: the groups offered and where the council stands in each."""
+        return choices_by_metric(self.registry, self.compared)
 
     def comparison(self, registry: Registry, metric: Metric) -> Comparison | None:
         """Where the council stands among its comparator group, on published figures."""

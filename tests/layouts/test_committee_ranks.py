@@ -1,0 +1,122 @@
+"""A committee's ranks are the ranks each measure's drill-down gives, for every audience and
+group: both read the figures through the read model (our own whole, other councils' only as
+far as a comparison reads them), so a committee never reads every council's whole history."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dash
+import pytest
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from access.users import add_user
+from app import create_app
+from demo.load import load_demo
+from metrics.registry.loader import load_registry
+from pipelines.runner import run_pipeline
+from tests.browser.conftest import DEMO_AS_OF
+from tests.conftest import CONFIG
+from tests.layouts.conftest import ACCOUNTS, PASSWORD, page, text_of, viewing
+from warehouse.engine import duckdb_url, get_engine
+from warehouse.schema import create_tables
+
+COMMITTEE = "health-care"
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
+POSITION = re.compile(r"(\d+(?:st|nd|rd|th) of \d+) \(([a-z ]+)\)")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dash.Dash]:
+    """The demo with Oflog's published file of every English council's figures."""
+    folder: Path = tmp_path_factory.mktemp("committee-ranks")
+    url = duckdb_url(folder / "site.duckdb")
+    engine = get_engine(url)
+    create_tables(engine)
+    registry = load_registry(CONFIG)
+    load_demo(registry, engine, DEMO_AS_OF)
+    drops = folder / "oflog-drop"
+    drops.mkdir()
+    shutil.copy(REAL / "oflog_adult_social_care.csv", drops)
+    assert run_pipeline(registry, engine, "oflog-asc", drop_folder=drops).ok
+    for role, (username, name) in ACCOUNTS.items():
+        add_user(engine, username, PASSWORD, role, actor="test", display_name=name)
+    yield create_app(CONFIG, url)
+
+
+def committee_positions(layout: Any) -> dict[str, str]:
+    """Each measure's rank cell (before its sparkline) in the committee's tables, by the
+    measure its row links to."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+            return
+        if isinstance(node, html.Tr):
+            cells = node.children if isinstance(node.children, list) else [node.children]
+            links = [c.children for c in cells if isinstance(c, html.Th)]
+            if links and isinstance(links[0], dcc.Link):
+                found[str(getattr(links[0], "href", "")).removeprefix("/metric/")] = text_of(
+                    cells[-2]
+                )
+            return
+        if isinstance(node, Component):
+            walk(getattr(node, "children", None))
+
+    walk(layout)
+    return found
+
+
+def drill_down_sentence(metric_id: str, group: str) -> str:
+    """The drill-down's sentence on where the council stands in `group`."""
+    layout = page("metric").layout(metric_id=metric_id, group=group)
+
+    def find(node: Any) -> str | None:
+        if isinstance(node, list | tuple):
+            return next((s for child in node if (s := find(child)) is not None), None)
+        if getattr(node, "id", None) == "comparison-sentence":
+            return text_of(node)
+        return find(getattr(node, "children", None)) if isinstance(node, Component) else None
+
+    return find(layout) or ""
+
+
+@pytest.mark.parametrize("role", ["public", "officer"])
+@pytest.mark.parametrize("group", ["", "english-councils"])
+def test_a_committees_ranks_are_its_measures_drill_down_ranks(
+    app: dash.Dash, role: str, group: str
+) -> None:
+    with viewing(app, role):
+        positions = committee_positions(
+            page("committee").layout(committee_id=COMMITTEE, group=group)
+        )
+        ranked = {m: p for m, p in positions.items() if POSITION.fullmatch(p)}
+        # The Oflog measures are ranked: the test compares something
+        assert len(ranked) >= 3, positions
+        for metric_id, position in ranked.items():
+            place, quartile = POSITION.fullmatch(position).groups()  # type: ignore[union-attr]
+            sentence = drill_down_sentence(metric_id, group or "")
+            # The group named as a sentence names it, not as a heading does
+            assert ("of 16 all English councils" if group else "similar councils") in sentence
+            assert f"{place} " in sentence and f"({quartile})" in sentence, (
+                metric_id,
+                position,
+                sentence,
+            )
+
+
+def test_the_public_is_not_shown_an_internal_measure(app: dash.Dash) -> None:
+    with viewing(app, "public"):
+        public = committee_positions(page("committee").layout(committee_id=COMMITTEE))
+    with viewing(app, "officer"):
+        officer = committee_positions(page("committee").layout(committee_id=COMMITTEE))
+    assert "delayed-transfers-of-care" in officer
+    assert "delayed-transfers-of-care" not in public
+    assert set(public) < set(officer)
