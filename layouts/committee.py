@@ -17,8 +17,7 @@ from layouts._components.pack_download import pack_download, register_pack_downl
 from layouts._components.page_cache import cached_page
 from layouts._components.query import register_filter_navigation
 from layouts._runtime import runtime
-from metrics.engine.comparison_choice import ComparisonChoice, latest_positions
-from metrics.readmodel.judged import read_model
+from metrics.readmodel.judged import standings
 from metrics.registry.comparators import ComparatorGroup
 from metrics.registry.loader import group_by
 from metrics.words import plural
@@ -31,13 +30,12 @@ register_filter_navigation({"group": "committee-group"})
 
 
 def offered_groups(
-    metric_ids: list[str], choices: dict[str, ComparisonChoice]
+    metric_ids: list[str], by_measure: dict[str, list[ComparatorGroup]]
 ) -> list[ComparatorGroup]:
     """Every group at least one of these measures can be compared with, in the order offered."""
     groups: dict[str, ComparatorGroup] = {}
     for metric_id in metric_ids:
-        choice = choices.get(metric_id)
-        for group in choice.groups if choice is not None else ():
+        for group in by_measure.get(metric_id, ()):
             groups.setdefault(group.id, group)
     return list(groups.values())
 
@@ -57,22 +55,19 @@ def layout(committee_id: str = "", group: str = "", **_q: Any) -> html.Div:
     ids = [m.id for m in metrics]
     county = registry.plan.county.code
     snapshot = rt.current_snapshot(ids, [county])
-    # The figures each measure's drill-down reads, as this audience may see them: our own
-    # whole, other councils' only as far as a comparison reads them (never every column of
-    # every council's history, which is millions of rows for a committee at national scale)
-    model = read_model(registry, rt.engine, ids, date.today(), rt.audience)
-    own = model.observations[model.observations["area_code"] == county]
+    # Ranked among councils on published figures only, as on each drill-down (a rank would
+    # betray a hidden one), reading a few measures at a time: at national scale each brings
+    # every English council's history with it
+    standing = standings(registry, rt.engine, ids, date.today(), rt.audience)
+    own = standing.own
     # Suppressed points are left out of the public's sparklines
     history = {
         str(m): g["value"].dropna().tolist()[-24:]
         for m, g in own.sort_values("period_start", kind="stable").groupby("metric_id", sort=False)
     }
-    # Ranked among councils on published figures only, as on each drill-down: a rank would
-    # betray a hidden one
-    choices = model.choices
-    groups = offered_groups(ids, choices)
+    groups = offered_groups(ids, standing.groups)
     chosen = next((g for g in groups if g.id == group), groups[0] if groups else None)
-    positions = latest_positions(choices, chosen.id) if chosen else {}
+    positions = standing.places.get(chosen.id, {}) if chosen else {}
     heading = f"Rank among {chosen.name[0].lower()}{chosen.name[1:]}" if chosen else ""
     sections = []
     for priority, members in group_by(metrics, "priority").items():

@@ -99,6 +99,24 @@ class CouncilValues:
             self.frame[kept].reset_index(drop=True), self.council[kept], self.councils
         )
 
+    def comparable(self) -> bool:
+        """Whether there is anything to compare: figures from two councils or more."""
+        return not self.frame.empty and len(np.unique(self.council)) >= 2
+
+    def at_latest_of(self, own_code: str) -> CouncilValues:
+        """The rows of the latest period in which `own_code` has a figure (itself if none):
+        all that council's latest place in the group is worked out from, since each period
+        is ranked by itself."""
+        own_index = np.flatnonzero(self.councils == own_code)
+        own = self.council == (own_index[0] if len(own_index) else -1)
+        if not own.any():
+            return self
+        starts = self.frame["period_start"]
+        kept = (starts == starts[own].max()).to_numpy()
+        return CouncilValues(
+            self.frame[kept].reset_index(drop=True), self.council[kept], self.councils
+        )
+
     def area_codes(self) -> frozenset[str]:
         """The councils with a value."""
         return frozenset(str(c) for c in self.councils[np.unique(self.council)])
@@ -199,9 +217,17 @@ def compare_members(
     """`compare_values` on numbered rows: every period ranked and summarised at once, with
     one sort, rather than a grouping per statistic (the same figures: ranks as pandas'
     `rank(method="min")`, medians as its grouped median, quartiles as `np.percentile`)."""
-    values, council = members.frame, members.council
-    if values.empty or len(np.unique(council)) < 2:
+    if not members.comparable():
         return None
+    return rank_members(members, metric, group, own_code)
+
+
+def rank_members(
+    members: CouncilValues, metric: Metric, group: ComparatorGroup, own_code: str
+) -> Comparison:
+    """`compare_members` without asking whether there is anything to compare: for rows
+    narrowed after the group was found comparable (`CouncilValues.at_latest_of`)."""
+    values, council = members.frame, members.council
     starts = values["period_start"]
     period, periods = pd.factorize(starts, sort=True)
     figures = values["value"].to_numpy(dtype=float)

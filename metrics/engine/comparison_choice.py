@@ -13,9 +13,9 @@ import pandas as pd
 
 from metrics.engine.benchmark import (
     Comparison,
-    compare_members,
     council_values,
     latest_position,
+    rank_members,
 )
 from metrics.registry.comparators import ENGLISH_COUNCILS, ComparatorGroup
 from metrics.registry.loader import Registry
@@ -53,9 +53,14 @@ def candidate_groups(registry: Registry, metric: Metric) -> list[ComparatorGroup
 
 
 def comparison_choice(
-    registry: Registry, metric: Metric, observations: pd.DataFrame
+    registry: Registry, metric: Metric, observations: pd.DataFrame, *, latest_only: bool = False
 ) -> ComparisonChoice:
-    """Every group the data supports for this measure, and the England median where it has it."""
+    """Every group the data supports for this measure, and the England median where it has it.
+
+    With `latest_only`, the same groups are offered but each comparison covers only the
+    latest period the council has a figure for: all `latest_positions` reads (a committee's
+    ranks), without ranking every period of every council's history.
+    """
     own_code = registry.plan.organisation.area_code
     kept: list[Comparison] = []
     kept_councils: list[frozenset[str]] = []
@@ -68,9 +73,10 @@ def comparison_choice(
     values = council_values(observations, metric)
     for group in groups:
         members = values.members(group, own_code)
-        comparison = compare_members(members, metric, group, own_code)
-        if comparison is None:
+        if not members.comparable():
             continue
+        ranked = members.at_latest_of(own_code) if latest_only else members
+        comparison = rank_members(ranked, metric, group, own_code)
         if group is ENGLISH_COUNCILS:
             national = comparison
         councils = members.area_codes()
@@ -87,7 +93,7 @@ NOT_IN_GROUP = "No figures for this group"
 
 
 def choices_by_metric(
-    registry: Registry, observations: pd.DataFrame
+    registry: Registry, observations: pd.DataFrame, *, latest_only: bool = False
 ) -> dict[str, ComparisonChoice]:
     """Each measure's comparison choice, for every measure of the registry in `observations`,
     in the order they first appear: the frame is split by measure once, not searched again
@@ -95,7 +101,9 @@ def choices_by_metric(
     if observations.empty:
         return {}
     return {
-        str(metric_id): comparison_choice(registry, registry.metric(str(metric_id)), rows)
+        str(metric_id): comparison_choice(
+            registry, registry.metric(str(metric_id)), rows, latest_only=latest_only
+        )
         for metric_id, rows in observations.groupby("metric_id", sort=False, observed=True)
         if registry.has_metric(str(metric_id))
     }

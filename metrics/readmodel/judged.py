@@ -13,7 +13,7 @@ SPC reading or a suppression for itself.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -30,13 +30,19 @@ from metrics.engine.benchmark import (
     national_words,
     national_words_for,
 )
-from metrics.engine.comparison_choice import ComparisonChoice, choices_by_metric
+from metrics.engine.comparison_choice import (
+    ComparisonChoice,
+    candidate_groups,
+    choices_by_metric,
+    latest_positions,
+)
 from metrics.engine.milestones import with_status
 from metrics.engine.series import Rebase, SeriesView, rebases_by_series, series_view
 from metrics.engine.snapshot import build_snapshot
 from metrics.engine.status import AMBER, GREEN, RED, status_table
 from metrics.readmodel.publication import hidden_cells, publish_status, suppress_observations
 from metrics.readmodel.suppression import threshold_for
+from metrics.registry.comparators import ComparatorGroup
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
 from warehouse.commentary import comments_for
@@ -53,6 +59,10 @@ from warehouse.spc_rebases import read_rebases
 Audience = Literal["public", "internal"]
 AUDIENCES: tuple[Audience, ...] = ("public", "internal")
 WEEK = timedelta(days=7)
+# Measures read together when many are compared: each brings every English council's history
+# with it (about 33,000 rows a measure at national scale), so a committee's 300 measures
+# would otherwise be ten million rows in memory at once
+MEASURES_PER_READ = 20
 # A change of status is a move between these: to or from "no target" or "no data" is not one
 JUDGED = (GREEN, AMBER, RED)
 CHANGE_COLUMNS = ["metric_id", "area_code", "period_start", "from_rag", "to_rag"]
@@ -197,12 +207,6 @@ class ReadModel:
         """Our figures as this audience may see them, beside other councils' figures."""
         return pd.concat([self.observations, self.benchmarks], ignore_index=True)
 
-    @cached_property
-    def choices(self) -> dict[str, ComparisonChoice]:
-        """Each measure's comparison choice on the figures this audience may see, as its
-        drill-down makes it: the groups offered and where the council stands in each."""
-        return choices_by_metric(self.registry, self.compared)
-
     def comparison(self, registry: Registry, metric: Metric) -> Comparison | None:
         """Where the council stands among its comparator group, on published figures."""
         return comparison_for(registry, metric, self.compared)
@@ -299,6 +303,66 @@ def read_model(
         _true=true,
         rebases=rebases_by_series(read_rebases(engine, ids, in_force_at=end_of(day))),
     )
+
+
+def read_models(
+    registry: Registry,
+    engine: sa.Engine,
+    metric_ids: Sequence[str],
+    day: date,
+    audience: Audience,
+    *,
+    per_read: int = MEASURES_PER_READ,
+) -> Iterator[ReadModel]:
+    """`read_model` for these measures a few at a time, each let go before the next is read."""
+    # At least one read, so that no measures still give a model (and its empty frames)
+    for first in range(0, max(len(metric_ids), 1), per_read):
+        yield read_model(registry, engine, metric_ids[first : first + per_read], day, audience)
+
+
+@dataclass(frozen=True)
+class Standings:
+    """Where the council stands for many measures, as each measure's drill-down judges it:
+    the groups each can be compared with, and its place in each group."""
+
+    groups: dict[str, list[ComparatorGroup]]  # by measure, in the order offered
+    # By group id, then measure: '10th of 16 (third quartile)', or that the measure has no
+    # figures for the group (`latest_positions`)
+    places: dict[str, dict[str, str]]
+    own: pd.DataFrame  # the council's own observations, as this audience may see them
+
+
+def standings(
+    registry: Registry,
+    engine: sa.Engine,
+    metric_ids: Sequence[str],
+    day: date,
+    audience: Audience,
+    *,
+    per_read: int = MEASURES_PER_READ,
+) -> Standings:
+    """`Standings` for these measures, read a few at a time (`read_models`): only the places
+    are kept, never every council's figures for every measure at once."""
+    group_ids = list(
+        dict.fromkeys(
+            g.id
+            for i in metric_ids
+            if registry.has_metric(i)
+            for g in candidate_groups(registry, registry.metric(i))
+        )
+    )
+    groups: dict[str, list[ComparatorGroup]] = {}
+    places: dict[str, dict[str, str]] = {g: {} for g in group_ids}
+    own = []
+    for model in read_models(registry, engine, metric_ids, day, audience, per_read=per_read):
+        # The groups each drill-down offers, each ranked only for the latest period the
+        # council has a figure for: all a place is read from
+        choices = choices_by_metric(registry, model.compared, latest_only=True)
+        groups.update({m: c.groups for m, c in choices.items()})
+        for group_id in group_ids:
+            places[group_id].update(latest_positions(choices, group_id))
+        own.append(model.observations[model.observations["area_code"] == model.county])
+    return Standings(groups, places, pd.concat(own, ignore_index=True))
 
 
 def published_snapshot(

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from layouts._components.metric_sections import comparison_section
 from metrics.engine.comparison_choice import (
     NOT_IN_GROUP,
     comparison_choice,
+    latest_positions,
     latest_positions_in,
 )
 from metrics.registry.comparators import ENGLISH_COUNCILS
@@ -98,3 +101,54 @@ def test_arrows_show_the_way_the_value_moved_and_words_say_if_that_is_better() -
     assert direction_parts("no_change", "higher_is_better") == ("→", "No change")
     assert direction_parts("improving", None) == ("", "Improving")  # no arrow without polarity
     assert direction_parts(None, "higher_is_better") == ("", "No earlier value")
+
+
+def _history(registry: Registry, seed: int) -> pd.DataFrame:
+    """Several years of figures for a mix of councils, with gaps, ties and restated copies:
+    the council's own figure missing from its latest years in some draws."""
+    rng = np.random.default_rng(seed)
+    neighbours = [m.code for m in registry.comparator_groups["nearest-neighbours"].members]
+    others = [f"E1000{n:04d}" for n in (1, 2, 3)] + [f"E0600{n:04d}" for n in range(1, 8)]
+    councils = rng.choice(
+        [c for c in neighbours + others if c != OWN], size=rng.integers(1, 20), replace=False
+    )
+    frames = []
+    for year in range(int(rng.integers(1, 6))):
+        start = pd.Timestamp(date(2018 + year, 4, 1))
+        present = [c for c in councils if rng.random() < 0.8]
+        if rng.random() < 0.7 or year == 0:
+            present.append(OWN)
+        figures = rng.integers(0, 6, size=len(present)).astype(float)  # many ties
+        frames.append(
+            pd.DataFrame(
+                {
+                    "metric_id": METRIC,
+                    "area_code": present,
+                    "period_start": start,
+                    "value": figures,
+                    "is_benchmark": [c != OWN for c in present],
+                }
+            )
+        )
+    rows = pd.concat(frames, ignore_index=True)
+    # A benchmark copy of our own row, which our own figure outranks
+    copy = rows[rows["area_code"] == OWN].assign(is_benchmark=True, value=99.0)
+    return pd.concat([rows, copy], ignore_index=True)
+
+
+@pytest.mark.parametrize("polarity", ["higher_is_better", "lower_is_better", "neutral"])
+def test_ranks_of_the_latest_period_only_are_those_of_every_period(
+    registry: Registry, polarity: str
+) -> None:
+    metric = registry.metric(METRIC).model_copy(update={"polarity": polarity})
+    compared = 0
+    for seed in range(300):
+        rows = _history(registry, seed)
+        whole = comparison_choice(registry, metric, rows)
+        latest = comparison_choice(registry, metric, rows, latest_only=True)
+        assert [g.id for g in latest.groups] == [g.id for g in whole.groups], seed
+        for group_id in (None, "nearest-neighbours", "english-counties", "english-councils"):
+            full = latest_positions({METRIC: whole}, group_id)
+            assert latest_positions({METRIC: latest}, group_id) == full, (seed, group_id)
+            compared += bool(full)
+    assert compared > 300  # most draws have a place to compare
