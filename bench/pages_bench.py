@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from access.identity import Viewer  # noqa: E402
 from access.session import SignedIn  # noqa: E402
-from app import create_app  # noqa: E402
+from app import create_app, keep_what_lasts  # noqa: E402
 from bench.doc_section import replace_section  # noqa: E402
 from bench.evaluate_bench import write_config  # noqa: E402
 from layouts._runtime import clear_caches  # noqa: E402
@@ -257,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         registry, url, count = build(args.keep or Path(tmp))
         engine = get_engine(url)
         app = create_app((args.keep or Path(tmp)) / "config", url)
+        keep_what_lasts()  # as pmf serve does before serving
         import layouts.metric as drill
         import layouts.overview as overview
 

@@ -55,7 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from access.identity import Viewer  # noqa: E402
 from access.session import SignedIn  # noqa: E402
-from app import create_app  # noqa: E402
+from app import create_app, keep_what_lasts  # noqa: E402
 from bench.doc_section import replace_section
 from bench.load_bench import free_port, pmf_command, pmf_env, stop_group, wait_for_answer  # noqa: E402
 from bench.shipped_config import shipped_config_without_measures  # noqa: E402
@@ -287,6 +287,7 @@ def time_pages(
 ) -> list[Figure]:
     """The pages' builds in-process as an officer, each against its raw query."""
     app = create_app(config, url)
+    keep_what_lasts()  # as pmf serve does before serving
     import layouts.committee as committee
     import layouts.metric as drill
     import layouts.overview as overview
