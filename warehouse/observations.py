@@ -71,8 +71,10 @@ def load_observations(
     if conn.dialect.name == "duckdb" and hasattr(raw, "register"):
         # DuckDB reads the DataFrame where it lies: no staging copy to fill and empty again
         raw.register(INCOMING_FRAME, incoming)
+        starts = incoming["period_start"]
+        span = (pd.Timestamp(starts.min()).date(), pd.Timestamp(starts.max()).date())
         try:
-            return _merge_frame(conn, len(incoming), run_id, now)
+            return _merge_frame(conn, len(incoming), span, run_id, now)
         finally:
             raw.unregister(INCOMING_FRAME)
     staging = _staging_table(sa.MetaData())
@@ -157,8 +159,11 @@ def _merge(conn: sa.Connection, staging: sa.Table, run_id: int | None, now: date
     return LoadCounts(int(loaded), int(superseded or 0), int(unchanged or 0))
 
 
-def _merge_frame(conn: sa.Connection, rows: int, run_id: int | None, now: datetime) -> LoadCounts:
-    """The merge of `_merge`, reading the registered DataFrame in place of a staging table."""
+def _merge_frame(
+    conn: sa.Connection, rows: int, span: tuple[date, date], run_id: int | None, now: datetime
+) -> LoadCounts:
+    """The merge of `_merge`, reading the registered DataFrame in place of a staging table;
+    `span` is the first and last period in it."""
     frame = sa.table(INCOMING_FRAME, *(sa.column(c) for c in OBSERVATION_COLUMNS))
     # The frame holds datetime64 periods; as DATE they compare and store like the table's
     incoming = sa.select(
@@ -167,11 +172,16 @@ def _merge_frame(conn: sa.Connection, rows: int, run_id: int | None, now: dateti
             for c in OBSERVATION_COLUMNS
         )
     ).subquery("incoming")
-    # Joins, not EXISTS: DuckDB would first gather the incoming keys for a correlated subquery
+    # Joins, not EXISTS: DuckDB would first gather the incoming keys for a correlated subquery.
+    # Only stored rows within the incoming periods can share a key: saying so lets DuckDB skip
+    # the rest of the table by its blocks' ranges, so a load costs what it brings, not what is
+    # already stored (a file of older years into a national warehouse, or this month's figures)
+    first, last = span
     superseded = conn.execute(
         sa.update(observations)
         .where(
             observations.c.superseded_at.is_(None),
+            observations.c.period_start.between(first, last),
             _same_key(incoming, observations),
             sa.not_(_same_figures(incoming, observations)),
         )
@@ -187,7 +197,12 @@ def _merge_frame(conn: sa.Connection, rows: int, run_id: int | None, now: dateti
         )
         .select_from(
             incoming.outerjoin(
-                current, sa.and_(_same_key(current, incoming), current.c.superseded_at.is_(None))
+                current,
+                sa.and_(
+                    _same_key(current, incoming),
+                    current.c.superseded_at.is_(None),
+                    current.c.period_start.between(first, last),
+                ),
             )
         )
         .where(current.c.id.is_(None))

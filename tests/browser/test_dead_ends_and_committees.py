@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,36 +14,22 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from access.users import add_user
 from app import create_app
-from demo.load import load_demo
-from metrics.registry.loader import load_registry
-from pipelines.runner import run_pipeline
 from tests.browser.conftest import DEMO_AS_OF, OFFICER, OFFICER_PASSWORD
 from tests.browser_support import assert_accessible
 from tests.conftest import CONFIG
-from warehouse.engine import duckdb_url, get_engine
-from warehouse.schema import create_tables
+from tests.fixtures.national import demo_with_national
 
 INTERNAL = "cs-social-worker-caseload"
-REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo served over HTTP with the 404 hook installed, as app.py installs it."""
     folder: Path = tmp_path_factory.mktemp("dead-ends")
-    url = duckdb_url(folder / "site.duckdb")
-    engine = get_engine(url)
-    create_tables(engine)
-    registry = load_registry(CONFIG)
-    load_demo(registry, engine, DEMO_AS_OF)
     # Oflog's published file: every English council's figures, so there is a group to choose
-    drops = folder / "oflog-drop"
-    drops.mkdir()
-    shutil.copy(REAL / "oflog_adult_social_care.csv", drops)
-    assert run_pipeline(registry, engine, "oflog-asc", drop_folder=drops).ok
-    add_user(engine, OFFICER[0], OFFICER_PASSWORD, "officer", actor="test", display_name=OFFICER[1])
+    account = (OFFICER[0], OFFICER_PASSWORD, "officer", OFFICER[1])
+    url = demo_with_national(CONFIG, folder, DEMO_AS_OF, [account])
     app = create_app(CONFIG, url)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

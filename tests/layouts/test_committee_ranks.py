@@ -5,7 +5,6 @@ far as a comparison reads them), so a committee never reads every council's whol
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -17,39 +16,24 @@ import pytest
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from access.users import add_user
 from app import create_app
-from demo.load import load_demo
 from metrics.readmodel.judged import AUDIENCES, standings
 from metrics.registry.loader import load_registry
-from pipelines.runner import run_pipeline
 from tests.browser.conftest import DEMO_AS_OF
 from tests.conftest import CONFIG
+from tests.fixtures.national import demo_with_national
 from tests.layouts.conftest import ACCOUNTS, PASSWORD, engine_of, page, text_of, viewing
-from warehouse.engine import duckdb_url, get_engine
-from warehouse.schema import create_tables
 
 COMMITTEE = "health-care"
-REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 POSITION = re.compile(r"(\d+(?:st|nd|rd|th) of \d+) \(([a-z ]+)\)")
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dash.Dash]:
     """The demo with Oflog's published file of every English council's figures."""
+    accounts = [(u, PASSWORD, role, name) for role, (u, name) in ACCOUNTS.items()]
     folder: Path = tmp_path_factory.mktemp("committee-ranks")
-    url = duckdb_url(folder / "site.duckdb")
-    engine = get_engine(url)
-    create_tables(engine)
-    registry = load_registry(CONFIG)
-    load_demo(registry, engine, DEMO_AS_OF)
-    drops = folder / "oflog-drop"
-    drops.mkdir()
-    shutil.copy(REAL / "oflog_adult_social_care.csv", drops)
-    assert run_pipeline(registry, engine, "oflog-asc", drop_folder=drops).ok
-    for role, (username, name) in ACCOUNTS.items():
-        add_user(engine, username, PASSWORD, role, actor="test", display_name=name)
-    yield create_app(CONFIG, url)
+    yield create_app(CONFIG, demo_with_national(CONFIG, folder, DEMO_AS_OF, accounts))
 
 
 def committee_positions(layout: Any) -> dict[str, str]:
