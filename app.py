@@ -185,17 +185,23 @@ def answer_from_memory(app: dash.Dash) -> None:
     # The page HTML's script and stylesheet tags are the same for every page once the app has
     # started, and Dash works them out again from its component registry on every page load
     for name in ("_generate_scripts_html", "_generate_css_dist_html"):
-        setattr(app, name, _made_once(getattr(app, name)))
+        setattr(app, name, _made_once(app, getattr(app, name)))
 
 
-def _made_once(make: Callable[[], str]) -> Callable[[], str]:
-    """`make`, asked once and its answer kept."""
-    made: list[str] = []
+def _made_once(app: dash.Dash, make: Callable[[], str]) -> Callable[[], str]:
+    """`make`, asked again only when what it reads has grown: Dash adds the script of a
+    callback that runs in the browser at its first request (the page title's, with pages), and
+    a component library's files when the library is first used."""
+    from dash.development.base_component import ComponentRegistry
+
+    made: dict[tuple[int, int], str] = {}
 
     def once() -> str:
-        if not made:
-            made.append(make())
-        return made[0]
+        key = (len(app._inline_scripts), len(ComponentRegistry.registry))
+        if key not in made:
+            made.clear()
+            made[key] = make()
+        return made[key]
 
     return once
 

@@ -24,3 +24,21 @@ def test_versioned_assets_are_kept_and_unversioned_ones_checked(demo_app: dash.D
     assert "max-age=31536000" not in client.get("/assets/pmf.css").headers["Cache-Control"]
     # Pages themselves stay personal and fresh
     assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_every_callback_run_in_the_browser_has_its_script_in_the_page(demo_app: dash.Dash) -> None:
+    # The page's tags are kept between loads; the script of a callback Dash adds at its first
+    # request (the page title's) must still be in them, or the browser fails on every route
+    client = client_as(demo_app, "public")
+    for _ in range(2):
+        page = client.get("/").get_data(as_text=True)
+        callbacks = client.get("/_dash-dependencies").get_json()
+        inline = [
+            c["clientside_function"]["function_name"]
+            for c in callbacks
+            if (c.get("clientside_function") or {}).get("namespace")
+            == "_dashprivate_clientside_funcs"
+        ]
+        assert inline, "the app has callbacks written inline for the browser"
+        missing = [name for name in inline if name not in page]
+        assert not missing, missing
