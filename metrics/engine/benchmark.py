@@ -103,12 +103,16 @@ class CouncilValues:
         """Whether there is anything to compare: figures from two councils or more."""
         return not self.frame.empty and len(np.unique(self.council)) >= 2
 
+    def rows_of(self, code: str) -> np.ndarray:
+        """Which rows are this council's."""
+        index = np.flatnonzero(self.councils == code)
+        return self.council == (index[0] if len(index) else -1)
+
     def at_latest_of(self, own_code: str) -> CouncilValues:
         """The rows of the latest period in which `own_code` has a figure (itself if none):
         all that council's latest place in the group is worked out from, since each period
         is ranked by itself."""
-        own_index = np.flatnonzero(self.councils == own_code)
-        own = self.council == (own_index[0] if len(own_index) else -1)
+        own = self.rows_of(own_code)
         if not own.any():
             return self
         starts = self.frame["period_start"]
@@ -227,7 +231,7 @@ def rank_members(
 ) -> Comparison:
     """`compare_members` without asking whether there is anything to compare: for rows
     narrowed after the group was found comparable (`CouncilValues.at_latest_of`)."""
-    values, council = members.frame, members.council
+    values = members.frame
     starts = values["period_start"]
     period, periods = pd.factorize(starts, sort=True)
     figures = values["value"].to_numpy(dtype=float)
@@ -249,8 +253,7 @@ def rank_members(
     rank = np.empty(count, dtype=float)
     rank[by_rank] = (tie_first - group_first + 1).astype(float)
     values["rank"] = rank
-    own_index = np.flatnonzero(members.councils == own_code)
-    own = council == (own_index[0] if len(own_index) else -1)
+    own = members.rows_of(own_code)
     own_value = np.full(len(periods), np.nan)
     own_rank = np.full(len(periods), np.nan)
     own_value[period[own]] = figures[own]
