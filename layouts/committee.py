@@ -68,7 +68,7 @@ def layout(committee_id: str = "", group: str = "", **_q: Any) -> html.Div:
     groups = offered_groups(ids, standing.groups)
     chosen = next((g for g in groups if g.id == group), groups[0] if groups else None)
     positions = standing.places.get(chosen.id, {}) if chosen else {}
-    heading = f"Rank among {chosen.name[0].lower()}{chosen.name[1:]}" if chosen else ""
+    heading = f"Rank among {chosen.in_a_sentence}" if chosen else ""
     sections = []
     for priority, members in group_by(metrics, "priority").items():
         heading_id = f"committee-priority-{priority or 'cross-cutting'}"

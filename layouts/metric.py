@@ -17,6 +17,7 @@ from layouts._components.forms import labelled_select
 from layouts._components.metric_sections import (
     comment_list,
     comparison_section,
+    comparison_table,
     definition_section,
     districts_section,
     rebase_errors,
@@ -24,13 +25,19 @@ from layouts._components.metric_sections import (
     revisions_section,
     spc_body,
     spc_section,
+    spc_table,
 )
 from layouts._components.not_found import thing_not_found
 from layouts._components.page_cache import cached_page
 from layouts._components.query import register_filter_navigation, search_string
 from layouts._components.signin import measure_needs_sign_in, measure_sign_in_notice
 from layouts._components.subject_flags import subject_flags_section
-from layouts._components.viewer_sections import comments_block, public_series_section
+from layouts._components.tables import TABLE_ON_OPEN, TABLE_ON_OPEN_BODY
+from layouts._components.viewer_sections import (
+    comments_block,
+    public_series_section,
+    public_series_table,
+)
 from layouts._runtime import runtime
 from metrics.engine.comparison_choice import comparison_choice
 from metrics.engine.periods import period_label
@@ -98,6 +105,8 @@ def layout(
     return html.Div(
         [
             dcc.Store(id="metric-id", data=metric.id),
+            # The comparator group asked for, which the comparison's table is built for
+            dcc.Store(id="metric-group", data=group),
             html.P(
                 [
                     dcc.Link("Catalogue", href="/catalogue"),
@@ -198,6 +207,49 @@ def download_series(_clicks: int | None, metric_id: str, area: str) -> dict[str,
         raise dash.exceptions.PreventUpdate
     model = read_model(rt.registry, rt.engine, [metric.id], date.today(), rt.audience)
     return dcc.send_string(series_csv(model, metric, area), f"{metric.id}-{area}.csv")
+
+
+@callback(
+    Output({"type": TABLE_ON_OPEN_BODY, "table": MATCH}, "children"),
+    Input({"type": TABLE_ON_OPEN, "table": MATCH}, "n_clicks"),
+    State("metric-id", "data"),
+    State("metric-area", "value"),
+    State("metric-start", "value"),
+    State("metric-end", "value"),
+    State("metric-group", "data"),
+    prevent_initial_call=True,
+)
+def table_on_open(
+    clicks: int | None,
+    metric_id: str,
+    area: str | None,
+    start: str | None,
+    end: str | None,
+    group: str | None = None,
+) -> Any:
+    """The table behind a disclosure, built when it is opened (an odd click on its summary),
+    from the figures the page shows: the series in the chosen range, or the comparison with
+    the chosen group. A measure the viewer may not see gets nothing."""
+    if not clicks or clicks % 2 == 0:
+        raise dash.exceptions.PreventUpdate  # closed again: the table stays as it is
+    rt = runtime()
+    registry = rt.registry
+    metric, area_code = _chosen_series(registry, metric_id, area)
+    if area_code not in {a.code for a in registry.areas_for(metric)}:
+        raise dash.exceptions.PreventUpdate
+    table = ctx.triggered_id["table"] if isinstance(ctx.triggered_id, dict) else None
+    model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
+    if table == "spc":
+        view = _series_shown(metric, area_code, start, end)
+        # Figures found small since the page was drawn are shown as [c], as the page would
+        hidden = model.hidden(metric.id, area_code)
+        return public_series_table(registry, view, hidden) if hidden else spc_table(registry, view)
+    if table == "comparison":
+        choice = comparison_choice(registry, metric, model.compared)
+        comparison = choice.chosen(group)
+        if comparison is not None:
+            return comparison_table(registry, comparison, choice)
+    raise dash.exceptions.PreventUpdate
 
 
 @callback(

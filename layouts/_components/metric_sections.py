@@ -15,7 +15,7 @@ from layouts._components.charts import GRAPH_CONFIG, chart_figure
 from layouts._components.forms import labelled_select
 from layouts._components.measures import POLARITY_WORDS, target_text
 from layouts._components.status import assurance_text, variation_text
-from layouts._components.tables import details, simple_table
+from layouts._components.tables import details_on_open, simple_table
 from metrics.engine.benchmark import Comparison
 from metrics.engine.comparison_choice import ComparisonChoice
 from metrics.engine.periods import period_label
@@ -96,30 +96,7 @@ def spc_body(registry: Registry, view: SeriesView, *, names: bool = True) -> lis
             )
         )
     if not frame.empty:
-        table = simple_table(
-            frame.iloc[::-1],
-            {
-                "period": "Period",
-                "value": "Value",
-                "target": "Target",
-                "mean": "Mean",
-                "lpl": "Lower limit",
-                "upl": "Upper limit",
-                "point_type": "SPC reading",
-            },
-            caption=f"{metric.name}, {area}, newest first",
-            row_header="period",
-            formatters={
-                "value": lambda v: format_value(v, metric),
-                "target": lambda v: "" if v is None or pd.isna(v) else format_value(v, metric),
-                "mean": lambda v: format_value(v, metric),
-                "lpl": lambda v: format_value(v, metric),
-                "upl": lambda v: format_value(v, metric),
-                "point_type": lambda v: variation_text(v),
-            },
-            table_id="spc-table",
-        )
-        children.append(details("Show the data as a table", table))
+        children.append(details_on_open("Show the data as a table", "spc"))
         children.append(
             html.Button(
                 "Download every period (CSV)",
@@ -129,6 +106,34 @@ def spc_body(registry: Registry, view: SeriesView, *, names: bool = True) -> lis
         )
         children.append(dcc.Download(id="metric-download"))
     return children
+
+
+def spc_table(registry: Registry, view: SeriesView) -> html.Div:
+    """The series shown, newest first, with its SPC columns: the chart's data as a table."""
+    metric = view.metric
+    return simple_table(
+        view.frame.iloc[::-1],
+        {
+            "period": "Period",
+            "value": "Value",
+            "target": "Target",
+            "mean": "Mean",
+            "lpl": "Lower limit",
+            "upl": "Upper limit",
+            "point_type": "SPC reading",
+        },
+        caption=f"{metric.name}, {registry.area_name(view.area_code)}, newest first",
+        row_header="period",
+        formatters={
+            "value": lambda v: format_value(v, metric),
+            "target": lambda v: "" if v is None or pd.isna(v) else format_value(v, metric),
+            "mean": lambda v: format_value(v, metric),
+            "lpl": lambda v: format_value(v, metric),
+            "upl": lambda v: format_value(v, metric),
+            "point_type": lambda v: variation_text(v),
+        },
+        table_id="spc-table",
+    )
 
 
 def spc_section(
@@ -487,39 +492,23 @@ def _with_england(table: pd.DataFrame, england: pd.DataFrame | None) -> pd.DataF
     return table.merge(medians, on="period_start", how="left")
 
 
-def comparison_section(
-    registry: Registry,
-    comparison: Comparison | None,
-    national: str | None = None,
-    choice: ComparisonChoice | None = None,
-) -> html.Section | None:
-    """The council against a group of councils: sentences, trend, ranked bar and tables.
-
-    `national` is a sentence about all English councils, when the data covers them. With
-    `choice`, the reader chooses the group (`comparison` is the one chosen) and the table over
-    time gives the England median where the data has it.
-    """
-    if comparison is None:
-        return None
-    metric = comparison.metric
-    council = registry.plan.organisation.short_name
+def _over_time(comparison: Comparison, choice: ComparisonChoice | None) -> pd.DataFrame:
+    """Every period the council has a figure for, against the group (and the England median
+    when the reader chooses among groups and the data has it)."""
     england = choice.england if choice is not None else None
     if comparison.group.id == ENGLISH_COUNCILS.id:
         england = None  # the group's own median is the England median
-    table = _with_england(comparison.by_period.dropna(subset=["own_value"]), england)
-    ranking = comparison.latest_ranking()
-    if table.empty or ranking.empty:
-        return None
-    latest_label = period_label(
-        metric.frequency, pd.Timestamp(ranking["period_start"].iloc[0]).date()
-    )
-    unit_title = UNIT_TITLES[metric.unit]
-    group_words = comparison.group.name[0].lower() + comparison.group.name[1:]
-    size = (
-        f"The group has {plural(len(comparison.group.members), 'council')}"
-        if comparison.group.members
-        else "The group is every council in it with a figure"
-    )
+    return _with_england(comparison.by_period.dropna(subset=["own_value"]), england)
+
+
+def comparison_table(
+    registry: Registry, comparison: Comparison, choice: ComparisonChoice | None = None
+) -> html.Div:
+    """The comparison over time, newest first: the comparison chart's data as a table."""
+    metric = comparison.metric
+    council = registry.plan.organisation.short_name
+    table = _over_time(comparison, choice)
+    group_words = comparison.group.in_a_sentence
     over_time = {
         "period": "Period",
         "own_value": council,
@@ -540,6 +529,51 @@ def comparison_section(
     }
     over_time_formats["rank"] = lambda r: "" if pd.isna(r) else str(int(r))
     over_time_formats["n"] = lambda n: str(int(n))
+    return simple_table(
+        table.iloc[::-1].assign(
+            period=[
+                period_label(metric.frequency, pd.Timestamp(s).date())
+                for s in table["period_start"].iloc[::-1]
+            ]
+        ),
+        over_time,
+        caption=f"{metric.name}: {council} against {group_words}",
+        row_header="period",
+        formatters=over_time_formats,
+        table_id="comparison-table",
+    )
+
+
+def comparison_section(
+    registry: Registry,
+    comparison: Comparison | None,
+    national: str | None = None,
+    choice: ComparisonChoice | None = None,
+) -> html.Section | None:
+    """The council against a group of councils: sentences, trend, ranked bar and tables.
+
+    `national` is a sentence about all English councils, when the data covers them. With
+    `choice`, the reader chooses the group (`comparison` is the one chosen) and the table over
+    time gives the England median where the data has it.
+    """
+    if comparison is None:
+        return None
+    metric = comparison.metric
+    council = registry.plan.organisation.short_name
+    table = _over_time(comparison, choice)
+    ranking = comparison.latest_ranking()
+    if table.empty or ranking.empty:
+        return None
+    latest_label = period_label(
+        metric.frequency, pd.Timestamp(ranking["period_start"].iloc[0]).date()
+    )
+    unit_title = UNIT_TITLES[metric.unit]
+    group_words = comparison.group.in_a_sentence
+    size = (
+        f"The group has {plural(len(comparison.group.members), 'council')}"
+        if comparison.group.members
+        else "The group is every council in it with a figure"
+    )
     return html.Section(
         [
             html.H2("Compared with other councils", id="comparison-heading"),
@@ -593,22 +627,7 @@ def comparison_section(
                 formatters={"value": lambda v: format_value(v, metric)},
                 table_id="ranking-table",
             ),
-            details(
-                "Show the comparison over time as a table",
-                simple_table(
-                    table.iloc[::-1].assign(
-                        period=[
-                            period_label(metric.frequency, pd.Timestamp(s).date())
-                            for s in table["period_start"].iloc[::-1]
-                        ]
-                    ),
-                    over_time,
-                    caption=f"{metric.name}: {council} against {group_words}",
-                    row_header="period",
-                    formatters=over_time_formats,
-                    table_id="comparison-table",
-                ),
-            ),
+            details_on_open("Show the comparison over time as a table", "comparison"),
         ],
         **aria(labelledby="comparison-heading"),
     )

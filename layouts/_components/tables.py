@@ -75,3 +75,24 @@ def _plain(value: Any) -> str:
 def details(summary: str, *children: Component, open_: bool = False) -> html.Details:
     """A disclosure (summary + hidden content) for tables behind charts."""
     return html.Details([html.Summary(summary), *children], open=open_, className="pmf-details")
+
+
+# A table built when its disclosure is opened: the summary's clicks ask for it (a click, or
+# Enter or Space on the focused summary), and its body is filled with the table
+TABLE_ON_OPEN = "table-on-open"
+TABLE_ON_OPEN_BODY = "table-on-open-body"
+
+
+def details_on_open(summary: str, table: str) -> html.Details:
+    """A closed disclosure whose long table (named `table`) is built only when it is first
+    opened, by the page's callback: a page view then sends no cells nobody has asked for."""
+    return html.Details(
+        [
+            html.Summary(summary, id={"type": TABLE_ON_OPEN, "table": table}),
+            html.Div(
+                html.P("Loading the table…", className="pmf-muted"),
+                id={"type": TABLE_ON_OPEN_BODY, "table": table},
+            ),
+        ],
+        className="pmf-details",
+    )

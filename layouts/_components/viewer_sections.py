@@ -17,10 +17,9 @@ from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
 
 
-def public_series_section(registry: Registry, view: SeriesView, hidden: set[date]) -> html.Section:
-    """The series with small numbers shown as [c]; no chart, as its points would give them away."""
+def public_series_table(registry: Registry, view: SeriesView, hidden: set[date]) -> html.Div:
+    """The series shown, newest first, with small numbers as [c]."""
     metric, frame = view.metric, view.frame
-    area = registry.area_name(view.area_code)
     table = frame.iloc[::-1].assign(
         shown=[
             shown(v, metric, s in hidden)
@@ -29,6 +28,18 @@ def public_series_section(registry: Registry, view: SeriesView, hidden: set[date
             )
         ]
     )
+    return simple_table(
+        table,
+        {"period": "Period", "shown": "Value"},
+        caption=f"{metric.name}, {registry.area_name(view.area_code)}, newest first",
+        row_header="period",
+        table_id="spc-table",
+    )
+
+
+def public_series_section(registry: Registry, view: SeriesView, hidden: set[date]) -> html.Section:
+    """The series with small numbers shown as [c]; no chart, as its points would give them away."""
+    area = registry.area_name(view.area_code)
     return html.Section(
         [
             html.H2(f"Trend: {area}", id="spc-heading"),
@@ -38,16 +49,7 @@ def public_series_section(registry: Registry, view: SeriesView, hidden: set[date
                 id="spc-summary",
                 className="pmf-summary",
             ),
-            details(
-                "Show the data as a table",
-                simple_table(
-                    table,
-                    {"period": "Period", "shown": "Value"},
-                    caption=f"{metric.name}, {area}, newest first",
-                    row_header="period",
-                    table_id="spc-table",
-                ),
-            ),
+            details("Show the data as a table", public_series_table(registry, view, hidden)),
             html.Button(
                 "Download every period (CSV)",
                 id="metric-download-button",

@@ -57,7 +57,7 @@ class Comparison:
         group_words = (
             "similar councils"
             if self.group.id == "nearest-neighbours"
-            else self.group.name[0].lower() + self.group.name[1:]
+            else self.group.in_a_sentence
         )
         return (
             f"{council} {order} {ordinal(int(row['rank']))} of {int(row['n'])} {group_words} "

@@ -42,6 +42,11 @@ class ComparatorGroup(_Strict):
             raise ValueError("give exactly one of 'members', 'neighbours_file' or 'code_prefix'")
         return self
 
+    @property
+    def in_a_sentence(self) -> str:
+        """The name inside a sentence: "Nearest neighbours" reads "nearest neighbours"."""
+        return self.name[0].lower() + self.name[1:]
+
     def includes(self, code: str, own_code: str) -> bool:
         """Whether an area belongs to the group (the council itself always does)."""
         if code == own_code:

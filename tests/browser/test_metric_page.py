@@ -81,3 +81,30 @@ def test_an_officer_rebases_through_the_form_and_sees_the_break(page: Any, live_
     page.wait_for_selector("#spc-chart .shapelayer path", state="detached")
     assert "Limits recalculated" not in page.inner_text("#spc-chart")
     assert_accessible(page)
+
+
+def test_the_tables_behind_the_charts_open_from_the_keyboard(page: Any, live_url: str) -> None:
+    # The long tables are built when opened: the page arrives without their cells
+    page.goto(live_url + "/metric/asc-info-ease-users")
+    page.wait_for_selector("#comparison-chart .main-svg")
+    assert page.locator("#spc-table").count() == 0
+    assert page.locator("#comparison-table").count() == 0
+    summary = page.locator("summary", has_text="Show the data as a table")
+    summary.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#spc-table tbody tr")
+    points = page.locator("#spc-table tbody tr")
+    assert points.count() >= 1
+    # Newest first, as the chart's last point
+    assert page.locator("#spc-table caption").inner_text().endswith("newest first")
+    over_time = page.locator("summary", has_text="Show the comparison over time as a table")
+    over_time.focus()
+    page.keyboard.press(" ")
+    page.wait_for_selector("#comparison-table tbody tr")
+    assert "Median" in page.inner_text("#comparison-table thead")
+    assert page.locator("#comparison-table tbody tr").count() >= 1
+    assert_accessible(page)
+    # Closed and opened again, the table is still there (built afresh from the same figures)
+    page.keyboard.press(" ")
+    page.keyboard.press(" ")
+    page.wait_for_selector("#comparison-table tbody tr")

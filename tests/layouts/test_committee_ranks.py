@@ -22,7 +22,15 @@ from metrics.registry.loader import load_registry
 from tests.browser.conftest import DEMO_AS_OF
 from tests.conftest import CONFIG
 from tests.fixtures.national import demo_with_national
-from tests.layouts.conftest import ACCOUNTS, PASSWORD, engine_of, page, text_of, viewing
+from tests.layouts.conftest import (
+    ACCOUNTS,
+    PASSWORD,
+    engine_of,
+    page,
+    text_of,
+    triggered,
+    viewing,
+)
 
 COMMITTEE = "health-care"
 POSITION = re.compile(r"(\d+(?:st|nd|rd|th) of \d+) \(([a-z ]+)\)")
@@ -129,3 +137,29 @@ def test_standings_read_a_few_measures_at_a_time_are_those_of_one_read(app: dash
         pd.testing.assert_frame_equal(in_order(whole.own), in_order(in_turn.own), check_dtype=False)
     nothing = standings(registry, engine, [], date.today(), "public")
     assert nothing.groups == {} and nothing.own.empty
+
+
+@pytest.mark.parametrize("group", ["", "english-councils"])
+def test_the_comparison_table_opened_gives_the_rank_the_sentence_gives(
+    app: dash.Dash, group: str
+) -> None:
+    with viewing(app, "officer"):
+        positions = committee_positions(
+            page("committee").layout(committee_id=COMMITTEE, group=group)
+        )
+    metric_id = next(m for m, p in positions.items() if POSITION.fullmatch(p))
+    place = POSITION.fullmatch(positions[metric_id]).group(1)  # type: ignore[union-attr]
+    with viewing(app, "officer"):
+        layout = page("metric").layout(metric_id=metric_id, group=group)
+        key = {"type": "table-on-open", "table": "comparison"}
+        states = (metric_id, "", "", "", group)  # the page's measure, area, range and group
+        opened = triggered(page("metric").table_on_open, key, "n_clicks", 1, *states)
+    assert "Lower quartile" not in text_of(layout)  # the table's heading: no table yet
+    heading = [text_of(cell) for cell in opened["comparison-table"].children[1].children.children]
+    assert heading[-1] == ("Councils" if group else "England median")
+    newest = [
+        text_of(cell) for cell in opened["comparison-table"].children[-1].children[0].children
+    ]
+    rank = newest[heading.index("Rank")]
+    assert place.startswith(f"{rank}")
+    assert place.endswith(f" of {newest[heading.index('Councils')]}")
