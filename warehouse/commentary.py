@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import sqlalchemy as sa
 
+from warehouse.frames import frame_of
 from warehouse.tables import commentary
 
 MAX_LENGTH = 4000
@@ -51,15 +52,19 @@ def add_comment(
         )
 
 
+# A drill-down's comments, asked on every view: compiled once (warehouse.compiled)
+_COMMENTS = (
+    sa.select(commentary)
+    .where(commentary.c.metric_id == sa.bindparam("metric_id"))
+    .order_by(commentary.c.created_at.desc(), commentary.c.id.desc())
+)
+_PUBLIC_COMMENTS = _COMMENTS.where(commentary.c.visibility == "public")
+
+
 def comments_for(engine: sa.Engine, metric_id: str, *, public_only: bool = False) -> pd.DataFrame:
     """A metric's comments, newest first."""
-    query = sa.select(commentary).where(commentary.c.metric_id == metric_id)
-    if public_only:
-        query = query.where(commentary.c.visibility == "public")
     with engine.connect() as conn:
-        return pd.read_sql_query(
-            query.order_by(commentary.c.created_at.desc(), commentary.c.id.desc()), conn
-        )
+        return frame_of(conn, _PUBLIC_COMMENTS if public_only else _COMMENTS, metric_id=metric_id)
 
 
 def set_visibility(engine: sa.Engine, comment_id: int, visibility: str) -> None:

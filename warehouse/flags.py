@@ -20,6 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warehouse.compiled import execute
+from warehouse.frames import frame_of
 from warehouse.tables import flag_events, flags
 
 OPEN, ACKNOWLEDGED, ACTION_PLANNED, RESOLVED, CLOSED = (
@@ -231,6 +232,33 @@ def read_flags(
         query = query.where(_action_overdue(today))
     with _connection(bind) as conn:
         frame = pd.read_sql_query(query, conn)
+    return _judged(frame, today)
+
+
+# A drill-down's flags, asked on every view: compiled once (warehouse.compiled)
+_OPEN_OF_SUBJECT = (
+    sa.select(flags)
+    .where(
+        flags.c.subject_type == sa.bindparam("subject_type"),
+        flags.c.subject_id == sa.bindparam("subject_id"),
+        sa.or_(*(flags.c.status == status for status in OPEN_STATUSES)),
+    )
+    .order_by(flags.c.raised_at.desc(), flags.c.id.desc())
+)
+
+
+def open_flags_of(
+    bind: Bind, subject_type: str, subject_id: str, today: date | None = None
+) -> pd.DataFrame:
+    """One subject's open flags, newest first: the frame `read_flags(open_only=True,
+    subject_type=..., subject_ids=[subject_id], today=...)` gives."""
+    with _connection(bind) as conn:
+        frame = frame_of(conn, _OPEN_OF_SUBJECT, subject_type=subject_type, subject_id=subject_id)
+    return _judged(frame, today or date.today())
+
+
+def _judged(frame: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Flags read from the table with `action_overdue` and `is_open` worked out."""
     due = pd.to_datetime(frame["due_date"])
     late = due.notna() & (due < pd.Timestamp(today))
     frame["action_overdue"] = (frame["status"] == ACTION_PLANNED) & late

@@ -7,6 +7,7 @@ from datetime import datetime
 import pandas as pd
 import sqlalchemy as sa
 
+from warehouse.frames import frame_of
 from warehouse.tables import milestones
 
 MILESTONE_COLUMNS = [
@@ -54,8 +55,13 @@ def upsert_milestones(
     return inserted, updated
 
 
+# Asked on every view of the overview: compiled once (warehouse.compiled)
+_EVERY_MILESTONE = sa.select(milestones).order_by(
+    milestones.c.programme, milestones.c.baseline_date
+)
+
+
 def read_milestones(engine: sa.Engine) -> pd.DataFrame:
     """Every milestone, ordered by programme and baseline date."""
-    query = sa.select(milestones).order_by(milestones.c.programme, milestones.c.baseline_date)
     with engine.connect() as conn:
-        return pd.read_sql_query(query, conn)
+        return frame_of(conn, _EVERY_MILESTONE)

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from warehouse.frames import read_frame
+from warehouse.frames import native_frame_of, read_frame
 from warehouse.tables import observations
 
 OBSERVATION_COLUMNS = [
@@ -337,16 +337,25 @@ def revision_history(
         return read_frame(conn, query)
 
 
+# A drill-down's restated values, asked on every view: compiled once (warehouse.compiled)
+_RESTATED = (
+    sa.select(observations)
+    .where(
+        observations.c.metric_id == sa.bindparam("metric_id"),
+        observations.c.superseded_at.is_not(None),
+    )
+    .order_by(
+        observations.c.superseded_at.desc(),
+        observations.c.area_code,
+        observations.c.period_start.desc(),
+    )
+)
+
+
 def restated_values(engine: sa.Engine, metric_id: str) -> pd.DataFrame:
     """Only the values of a metric that were later restated, newest restatement first."""
-    o = observations
-    query = (
-        sa.select(o)
-        .where(o.c.metric_id == metric_id, o.c.superseded_at.is_not(None))
-        .order_by(o.c.superseded_at.desc(), o.c.area_code, o.c.period_start.desc())
-    )
     with engine.connect() as conn:
-        return read_frame(conn, query)
+        return native_frame_of(conn, _RESTATED, metric_id=metric_id)
 
 
 def observation_count(engine: sa.Engine, *, current_only: bool = True) -> int:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 import pandas as pd
 import sqlalchemy as sa
 
+from warehouse.frames import frame_of
 from warehouse.tables import spc_rebases
 
 REBASE_COLUMNS = [
@@ -91,6 +92,12 @@ def read_rebases(
     """Rebases in the order recorded: those in force now (or recorded and not yet
     withdrawn at `in_force_at`), or every one ever recorded with `include_withdrawn`."""
     table = spc_rebases
+    if metric_ids is not None and len(metric_ids) == 1 and in_force_at is not None:
+        with engine.connect() as conn:
+            frame = frame_of(
+                conn, _IN_FORCE_FOR_ONE, metric_id=metric_ids[0], in_force_at=in_force_at
+            )
+        return _framed(frame)
     query = sa.select(*(table.c[name] for name in REBASE_COLUMNS))
     if metric_ids is not None:
         query = query.where(table.c.metric_id.in_(list(metric_ids)))
@@ -104,6 +111,25 @@ def read_rebases(
     query = query.order_by(table.c.id)
     with engine.connect() as conn:
         frame = pd.read_sql_query(query, conn)
+    return _framed(frame)
+
+
+_IN_FORCE_AT = sa.bindparam("in_force_at", type_=sa.DateTime)
+# One measure's rebases at a moment, asked on every view of its drill-down: compiled once
+# (warehouse.compiled)
+_IN_FORCE_FOR_ONE = (
+    sa.select(*(spc_rebases.c[name] for name in REBASE_COLUMNS))
+    .where(
+        spc_rebases.c.metric_id == sa.bindparam("metric_id"),
+        spc_rebases.c.recorded_at < _IN_FORCE_AT,
+        sa.or_(spc_rebases.c.withdrawn_at.is_(None), spc_rebases.c.withdrawn_at >= _IN_FORCE_AT),
+    )
+    .order_by(spc_rebases.c.id)
+)
+
+
+def _framed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rebases as read, with every column even when there are none, and dates as dates."""
     if frame.empty:
         return pd.DataFrame(columns=REBASE_COLUMNS)
     frame["period_start"] = [pd.Timestamp(v).date() for v in frame["period_start"]]

@@ -19,7 +19,13 @@ from metrics.flags.reasons import condition_holds, reason_words, reasons_of
 from metrics.flags.rules import RULE_NAMES
 from metrics.registry.loader import Registry
 from metrics.words import FLAG_STATUS, flag_event_word, flag_status_word, rule_word
-from warehouse.flags import ACTION_PLANNED, OPEN_STATUSES, flag_actors, read_flags, read_trail
+from warehouse.flags import (
+    ACTION_PLANNED,
+    OPEN_STATUSES,
+    flag_actors,
+    open_flags_of,
+    read_trail,
+)
 from warehouse.milestones import read_milestones
 
 STATUS_WORDS = FLAG_STATUS  # the words live in metrics.words
@@ -167,10 +173,7 @@ def metric_flags(
     registry: Registry, engine: sa.Engine, metric_id: str, today: date | None = None
 ) -> pd.DataFrame:
     """A measure's open flags in every area, described, for its drill-down."""
-    flags = read_flags(
-        engine, open_only=True, subject_type="metric", subject_ids=[metric_id], today=today
-    )
-    return describe(registry, engine, flags)
+    return describe(registry, engine, open_flags_of(engine, "metric", metric_id, today))
 
 
 def owners(engine: sa.Engine, registry: Registry) -> list[str]:
