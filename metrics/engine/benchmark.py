@@ -138,16 +138,19 @@ def council_values(observations: pd.DataFrame, metric: Metric) -> CouncilValues:
     if observations.empty:
         # An empty warehouse has no columns to read either: no council has a value yet
         return CouncilValues(pd.DataFrame(columns=VALUE_COLUMNS), none, none.astype(object))
-    rows = observations[observations["metric_id"] == metric.id]
-    rows = rows[[*VALUE_COLUMNS, "is_benchmark"] if "is_benchmark" in rows else VALUE_COLUMNS]
-    rows = rows[rows["value"].notna()]
+    # Codes compared and numbered as plain objects: without pyarrow, pandas' own string
+    # columns compare and hash them one by one in Python
+    ours = observations["metric_id"].to_numpy(dtype=object) == metric.id
+    kept_rows = ours & observations["value"].notna().to_numpy()
+    columns = [*VALUE_COLUMNS, "is_benchmark"] if "is_benchmark" in observations else VALUE_COLUMNS
+    rows = observations[columns] if kept_rows.all() else observations.loc[kept_rows, columns]
     if rows.empty:
         return CouncilValues(rows[VALUE_COLUMNS].reset_index(drop=True), none, none.astype(object))
     if "is_benchmark" in rows:
         # Own rows (not benchmark) first, so where both came in for a council and period the
         # council's own is kept; the sort is stable, so otherwise the first loaded is
         rows = rows.iloc[np.argsort(rows["is_benchmark"].to_numpy(dtype=bool), kind="stable")]
-    council, councils = pd.factorize(rows["area_code"])
+    council, councils = pd.factorize(rows["area_code"].to_numpy(dtype=object))
     period, _ = pd.factorize(rows["period_start"])
     first = ~pd.Series(council.astype(np.int64) * (period.max() + 1) + period).duplicated()
     kept = first.to_numpy()
@@ -236,18 +239,27 @@ def rank_members(
     period, periods = pd.factorize(starts, sort=True)
     figures = values["value"].to_numpy(dtype=float)
     count = len(figures)
-    # Ascending sort first: medians and quartiles read it; ranks read the order of polarity
-    order = np.lexsort((figures, period))
+    # Ascending by period, then figure: medians and quartiles read it; ranks read the order
+    # of polarity. One sort by figure, then a stable sort by period (a radix sort of small
+    # numbers): three times quicker than sorting on both keys at once
+    by_figure = np.argsort(figures)
+    narrow = period.astype(np.int16 if len(periods) <= np.iinfo(np.int16).max else np.int64)
+    order = by_figure[np.argsort(narrow[by_figure], kind="stable")]
     in_order = figures[order]
     first = np.flatnonzero(np.r_[True, period[order][1:] != period[order][:-1]])
     sizes = np.diff(np.r_[first, count])
-    ascending = metric.polarity == "lower_is_better"
-    by_rank = order if ascending else np.lexsort((-figures, period))
+    positions = np.arange(count)
+    if metric.polarity == "lower_is_better":
+        by_rank = order
+    else:
+        # Highest first: each period's run of the ascending order read backwards (figures
+        # are never missing here, and ties take the same rank in any order)
+        segment = np.repeat(np.arange(len(first)), sizes)
+        by_rank = order[2 * first[segment] + sizes[segment] - 1 - positions]
     ranked = figures[by_rank]
     ranked_period = period[by_rank]
     starts_group = np.r_[True, ranked_period[1:] != ranked_period[:-1]]
     starts_tie = starts_group | np.r_[True, ranked[1:] != ranked[:-1]]
-    positions = np.arange(count)
     group_first = np.maximum.accumulate(np.where(starts_group, positions, 0))
     tie_first = np.maximum.accumulate(np.where(starts_tie, positions, 0))
     rank = np.empty(count, dtype=float)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from layouts._components.metric_sections import comparison_section
+from layouts._components.metric_sections import comparison_section, comparison_table
 from metrics.engine.comparison_choice import (
     NOT_IN_GROUP,
     comparison_choice,
@@ -84,11 +84,17 @@ def test_the_comparison_section_offers_the_groups_and_the_england_median(
     section = comparison_section(registry, choice.chosen(None), None, choice)
     words = text_of(section)
     assert "Compare with" in words and "All English councils" in repr(section)
-    assert "England median" in words and "The group has 16 councils" in words
-    national = comparison_section(registry, choice.chosen(ENGLISH_COUNCILS.id), None, choice)
-    words = text_of(national)
+    assert "The group has 16 councils" in words
+    # The table over time, built when opened, gives the England median beside the group's
+    own = choice.chosen(None)
+    assert own is not None
+    assert "England median" in text_of(comparison_table(registry, own, choice))
+    england = choice.chosen(ENGLISH_COUNCILS.id)
+    assert england is not None
+    words = text_of(comparison_section(registry, england, None, choice))
     assert "all English councils ranked" in words
-    assert "England median" not in words  # the group's own median is the England median
+    # The group's own median is the England median
+    assert "England median" not in text_of(comparison_table(registry, england, choice))
     assert "every councils" not in words
 
 
