@@ -101,7 +101,11 @@ def layout(
         (s.isoformat(), p) for s, p in zip(periods["period_start"], periods["period"], strict=True)
     ]
     hidden = model.hidden(metric.id, area_code)
-    choice = comparison_choice(registry, metric, model.compared)
+    # The chosen group is drawn over time; of the others the page shows only their names and
+    # the national sentence (the latest period's), so only the chosen one ranks every period
+    choice = comparison_choice(
+        registry, metric, model.compared, latest_only=True, except_chosen=group
+    )
     return html.Div(
         [
             dcc.Store(id="metric-id", data=metric.id),

@@ -13,6 +13,7 @@ import pandas as pd
 
 from metrics.engine.benchmark import (
     Comparison,
+    CouncilValues,
     council_values,
     latest_position,
     rank_members,
@@ -53,40 +54,64 @@ def candidate_groups(registry: Registry, metric: Metric) -> list[ComparatorGroup
 
 
 def comparison_choice(
-    registry: Registry, metric: Metric, observations: pd.DataFrame, *, latest_only: bool = False
+    registry: Registry,
+    metric: Metric,
+    observations: pd.DataFrame,
+    *,
+    latest_only: bool = False,
+    except_chosen: str | None = None,
 ) -> ComparisonChoice:
     """Every group the data supports for this measure, and the England median where it has it.
 
     With `latest_only`, the same groups are offered but each comparison covers only the
     latest period the council has a figure for: all `latest_positions` reads (a committee's
-    ranks), without ranking every period of every council's history.
+    ranks), without ranking every period of every council's history. With `except_chosen`
+    too, the group a reader chose (as `ComparisonChoice.chosen` picks it from that id) still
+    covers every period: a drill-down draws that one over time, and of the others shows only
+    their names and the national sentence (the latest period's).
     """
     own_code = registry.plan.organisation.area_code
-    kept: list[Comparison] = []
-    kept_councils: list[frozenset[str]] = []
-    england = national = None
     groups = candidate_groups(registry, metric)
     if not groups:
         return ComparisonChoice((), None, None)  # a measure without a benchmark
     # The measure's rows are picked out and their councils numbered once, then narrowed
-    # for each group
+    # for each group; which groups are offered depends on their councils alone
     values = council_values(observations, metric)
+    offered: list[tuple[ComparatorGroup, CouncilValues]] = []
+    offered_councils: list[frozenset[str]] = []
+    national_members = None
+    with_england_median = False
     for group in groups:
         members = values.members(group, own_code)
         if not members.comparable():
             continue
-        ranked = members.at_latest_of(own_code) if latest_only else members
-        comparison = rank_members(ranked, metric, group, own_code)
-        if group is ENGLISH_COUNCILS:
-            national = comparison
         councils = members.area_codes()
-        if group is ENGLISH_COUNCILS and (not kept or councils > kept_councils[0]):
-            england = comparison.by_period[["period_start", "median", "n"]].reset_index(drop=True)
-        if any(councils <= k for k in kept_councils):
+        if group is ENGLISH_COUNCILS:
+            national_members = members
+            # The England median, unless the measure's own group already holds every council
+            with_england_median = not offered_councils or councils > offered_councils[0]
+        if any(councils <= k for k in offered_councils):
             continue  # no council that an earlier choice lacks: the same comparison again
-        kept.append(comparison)
-        kept_councils.append(councils)
-    return ComparisonChoice(tuple(kept), england, national)
+        offered.append((group, members))
+        offered_councils.append(councils)
+    ids = [group.id for group, _ in offered]
+    whole = except_chosen if except_chosen in ids else (ids[0] if ids else None)
+
+    def ranked(group: ComparatorGroup, members: CouncilValues) -> Comparison:
+        latest = latest_only and not (except_chosen is not None and group.id == whole)
+        return rank_members(
+            members.at_latest_of(own_code) if latest else members, metric, group, own_code
+        )
+
+    comparisons = {group.id: ranked(group, members) for group, members in offered}
+    england = national = None
+    if national_members is not None:
+        national = comparisons.get(ENGLISH_COUNCILS.id) or ranked(
+            ENGLISH_COUNCILS, national_members
+        )
+        if with_england_median:
+            england = national.by_period[["period_start", "median", "n"]].reset_index(drop=True)
+    return ComparisonChoice(tuple(comparisons[i] for i in ids), england, national)
 
 
 NOT_IN_GROUP = "No figures for this group"

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from layouts._components.metric_sections import comparison_section, comparison_table
+from metrics.engine.benchmark import national_sentence
 from metrics.engine.comparison_choice import (
     NOT_IN_GROUP,
     comparison_choice,
@@ -158,3 +159,39 @@ def test_ranks_of_the_latest_period_only_are_those_of_every_period(
             assert latest_positions({METRIC: latest}, group_id) == full, (seed, group_id)
             compared += bool(full)
     assert compared > 300  # most draws have a place to compare
+
+
+@pytest.mark.parametrize(
+    "chosen", ["", "nearest-neighbours", "english-counties", "english-councils"]
+)
+def test_the_chosen_group_alone_covers_every_period_and_is_the_whole_comparison(
+    registry: Registry, chosen: str
+) -> None:
+    # What a drill-down draws: the chosen group over time, the others' names, the national
+    # sentence from the latest period
+    metric = registry.metric(METRIC)
+    council = registry.plan.organisation.short_name
+    compared = 0
+    for seed in range(80):
+        rows = _history(registry, seed)
+        whole = comparison_choice(registry, metric, rows)
+        drawn = comparison_choice(registry, metric, rows, latest_only=True, except_chosen=chosen)
+        assert [g.id for g in drawn.groups] == [g.id for g in whole.groups], seed
+        full, shown = whole.chosen(chosen), drawn.chosen(chosen)
+        if full is None or shown is None:
+            assert full is shown is None, seed
+            continue
+        assert shown.group.id == full.group.id
+        pd.testing.assert_frame_equal(shown.by_period, full.by_period)
+        pd.testing.assert_frame_equal(shown.values, full.values)
+        assert shown.sentence(council) == full.sentence(council)
+        for other in drawn.comparisons:
+            if other.group.id != shown.group.id:
+                assert other.by_period["period_start"].nunique() <= 1  # the latest only
+        assert (drawn.national is None) == (whole.national is None)
+        if whole.national is not None and drawn.national is not None:
+            assert national_sentence(drawn.national, council) == national_sentence(
+                whole.national, council
+            )
+        compared += len(full.by_period) > 1
+    assert compared > 15  # many draws have more than one period to draw
