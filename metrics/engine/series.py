@@ -298,9 +298,11 @@ def series_view(
     worked out over them. `county` is the council's own area: a district's target line is
     its own (if any). `rebases` are those recorded, by metric and area.
     """
-    rows = observations[
-        (observations["metric_id"] == metric.id) & (observations["area_code"] == area_code)
-    ].sort_values("period_start")
+    # Codes compared as plain objects (pandas' own string columns compare one by one)
+    ours = (observations["metric_id"].to_numpy(dtype=object) == metric.id) & (
+        observations["area_code"].to_numpy(dtype=object) == area_code
+    )
+    rows = observations[ours].sort_values("period_start")
     starts = [pd.Timestamp(s).date() for s in rows["period_start"]]
     frame = pd.DataFrame(
         {

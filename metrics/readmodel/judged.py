@@ -152,8 +152,11 @@ class ReadModel:
     def hidden(self, metric_id: str, area_code: str) -> set[date]:
         """The periods of one series whose figures are not published (empty internally)."""
         rows = self.observations
-        mask = rows["suppressed"] & (rows["metric_id"] == metric_id)
-        mask &= rows["area_code"] == area_code
+        suppressed = rows["suppressed"].to_numpy(dtype=bool)
+        if not suppressed.any():
+            return set()  # internally, or nothing small enough to hide
+        mask = suppressed & (rows["metric_id"].to_numpy(dtype=object) == metric_id)
+        mask &= rows["area_code"].to_numpy(dtype=object) == area_code
         return {pd.Timestamp(s).date() for s in rows.loc[mask, "period_start"]}
 
     def series(
