@@ -19,7 +19,7 @@ from layouts._components.status import rag_badge
 from layouts._components.tables import captioned_table, simple_table
 from layouts._runtime import Runtime, runtime
 from metrics.engine.benchmark import latest_positions
-from metrics.engine.milestones import milestones_with_status
+from metrics.engine.milestones import slipping_count
 from metrics.engine.overview import (
     NO_ENABLER,
     cell_metrics,
@@ -187,14 +187,21 @@ def attention_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
     """The measures that need attention with their latest value and period, target and owner,
     as words (the judgement of what needs attention is `needs_attention`'s)."""
     items = needs_attention(registry, snapshot)
-    # Only the few rows listed, and the columns shown, are turned into records
+    # Only the few rows listed, and the columns shown, are turned into records, read from
+    # plain column lists: pandas' own selection costs more than the few hundred rows
     own = county_rows(registry, snapshot)
-    listed = own[own["metric_id"].isin(items["metric_id"])]
+    listed = set(items["metric_id"].tolist())
     shown_columns = [
-        c for c in ("metric_id", "value", "suppressed", "period_start", "target") if c in listed
+        c for c in ("metric_id", "value", "suppressed", "period_start", "target") if c in own
     ]
     county: dict[str, dict[str, Any]] = {
-        str(r["metric_id"]): r for r in _records(listed[shown_columns])
+        str(metric_id): dict(zip(shown_columns, values, strict=True))
+        for metric_id, values in zip(
+            own["metric_id"].tolist(),
+            zip(*(own[c].tolist() for c in shown_columns), strict=True),
+            strict=True,
+        )
+        if metric_id in listed
     }
     rows = []
     for item in _records(items):
@@ -304,17 +311,12 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
     open_flags, overdue_actions = (
         open_and_overdue_counts(rt.engine, date.today()) if internal else (0, 0)
     )
-    milestones = (
-        milestones_with_status(registry, rt.engine, date.today()) if internal else pd.DataFrame()
-    )
     summary = headline(
         registry,
         snapshot,
         open_flags=open_flags,
         overdue_actions=overdue_actions,
-        slipping_milestones=int(milestones["status"].isin(["slipped", "overdue"]).sum())
-        if not milestones.empty
-        else 0,
+        slipping_milestones=slipping_count(registry, rt.engine, date.today()) if internal else 0,
     )
     loaded = figures_loaded(rt.engine)
     # One evaluation writes the whole snapshot at one moment: any row of it says when

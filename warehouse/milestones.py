@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
 
+from warehouse.compiled import execute
 from warehouse.frames import frame_of
 from warehouse.tables import milestones
 
@@ -65,3 +66,19 @@ def read_milestones(engine: sa.Engine) -> pd.DataFrame:
     """Every milestone, ordered by programme and baseline date."""
     with engine.connect() as conn:
         return frame_of(conn, _EVERY_MILESTONE)
+
+
+# Asked on every officer's view of the overview: compiled once (warehouse.compiled)
+_MILESTONE_DATES = sa.select(
+    milestones.c.id,
+    milestones.c.baseline_date,
+    milestones.c.forecast_date,
+    milestones.c.completed_date,
+).order_by(milestones.c.programme, milestones.c.baseline_date)
+
+
+def milestone_dates(engine: sa.Engine) -> list[tuple[str, date, date | None, date | None]]:
+    """Every milestone's id with its baseline, forecast and completed dates, as plain tuples in
+    `read_milestones`' order: all its status is judged on, without a frame's cost."""
+    with engine.connect() as conn:
+        return [tuple(row) for row in execute(conn, _MILESTONE_DATES)]

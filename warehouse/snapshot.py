@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from warehouse.compiled import execute
 from warehouse.engine import database_path
-from warehouse.frames import read_frame
+from warehouse.frames import native_frame_of, read_frame
 from warehouse.tables import (
     commentary,
     flag_events,
@@ -68,15 +68,16 @@ def read_snapshot(
     area_codes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The snapshot, optionally for some metrics or areas, ordered by metric and area."""
-    s = status_snapshot
-    query = sa.select(s).order_by(s.c.metric_id, s.c.area_code)
-    if metric_ids is not None:
-        query = query.where(s.c.metric_id.in_(list(metric_ids)))
-    if area_codes is not None:
-        query = query.where(s.c.area_code.in_(list(area_codes)))
+    metrics = None if metric_ids is None else list(metric_ids)
+    areas = None if area_codes is None else list(area_codes)
     with engine.connect() as conn:
         # Natively on DuckDB: every page view after a pipeline run reads it
-        frame = read_frame(conn, query)
+        if metrics == [] or areas == []:
+            # SQL has no empty list to bind: asked the plain way (and seldom)
+            frame = read_frame(conn, _snapshot_query(metrics, areas))
+        else:
+            query, values = _kept_query(metrics, areas)
+            frame = native_frame_of(conn, query, **values)
     for column in DATE_COLUMNS:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = _as_dates(frame[column])
@@ -84,6 +85,47 @@ def read_snapshot(
         if pd.api.types.is_integer_dtype(frame[column]):
             frame[column] = frame[column].astype("int64")
     return frame
+
+
+def _snapshot_query(
+    metric_ids: Sequence[object] | None, area_codes: Sequence[object] | None
+) -> sa.Select[Any]:
+    """The snapshot's rows for these metrics and areas (each None: all), in metric and area
+    order; the values may be bound parameters."""
+    s = status_snapshot
+    query = sa.select(s).order_by(s.c.metric_id, s.c.area_code)
+    if metric_ids is not None:
+        query = query.where(s.c.metric_id.in_(list(metric_ids)))
+    if area_codes is not None:
+        query = query.where(s.c.area_code.in_(list(area_codes)))
+    return query
+
+
+def _kept_query(
+    metric_ids: list[str] | None, area_codes: list[str] | None
+) -> tuple[sa.Select[Any], dict[str, str]]:
+    """The snapshot's query for these metrics and areas (each None: all), with each value a
+    parameter of its own, and the values: the query is built once for each number of metrics
+    and areas and kept, so it is compiled once (warehouse.compiled)."""
+    metrics = None if metric_ids is None else len(metric_ids)
+    areas = None if area_codes is None else len(area_codes)
+    query = _KEPT_QUERIES.get((metrics, areas))
+    if query is None:
+        query = _snapshot_query(
+            None if metrics is None else [sa.bindparam(f"metric_{n}") for n in range(metrics)],
+            None if areas is None else [sa.bindparam(f"area_{n}") for n in range(areas)],
+        )
+        with _QUERIES_LOCK:
+            query = _KEPT_QUERIES.setdefault((metrics, areas), query)
+    values = {f"metric_{n}": value for n, value in enumerate(metric_ids or ())}
+    values.update({f"area_{n}": value for n, value in enumerate(area_codes or ())})
+    return query, values
+
+
+# The snapshot's queries by how many metrics and areas they name: a few shapes (every measure,
+# a committee's, the council's own area), never dropped, as warehouse.compiled keys by statement
+_KEPT_QUERIES: dict[tuple[int | None, int | None], sa.Select[Any]] = {}
+_QUERIES_LOCK = threading.Lock()
 
 
 def _as_dates(column: pd.Series) -> pd.Series:

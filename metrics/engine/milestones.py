@@ -20,7 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from metrics.registry.loader import Registry
-from warehouse.milestones import read_milestones
+from warehouse.milestones import milestone_dates, read_milestones
 
 COMPLETE, OVERDUE, SLIPPED, AT_RISK, ON_TRACK = (
     "complete",
@@ -30,6 +30,7 @@ COMPLETE, OVERDUE, SLIPPED, AT_RISK, ON_TRACK = (
     "on_track",
 )
 MILESTONE_STATUSES = (COMPLETE, OVERDUE, SLIPPED, AT_RISK, ON_TRACK)
+SLIPPING = (SLIPPED, OVERDUE)  # the statuses the overview counts as slipping
 
 
 def slip_days(baseline: date, forecast: date | None) -> int:
@@ -73,27 +74,39 @@ def milestone_status(
 
 def with_status(frame: pd.DataFrame, today: date, at_risk_days: int) -> pd.DataFrame:
     """Add status, slip_days and days_overdue to a milestones frame."""
-    out = frame.copy()
     rows = [
         (_required_day(ident, b), _day(f), _day(c))
         for ident, b, f, c in zip(
-            out["id"],
-            out["baseline_date"],
-            out["forecast_date"],
-            out["completed_date"],
+            frame["id"].tolist(),
+            frame["baseline_date"].tolist(),
+            frame["forecast_date"].tolist(),
+            frame["completed_date"].tolist(),
             strict=True,
         )
     ]
-    out["status"] = [milestone_status(b, f, c, today, at_risk_days) for b, f, c in rows]
-    out["slip_days"] = [slip_days(b, f) if c is None else 0 for b, f, c in rows]
-    out["days_overdue"] = [(today - b).days if is_overdue(b, c, today) else 0 for b, _, c in rows]
-    return out
+    # A shallow copy with the three columns (pandas copies on write, so the frame given is
+    # left as it was): a deep copy first costs more than the few milestones themselves
+    return frame.assign(
+        status=[milestone_status(b, f, c, today, at_risk_days) for b, f, c in rows],
+        slip_days=[slip_days(b, f) if c is None else 0 for b, f, c in rows],
+        days_overdue=[(today - b).days if is_overdue(b, c, today) else 0 for b, _, c in rows],
+    )
 
 
 def milestones_with_status(registry: Registry, engine: sa.Engine, today: date) -> pd.DataFrame:
     """Every stored milestone with its derived status, using the registry's settings."""
     at_risk_days = int(registry.settings["milestone_at_risk_days"])
     return with_status(read_milestones(engine), today, at_risk_days)
+
+
+def slipping_count(registry: Registry, engine: sa.Engine, today: date) -> int:
+    """How many stored milestones are slipping (slipped or overdue), judged as
+    `milestones_with_status` judges them, from their dates alone and without a frame."""
+    at_risk_days = int(registry.settings["milestone_at_risk_days"])
+    return sum(
+        milestone_status(_required_day(ident, b), _day(f), _day(c), today, at_risk_days) in SLIPPING
+        for ident, b, f, c in milestone_dates(engine)
+    )
 
 
 def _day(value: object) -> date | None:

@@ -1,17 +1,23 @@
 """The status snapshot reads alike on every backend, however it is fetched: dates as dates (None
 where a row has none), whole numbers as int64, in metric and area order, as pandas reads it
-through SQLAlchemy; the snapshot's version is the first markers of the page version, which
-also says whether any figure is loaded."""
+through SQLAlchemy; read through its kept queries (compiled once), it frames exactly as the same
+query built and compiled on every call does; the snapshot's version is the first markers of the
+page version, which also says whether any figure is loaded."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
+from warehouse.frames import read_frame
 from warehouse.observations import has_observations, load_observations
 from warehouse.snapshot import (
+    DATE_COLUMNS,
+    INTEGER_COLUMNS,
     figures_loaded,
     page_version,
     read_snapshot,
@@ -59,6 +65,68 @@ def test_the_snapshot_reads_as_pandas_reads_it_through_sqlalchemy(engine: sa.Eng
     # Some areas only, as the overview reads the council's own rows
     county = read_snapshot(engine, area_codes=["E10000001"])
     assert list(county["metric_id"]) == ["count", "rate"]
+
+
+def _built_each_time(
+    engine: sa.Engine,
+    metric_ids: Sequence[str] | None = None,
+    area_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The snapshot as read before its queries were kept: the query built and compiled anew,
+    then dates made dates and whole numbers int64."""
+    s = status_snapshot
+    query = sa.select(s).order_by(s.c.metric_id, s.c.area_code)
+    if metric_ids is not None:
+        query = query.where(s.c.metric_id.in_(list(metric_ids)))
+    if area_codes is not None:
+        query = query.where(s.c.area_code.in_(list(area_codes)))
+    with engine.connect() as conn:
+        frame = read_frame(conn, query)
+    for column in DATE_COLUMNS:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            days = frame[column].dt.date.astype(object)
+            frame[column] = days.where(frame[column].notna(), None).astype(object)
+    for column in INTEGER_COLUMNS:
+        if pd.api.types.is_integer_dtype(frame[column]):
+            frame[column] = frame[column].astype("int64")
+    return frame
+
+
+ASKED: list[tuple[list[str] | None, list[str] | None]] = [
+    (None, None),  # every row, as the data page reads it
+    (None, ["E10000001"]),  # the council's own rows, as the overview reads them
+    (None, ["E07000001"]),  # other values for the same query; NULL throughout some columns
+    (["rate"], ["E10000001"]),  # some measures in the council's area, as a committee's page
+    (["rate", "count"], None),
+    (["count", "rate"], ["E10000001", "E07000001"]),
+    (["nothing"], ["E10000001"]),  # none match
+    ([], None),  # nothing asked for
+    (None, []),
+]
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["empty", "rows"])
+def test_the_kept_queries_frame_as_the_query_built_each_time(
+    engine: sa.Engine, stored: bool
+) -> None:
+    if stored:
+        with engine.begin() as conn:
+            replace_snapshot(conn, _rows(), computed_at=datetime(2026, 11, 30, 9, 15))
+    for metric_ids, area_codes in ASKED:
+        read = read_snapshot(engine, metric_ids, area_codes)
+        pd.testing.assert_frame_equal(
+            read, _built_each_time(engine, metric_ids, area_codes), check_exact=True
+        )
+        assert list(read.columns) == [c.name for c in status_snapshot.columns]
+    if stored:
+        # A second call with other values has its own rows, not the first call's
+        assert list(read_snapshot(engine, area_codes=["E10000001"])["metric_id"]) == [
+            "count",
+            "rate",
+        ]
+        other = read_snapshot(engine, area_codes=["E07000001"])
+        assert list(other["area_code"]) == ["E07000001"]
+        assert other.at[0, "period_start"] == date(2026, 9, 1)
 
 
 def test_the_snapshot_version_is_the_start_of_the_page_version(engine: sa.Engine) -> None:
