@@ -372,8 +372,19 @@ def comparison_figure(table: pd.DataFrame, *, own_name: str, unit_title: str) ->
     return {"data": data, "layout": base_layout(unit_title, 360)}
 
 
+# Up to this many councils, each has a labelled bar; beyond, the ranking is a caterpillar
+LABELLED_BARS = 40
+
+
 def ranking_figure(ranking: pd.DataFrame, *, own_name: str, unit_title: str) -> Figure:
-    """A ranked bar of every council in the latest period; this council hatched and labelled."""
+    """A ranked bar of every council in the latest period; this council hatched and labelled.
+
+    A group of more than `LABELLED_BARS` councils (all English councils, say) is drawn as a
+    caterpillar: one thin upright bar per council, best first, named on hover and in the table
+    below, so the chart keeps a page's height rather than growing 24 px per council.
+    """
+    if len(ranking) > LABELLED_BARS:
+        return _caterpillar(ranking, own_name=own_name, unit_title=unit_title)
     names = [
         f"{n} (this council)" if own else str(n)
         for n, own in zip(ranking["name"], ranking["is_own"], strict=True)
@@ -397,4 +408,68 @@ def ranking_figure(ranking: pd.DataFrame, *, own_name: str, unit_title: str) -> 
     layout["yaxis"] = {**AXIS, "autorange": "reversed"}
     layout["xaxis"] = {**AXIS, "title": {"text": unit_title}}
     layout["hovermode"] = "closest"
+    return {"data": data, "layout": layout}
+
+
+def _caterpillar(ranking: pd.DataFrame, *, own_name: str, unit_title: str) -> Figure:
+    """Every council's bar upright and unlabelled, best first (the x axis is the place in the
+    ranking), this council's dark, hatched and labelled with an arrow."""
+    places = list(range(1, len(ranking) + 1))
+    values = values_of(ranking["value"])
+    names = [str(n) for n in ranking["name"]]
+    own = [bool(o) for o in ranking["is_own"]]
+    hover = "%{text}<br>%{y}<extra></extra>"
+    others = [i for i, o in enumerate(own) if not o]
+    ours = [i for i, o in enumerate(own) if o]
+    data = [
+        {
+            "type": "bar",
+            "x": [places[i] for i in others],
+            "y": [values[i] for i in others],
+            "text": [names[i] for i in others],
+            "textposition": "none",
+            "hovertemplate": hover,
+            "marker": {"color": "#b1b4b6", "line": {"width": 0}},
+            "showlegend": False,
+        },
+        {
+            "type": "bar",
+            "x": [places[i] for i in ours],
+            "y": [values[i] for i in ours],
+            "text": [f"{names[i]} (this council)" for i in ours],
+            "textposition": "none",
+            "hovertemplate": hover,
+            "marker": {
+                "color": INK,
+                "line": {"color": INK, "width": 1},
+                "pattern": {"shape": "/", "fgcolor": "#ffffff"},
+            },
+            "showlegend": False,
+        },
+    ]
+    layout = base_layout(unit_title, 360)
+    layout["bargap"] = 0.1
+    layout["barmode"] = "overlay"
+    layout["xaxis"] = {
+        **AXIS,
+        "title": {"text": f"Place among {len(places)} councils, best first"},
+        "range": [0.5, len(places) + 0.5],
+    }
+    layout["yaxis"] = {**AXIS, "title": {"text": unit_title}}
+    layout["hovermode"] = "closest"
+    layout["annotations"] = [
+        {
+            "x": places[i],
+            "y": values[i],
+            "text": f"{own_name} (this council)",
+            "showarrow": True,
+            "arrowhead": 2,
+            "arrowcolor": INK,
+            "ax": 0,
+            "ay": -40,
+            "font": {"color": INK},
+        }
+        for i in ours
+        if values[i] is not None
+    ]
     return {"data": data, "layout": layout}

@@ -22,7 +22,14 @@ from metrics.engine.comparison_choice import ComparisonChoice
 from metrics.engine.periods import period_label
 from metrics.engine.series import SeriesView
 from metrics.engine.series_words import limits_note, limits_sentences, rebase_words, shown_words
-from metrics.figures import UNIT_TITLES, comparison_figure, line_figure, ranking_figure, spc_figure
+from metrics.figures import (
+    LABELLED_BARS,
+    UNIT_TITLES,
+    comparison_figure,
+    line_figure,
+    ranking_figure,
+    spc_figure,
+)
 from metrics.format import format_value
 from metrics.readmodel.suppression import shown
 from metrics.registry.comparators import ENGLISH_COUNCILS
@@ -627,7 +634,12 @@ def comparison_section(
                     figure=ranking_figure(ranking, own_name=council, unit_title=unit_title),
                 ),
                 f"Every council in the group ranked for {latest_label}, best first; {council} is "
-                "the dark, hatched bar labelled “this council”.",
+                "the dark, hatched bar labelled “this council”."
+                + (
+                    " Each upright bar is one council; the table below names them."
+                    if len(ranking) > LABELLED_BARS
+                    else ""
+                ),
             ),
             simple_table(
                 ranking.assign(
