@@ -15,7 +15,7 @@ from layouts._components.measures import status_rows
 from layouts._components.not_found import thing_not_found
 from layouts._components.pack_download import pack_download, register_pack_download
 from layouts._components.page_cache import cached_page
-from layouts._components.query import register_filter_navigation
+from layouts._components.query import drawn_store, register_filter_navigation
 from layouts._runtime import runtime
 from metrics.readmodel.judged import standings
 from metrics.registry.comparators import ComparatorGroup
@@ -26,7 +26,7 @@ dash.register_page(
     __name__, path_template="/committee/<committee_id>", title="Select committee", name="Committee"
 )
 register_pack_download()  # serves the portfolio page's pack control too
-register_filter_navigation({"group": "committee-group"})
+register_filter_navigation({"group": "committee-group"}, drawn="committee-group-drawn")
 
 
 def offered_groups(
@@ -99,6 +99,9 @@ def layout(committee_id: str = "", group: str = "", **_q: Any) -> html.Div:
                     "committee-group",
                     [(g.id, g.name) for g in groups],
                     chosen.id if chosen is not None else "",
+                ),
+                drawn_store(
+                    "committee-group-drawn", {"group": chosen.id if chosen is not None else ""}
                 ),
                 html.P(
                     "Ranks are among the councils with a figure for the latest period; "

@@ -15,6 +15,7 @@ from layouts._components.downloads import comparison_download
 from layouts._components.finance_links import risks_section
 from layouts._components.forms import labelled_select
 from layouts._components.metric_sections import (
+    COMPARISON_GROUP_DRAWN,
     comment_list,
     comparison_section,
     comparison_table,
@@ -189,7 +190,7 @@ register_filter_navigation(
     lambda: {"area": runtime().registry.plan.county.code},
 )
 # Apart, since a measure without comparisons has no group to choose
-register_filter_navigation({"group": "comparison-group"})
+register_filter_navigation({"group": "comparison-group"}, drawn=COMPARISON_GROUP_DRAWN)
 
 
 @callback(

@@ -15,6 +15,7 @@ from layouts._components.a11y import aria
 from layouts._components.charts import GRAPH_CONFIG, chart_figure
 from layouts._components.forms import labelled_select
 from layouts._components.measures import POLARITY_WORDS, target_text
+from layouts._components.query import drawn_store
 from layouts._components.status import assurance_text, variation_text
 from layouts._components.tables import details_on_open, simple_table
 from metrics.engine.benchmark import Comparison
@@ -492,14 +493,21 @@ def comment_list(comments: pd.DataFrame) -> html.Div:
     )
 
 
+# The group the page was drawn for (layouts._components.query.register_filter_navigation)
+COMPARISON_GROUP_DRAWN = "comparison-group-drawn"
+
+
 def comparison_group_chooser(choice: ComparisonChoice, chosen: str) -> html.Form | None:
     """'Compare with': the groups the data supports for this measure (none if only one)."""
     if len(choice.groups) < 2:
         return None
     return html.Form(
-        labelled_select(
-            "Compare with", "comparison-group", [(g.id, g.name) for g in choice.groups], chosen
-        ),
+        [
+            labelled_select(
+                "Compare with", "comparison-group", [(g.id, g.name) for g in choice.groups], chosen
+            ),
+            drawn_store(COMPARISON_GROUP_DRAWN, {"group": chosen}),
+        ],
         className="pmf-filters",
         role="search",
         **aria(label="Choose the councils to compare with"),

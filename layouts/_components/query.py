@@ -48,16 +48,29 @@ def rows_chosen(frame: pd.DataFrame, chosen: dict[str, str]) -> pd.DataFrame:
 
 
 def register_filter_navigation(
-    fields: dict[str, str], defaults: Callable[[], dict[str, str]] | None = None
+    fields: dict[str, str],
+    defaults: Callable[[], dict[str, str]] | None = None,
+    *,
+    drawn: str | None = None,
 ) -> None:
     """Register a callback that puts the chosen filters in the URL, which redraws the page.
 
     `fields` maps query name -> component id (its `value`). Choosing a filter therefore gives
-    a link that reproduces the view exactly.
+    a link that reproduces the view exactly. `drawn` names a `dcc.Store` (see `drawn_store`)
+    holding the values the page was drawn with, by query name: Dash also calls the callback
+    as the page's components arrive, and with the values drawn that is no choice at all, so
+    the address is left alone (writing a default group into it would draw the page a second
+    time, and a reader's choice made meanwhile could be lost).
     """
 
     def navigate(*args: Any) -> str:
         *values, current = args
+        if drawn is not None:
+            *values, as_drawn = values
+            if as_drawn is not None and all(
+                as_drawn.get(key) == value for key, value in zip(fields, values, strict=True)
+            ):
+                raise dash.exceptions.PreventUpdate
         default_values = defaults() if defaults else {}
         chosen = search_string(dict(zip(fields, values, strict=True)), default_values)
         # Other parameters (an open panel, say) stay; only the filters' own are replaced.
@@ -76,6 +89,13 @@ def register_filter_navigation(
     dash.callback(
         Output("pmf-url", "search", allow_duplicate=True),
         [Input(component, "value") for component in fields.values()],
+        *([State(drawn, "data")] if drawn is not None else []),
         State("pmf-url", "search"),
         prevent_initial_call=True,
     )(navigate)
+
+
+def drawn_store(store_id: str, values: dict[str, str]) -> dcc.Store:
+    """The filters' values as the page was drawn with them, for `register_filter_navigation`'s
+    `drawn`: put it beside the filters, so that it is there whenever they are."""
+    return dcc.Store(id=store_id, data=values)

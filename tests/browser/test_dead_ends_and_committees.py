@@ -105,3 +105,24 @@ def test_a_committee_chooses_the_councils_it_compares_with(anonymous_page: Any, 
         page.click("#comparison-download-button")
     rows = list(csv.DictReader(io.StringIO(Path(sent.value.path()).read_text(encoding="utf-8"))))
     assert rows and {r["Comparator group"] for r in rows} == {"All English councils"}
+
+
+def test_arriving_at_a_measure_leaves_its_address_alone_until_a_group_is_chosen(
+    anonymous_page: Any, site: str
+) -> None:
+    # The group the page is drawn with is no choice: the address is not rewritten (which drew
+    # the page a second time, and could lose a choice made meanwhile)
+    page = anonymous_page
+    page.goto(site + "/committee/health-care")
+    page.wait_for_selector("#committee-group")
+    page.wait_for_load_state("networkidle")
+    assert "group=" not in page.url
+    page.click("#committee-table-healthier-independent tbody a >> nth=0")
+    page.wait_for_selector("#comparison-group")
+    page.wait_for_load_state("networkidle")
+    assert "group=" not in page.url
+    page.select_option("#comparison-group", "english-councils")
+    page.wait_for_function("() => location.search.includes('group=english-councils')")
+    page.wait_for_selector("#ranking-table caption:has-text('all English councils ranked')")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("?group=english-councils")
