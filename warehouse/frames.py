@@ -16,10 +16,16 @@ import sqlalchemy as sa
 from warehouse.compiled import compiled
 
 
+def _duckdb(conn: sa.Connection) -> Any:
+    """DuckDB's own connection under `conn`, or None on another database."""
+    raw: Any = conn.connection.driver_connection
+    return raw if conn.dialect.name == "duckdb" and hasattr(raw, "execute") else None
+
+
 def read_frame(conn: sa.Connection, query: sa.Select[Any]) -> pd.DataFrame:
     """The query's rows as a DataFrame; values are always bound parameters, never pasted in."""
-    raw: Any = conn.connection.driver_connection
-    if conn.dialect.name != "duckdb" or not hasattr(raw, "execute"):
+    raw = _duckdb(conn)
+    if raw is None:
         return pd.read_sql(query, conn)
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.params
@@ -36,8 +42,8 @@ def frame_of(conn: sa.Connection, statement: sa.Select[Any], **values: Any) -> p
     and empty results otherwise); elsewhere read_sql_query runs the statement, and
     SQLAlchemy keeps it compiled.
     """
-    raw: Any = conn.connection.driver_connection
-    if conn.dialect.name != "duckdb" or not hasattr(raw, "execute"):
+    raw = _duckdb(conn)
+    if raw is None:
         return pd.read_sql_query(statement, conn, params=values)
     done = compiled(statement, conn.dialect)
     cursor = raw.execute(done.sql, done.parameters(values))
@@ -51,8 +57,8 @@ def frame_of(conn: sa.Connection, statement: sa.Select[Any], **values: Any) -> p
 def native_frame_of(conn: sa.Connection, statement: sa.Select[Any], **values: Any) -> pd.DataFrame:
     """The rows of a statement kept at module level, with `values` for its bind parameters,
     framed as `read_frame` frames them: by DuckDB itself there, by read_sql_query elsewhere."""
-    raw: Any = conn.connection.driver_connection
-    if conn.dialect.name != "duckdb" or not hasattr(raw, "execute"):
+    raw = _duckdb(conn)
+    if raw is None:
         return pd.read_sql_query(statement, conn, params=values)
     done = compiled(statement, conn.dialect)
     return raw.execute(done.sql, done.parameters(values)).df()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from metrics.engine.codes import rows_with
 from metrics.engine.periods import period_label
 from metrics.format import format_value
 from metrics.registry.comparators import ComparatorGroup
@@ -138,9 +139,9 @@ def council_values(observations: pd.DataFrame, metric: Metric) -> CouncilValues:
     if observations.empty:
         # An empty warehouse has no columns to read either: no council has a value yet
         return CouncilValues(pd.DataFrame(columns=VALUE_COLUMNS), none, none.astype(object))
-    # Codes compared and numbered as plain objects: without pyarrow, pandas' own string
-    # columns compare and hash them one by one in Python
-    ours = observations["metric_id"].to_numpy(dtype=object) == metric.id
+    # Codes compared (metrics.engine.codes) and numbered as plain objects: pandas' own string
+    # columns hash them one by one in Python
+    ours = rows_with(observations["metric_id"], metric.id)
     kept_rows = ours & observations["value"].notna().to_numpy()
     columns = [*VALUE_COLUMNS, "is_benchmark"] if "is_benchmark" in observations else VALUE_COLUMNS
     rows = observations[columns] if kept_rows.all() else observations.loc[kept_rows, columns]

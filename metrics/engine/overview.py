@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from metrics.engine.codes import rows_with
 from metrics.registry.loader import Registry
 from metrics.words import RULE, be, plural
 
@@ -58,8 +59,7 @@ class Headline:
 def county_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
     """The snapshot rows for the council's own area: one per metric (the frame itself when
     it holds no other area, as the pages' snapshot does: read it, do not change it)."""
-    # Codes compared as plain objects (pandas' own string columns compare one by one)
-    own = snapshot["area_code"].to_numpy(dtype=object) == registry.plan.county.code
+    own = rows_with(snapshot["area_code"], registry.plan.county.code)
     return snapshot if own.all() else snapshot[own]
 
 

@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from metrics.engine.codes import rows_with
 from metrics.engine.periods import period_label
 from metrics.engine.spc import MIN_RELIABLE_POINTS, SpcResult, xmr
 from metrics.engine.spc_batch import SpcHeadlines, xmr_all
@@ -298,9 +299,8 @@ def series_view(
     worked out over them. `county` is the council's own area: a district's target line is
     its own (if any). `rebases` are those recorded, by metric and area.
     """
-    # Codes compared as plain objects (pandas' own string columns compare one by one)
-    ours = (observations["metric_id"].to_numpy(dtype=object) == metric.id) & (
-        observations["area_code"].to_numpy(dtype=object) == area_code
+    ours = rows_with(observations["metric_id"], metric.id) & rows_with(
+        observations["area_code"], area_code
     )
     rows = observations[ours].sort_values("period_start")
     starts = [pd.Timestamp(s).date() for s in rows["period_start"]]

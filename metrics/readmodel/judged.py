@@ -30,6 +30,7 @@ from metrics.engine.benchmark import (
     national_words,
     national_words_for,
 )
+from metrics.engine.codes import rows_with
 from metrics.engine.comparison_choice import (
     ComparisonChoice,
     candidate_groups,
@@ -155,8 +156,8 @@ class ReadModel:
         suppressed = rows["suppressed"].to_numpy(dtype=bool)
         if not suppressed.any():
             return set()  # internally, or nothing small enough to hide
-        mask = suppressed & (rows["metric_id"].to_numpy(dtype=object) == metric_id)
-        mask &= rows["area_code"].to_numpy(dtype=object) == area_code
+        mask = suppressed & rows_with(rows["metric_id"], metric_id)
+        mask &= rows_with(rows["area_code"], area_code)
         return {pd.Timestamp(s).date() for s in rows.loc[mask, "period_start"]}
 
     def series(
