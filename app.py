@@ -26,6 +26,7 @@ from access.web import MissingSecretKey, install_access
 from jobs.service import SchedulerService
 from layouts._components.shell import shell
 from layouts._first_page import first_page, with_page
+from layouts._plotly_bundle import serve_basic_plotly
 from layouts._runtime import CONFIG_KEY, Cache, Runtime
 from metrics.registry.loader import load_registry
 from metrics.writes import Writes
@@ -104,6 +105,7 @@ def create_app(
 
     app.layout = layout
     answer_from_memory(app)
+    serve_basic_plotly(app.server, app.config.routes_pathname_prefix)
     keep_fingerprinted_assets(app.server)
     return app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser_support import assert_accessible
+from tests.browser_support import assert_accessible, assert_drawn_by_basic_plotly
 
 
 def test_drilldown_shows_spc_and_passes_axe(page: Any, live_url: str) -> None:
@@ -35,6 +35,8 @@ def test_drilldown_compares_with_similar_councils(page: Any, live_url: str) -> N
     assert "Staffordshire (this council)" in page.inner_text("#ranking-table")
     ranks = [int(r.split()[0]) for r in rows.all_inner_texts()]
     assert ranks == sorted(ranks) and ranks[0] == 1
+    page.wait_for_selector("#comparison-chart .main-svg")
+    assert_drawn_by_basic_plotly(page)
     assert_accessible(page)
 
 

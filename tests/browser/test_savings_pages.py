@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser_support import assert_accessible
+from tests.browser_support import assert_accessible, assert_drawn_by_basic_plotly
 
 
 def test_savings_page_passes_axe_and_a_proposal_opens_from_the_keyboard(
@@ -17,6 +17,8 @@ def test_savings_page_passes_axe_and_a_proposal_opens_from_the_keyboard(
     assert page.locator("#mtfs-chart").count() == 1 and page.locator("#mtfs-table").count() == 1
     # The demo loads the finance team's returns through the savings-delivery pipeline
     assert page.inner_text("#headline-delivered") != "£0"
+    page.wait_for_selector("#mtfs-chart .main-svg")
+    assert_drawn_by_basic_plotly(page)
     assert_accessible(page)
     for _ in range(80):
         page.keyboard.press("Tab")
