@@ -287,6 +287,25 @@ def benchmark_figures(engine: sa.Engine, metric_ids: Sequence[str]) -> pd.DataFr
     return frame
 
 
+def _codes(codes: Sequence[str]) -> sa.BindParameter[Any]:
+    """Codes bound as one array, for `column == sa.any_(...)`: a whole register's measures
+    are one parameter to bind and plan, not hundreds (each one slows the statement)."""
+    array: Any = sa.ARRAY(sa.String)
+    return sa.bindparam("codes", value=list(codes), type_=array)
+
+
+# The columns `periods_with_small_figures` reads, with the types of a frame of none
+SMALL_ROWS = {
+    "metric_id": "str",
+    "area_code": "str",
+    "period_start": "datetime64[us]",
+    "value": "float64",
+    "numerator": "float64",
+    "denominator": "float64",
+    "is_benchmark": "bool",
+}
+
+
 def periods_with_small_figures(
     engine: sa.Engine, metric_ids: Sequence[str], below: float
 ) -> pd.DataFrame:
@@ -296,21 +315,13 @@ def periods_with_small_figures(
     own = sa.and_(o.c.superseded_at.is_(None), o.c.is_benchmark.is_(False))
     small = (
         sa.select(o.c.metric_id, o.c.period_start)
-        .where(own, o.c.metric_id.in_(list(metric_ids)))
+        .where(own, o.c.metric_id == sa.any_(_codes(metric_ids)))
         .where(sa.or_(o.c.value < below, o.c.numerator < below))
         .distinct()
         .subquery()
     )
     query = (
-        sa.select(
-            o.c.metric_id,
-            o.c.area_code,
-            o.c.period_start,
-            o.c.value,
-            o.c.numerator,
-            o.c.denominator,
-            o.c.is_benchmark,
-        )
+        sa.select(*(o.c[name] for name in SMALL_ROWS))
         .join(
             small,
             sa.and_(small.c.metric_id == o.c.metric_id, small.c.period_start == o.c.period_start),
@@ -318,7 +329,12 @@ def periods_with_small_figures(
         .where(own)
         .order_by(o.c.metric_id, o.c.area_code, o.c.period_start)
     )
+    # Whether any own figure at all is small, asked first (a filtered scan, without the list
+    # of measures): where none is, no period can hide anything, and nothing is joined or read
+    anywhere = sa.select(o.c.id).where(own, sa.or_(o.c.value < below, o.c.numerator < below))
     with engine.connect() as conn:
+        if conn.execute(anywhere.limit(1)).first() is None:
+            return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in SMALL_ROWS.items()})
         frame = read_frame(conn, query)
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     return frame
