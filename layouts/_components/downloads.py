@@ -9,7 +9,7 @@ from metrics.engine.benchmark import Comparison
 
 def comparison_download(comparison: Comparison | None) -> html.Div | None:
     """A button that downloads the comparison over time as CSV (none without comparison)."""
-    if comparison is None or comparison.by_period.dropna(subset=["own_value"]).empty:
+    if comparison is None or comparison.ranked.empty:
         return None
     return html.Div(
         [

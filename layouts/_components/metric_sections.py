@@ -517,10 +517,9 @@ def comparison_group_chooser(choice: ComparisonChoice, chosen: str) -> html.Form
 def _with_england(table: pd.DataFrame, england: pd.DataFrame | None) -> pd.DataFrame:
     if england is None:
         return table
-    medians = england.rename(columns={"median": "england_median"})[
-        ["period_start", "england_median"]
-    ]
-    return table.merge(medians, on="period_start", how="left")
+    # Each period's England median beside it (the merge on period it is, without its cost)
+    medians = pd.Series(england["median"].to_numpy(), index=england["period_start"])
+    return table.assign(england_median=table["period_start"].map(medians)).reset_index(drop=True)
 
 
 def _over_time(comparison: Comparison, choice: ComparisonChoice | None) -> pd.DataFrame:
@@ -529,7 +528,7 @@ def _over_time(comparison: Comparison, choice: ComparisonChoice | None) -> pd.Da
     england = choice.england if choice is not None else None
     if comparison.group.id == ENGLISH_COUNCILS.id:
         england = None  # the group's own median is the England median
-    return _with_england(comparison.by_period.dropna(subset=["own_value"]), england)
+    return _with_england(comparison.ranked, england)
 
 
 def comparison_table(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -33,9 +34,14 @@ class Comparison:
     by_period: pd.DataFrame  # period_start, own_value, n, median, q1, q3, rank, quartile, gap
     values: pd.DataFrame  # every group member's value: period_start, area_code, value, rank
 
+    @cached_property
+    def ranked(self) -> pd.DataFrame:
+        """The rows of `by_period` in which the council has a figure, and so a rank."""
+        return self.by_period[self.by_period["rank"].notna().to_numpy()]
+
     def latest_ranking(self) -> pd.DataFrame:
         """The latest period with an own value, every member ranked, best first."""
-        own = self.by_period.dropna(subset=["own_value"])
+        own = self.ranked
         if own.empty:
             return self.values.iloc[0:0]
         latest = own["period_start"].max()
@@ -49,7 +55,7 @@ class Comparison:
 
     def sentence(self, council: str) -> str | None:
         """e.g. 'Staffordshire ranked 4th of 16 similar councils in 2022-23 (top quartile).'"""
-        own = self.by_period.dropna(subset=["rank"])
+        own = self.ranked
         if own.empty:
             return None
         row = own.iloc[-1]
@@ -316,7 +322,7 @@ def latest_positions(registry: Registry, observations: pd.DataFrame) -> dict[str
 
 def latest_position(comparison: Comparison) -> str | None:
     """'10th of 16 (third quartile)' for the latest ranked period, or None if none is ranked."""
-    ranked = comparison.by_period.dropna(subset=["rank"])
+    ranked = comparison.ranked
     if ranked.empty:
         return None
     row = ranked.iloc[-1]
@@ -339,7 +345,7 @@ def national_comparison(
 
 def national_sentence(comparison: Comparison, council: str) -> str | None:
     """e.g. 'Across all 152 English councils with data in 2022-23, the median was 67.5%; ...'."""
-    ranked = comparison.by_period.dropna(subset=["rank"])
+    ranked = comparison.ranked
     if ranked.empty:
         return None
     row = ranked.iloc[-1]

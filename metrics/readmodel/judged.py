@@ -208,8 +208,10 @@ class ReadModel:
 
     @property
     def compared(self) -> pd.DataFrame:
-        """Our figures as this audience may see them, beside other councils' figures."""
-        return pd.concat([self.observations, self.benchmarks], ignore_index=True)
+        """Our figures as this audience may see them, beside other councils' figures: the
+        columns a comparison reads (`BENCHMARK_COLUMNS`)."""
+        ours = self.observations[list(BENCHMARK_COLUMNS)]
+        return pd.concat([ours, self.benchmarks], ignore_index=True)
 
     def comparison(self, registry: Registry, metric: Metric) -> Comparison | None:
         """Where the council stands among its comparator group, on published figures."""

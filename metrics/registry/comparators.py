@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
@@ -55,7 +56,12 @@ class ComparatorGroup(_Strict):
             if code[:3] in NOT_COUNCILS and not self.code_prefix.startswith(code[:3]):
                 return False
             return code.startswith(self.code_prefix)
-        return code in {m.code for m in self.members}
+        return code in self._member_codes
+
+    @cached_property
+    def _member_codes(self) -> frozenset[str]:
+        # Asked once per council of a national comparison: the set is made once
+        return frozenset(m.code for m in self.members)
 
     def name_of(self, code: str) -> str:
         """A member's name, or its code when the group does not name it."""

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from layouts._components.metric_sections import comparison_section, comparison_table
+from layouts._components.metric_sections import _over_time, comparison_section, comparison_table
 from metrics.engine.benchmark import national_sentence
 from metrics.engine.comparison_choice import (
     NOT_IN_GROUP,
@@ -171,7 +171,7 @@ def test_the_chosen_group_alone_covers_every_period_and_is_the_whole_comparison(
     # sentence from the latest period
     metric = registry.metric(METRIC)
     council = registry.plan.organisation.short_name
-    compared = 0
+    compared = england_tables = 0
     for seed in range(80):
         rows = _history(registry, seed)
         whole = comparison_choice(registry, metric, rows)
@@ -184,6 +184,24 @@ def test_the_chosen_group_alone_covers_every_period_and_is_the_whole_comparison(
         assert shown.group.id == full.group.id
         pd.testing.assert_frame_equal(shown.by_period, full.by_period)
         pd.testing.assert_frame_equal(shown.values, full.values)
+        # The table over time: the England median beside each period, as a merge on period
+        if whole.england is not None and full.group.id != "english-councils":
+            medians = whole.england.rename(columns={"median": "england_median"})
+            pd.testing.assert_frame_equal(
+                _over_time(full, whole),
+                full.by_period.dropna(subset=["own_value"]).merge(
+                    medians[["period_start", "england_median"]], on="period_start", how="left"
+                ),
+            )
+            england_tables += 1
+        # The periods ranked are those with the council's own figure, read as dropna reads them
+        for comparison in (*whole.comparisons, *drawn.comparisons):
+            pd.testing.assert_frame_equal(
+                comparison.ranked, comparison.by_period.dropna(subset=["own_value"])
+            )
+            pd.testing.assert_frame_equal(
+                comparison.ranked, comparison.by_period.dropna(subset=["rank"])
+            )
         assert shown.sentence(council) == full.sentence(council)
         for other in drawn.comparisons:
             if other.group.id != shown.group.id:
@@ -195,3 +213,4 @@ def test_the_chosen_group_alone_covers_every_period_and_is_the_whole_comparison(
             )
         compared += len(full.by_period) > 1
     assert compared > 15  # many draws have more than one period to draw
+    assert england_tables or chosen == "english-councils"
