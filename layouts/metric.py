@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -92,7 +93,16 @@ def layout(
     metric = registry.metric(metric_id)
     areas = registry.areas_for(metric)
     area_code = area if area in {a.code for a in areas} else registry.plan.county.code
-    model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
+    with ThreadPoolExecutor(max_workers=3) as reads:
+        # The measure's own small reads go ahead on their connections while the read model
+        # reads and judges its figures: none needs another's answer
+        # Flags and actions are internal work: councillors and officers see them. Earlier
+        # values are not published: a restated small count would show through
+        internal = rt.may("read_internal")
+        flags = reads.submit(metric_flags, registry, rt.engine, metric.id) if internal else None
+        restated = None if rt.public else reads.submit(restated_values, rt.engine, metric.id)
+        comments = reads.submit(comments_for, rt.engine, metric.id, public_only=rt.public)
+        model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
     first, last = _parse_date(start), _parse_date(end)
     # A committee reads the recent story first (the default window); "All periods" shows the
     # whole history; either way the limits come from the periods shown
@@ -149,10 +159,7 @@ def layout(
             public_series_section(registry, view, hidden)
             if hidden
             else spc_section(registry, view, names=not rt.public, rebase_form=rt.may("rebase_spc")),
-            # Flags and actions are internal work: councillors and officers see them
-            subject_flags_section(metric_flags(registry, rt.engine, metric.id))
-            if rt.may("read_internal")
-            else None,
+            None if flags is None else subject_flags_section(flags.result()),
             # The public see only the risks published on the register
             risks_section(
                 risks_for(
@@ -172,13 +179,10 @@ def layout(
             ),
             comparison_download(choice.chosen(group)),
             definition_section(registry, metric),
-            # Earlier values are not published: a restated small count would show through
-            None
-            if rt.public
-            else revisions_section(registry, metric, restated_values(rt.engine, metric.id)),
+            None if restated is None else revisions_section(registry, metric, restated.result()),
             comments_block(
                 metric,
-                comments_for(rt.engine, metric.id, public_only=rt.public),
+                comments.result(),
                 rt.viewer.display_name if rt.may("comment") else None,
             ),
         ]

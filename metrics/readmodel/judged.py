@@ -14,6 +14,7 @@ SPC reading or a suppression for itself.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -279,15 +280,20 @@ def read_model(
     county = registry.plan.county.code
     codes = sorted({a.code for m in metrics for a in registry.areas_for(m)})
     ended = pd.Timestamp(day)
-    # Our figures whole; other councils' only as far as a comparison reads them
-    rows = current_observations(engine, ids)
-    rows = rows[rows["period_end"] <= ended]
-    true = rows[rows["area_code"].isin(codes)].reset_index(drop=True)
     # Only a measure with a benchmark is ever compared: the others' are not read at all
     compared = [m.id for m in metrics if m.benchmark is not None]
+    # Three reads that need nothing of each other, each on its own connection at once: the
+    # database works on one while the others' rows are framed
+    with ThreadPoolExecutor(max_workers=2) as reads:
+        benchmarks = reads.submit(benchmark_figures, engine, compared) if compared else None
+        rebases = reads.submit(read_rebases, engine, ids, in_force_at=end_of(day))
+        # Our figures whole; other councils' only as far as a comparison reads them
+        rows = current_observations(engine, ids)
+    rows = rows[rows["period_end"] <= ended]
+    true = rows[rows["area_code"].isin(codes)].reset_index(drop=True)
     others = (
-        benchmark_figures(engine, compared)
-        if compared
+        benchmarks.result()
+        if benchmarks is not None
         else rows.iloc[0:0][list(BENCHMARK_COLUMNS)].reset_index(drop=True)
     )
     others = others[others["period_end"] <= ended]
@@ -307,7 +313,7 @@ def read_model(
         benchmarks=others.reset_index(drop=True),
         milestone_filter=milestone_filter,
         _true=true,
-        rebases=rebases_by_series(read_rebases(engine, ids, in_force_at=end_of(day))),
+        rebases=rebases_by_series(rebases.result()),
     )
 
 
