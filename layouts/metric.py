@@ -22,6 +22,7 @@ from layouts._components.metric_sections import (
     comparison_table,
     definition_section,
     districts_section,
+    ranking_table,
     rebase_errors,
     rebase_records,
     revisions_section,
@@ -258,6 +259,12 @@ def table_on_open(
         comparison = choice.chosen(group)
         if comparison is not None:
             return comparison_table(registry, comparison, choice)
+    if table == "ranking":
+        # The latest period is all a ranking shows, and each period is ranked by itself
+        ranked = comparison_choice(registry, metric, model.compared, latest_only=True)
+        comparison = ranked.chosen(group)
+        if comparison is not None and not comparison.latest_ranking().empty:
+            return ranking_table(comparison)
     raise dash.exceptions.PreventUpdate
 
 

@@ -574,6 +574,30 @@ def comparison_table(
     )
 
 
+def ranking_table(comparison: Comparison, ranking: pd.DataFrame | None = None) -> html.Div:
+    """Every council of the group ranked for the latest period, best first: the ranking
+    chart's data as a table (`ranking`, the comparison's `latest_ranking`, when already read)."""
+    metric = comparison.metric
+    ranking = comparison.latest_ranking() if ranking is None else ranking
+    latest_label = period_label(
+        metric.frequency, pd.Timestamp(ranking["period_start"].iloc[0]).date()
+    )
+    return simple_table(
+        ranking.assign(
+            rank_text=[str(int(r)) for r in ranking["rank"]],
+            council=[
+                f"{n} (this council)" if o else n
+                for n, o in zip(ranking["name"], ranking["is_own"], strict=True)
+            ],
+        ),
+        {"rank_text": "Rank", "council": "Council", "value": latest_label},
+        caption=f"{metric.name}: {comparison.group.in_a_sentence} ranked, {latest_label}",
+        row_header="council",
+        formatters={"value": lambda v: format_value(v, metric)},
+        table_id="ranking-table",
+    )
+
+
 def comparison_section(
     registry: Registry,
     comparison: Comparison | None,
@@ -648,20 +672,11 @@ def comparison_section(
                     else ""
                 ),
             ),
-            simple_table(
-                ranking.assign(
-                    rank_text=[str(int(r)) for r in ranking["rank"]],
-                    council=[
-                        f"{n} (this council)" if o else n
-                        for n, o in zip(ranking["name"], ranking["is_own"], strict=True)
-                    ],
-                ),
-                {"rank_text": "Rank", "council": "Council", "value": latest_label},
-                caption=f"{metric.name}: {group_words} ranked, {latest_label}",
-                row_header="council",
-                formatters={"value": lambda v: format_value(v, metric)},
-                table_id="ranking-table",
-            ),
+            # A long ranking (every English council) is opened by the reader, as the other
+            # long tables are: the chart shows each council, the table names them
+            details_on_open(f"Show all {len(ranking)} councils ranked as a table", "ranking")
+            if len(ranking) > LABELLED_BARS
+            else ranking_table(comparison, ranking),
             details_on_open("Show the comparison over time as a table", "comparison"),
         ],
         **aria(labelledby="comparison-heading"),

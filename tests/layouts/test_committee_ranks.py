@@ -163,3 +163,27 @@ def test_the_comparison_table_opened_gives_the_rank_the_sentence_gives(
     rank = newest[heading.index("Rank")]
     assert place.startswith(f"{rank}")
     assert place.endswith(f" of {newest[heading.index('Councils')]}")
+
+
+@pytest.mark.parametrize("group", ["", "english-councils"])
+def test_the_ranking_table_opened_names_every_council_in_the_committees_place(
+    app: dash.Dash, group: str
+) -> None:
+    with viewing(app, "officer"):
+        positions = committee_positions(
+            page("committee").layout(committee_id=COMMITTEE, group=group)
+        )
+        metric_id = next(m for m, p in positions.items() if POSITION.fullmatch(p))
+        key = {"type": "table-on-open", "table": "ranking"}
+        states = (metric_id, "", "", "", group)
+        opened = triggered(page("metric").table_on_open, key, "n_clicks", 1, *states)
+    place = POSITION.fullmatch(positions[metric_id]).group(1)  # type: ignore[union-attr]
+    rank, councils = re.fullmatch(r"(\d+)\w\w of (\d+)", place).groups()  # type: ignore[union-attr]
+    rows = [text_of(row) for row in opened["ranking-table"].children[-1].children]
+    assert len(rows) == int(councils)
+    (own,) = [row for row in rows if "(this council)" in row]
+    assert own.startswith(f"{rank} ")
+    # A measure the public may not see gives the public nothing
+    with viewing(app, "public"), pytest.raises(dash.exceptions.PreventUpdate):
+        states = ("delayed-transfers-of-care", "", "", "", group)
+        triggered(page("metric").table_on_open, key, "n_clicks", 1, *states)
