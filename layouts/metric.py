@@ -264,7 +264,7 @@ def table_on_open(
         ranked = comparison_choice(registry, metric, model.compared, latest_only=True)
         comparison = ranked.chosen(group)
         if comparison is not None and not comparison.latest_ranking().empty:
-            return ranking_table(comparison)
+            return ranking_table(registry, comparison)
     raise dash.exceptions.PreventUpdate
 
 

@@ -574,11 +574,14 @@ def comparison_table(
     )
 
 
-def ranking_table(comparison: Comparison, ranking: pd.DataFrame | None = None) -> html.Div:
+def ranking_table(
+    registry: Registry, comparison: Comparison, ranking: pd.DataFrame | None = None
+) -> html.Div:
     """Every council of the group ranked for the latest period, best first: the ranking
     chart's data as a table (`ranking`, the comparison's `latest_ranking`, when already read)."""
     metric = comparison.metric
-    ranking = comparison.latest_ranking() if ranking is None else ranking
+    council = registry.plan.organisation.short_name
+    ranking = comparison.latest_ranking(council) if ranking is None else ranking
     latest_label = period_label(
         metric.frequency, pd.Timestamp(ranking["period_start"].iloc[0]).date()
     )
@@ -615,7 +618,7 @@ def comparison_section(
     metric = comparison.metric
     council = registry.plan.organisation.short_name
     table = _over_time(comparison, choice)
-    ranking = comparison.latest_ranking()
+    ranking = comparison.latest_ranking(council)
     if table.empty or ranking.empty:
         return None
     latest_label = period_label(
@@ -676,7 +679,7 @@ def comparison_section(
             # long tables are: the chart shows each council, the table names them
             details_on_open(f"Show all {len(ranking)} councils ranked as a table", "ranking")
             if len(ranking) > LABELLED_BARS
-            else ranking_table(comparison, ranking),
+            else ranking_table(registry, comparison, ranking),
             details_on_open("Show the comparison over time as a table", "comparison"),
         ],
         **aria(labelledby="comparison-heading"),

@@ -39,8 +39,10 @@ class Comparison:
         """The rows of `by_period` in which the council has a figure, and so a rank."""
         return self.by_period[self.by_period["rank"].notna().to_numpy()]
 
-    def latest_ranking(self) -> pd.DataFrame:
-        """The latest period with an own value, every member ranked, best first."""
+    def latest_ranking(self, own_name: str | None = None) -> pd.DataFrame:
+        """The latest period with an own value, every member ranked, best first, each named
+        as the group names it; the council itself `own_name` where given (a group by code
+        prefix names nobody, so all English councils would otherwise show its code)."""
         own = self.ranked
         if own.empty:
             return self.values.iloc[0:0]
@@ -48,10 +50,12 @@ class Comparison:
         ranked = self.values[self.values["period_start"] == latest].sort_values(
             ["rank", "area_code"]
         )
-        return ranked.assign(
-            name=[self.group.name_of(c) for c in ranked["area_code"]],
-            is_own=ranked["area_code"] == self.own_code,
-        )
+        is_own = ranked["area_code"] == self.own_code
+        names = [
+            own_name if own_name and c == self.own_code else self.group.name_of(c)
+            for c in ranked["area_code"]
+        ]
+        return ranked.assign(name=names, is_own=is_own)
 
     def sentence(self, council: str) -> str | None:
         """e.g. 'Staffordshire ranked 4th of 16 similar councils in 2022-23 (top quartile).'"""
