@@ -139,21 +139,33 @@ def test_standings_read_a_few_measures_at_a_time_are_those_of_one_read(app: dash
     assert nothing.groups == {} and nothing.own.empty
 
 
-@pytest.mark.parametrize("group", ["", "english-councils"])
-def test_the_comparison_table_opened_gives_the_rank_the_sentence_gives(
-    app: dash.Dash, group: str
-) -> None:
+def first_ranked(app: dash.Dash, group: str) -> tuple[str, str]:
+    """(measure, '10th of 16') of the committee's first measure with a place in `group`."""
     with viewing(app, "officer"):
         positions = committee_positions(
             page("committee").layout(committee_id=COMMITTEE, group=group)
         )
     metric_id = next(m for m, p in positions.items() if POSITION.fullmatch(p))
-    place = POSITION.fullmatch(positions[metric_id]).group(1)  # type: ignore[union-attr]
+    return metric_id, POSITION.fullmatch(positions[metric_id]).group(1)  # type: ignore[union-attr]
+
+
+def opened_table(app: dash.Dash, role: str, table: str, metric_id: str, group: str) -> Any:
+    """What opening one of the drill-down's tables gives `role`, for the page's measure and
+    group (whole area and range)."""
+    with viewing(app, role):
+        key = {"type": "table-on-open", "table": table}
+        states = (metric_id, "", "", "", group)
+        return triggered(page("metric").table_on_open, key, "n_clicks", 1, *states)
+
+
+@pytest.mark.parametrize("group", ["", "english-councils"])
+def test_the_comparison_table_opened_gives_the_rank_the_sentence_gives(
+    app: dash.Dash, group: str
+) -> None:
+    metric_id, place = first_ranked(app, group)
     with viewing(app, "officer"):
         layout = page("metric").layout(metric_id=metric_id, group=group)
-        key = {"type": "table-on-open", "table": "comparison"}
-        states = (metric_id, "", "", "", group)  # the page's measure, area, range and group
-        opened = triggered(page("metric").table_on_open, key, "n_clicks", 1, *states)
+    opened = opened_table(app, "officer", "comparison", metric_id, group)
     assert "Lower quartile" not in text_of(layout)  # the table's heading: no table yet
     heading = [text_of(cell) for cell in opened["comparison-table"].children[1].children.children]
     assert heading[-1] == ("Councils" if group else "England median")
@@ -169,21 +181,13 @@ def test_the_comparison_table_opened_gives_the_rank_the_sentence_gives(
 def test_the_ranking_table_opened_names_every_council_in_the_committees_place(
     app: dash.Dash, group: str
 ) -> None:
-    with viewing(app, "officer"):
-        positions = committee_positions(
-            page("committee").layout(committee_id=COMMITTEE, group=group)
-        )
-        metric_id = next(m for m, p in positions.items() if POSITION.fullmatch(p))
-        key = {"type": "table-on-open", "table": "ranking"}
-        states = (metric_id, "", "", "", group)
-        opened = triggered(page("metric").table_on_open, key, "n_clicks", 1, *states)
-    place = POSITION.fullmatch(positions[metric_id]).group(1)  # type: ignore[union-attr]
+    metric_id, place = first_ranked(app, group)
+    opened = opened_table(app, "officer", "ranking", metric_id, group)
     rank, councils = re.fullmatch(r"(\d+)\w\w of (\d+)", place).groups()  # type: ignore[union-attr]
     rows = [text_of(row) for row in opened["ranking-table"].children[-1].children]
     assert len(rows) == int(councils)
     (own,) = [row for row in rows if "(this council)" in row]
     assert own.startswith(f"{rank} ")
     # A measure the public may not see gives the public nothing
-    with viewing(app, "public"), pytest.raises(dash.exceptions.PreventUpdate):
-        states = ("delayed-transfers-of-care", "", "", "", group)
-        triggered(page("metric").table_on_open, key, "n_clicks", 1, *states)
+    with pytest.raises(dash.exceptions.PreventUpdate):
+        opened_table(app, "public", "ranking", "delayed-transfers-of-care", group)
