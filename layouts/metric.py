@@ -94,12 +94,12 @@ def layout(
     metric = registry.metric(metric_id)
     areas = registry.areas_for(metric)
     area_code = area if area in {a.code for a in areas} else registry.plan.county.code
+    # The measure's small reads go ahead, each on a connection of its own, while the read
+    # model reads and judges its figures: none needs another's answer. Flags and actions are
+    # internal work (councillors and officers see them); earlier values are not published (a
+    # restated small count would show through)
+    internal = rt.may("read_internal")
     with ThreadPoolExecutor(max_workers=3) as reads:
-        # The measure's own small reads go ahead on their connections while the read model
-        # reads and judges its figures: none needs another's answer
-        # Flags and actions are internal work: councillors and officers see them. Earlier
-        # values are not published: a restated small count would show through
-        internal = rt.may("read_internal")
         flags = reads.submit(metric_flags, registry, rt.engine, metric.id) if internal else None
         restated = None if rt.public else reads.submit(restated_values, rt.engine, metric.id)
         comments = reads.submit(comments_for, rt.engine, metric.id, public_only=rt.public)
