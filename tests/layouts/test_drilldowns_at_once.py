@@ -38,7 +38,7 @@ def test_a_crowd_of_drill_downs_at_once_each_arrives_as_drawn_alone(app: dash.Da
         clear_caches()
         # More pages at once than the engine keeps connections for (5, and 10 beyond)
         with ThreadPoolExecutor(max_workers=len(VIEWS)) as crowd:
-            together = list(crowd.map(lambda view: drawn(app, role, view), VIEWS))
+            together = list(crowd.map(drawn, [app] * len(VIEWS), [role] * len(VIEWS), VIEWS))
         assert len(VIEWS) == 18
         for view, one, many in zip(VIEWS, alone, together, strict=True):
             assert many == one, (role, view)
