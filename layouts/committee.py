@@ -26,7 +26,9 @@ dash.register_page(
     __name__, path_template="/committee/<committee_id>", title="Select committee", name="Committee"
 )
 register_pack_download()  # serves the portfolio page's pack control too
-register_filter_navigation({"group": "committee-group"}, drawn="committee-group-drawn")
+# The group the page was drawn for (layouts._components.query.register_filter_navigation)
+GROUP_DRAWN = "committee-group-drawn"
+register_filter_navigation({"group": "committee-group"}, drawn=GROUP_DRAWN)
 
 
 def offered_groups(
@@ -100,9 +102,7 @@ def layout(committee_id: str = "", group: str = "", **_q: Any) -> html.Div:
                     [(g.id, g.name) for g in groups],
                     chosen.id if chosen is not None else "",
                 ),
-                drawn_store(
-                    "committee-group-drawn", {"group": chosen.id if chosen is not None else ""}
-                ),
+                drawn_store(GROUP_DRAWN, {"group": chosen.id if chosen is not None else ""}),
                 html.P(
                     "Ranks are among the councils with a figure for the latest period; "
                     "1 is best. A measure without figures for a group says so.",

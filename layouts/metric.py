@@ -263,8 +263,10 @@ def table_on_open(
         # The latest period is all a ranking shows, and each period is ranked by itself
         ranked = comparison_choice(registry, metric, model.compared, latest_only=True)
         comparison = ranked.chosen(group)
-        if comparison is not None and not comparison.latest_ranking().empty:
-            return ranking_table(registry, comparison)
+        if comparison is not None:
+            ranking = comparison.latest_ranking(registry.plan.organisation.short_name)
+            if not ranking.empty:
+                return ranking_table(comparison, ranking)
     raise dash.exceptions.PreventUpdate
 
 

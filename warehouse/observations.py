@@ -313,10 +313,10 @@ def periods_with_small_figures(
     below `below`: the only periods in which anything can be hidden from the public."""
     o = observations
     own = sa.and_(o.c.superseded_at.is_(None), o.c.is_benchmark.is_(False))
+    is_small = sa.or_(o.c.value < below, o.c.numerator < below)
     small = (
         sa.select(o.c.metric_id, o.c.period_start)
-        .where(own, o.c.metric_id == sa.any_(_codes(metric_ids)))
-        .where(sa.or_(o.c.value < below, o.c.numerator < below))
+        .where(own, is_small, o.c.metric_id == sa.any_(_codes(metric_ids)))
         .distinct()
         .subquery()
     )
@@ -331,7 +331,7 @@ def periods_with_small_figures(
     )
     # Whether any own figure at all is small, asked first (a filtered scan, without the list
     # of measures): where none is, no period can hide anything, and nothing is joined or read
-    anywhere = sa.select(o.c.id).where(own, sa.or_(o.c.value < below, o.c.numerator < below))
+    anywhere = sa.select(o.c.id).where(own, is_small)
     with engine.connect() as conn:
         if conn.execute(anywhere.limit(1)).first() is None:
             return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in SMALL_ROWS.items()})

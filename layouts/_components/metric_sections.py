@@ -574,14 +574,10 @@ def comparison_table(
     )
 
 
-def ranking_table(
-    registry: Registry, comparison: Comparison, ranking: pd.DataFrame | None = None
-) -> html.Div:
+def ranking_table(comparison: Comparison, ranking: pd.DataFrame) -> html.Div:
     """Every council of the group ranked for the latest period, best first: the ranking
-    chart's data as a table (`ranking`, the comparison's `latest_ranking`, when already read)."""
+    chart's data as a table (`ranking`, the comparison's `latest_ranking`)."""
     metric = comparison.metric
-    council = registry.plan.organisation.short_name
-    ranking = comparison.latest_ranking(council) if ranking is None else ranking
     latest_label = period_label(
         metric.frequency, pd.Timestamp(ranking["period_start"].iloc[0]).date()
     )
@@ -679,7 +675,7 @@ def comparison_section(
             # long tables are: the chart shows each council, the table names them
             details_on_open(f"Show all {len(ranking)} councils ranked as a table", "ranking")
             if len(ranking) > LABELLED_BARS
-            else ranking_table(registry, comparison, ranking),
+            else ranking_table(comparison, ranking),
             details_on_open("Show the comparison over time as a table", "comparison"),
         ],
         **aria(labelledby="comparison-heading"),
