@@ -4,6 +4,7 @@ priorities-by-enablers matrix, and what needs attention (value, target, why and 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -302,21 +303,24 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
     """The overview page; `priority` and `enabler` pick a cell of the matrix to list."""
     rt = runtime()
     registry = rt.registry
-    # Everything here is about the council's own area: its rows alone are read (a tenth of
-    # the snapshot), judged for the public as the whole snapshot would be
-    snapshot = rt.current_snapshot(area_codes=[registry.plan.county.code])
+    today = date.today()
     internal = rt.may("read_internal")
     # The public sees no flags or milestones, so they are not even read for them; of flags,
-    # only how many are open and how many of those have an overdue action are shown
-    open_flags, overdue_actions = (
-        open_and_overdue_counts(rt.engine, date.today()) if internal else (0, 0)
-    )
+    # only how many are open and how many of those have an overdue action are shown. Those
+    # two small reads go ahead, each on a connection of its own, while the snapshot is read
+    with ThreadPoolExecutor(max_workers=2) as reads:
+        flag_counts = reads.submit(open_and_overdue_counts, rt.engine, today) if internal else None
+        slipping = reads.submit(slipping_count, registry, rt.engine, today) if internal else None
+        # Everything here is about the council's own area: its rows alone are read (a tenth
+        # of the snapshot), judged for the public as the whole snapshot would be
+        snapshot = rt.current_snapshot(area_codes=[registry.plan.county.code])
+    open_flags, overdue_actions = flag_counts.result() if flag_counts is not None else (0, 0)
     summary = headline(
         registry,
         snapshot,
         open_flags=open_flags,
         overdue_actions=overdue_actions,
-        slipping_milestones=slipping_count(registry, rt.engine, date.today()) if internal else 0,
+        slipping_milestones=slipping.result() if slipping is not None else 0,
     )
     loaded = figures_loaded(rt.engine)
     # One evaluation writes the whole snapshot at one moment: any row of it says when

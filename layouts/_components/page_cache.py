@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -58,6 +59,47 @@ def serialised_once(page: Any) -> Any:
         # Exactly what Dash's encoder would make of it (plotly's, NaN already as null), kept
         # as plain lists and dicts, which the encoder writes out without visiting components
         # (with the encoder engine the app chose for every answer: see app.create_app)
-        plain = json.loads(to_json_plotly(page))
+        plain = plain_json(page)
         page.to_plotly_json = lambda: plain  # type: ignore[method-assign]
     return page
+
+
+_WILDCARDS = ("data-", "aria-")
+_NOT_FINITE = (math.inf, -math.inf)
+
+
+def plain_json(value: Any) -> Any:
+    """`value` as plain lists, dicts, strings, numbers and None: exactly
+    `json.loads(plotly.io.json.to_json_plotly(value))`, without writing out the JSON text and
+    reading it back.
+
+    A component becomes what its `to_plotly_json` gives (its set properties, in their declared
+    order, then its data-* and aria-* attributes), read from its attributes directly, as that
+    method does at many times the cost (it tests every attribute against every wildcard);
+    a float that is not finite becomes None, as plotly's encoder makes it. Anything else that
+    is not plain JSON (numpy arrays, dates, figures) is handed to plotly's encoder itself."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return None if value != value or value in _NOT_FINITE else value
+    if kind is list or kind is tuple:
+        return [plain_json(item) for item in value]
+    if kind is dict and all(type(key) is str for key in value):
+        return {key: plain_json(item) for key, item in value.items()}
+    if isinstance(value, Component) and "to_plotly_json" not in vars(value):
+        attributes = vars(value)
+        props = {
+            name: plain_json(attributes[name]) for name in value._prop_names if name in attributes
+        }
+        props.update(
+            (name, plain_json(item))
+            for name, item in attributes.items()
+            if name.startswith(_WILDCARDS)
+        )
+        return {
+            "props": props,
+            "type": value._type,
+            "namespace": value._namespace,
+        }
+    return json.loads(to_json_plotly(value))

@@ -6,6 +6,7 @@ import inspect
 import threading
 import time
 from datetime import datetime
+from typing import Any
 
 import dash
 
@@ -73,14 +74,70 @@ def test_a_kept_page_sends_exactly_what_dash_would_make_of_it(writable_app: dash
 
     from tests.layouts.conftest import page, text_of
 
-    for name, arguments in (("overview", {}), ("metric", {"metric_id": "claimant-rate"})):
-        layout = page(name).layout
-        with viewing(writable_app, "officer"):
-            kept = layout(**arguments)
-            fresh = inspect.unwrap(layout)(**arguments)  # built anew, never turned into JSON
-        assert kept is not fresh
-        assert to_json_plotly(kept) == to_json_plotly(fresh)
-        assert text_of(kept) == text_of(fresh)  # still a page of components to look into
+    pages: tuple[tuple[str, dict[str, str]], ...] = (
+        ("overview", {}),
+        ("metric", {"metric_id": "claimant-rate"}),
+        ("committee", {"committee_id": "prosperous-staffordshire"}),
+        ("catalogue", {}),
+        ("plan", {}),
+        ("milestones", {}),
+        ("savings", {}),
+    )
+    for role in ("officer", "public"):
+        for name, arguments in pages:
+            layout = page(name).layout
+            with viewing(writable_app, role):
+                kept = layout(**arguments)
+                fresh = inspect.unwrap(layout)(**arguments)  # built anew, never made JSON
+            assert kept is not fresh
+            # The same text, key for key in the same order: the kept form is made without
+            # plotly's encoder (layouts._components.page_cache.plain_json)
+            assert to_json_plotly(kept) == to_json_plotly(fresh), (role, name)
+            assert text_of(kept) == text_of(fresh)  # still a page of components to look into
+
+
+def test_the_kept_form_is_what_plotlys_encoder_makes_of_anything() -> None:
+    import json
+    from datetime import date
+
+    import numpy as np
+    from dash import dcc, html
+    from plotly.io.json import to_json_plotly
+
+    from layouts._components.page_cache import plain_json
+
+    wildcards: dict[str, Any] = {"aria-label": "y", "data-row": 1}
+    children: list[Any] = [
+        html.Td("x", className="a", id="cell", **wildcards),
+        dcc.Graph(
+            id="chart",
+            figure={
+                "data": [
+                    {
+                        "x": [1, float("nan"), np.float64(2.5), np.int64(3), None],
+                        "y": np.array([1.0, np.nan, np.inf]),
+                    }
+                ],
+                "layout": {"title": {"text": "a < b / c"}},
+            },
+        ),
+        (1, 2.5, -float("inf")),
+        date(2024, 1, 1),
+        {1: "a key that is a number"},
+        np.bool_(True),
+        dcc.Store(id="kept", data={"values": [np.nan, "NaN", "Infinity"]}),
+    ]
+    page = html.Div(children)
+    plain = plain_json(page)
+    assert plain == json.loads(to_json_plotly(page))
+    assert json.dumps(plain) == json.dumps(json.loads(to_json_plotly(page)))
+    assert plain["props"]["children"][0]["props"] == {
+        "children": "x",
+        "id": "cell",
+        "className": "a",
+        "aria-label": "y",
+        "data-row": 1,
+    }
 
 
 def test_a_value_asked_for_by_many_at_once_is_made_once() -> None:
