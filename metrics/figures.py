@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from metrics.engine.periods import FY_START_MONTH, period_label
@@ -90,7 +91,12 @@ def _line(x: list[Any], y: Any, name: str, **line: Any) -> dict[str, Any]:
 
 def values_of(column: Any) -> list[Any]:
     """Numbers as JSON-ready floats, with gaps as None."""
-    return [None if v is None or pd.isna(v) else float(v) for v in column]
+    try:
+        # As one array of floats (None and NaN alike become NaN), handed back as Python floats
+        numbers = np.asarray(column, dtype=float).tolist()
+    except (TypeError, ValueError):  # pandas' own missing value, or something not a number
+        return [None if v is None or pd.isna(v) else float(v) for v in column]
+    return [None if v != v else v for v in numbers]
 
 
 def period_ticks(frequency: str, starts: Sequence[date], labels: Sequence[str]) -> list[str]:

@@ -10,9 +10,9 @@ with their parameters; the answer is the same, only the compiling is saved.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
@@ -65,3 +65,31 @@ def execute(conn: sa.Connection, statement: ClauseElement, **values: Any) -> Cur
     if not parameters:
         return conn.exec_driver_sql(done.sql)
     return conn.exec_driver_sql(done.sql, parameters)
+
+
+S = TypeVar("S", bound=ClauseElement)
+
+# Statements whose shape depends on how many values they name, built once per shape
+_SHAPES: dict[Hashable, Any] = {}
+
+
+def kept_statement(shape: Hashable, build: Callable[[], S]) -> S:
+    """The statement `build` makes for `shape` (a key naming everything its SQL depends on),
+    made once and kept, so that it is compiled once (`compiled` keys by statement). For reads
+    whose lists of values vary in length only: a few shapes each, never dropped."""
+    found = _SHAPES.get(shape)
+    if found is None:
+        with _LOCK:
+            found = _SHAPES.setdefault(shape, build())
+    return found
+
+
+def numbered(name: str, count: int | None) -> list[sa.BindParameter[Any]] | None:
+    """`count` bind parameters named name_0, name_1, ... (None for None): a list of values,
+    each a parameter of its own, for a kept statement's `IN`."""
+    return None if count is None else [sa.bindparam(f"{name}_{n}") for n in range(count)]
+
+
+def numbered_values(name: str, values: Sequence[Any] | None) -> dict[str, Any]:
+    """The values for `numbered(name, len(values))`, by parameter name."""
+    return {f"{name}_{n}": value for n, value in enumerate(values or ())}

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from warehouse.compiled import kept_statement, numbered, numbered_values
 from warehouse.frames import native_frame_of, read_frame
 from warehouse.tables import observations
 
@@ -229,6 +230,45 @@ def current_observations(
     since: date | None = None,
 ) -> pd.DataFrame:
     """Current (not superseded) observations, ordered by metric, area and period."""
+    metrics = None if metric_ids is None else list(metric_ids)
+    areas = None if area_codes is None else list(area_codes)
+    with engine.connect() as conn:
+        if metrics == [] or areas == []:
+            # SQL has no empty list to bind: asked the plain way (and seldom)
+            frame = read_frame(conn, _current_query(metrics, areas, include_benchmark, since))
+        else:
+            # Asked on every view of a measure: a statement kept for each number of measures
+            # and areas, compiled once (warehouse.compiled), its values bound
+            shape = (
+                None if metrics is None else len(metrics),
+                None if areas is None else len(areas),
+                include_benchmark,
+                since is not None,
+            )
+            query = kept_statement(
+                ("current_observations", *shape),
+                lambda: _current_query(
+                    numbered("metric", shape[0]),
+                    numbered("area", shape[1]),
+                    include_benchmark,
+                    sa.bindparam("since", type_=sa.Date) if since is not None else None,
+                ),
+            )
+            values = numbered_values("metric", metrics) | numbered_values("area", areas)
+            frame = native_frame_of(conn, query, **values, **({"since": since} if since else {}))
+    for column in ("period_start", "period_end", "loaded_at"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def _current_query(
+    metric_ids: Sequence[object] | None,
+    area_codes: Sequence[object] | None,
+    include_benchmark: bool,
+    since: object | None,
+) -> sa.Select[Any]:
+    """`current_observations`' query (each of metric_ids, area_codes and since None: all); the
+    values may be bound parameters."""
     o = observations
     query = sa.select(
         o.c.metric_id,
@@ -250,12 +290,7 @@ def current_observations(
         query = query.where(o.c.is_benchmark.is_(False))
     if since is not None:
         query = query.where(o.c.period_start >= since)
-    query = query.order_by(o.c.metric_id, o.c.area_code, o.c.period_start)
-    with engine.connect() as conn:
-        frame = read_frame(conn, query)
-    for column in ("period_start", "period_end", "loaded_at"):
-        frame[column] = pd.to_datetime(frame[column])
-    return frame
+    return query.order_by(o.c.metric_id, o.c.area_code, o.c.period_start)
 
 
 # What `benchmark_figures` reads of each row
@@ -274,14 +309,26 @@ def benchmark_figures(engine: sa.Engine, metric_ids: Sequence[str]) -> pd.DataFr
     (measure, area, period, value), ordered as `current_observations` orders them: a
     national measure has tens of thousands, so the columns it never reads are left behind."""
     o = observations
-    query = (
-        sa.select(*(o.c[name] for name in BENCHMARK_COLUMNS))
-        .where(o.c.superseded_at.is_(None), o.c.is_benchmark.is_(True))
-        .where(o.c.metric_id.in_(list(metric_ids)))
-        .order_by(o.c.metric_id, o.c.area_code, o.c.period_start)
-    )
+    codes = list(metric_ids)
+
+    def query(names: Sequence[object]) -> sa.Select[Any]:
+        return (
+            sa.select(*(o.c[name] for name in BENCHMARK_COLUMNS))
+            .where(o.c.superseded_at.is_(None), o.c.is_benchmark.is_(True))
+            .where(o.c.metric_id.in_(list(names)))
+            .order_by(o.c.metric_id, o.c.area_code, o.c.period_start)
+        )
+
     with engine.connect() as conn:
-        frame = read_frame(conn, query)
+        if not codes:
+            frame = read_frame(conn, query(codes))
+        else:
+            # Kept for each number of measures, compiled once (warehouse.compiled)
+            kept = kept_statement(
+                ("benchmark_figures", len(codes)),
+                lambda: query(numbered("metric", len(codes)) or []),
+            )
+            frame = native_frame_of(conn, kept, **numbered_values("metric", codes))
     for column in ("period_start", "period_end"):
         frame[column] = pd.to_datetime(frame[column])
     return frame

@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from warehouse.compiled import execute
+from warehouse.compiled import execute, kept_statement, numbered, numbered_values
 from warehouse.engine import database_path
 from warehouse.frames import native_frame_of, read_frame
 from warehouse.tables import (
@@ -109,32 +108,18 @@ def _kept_query(
     and areas and kept, so it is compiled once (warehouse.compiled)."""
     metrics = None if metric_ids is None else len(metric_ids)
     areas = None if area_codes is None else len(area_codes)
-    query = _KEPT_QUERIES.get((metrics, areas))
-    if query is None:
-        query = _snapshot_query(
-            None if metrics is None else [sa.bindparam(f"metric_{n}") for n in range(metrics)],
-            None if areas is None else [sa.bindparam(f"area_{n}") for n in range(areas)],
-        )
-        with _QUERIES_LOCK:
-            query = _KEPT_QUERIES.setdefault((metrics, areas), query)
-    values = {f"metric_{n}": value for n, value in enumerate(metric_ids or ())}
-    values.update({f"area_{n}": value for n, value in enumerate(area_codes or ())})
-    return query, values
-
-
-# The snapshot's queries by how many metrics and areas they name: a few shapes (every measure,
-# a committee's, the council's own area), never dropped, as warehouse.compiled keys by statement
-_KEPT_QUERIES: dict[tuple[int | None, int | None], sa.Select[Any]] = {}
-_QUERIES_LOCK = threading.Lock()
+    query = kept_statement(
+        ("snapshot", metrics, areas),
+        lambda: _snapshot_query(numbered("metric", metrics), numbered("area", areas)),
+    )
+    return query, numbered_values("metric", metric_ids) | numbered_values("area", area_codes)
 
 
 def _as_dates(column: pd.Series) -> pd.Series:
     """A datetime column as `datetime.date` objects and None, as pandas reads a DATE itself."""
-    days = column.to_numpy(dtype="datetime64[D]")
-    known = ~np.isnat(days)
-    out = np.full(len(days), None, dtype=object)
-    out[known] = days[known].astype(object)
-    return pd.Series(out, index=column.index, name=column.name, dtype=object)
+    # numpy makes each day a `datetime.date` and NaT None
+    days = column.to_numpy(dtype="datetime64[D]").astype(object)
+    return pd.Series(days, index=column.index, name=column.name, dtype=object)
 
 
 def snapshot_computed_at(engine: sa.Engine) -> datetime | None:

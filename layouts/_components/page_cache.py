@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from collections.abc import Callable
 from datetime import date
+from math import isfinite
 from typing import Any
 
 from dash.development.base_component import Component
@@ -65,7 +65,7 @@ def serialised_once(page: Any) -> Any:
 
 
 _WILDCARDS = ("data-", "aria-")
-_NOT_FINITE = (math.inf, -math.inf)
+_AS_IS = frozenset({str, int, bool, type(None)})  # written out as they are
 
 
 def plain_json(value: Any) -> Any:
@@ -79,14 +79,29 @@ def plain_json(value: Any) -> Any:
     a float that is not finite becomes None, as plotly's encoder makes it. Anything else that
     is not plain JSON (numpy arrays, dates, figures) is handed to plotly's encoder itself."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind in _AS_IS:
         return value
     if kind is float:
-        return None if value != value or value in _NOT_FINITE else value
+        return value if isfinite(value) else None
+    # A chart's lists hold thousands of plain numbers and strings: each is kept without a call
     if kind is list or kind is tuple:
-        return [plain_json(item) for item in value]
+        return [
+            item
+            if type(item) in _AS_IS
+            else (item if isfinite(item) else None)
+            if type(item) is float
+            else plain_json(item)
+            for item in value
+        ]
     if kind is dict and all(type(key) is str for key in value):
-        return {key: plain_json(item) for key, item in value.items()}
+        return {
+            key: item
+            if type(item) in _AS_IS
+            else (item if isfinite(item) else None)
+            if type(item) is float
+            else plain_json(item)
+            for key, item in value.items()
+        }
     if isinstance(value, Component) and "to_plotly_json" not in vars(value):
         attributes = vars(value)
         props = {

@@ -5,6 +5,7 @@ All pure functions over the status snapshot (one row per metric and area) and th
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -76,8 +77,8 @@ def headline(
     rows = county_rows(registry, snapshot)
     if metric_ids is not None:
         rows = rows[rows["metric_id"].isin(list(metric_ids))]
-    counts = rows["rag"].value_counts()
-    green, amber, red = (int(counts.get(k, 0)) for k in ("green", "amber", "red"))
+    counts = Counter(rows["rag"].tolist())
+    green, amber, red = (counts[k] for k in ("green", "amber", "red"))
     return Headline(
         with_target=green + amber + red,
         green=green,
@@ -96,7 +97,8 @@ def matrix(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
     and one count column per RAG value plus `total`.
     """
     county = county_rows(registry, snapshot)
-    rag_by_metric = dict(zip(county["metric_id"], county["rag"], strict=True))
+    # Plain lists: pandas' own string arrays hand out their values one call at a time
+    rag_by_metric = dict(zip(county["metric_id"].tolist(), county["rag"].tolist(), strict=True))
     priorities: list[str | None] = [p.id for p in registry.plan.priorities]
     if registry.for_priority(None):
         priorities.append(None)
@@ -173,8 +175,9 @@ def needs_attention(registry: Registry, snapshot: pd.DataFrame, limit: int = 12)
                     "rag": rag,
                 }
             )
-    frame = pd.DataFrame(found, columns=["metric_id", "name", "reasons", "weight", "rag"])
-    return frame.sort_values(["weight", "name"], ascending=[False, True]).head(limit)
+    # Most reasons first, then by name (a stable sort: the snapshot's order breaks any tie)
+    found.sort(key=lambda item: (-item["weight"], item["name"]))
+    return pd.DataFrame(found[:limit], columns=["metric_id", "name", "reasons", "weight", "rag"])
 
 
 def _column(rows: pd.DataFrame, column: str) -> list[object]:
