@@ -110,7 +110,8 @@ def layout(
     view = model.series(metric, area_code, first, last, whole=start == "all")
     periods = view.all_periods
     options = [
-        (s.isoformat(), p) for s, p in zip(periods["period_start"], periods["period"], strict=True)
+        (s.isoformat(), p)
+        for s, p in zip(periods["period_start"].tolist(), periods["period"].tolist(), strict=True)
     ]
     hidden = model.hidden(metric.id, area_code)
     # The chosen group is drawn over time; of the others the page shows only their names and

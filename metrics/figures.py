@@ -7,7 +7,7 @@ charts still read in greyscale.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -315,7 +315,7 @@ LIGHT_GREY = "#8a9094"  # context lines: 3.2:1 on white, so still a chart elemen
 
 
 def line_figure(
-    series: dict[str, pd.Series],
+    series: Mapping[str, Sequence[float] | np.ndarray | pd.Series],
     starts: Sequence[date],
     *,
     frequency: str,

@@ -232,7 +232,9 @@ def rebase_form_section(view: SeriesView) -> html.Div:
     periods = view.all_periods.iloc[1:]
     options = [{"label": "Choose a period", "value": ""}] + [
         {"label": label, "value": start.isoformat()}
-        for start, label in zip(periods["period_start"], periods["period"], strict=True)
+        for start, label in zip(
+            periods["period_start"].tolist(), periods["period"].tolist(), strict=True
+        )
     ]
     return html.Div(
         [
@@ -340,34 +342,44 @@ def districts_section(
     labels = [period_label(metric.frequency, s) for s in starts]
     county = registry.plan.county
     chosen = registry.area_name(view.area_code)
-    series = {registry.area_name(code): pivot[code] for code in pivot.columns}
+    # Each area's values as a column of one array: pandas' own column per area costs more
+    # than the chart's few hundred numbers
+    codes = [str(code) for code in pivot.columns]
+    grid = pivot.to_numpy()
+    names = [registry.area_name(code) for code in codes]
     figure = line_figure(
-        series,
+        {name: grid[:, number] for number, name in enumerate(names)},
         starts,
         frequency=metric.frequency,
         unit_title=UNIT_TITLES[metric.unit],
         highlight=chosen,
         county=county.name,
     )
-    latest = pivot.iloc[-1] if len(pivot) else pd.Series(dtype=float)
+    latest = grid[-1].tolist() if len(grid) else []
     # Public views pass observations with a `suppressed` column: those cells read [c]
     hidden = (
-        set(own.loc[own["suppressed"] & (own["period_start"] == latest.name), "area_code"])
+        set(own.loc[own["suppressed"] & (own["period_start"] == pivot.index[-1]), "area_code"])
         if "suppressed" in own and len(pivot)
         else set()
     )
+    # Best first, as pandas' sort_values orders them (stable, missing values last either way)
+    rows = sorted(
+        zip(codes, names, latest, strict=True),
+        key=lambda row: (
+            row[2] != row[2],
+            -row[2] if metric.polarity == "higher_is_better" and row[2] == row[2] else row[2],
+        ),
+    )
     table_frame = pd.DataFrame(
         {
-            "code": list(latest.index),
-            "area": [registry.area_name(c) for c in latest.index],
-            "value": latest.to_numpy(),
-            "shown": [shown(v, metric, c in hidden) for c, v in latest.items()],
+            "area": [
+                f"{name} (highlighted)" if code == view.area_code else name
+                for code, name, _ in rows
+            ],
+            "value": [value for _, _, value in rows],
+            "shown": [shown(value, metric, code in hidden) for code, _, value in rows],
         }
-    ).sort_values("value", ascending=metric.polarity != "higher_is_better")
-    table_frame["area"] = [
-        f"{name} (highlighted)" if code == view.area_code else name
-        for code, name in zip(table_frame["code"], table_frame["area"], strict=True)
-    ]
+    )
     latest_label = labels[-1] if labels else ""
     reference = (
         "" if chosen == county.name else f" {county.name} (the county) is the dark dashed line;"
