@@ -338,7 +338,7 @@ def districts_section(
     if not view.frame.empty:
         first, last = view.frame["period_start"].iloc[0], view.frame["period_start"].iloc[-1]
         pivot = pivot[(pivot.index >= pd.Timestamp(first)) & (pivot.index <= pd.Timestamp(last))]
-    starts = [pd.Timestamp(s).date() for s in pivot.index]
+    starts = pivot.index.to_numpy(dtype="datetime64[D]").astype(object).tolist()
     labels = [period_label(metric.frequency, s) for s in starts]
     county = registry.plan.county
     chosen = registry.area_name(view.area_code)

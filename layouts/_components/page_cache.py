@@ -65,6 +65,7 @@ def serialised_once(page: Any) -> Any:
 
 
 _WILDCARDS = ("data-", "aria-")
+_STRINGS = frozenset({str})
 _AS_IS = frozenset({str, int, bool, type(None)})  # written out as they are
 
 
@@ -93,7 +94,7 @@ def plain_json(value: Any) -> Any:
             else plain_json(item)
             for item in value
         ]
-    if kind is dict and all(type(key) is str for key in value):
+    if kind is dict and set(map(type, value)) <= _STRINGS:  # keys all strings, looked at in C
         return {
             key: item
             if type(item) in _AS_IS

@@ -8,6 +8,7 @@ know how long a period is, what it is called or where it starts reads it.
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -132,6 +133,7 @@ def fy_label(start: date) -> str:
     return f"{fy.year}-{(fy.year + 1) % 100:02d}"
 
 
+@functools.lru_cache(maxsize=8192)  # a page labels hundreds of periods, the same ones each time
 def period_label(frequency: str, start: date) -> str:
     """A short human label: 'w/c 3 Jun 2024', 'Mar 2023', 'Q2 2019-20', '2022-23', '2024'."""
     if frequency == "weekly":
