@@ -144,7 +144,7 @@ class Runtime:
 
     def visible(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The rows of a frame (with a metric_id column) about measures this viewer may see."""
-        return frame[frame["metric_id"].isin([m.id for m in self.registry])]
+        return frame[frame["metric_id"].isin(self.registry.ids)]
 
     def current_snapshot(
         self, metric_ids: Sequence[str] | None = None, area_codes: Sequence[str] | None = None
@@ -157,7 +157,7 @@ class Runtime:
             id(self.engine),
             snapshot_version(self.engine),
             self.audience,
-            tuple(m.id for m in self.registry),
+            self.registry.ids,
             repr(sorted(self.registry.settings.values.items())),
             None if metric_ids is None else tuple(metric_ids),
             None if area_codes is None else tuple(area_codes),

@@ -51,14 +51,6 @@ RAG_CHIPS = (
 )
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A frame's rows as dicts of Python values, as `to_dict("records")` gives them, from one
-    list per column rather than pandas' own walk over every row and column."""
-    columns = [str(c) for c in frame.columns]
-    values = [frame[c].tolist() for c in frame.columns]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
-
-
 def _enabler_name(registry: Registry, enabler: str) -> str:
     return "No specific enabler" if enabler == NO_ENABLER else registry.name_of("enablers", enabler)
 
@@ -87,19 +79,17 @@ def _cell(registry: Registry, cell: Mapping[str, Any]) -> html.Td:
 def matrix_table(registry: Registry, snapshot: pd.DataFrame) -> html.Div:
     """Priorities down, enablers across, with RAG counts in each cell; each cell is a link."""
     cells = matrix(registry, snapshot)
-    enablers = list(dict.fromkeys(cells["enabler"]))
+    enablers = list(dict.fromkeys(cell["enabler"] for cell in cells))
     head = html.Thead(
         html.Tr(
             [html.Th("Priority", scope="col")]
             + [html.Th(_enabler_name(registry, e), scope="col") for e in enablers]
         )
     )
-    # One row of the table per priority, in the order the cells come; read from plain column
-    # lists, as pandas' grouping and records cost more than the few dozen cells themselves
+    # One row of the table per priority, in the order the cells come
     rows: dict[str | None, list[dict[str, Any]]] = {}
-    for cell in _records(cells):
-        priority = cell["priority"]
-        rows.setdefault(None if pd.isna(priority) else str(priority), []).append(cell)
+    for cell in cells:
+        rows.setdefault(cell["priority"], []).append(cell)
     body = []
     for priority, group in rows.items():
         row_cells: list[html.Th | html.Td] = [
@@ -191,7 +181,7 @@ def attention_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
     # Only the few rows listed, and the columns shown, are turned into records, read from
     # plain column lists: pandas' own selection costs more than the few hundred rows
     own = county_rows(registry, snapshot)
-    listed = set(items["metric_id"].tolist())
+    listed = {item["metric_id"] for item in items}
     shown_columns = [
         c for c in ("metric_id", "value", "suppressed", "period_start", "target") if c in own
     ]
@@ -205,7 +195,7 @@ def attention_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
         if metric_id in listed
     }
     rows = []
-    for item in _records(items):
+    for item in items:
         metric = registry.metric(str(item["metric_id"]))
         row = county.get(metric.id)
         known = row is not None and pd.notna(row["period_start"])

@@ -256,8 +256,14 @@ def current_observations(
             )
             values = numbered_values("metric", metrics) | numbered_values("area", areas)
             frame = native_frame_of(conn, query, **values, **({"since": since} if since else {}))
-    for column in ("period_start", "period_end", "loaded_at"):
-        frame[column] = pd.to_datetime(frame[column])
+    return _as_datetimes(frame, ("period_start", "period_end", "loaded_at"))
+
+
+def _as_datetimes(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """`frame` with these columns as datetimes (DuckDB gives them so already: left alone)."""
+    for column in columns:
+        if not pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = pd.to_datetime(frame[column])
     return frame
 
 
@@ -329,9 +335,7 @@ def benchmark_figures(engine: sa.Engine, metric_ids: Sequence[str]) -> pd.DataFr
                 lambda: query(numbered("metric", len(codes)) or []),
             )
             frame = native_frame_of(conn, kept, **numbered_values("metric", codes))
-    for column in ("period_start", "period_end"):
-        frame[column] = pd.to_datetime(frame[column])
-    return frame
+    return _as_datetimes(frame, ("period_start", "period_end"))
 
 
 def _codes(codes: Sequence[str]) -> sa.BindParameter[Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -90,11 +91,12 @@ def headline(
     )
 
 
-def matrix(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
+def matrix(registry: Registry, snapshot: pd.DataFrame) -> list[dict[str, Any]]:
     """RAG counts for every (priority, enabler) cell; a metric counts once in each cell it maps to.
 
-    Columns: priority (None for cross-cutting), enabler (NO_ENABLER when it names none),
-    and one count column per RAG value plus `total`.
+    One dict per cell, priorities in the plan's order and each one's enablers in turn: priority
+    (None for cross-cutting), enabler (NO_ENABLER when it names none), and one count per RAG
+    value plus `total`.
     """
     county = county_rows(registry, snapshot)
     # Plain lists: pandas' own string arrays hand out their values one call at a time
@@ -115,8 +117,7 @@ def matrix(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
                 cell["total"] += 1
                 if rag in RAG_ORDER:
                     cell[rag] += 1
-    cells = [{"priority": p, "enabler": e, **counts[(p, e)]} for p in priorities for e in enablers]
-    return pd.DataFrame(cells, columns=["priority", "enabler", "total", *RAG_ORDER])
+    return [{"priority": p, "enabler": e, **counts[(p, e)]} for p in priorities for e in enablers]
 
 
 def cell_metrics(registry: Registry, priority: str | None, enabler: str) -> list[str]:
@@ -142,10 +143,13 @@ ATTENTION_REASONS = {
 }
 
 
-def needs_attention(registry: Registry, snapshot: pd.DataFrame, limit: int = 12) -> pd.DataFrame:
+def needs_attention(
+    registry: Registry, snapshot: pd.DataFrame, limit: int = 12
+) -> list[dict[str, Any]]:
     """County measures that are off target, showing SPC concern, failing assurance or late.
 
-    Ordered by how many reasons apply, then by name; at most `limit` rows.
+    One dict per measure (metric_id, name, reasons, weight: how many, rag), ordered by how
+    many reasons apply, then by name; at most `limit`.
     """
     rows = county_rows(registry, snapshot)
     # Plain lists: a few hundred rows, where pandas' own work per row or per mask would cost
@@ -177,7 +181,7 @@ def needs_attention(registry: Registry, snapshot: pd.DataFrame, limit: int = 12)
             )
     # Most reasons first, then by name (a stable sort: the snapshot's order breaks any tie)
     found.sort(key=lambda item: (-item["weight"], item["name"]))
-    return pd.DataFrame(found[:limit], columns=["metric_id", "name", "reasons", "weight", "rag"])
+    return found[:limit]
 
 
 def _column(rows: pd.DataFrame, column: str) -> list[object]:

@@ -59,6 +59,8 @@ Rebases = Mapping[tuple[str, str], tuple[Rebase, ...]]
 def rebases_by_series(frame: pd.DataFrame) -> dict[tuple[str, str], tuple[Rebase, ...]]:
     """Recorded rebases (rows of warehouse.spc_rebases.read_rebases) by metric and area."""
     found: dict[tuple[str, str], list[Rebase]] = {}
+    if frame.empty:  # the usual case: pandas' records cost more than the check
+        return {}
     for row in frame.to_dict("records"):
         at = row["recorded_at"]
         found.setdefault((str(row["metric_id"]), str(row["area_code"])), []).append(

@@ -78,6 +78,11 @@ class Registry:
     def _by_id(self) -> dict[str, Metric]:
         return {m.id: m for m in self.metrics}
 
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
+        """Every metric's id, in the registry's order."""
+        return tuple(m.id for m in self.metrics)
+
     def metric(self, metric_id: str) -> Metric:
         """Return one metric, or raise KeyError naming the unknown id."""
         try:
