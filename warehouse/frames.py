@@ -8,8 +8,10 @@ changes with the data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -62,3 +64,22 @@ def native_frame_of(conn: sa.Connection, statement: sa.Select[Any], **values: An
         return pd.read_sql_query(statement, conn, params=values)
     done = compiled(statement, conn.dialect)
     return raw.execute(done.sql, done.parameters(values)).df()
+
+
+def in_key_order(frame: pd.DataFrame, key: Sequence[str]) -> pd.DataFrame:
+    """`frame` in the order of its `key` columns (strings, compared as DuckDB's binary ORDER
+    BY compares them): the frame itself when its rows already are, as a table stored in that
+    order reads back, else its rows sorted (stably) by the key."""
+    if len(frame) < 2:
+        return frame
+    # Row i is in order after row i - 1 when some key column is greater and every column
+    # before it equal, or when every column is equal
+    after = np.ones(len(frame) - 1, dtype=bool)  # so far equal in every column
+    ahead = np.zeros(len(frame) - 1, dtype=bool)  # greater in a column, equal before it
+    for column in key:
+        values = frame[column].to_numpy(dtype=object)
+        ahead |= after & (values[1:] > values[:-1])
+        after &= values[1:] == values[:-1]
+    if bool(np.all(ahead | after)):
+        return frame
+    return frame.sort_values(list(key), kind="stable").reset_index(drop=True)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from warehouse.compiled import execute, kept_statement, numbered, numbered_values
 from warehouse.engine import database_path
-from warehouse.frames import native_frame_of, read_frame
+from warehouse.frames import in_key_order, native_frame_of, read_frame
 from warehouse.tables import (
     commentary,
     flag_events,
@@ -45,8 +45,11 @@ def replace_snapshot(conn: sa.Connection, frame: pd.DataFrame, *, computed_at: d
         raw.register("snapshot_frame", rows)
         try:
             columns = ", ".join(SNAPSHOT_COLUMNS)
+            # Stored in the order it is read in: DuckDB hands rows back in the order they were
+            # inserted, so `read_snapshot` has nothing to sort (see `in_key_order`)
             conn.exec_driver_sql(
-                f"INSERT INTO status_snapshot ({columns}) SELECT {columns} FROM snapshot_frame"
+                f"INSERT INTO status_snapshot ({columns}) SELECT {columns} FROM snapshot_frame "
+                f"ORDER BY {', '.join(SNAPSHOT_KEY)}"
             )
         finally:
             raw.unregister("snapshot_frame")
@@ -55,6 +58,9 @@ def replace_snapshot(conn: sa.Connection, frame: pd.DataFrame, *, computed_at: d
         conn.execute(status_snapshot.insert(), [{str(k): v for k, v in r.items()} for r in records])
     return len(rows)
 
+
+# A snapshot row's key, the order it is read in
+SNAPSHOT_KEY = ("metric_id", "area_code")
 
 # Columns of type DATE: read as `datetime.date` (None when empty) on every backend
 DATE_COLUMNS = [c.name for c in status_snapshot.columns if isinstance(c.type, sa.Date)]
@@ -70,13 +76,20 @@ def read_snapshot(
     metrics = None if metric_ids is None else list(metric_ids)
     areas = None if area_codes is None else list(area_codes)
     with engine.connect() as conn:
+        # On DuckDB the rows come back in the order `replace_snapshot` stored them, already
+        # the key's: sorting them again costs more than the read, so the order is checked
+        # instead (and only rows out of it sorted). Elsewhere the database sorts, in its own
+        # collation, as ever
+        ordered = conn.dialect.name != "duckdb"
         # Natively on DuckDB: every page view after a pipeline run reads it
         if metrics == [] or areas == []:
             # SQL has no empty list to bind: asked the plain way (and seldom)
-            frame = read_frame(conn, _snapshot_query(metrics, areas))
+            frame = read_frame(conn, _snapshot_query(metrics, areas, ordered))
         else:
-            query, values = _kept_query(metrics, areas)
+            query, values = _kept_query(metrics, areas, ordered)
             frame = native_frame_of(conn, query, **values)
+    if not ordered:
+        frame = in_key_order(frame, SNAPSHOT_KEY)
     for column in DATE_COLUMNS:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = _as_dates(frame[column])
@@ -87,12 +100,16 @@ def read_snapshot(
 
 
 def _snapshot_query(
-    metric_ids: Sequence[object] | None, area_codes: Sequence[object] | None
+    metric_ids: Sequence[object] | None,
+    area_codes: Sequence[object] | None,
+    ordered: bool = True,
 ) -> sa.Select[Any]:
     """The snapshot's rows for these metrics and areas (each None: all), in metric and area
-    order; the values may be bound parameters."""
+    order if `ordered`; the values may be bound parameters."""
     s = status_snapshot
-    query = sa.select(s).order_by(s.c.metric_id, s.c.area_code)
+    query = sa.select(s)
+    if ordered:
+        query = query.order_by(*(s.c[name] for name in SNAPSHOT_KEY))
     if metric_ids is not None:
         query = query.where(s.c.metric_id.in_(list(metric_ids)))
     if area_codes is not None:
@@ -101,7 +118,7 @@ def _snapshot_query(
 
 
 def _kept_query(
-    metric_ids: list[str] | None, area_codes: list[str] | None
+    metric_ids: list[str] | None, area_codes: list[str] | None, ordered: bool
 ) -> tuple[sa.Select[Any], dict[str, str]]:
     """The snapshot's query for these metrics and areas (each None: all), with each value a
     parameter of its own, and the values: the query is built once for each number of metrics
@@ -109,8 +126,8 @@ def _kept_query(
     metrics = None if metric_ids is None else len(metric_ids)
     areas = None if area_codes is None else len(area_codes)
     query = kept_statement(
-        ("snapshot", metrics, areas),
-        lambda: _snapshot_query(numbered("metric", metrics), numbered("area", areas)),
+        ("snapshot", metrics, areas, ordered),
+        lambda: _snapshot_query(numbered("metric", metrics), numbered("area", areas), ordered),
     )
     return query, numbered_values("metric", metric_ids) | numbered_values("area", area_codes)
 

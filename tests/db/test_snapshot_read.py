@@ -153,3 +153,28 @@ def test_figures_count_as_loaded_once_any_is(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         load_observations(conn, frame, run_id=None, now=datetime(2026, 11, 30, 9))
     assert figures_loaded(engine) and has_observations(engine)
+
+
+def test_the_snapshot_reads_in_key_order_however_its_rows_were_stored(engine: sa.Engine) -> None:
+    # Rows written straight into the table, out of order (as a snapshot written before the
+    # order was kept would lie): read in metric and area order all the same
+    rows = _rows().assign(computed_at=datetime(2026, 11, 30, 9, 15))
+    shuffled = rows.iloc[[2, 0, 1]]
+    with engine.begin() as conn:
+        conn.execute(status_snapshot.delete())
+        for record in shuffled.astype(object).where(shuffled.notna(), None).to_dict("records"):
+            conn.execute(status_snapshot.insert(), [{str(k): v for k, v in record.items()}])
+    read = read_snapshot(engine)
+    assert list(zip(read["metric_id"], read["area_code"], strict=True)) == [
+        ("count", "E10000001"),
+        ("rate", "E07000001"),
+        ("rate", "E10000001"),
+    ]
+    assert list(read.index) == [0, 1, 2]
+    assert list(read_snapshot(engine, area_codes=["E10000001"])["metric_id"]) == ["count", "rate"]
+    # Replaced by the engine, the rows are stored in that order and read back as they lie
+    with engine.begin() as conn:
+        replace_snapshot(conn, _rows().iloc[[2, 1, 0]], computed_at=datetime(2026, 12, 1, 9))
+    again = read_snapshot(engine)
+    assert list(again["metric_id"]) == ["count", "rate", "rate"]
+    assert list(again["area_code"]) == ["E10000001", "E07000001", "E10000001"]
