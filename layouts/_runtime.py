@@ -162,9 +162,7 @@ class Runtime:
             None if metric_ids is None else tuple(metric_ids),
             None if area_codes is None else tuple(area_codes),
         )
-        return _SNAPSHOTS.get(
-            key, lambda: self.snapshot(read_snapshot(self.engine, metric_ids, area_codes))
-        )
+        return _SNAPSHOTS.get(key, lambda: self._snapshot_read(metric_ids, area_codes))
 
     def snapshot(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Status rows of visible measures, suppressed for the public (`suppressed` column)."""
@@ -172,6 +170,18 @@ class Runtime:
         if self.public:
             return published_snapshot(self.registry, self.engine, frame)
         return frame.assign(suppressed=False)
+
+    def _snapshot_read(
+        self, metric_ids: Sequence[str] | None, area_codes: Sequence[str] | None
+    ) -> pd.DataFrame:
+        """`snapshot` of a fresh read, which nobody else holds: an officer's, every row of
+        which they may see (the usual case), gets its `suppressed` column in place rather
+        than in a copy of every column."""
+        frame = read_snapshot(self.engine, metric_ids, area_codes)
+        if self.public or not frame["metric_id"].isin(self.registry.ids).all():
+            return self.snapshot(frame)
+        frame["suppressed"] = False
+        return frame
 
 
 def runtime() -> Runtime:
