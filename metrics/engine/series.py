@@ -305,8 +305,9 @@ def series_view(
         observations["area_code"], area_code
     )
     rows = observations[ours].sort_values("period_start")
-    # Each period as a `datetime.date`, made by numpy in one step
-    starts = rows["period_start"].to_numpy(dtype="datetime64[D]").astype(object).tolist()
+    # Each period as a day, and as a `datetime.date` (made by numpy in one step)
+    days = rows["period_start"].to_numpy(dtype="datetime64[D]")
+    starts = days.astype(object).tolist()
     frame = pd.DataFrame(
         {
             "period_start": starts,
@@ -314,14 +315,14 @@ def series_view(
             "value": rows["value"].astype(float).to_numpy(),
             "numerator": rows["numerator"].to_numpy() if "numerator" in rows else None,
             "denominator": rows["denominator"].to_numpy() if "denominator" in rows else None,
-            "target": area_targets_for(
-                metric, area_code, county, np.array(starts, dtype="datetime64[D]")
-            ),
+            "target": area_targets_for(metric, area_code, county, days),
         }
     )
-    keep = np.array(
-        [(start is None or s >= start) and (end is None or s <= end) for s in starts], dtype=bool
-    )
+    keep = np.ones(len(days), dtype=bool)
+    if start is not None:
+        keep &= days >= np.datetime64(start, "D")
+    if end is not None:
+        keep &= days <= np.datetime64(end, "D")
     if start is None and not whole:
         chosen = np.flatnonzero(keep)
         keep[chosen[: window_start(chosen.size)]] = False
