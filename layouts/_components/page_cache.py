@@ -95,6 +95,8 @@ def plain_json(value: Any) -> Any:
             for item in value
         ]
     if kind is dict and set(map(type, value)) <= _STRINGS:  # keys all strings, looked at in C
+        if set(map(type, value.values())) <= _AS_IS:  # a select's option, say: copied as it is
+            return dict(value)
         return {
             key: item
             if type(item) in _AS_IS
