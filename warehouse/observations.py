@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -238,12 +239,15 @@ def current_observations(
             frame = read_frame(conn, _current_query(metrics, areas, include_benchmark, since))
         else:
             # Asked on every view of a measure: a statement kept for each number of measures
-            # and areas, compiled once (warehouse.compiled), its values bound
+            # and areas, compiled once (warehouse.compiled), its values bound; on DuckDB the
+            # columns every row shares are not fetched (`_filled`)
+            constants = _constants(conn, metrics, False if not include_benchmark else None)
             shape = (
                 None if metrics is None else len(metrics),
                 None if areas is None else len(areas),
                 include_benchmark,
                 since is not None,
+                tuple(constants),
             )
             query = kept_statement(
                 ("current_observations", *shape),
@@ -252,19 +256,28 @@ def current_observations(
                     numbered("area", shape[1]),
                     include_benchmark,
                     sa.bindparam("since", type_=sa.Date) if since is not None else None,
+                    leave_out=constants,
                 ),
             )
             values = numbered_values("metric", metrics) | numbered_values("area", areas)
             frame = native_frame_of(conn, query, **values, **({"since": since} if since else {}))
+            frame = _filled(frame, OBSERVATION_READ, constants)
     return _as_datetimes(frame, ("period_start", "period_end", "loaded_at"))
 
 
-def _as_datetimes(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """`frame` with these columns as datetimes (DuckDB gives them so already: left alone)."""
-    for column in columns:
-        if not pd.api.types.is_datetime64_any_dtype(frame[column]):
-            frame[column] = pd.to_datetime(frame[column])
-    return frame
+# The columns `current_observations` reads, in order
+OBSERVATION_READ = (
+    "metric_id",
+    "area_code",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "is_benchmark",
+    "loaded_at",
+    "source_ref",
+)
 
 
 def _current_query(
@@ -272,22 +285,14 @@ def _current_query(
     area_codes: Sequence[object] | None,
     include_benchmark: bool,
     since: object | None,
+    leave_out: Collection[str] = (),
 ) -> sa.Select[Any]:
-    """`current_observations`' query (each of metric_ids, area_codes and since None: all); the
-    values may be bound parameters."""
+    """`current_observations`' query (each of metric_ids, area_codes and since None: all),
+    without the columns in `leave_out`; the values may be bound parameters."""
     o = observations
-    query = sa.select(
-        o.c.metric_id,
-        o.c.area_code,
-        o.c.period_start,
-        o.c.period_end,
-        o.c.value,
-        o.c.numerator,
-        o.c.denominator,
-        o.c.is_benchmark,
-        o.c.loaded_at,
-        o.c.source_ref,
-    ).where(o.c.superseded_at.is_(None))
+    query = sa.select(*(o.c[name] for name in OBSERVATION_READ if name not in leave_out)).where(
+        o.c.superseded_at.is_(None)
+    )
     if metric_ids is not None:
         query = query.where(o.c.metric_id.in_(list(metric_ids)))
     if area_codes is not None:
@@ -297,6 +302,50 @@ def _current_query(
     if since is not None:
         query = query.where(o.c.period_start >= since)
     return query.order_by(o.c.metric_id, o.c.area_code, o.c.period_start)
+
+
+def _constants(
+    conn: sa.Connection, metrics: list[str] | None, is_benchmark: bool | None
+) -> dict[str, object]:
+    """The columns every row of a read of these measures shares, by name: the measure when
+    there is one, whether rows are benchmark rows when only one kind is read. On DuckDB
+    alone, where turning a column of the same string, row after row, into Python strings is
+    most of what a national measure's read costs; other databases read every column."""
+    if conn.dialect.name != "duckdb":
+        return {}
+    constants: dict[str, object] = {}
+    if metrics is not None and len(metrics) == 1:
+        constants["metric_id"] = metrics[0]
+    if is_benchmark is not None:
+        constants["is_benchmark"] = is_benchmark
+    return constants
+
+
+def _filled(
+    frame: pd.DataFrame, columns: Sequence[str], constants: Mapping[str, object]
+) -> pd.DataFrame:
+    """`frame`, read without the `constants` columns, with each put back in its place among
+    `columns`: a string typed as the frame's area codes are (as the database would have given
+    it), a flag as booleans."""
+    for name in sorted(constants, key=columns.index):
+        value = constants[name]
+        column: Any
+        if isinstance(value, bool):
+            column = np.full(len(frame), value, dtype=bool)
+        else:
+            column = pd.Series(np.full(len(frame), value, dtype=object), index=frame.index).astype(
+                frame["area_code"].dtype
+            )
+        frame.insert(columns.index(name), name, column)
+    return frame
+
+
+def _as_datetimes(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """`frame` with these columns as datetimes (DuckDB gives them so already: left alone)."""
+    for column in columns:
+        if not pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = pd.to_datetime(frame[column])
+    return frame
 
 
 # What `benchmark_figures` reads of each row
@@ -317,9 +366,9 @@ def benchmark_figures(engine: sa.Engine, metric_ids: Sequence[str]) -> pd.DataFr
     o = observations
     codes = list(metric_ids)
 
-    def query(names: Sequence[object]) -> sa.Select[Any]:
+    def query(names: Sequence[object], leave_out: Collection[str] = ()) -> sa.Select[Any]:
         return (
-            sa.select(*(o.c[name] for name in BENCHMARK_COLUMNS))
+            sa.select(*(o.c[name] for name in BENCHMARK_COLUMNS if name not in leave_out))
             .where(o.c.superseded_at.is_(None), o.c.is_benchmark.is_(True))
             .where(o.c.metric_id.in_(list(names)))
             .order_by(o.c.metric_id, o.c.area_code, o.c.period_start)
@@ -329,12 +378,15 @@ def benchmark_figures(engine: sa.Engine, metric_ids: Sequence[str]) -> pd.DataFr
         if not codes:
             frame = read_frame(conn, query(codes))
         else:
-            # Kept for each number of measures, compiled once (warehouse.compiled)
+            # Kept for each number of measures, compiled once (warehouse.compiled); on DuckDB
+            # the columns every row shares are not fetched (`_filled`)
+            constants = _constants(conn, codes, True)
             kept = kept_statement(
-                ("benchmark_figures", len(codes)),
-                lambda: query(numbered("metric", len(codes)) or []),
+                ("benchmark_figures", len(codes), tuple(constants)),
+                lambda: query(numbered("metric", len(codes)) or [], constants),
             )
             frame = native_frame_of(conn, kept, **numbered_values("metric", codes))
+            frame = _filled(frame, BENCHMARK_COLUMNS, constants)
     return _as_datetimes(frame, ("period_start", "period_end"))
 
 

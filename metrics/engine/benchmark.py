@@ -110,9 +110,17 @@ class CouncilValues:
             self.frame[kept].reset_index(drop=True), self.council[kept], self.councils
         )
 
+    @cached_property
+    def _present(self) -> np.ndarray:
+        """The councils with a row, as positions in `councils`, in order: counted by
+        position rather than sorted (`np.unique` sorts every row's number)."""
+        if not len(self.council):
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(np.bincount(self.council, minlength=len(self.councils)))
+
     def comparable(self) -> bool:
         """Whether there is anything to compare: figures from two councils or more."""
-        return not self.frame.empty and len(np.unique(self.council)) >= 2
+        return not self.frame.empty and len(self._present) >= 2
 
     def rows_of(self, code: str) -> np.ndarray:
         """Which rows are this council's."""
@@ -134,7 +142,7 @@ class CouncilValues:
 
     def area_codes(self) -> frozenset[str]:
         """The councils with a value."""
-        return frozenset(str(c) for c in self.councils[np.unique(self.council)])
+        return frozenset(str(c) for c in self.councils[self._present])
 
 
 def metric_values(observations: pd.DataFrame, metric: Metric) -> pd.DataFrame:

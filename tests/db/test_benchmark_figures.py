@@ -95,3 +95,36 @@ def test_a_measure_without_a_benchmark_reads_no_other_council(
     every = current_observations(engine, [metric.id], include_benchmark=True)
     assert comparison_choice(registry, metric, every).comparisons == ()
     assert comparison_choice(registry, metric, model.compared).comparisons == ()
+
+
+def test_one_measures_rows_read_alike_however_many_measures_are_asked_for(
+    engine: sa.Engine,
+) -> None:
+    """On DuckDB a read of one measure leaves out the columns every row shares and puts them
+    back: the same frame, column for column and type for type, as a read naming two."""
+    others = {code: [60.0 + k, 61.5, 59.0 + k / 2] for k, code in enumerate(OTHERS)}
+    with engine.begin() as conn:
+        load_observations(
+            conn,
+            pd.concat(
+                [_rows({OWN: [62.0, 63.0, 64.0]}, False), _rows(others, True)],
+                ignore_index=True,
+            ),
+            run_id=None,
+            now=datetime(2024, 1, 1),
+        )
+    for read in (
+        lambda ids: current_observations(engine, ids),
+        lambda ids: current_observations(engine, ids, include_benchmark=True),
+        lambda ids: current_observations(engine, ids, area_codes=[OWN, OTHERS[0]]),
+        lambda ids: benchmark_figures(engine, ids),
+    ):
+        one = read([METRIC])
+        assert len(one) and set(one["metric_id"]) == {METRIC}
+        pd.testing.assert_frame_equal(one, read([METRIC, "no-such-measure"]))
+        # Nothing found: the same empty frame either way
+        pd.testing.assert_frame_equal(
+            read(["no-such-measure"]), read(["no-such-measure", "nor-this"])
+        )
+    mixed = current_observations(engine, [METRIC], include_benchmark=True)
+    assert mixed["is_benchmark"].sum() == len(OTHERS) * 3 and (~mixed["is_benchmark"]).sum() == 3
