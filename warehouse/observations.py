@@ -265,19 +265,9 @@ def current_observations(
     return _as_datetimes(frame, ("period_start", "period_end", "loaded_at"))
 
 
-# The columns `current_observations` reads, in order
-OBSERVATION_READ = (
-    "metric_id",
-    "area_code",
-    "period_start",
-    "period_end",
-    "value",
-    "numerator",
-    "denominator",
-    "is_benchmark",
-    "loaded_at",
-    "source_ref",
-)
+# The columns `current_observations` reads, in order: those loaded, with when each row was
+# loaded just before where it came from
+OBSERVATION_READ = (*OBSERVATION_COLUMNS[:-1], "loaded_at", OBSERVATION_COLUMNS[-1])
 
 
 def _current_query(
