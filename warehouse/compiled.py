@@ -84,10 +84,16 @@ def kept_statement(shape: Hashable, build: Callable[[], S]) -> S:
     return found
 
 
-def numbered(name: str, count: int | None) -> list[sa.BindParameter[Any]] | None:
+def numbered(name: str, count: int | None) -> list[sa.ColumnElement[Any]] | None:
     """`count` bind parameters named name_0, name_1, ... (None for None): a list of values,
-    each a parameter of its own, for a kept statement's `IN`."""
-    return None if count is None else [sa.bindparam(f"{name}_{n}") for n in range(count)]
+    each a parameter of its own, for a kept statement's `IN`. No values at all is `IN
+    (NULL)`, which no row matches: SQL has no empty list, and SQLAlchemy's own stand-in for
+    one is only written out when the query is compiled afresh with its values."""
+    if count is None:
+        return None
+    if count == 0:
+        return [sa.null()]
+    return [sa.bindparam(f"{name}_{n}") for n in range(count)]
 
 
 def numbered_values(name: str, values: Sequence[Any] | None) -> dict[str, Any]:

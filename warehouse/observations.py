@@ -234,34 +234,32 @@ def current_observations(
     metrics = None if metric_ids is None else list(metric_ids)
     areas = None if area_codes is None else list(area_codes)
     with engine.connect() as conn:
-        if metrics == [] or areas == []:
-            # SQL has no empty list to bind: asked the plain way (and seldom)
-            frame = read_frame(conn, _current_query(metrics, areas, include_benchmark, since))
-        else:
-            # Asked on every view of a measure: a statement kept for each number of measures
-            # and areas, compiled once (warehouse.compiled), its values bound; on DuckDB the
-            # columns every row shares are not fetched (`_filled`)
-            constants = _constants(conn, metrics, False if not include_benchmark else None)
-            shape = (
-                None if metrics is None else len(metrics),
-                None if areas is None else len(areas),
+        # Asked on every view of a measure: a statement kept for each number of measures and
+        # areas, compiled once (warehouse.compiled), its values bound; on DuckDB the columns
+        # every row shares are not fetched (`_filled`)
+        constants = _constants(conn, metrics, False if not include_benchmark else None)
+        metric_count = None if metrics is None else len(metrics)
+        area_count = None if areas is None else len(areas)
+        query = kept_statement(
+            (
+                "current_observations",
+                metric_count,
+                area_count,
                 include_benchmark,
                 since is not None,
                 tuple(constants),
-            )
-            query = kept_statement(
-                ("current_observations", *shape),
-                lambda: _current_query(
-                    numbered("metric", shape[0]),
-                    numbered("area", shape[1]),
-                    include_benchmark,
-                    sa.bindparam("since", type_=sa.Date) if since is not None else None,
-                    leave_out=constants,
-                ),
-            )
-            values = numbered_values("metric", metrics) | numbered_values("area", areas)
-            frame = native_frame_of(conn, query, **values, **({"since": since} if since else {}))
-            frame = _filled(frame, OBSERVATION_READ, constants)
+            ),
+            lambda: _current_query(
+                numbered("metric", metric_count),
+                numbered("area", area_count),
+                include_benchmark,
+                sa.bindparam("since", type_=sa.Date) if since is not None else None,
+                leave_out=constants,
+            ),
+        )
+        values = numbered_values("metric", metrics) | numbered_values("area", areas)
+        frame = native_frame_of(conn, query, **values, **({"since": since} if since else {}))
+    frame = _filled(frame, OBSERVATION_READ, constants)
     return _as_datetimes(frame, ("period_start", "period_end", "loaded_at"))
 
 
@@ -365,18 +363,15 @@ def benchmark_figures(engine: sa.Engine, metric_ids: Sequence[str]) -> pd.DataFr
         )
 
     with engine.connect() as conn:
-        if not codes:
-            frame = read_frame(conn, query(codes))
-        else:
-            # Kept for each number of measures, compiled once (warehouse.compiled); on DuckDB
-            # the columns every row shares are not fetched (`_filled`)
-            constants = _constants(conn, codes, True)
-            kept = kept_statement(
-                ("benchmark_figures", len(codes), tuple(constants)),
-                lambda: query(numbered("metric", len(codes)) or [], constants),
-            )
-            frame = native_frame_of(conn, kept, **numbered_values("metric", codes))
-            frame = _filled(frame, BENCHMARK_COLUMNS, constants)
+        # Kept for each number of measures, compiled once (warehouse.compiled); on DuckDB the
+        # columns every row shares are not fetched (`_filled`)
+        constants = _constants(conn, codes, True)
+        kept = kept_statement(
+            ("benchmark_figures", len(codes), tuple(constants)),
+            lambda: query(numbered("metric", len(codes)) or [], constants),
+        )
+        frame = native_frame_of(conn, kept, **numbered_values("metric", codes))
+    frame = _filled(frame, BENCHMARK_COLUMNS, constants)
     return _as_datetimes(frame, ("period_start", "period_end"))
 
 

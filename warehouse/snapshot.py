@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from warehouse.compiled import execute, kept_statement, numbered, numbered_values
 from warehouse.engine import database_path
-from warehouse.frames import in_key_order, native_frame_of, read_frame
+from warehouse.frames import in_key_order, native_frame_of
 from warehouse.tables import (
     commentary,
     flag_events,
@@ -82,12 +82,8 @@ def read_snapshot(
         # collation, as ever
         ordered = conn.dialect.name != "duckdb"
         # Natively on DuckDB: every page view after a pipeline run reads it
-        if metrics == [] or areas == []:
-            # SQL has no empty list to bind: asked the plain way (and seldom)
-            frame = read_frame(conn, _snapshot_query(metrics, areas, ordered))
-        else:
-            query, values = _kept_query(metrics, areas, ordered)
-            frame = native_frame_of(conn, query, **values)
+        query, values = _kept_query(metrics, areas, ordered)
+        frame = native_frame_of(conn, query, **values)
     if not ordered:
         frame = in_key_order(frame, SNAPSHOT_KEY)
     for column in DATE_COLUMNS:

@@ -122,9 +122,9 @@ def test_one_measures_rows_read_alike_however_many_measures_are_asked_for(
         one = read([METRIC])
         assert len(one) and set(one["metric_id"]) == {METRIC}
         pd.testing.assert_frame_equal(one, read([METRIC, "no-such-measure"]))
-        # Nothing found: the same empty frame either way
-        pd.testing.assert_frame_equal(
-            read(["no-such-measure"]), read(["no-such-measure", "nor-this"])
-        )
+        # Nothing found, or nothing asked for: the same empty frame every way
+        nothing = read(["no-such-measure"])
+        pd.testing.assert_frame_equal(nothing, read(["no-such-measure", "nor-this"]))
+        pd.testing.assert_frame_equal(nothing, read([]))
     mixed = current_observations(engine, [METRIC], include_benchmark=True)
     assert mixed["is_benchmark"].sum() == len(OTHERS) * 3 and (~mixed["is_benchmark"]).sum() == 3
