@@ -143,13 +143,15 @@ class Runtime:
         return self.viewer.can(permission)
 
     def visible(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The rows of a frame (with a metric_id column) about measures this viewer may see."""
-        return frame[frame["metric_id"].isin(self.registry.ids)]
+        """The rows of a frame (with a metric_id column) about measures this viewer may see:
+        the frame itself when they may see every row."""
+        seen = frame["metric_id"].isin(self.registry.ids)
+        return frame if seen.all() else frame[seen]
 
     def current_snapshot(
         self, metric_ids: Sequence[str] | None = None, area_codes: Sequence[str] | None = None
     ) -> pd.DataFrame:
-        """The snapshot as `snapshot` gives it, read and judged once for each version of the
+        """The snapshot as `_snapshot` gives it, read and judged once for each version of the
         figures and each audience, then served from memory: every page load between two
         pipeline runs or evaluations would otherwise work out the same thing again."""
         key = (
@@ -162,24 +164,17 @@ class Runtime:
             None if metric_ids is None else tuple(metric_ids),
             None if area_codes is None else tuple(area_codes),
         )
-        return _SNAPSHOTS.get(key, lambda: self._snapshot_read(metric_ids, area_codes))
+        return _SNAPSHOTS.get(key, lambda: self._snapshot(metric_ids, area_codes))
 
-    def snapshot(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Status rows of visible measures, suppressed for the public (`suppressed` column)."""
-        frame = self.visible(frame)
-        if self.public:
-            return published_snapshot(self.registry, self.engine, frame)
-        return frame.assign(suppressed=False)
-
-    def _snapshot_read(
+    def _snapshot(
         self, metric_ids: Sequence[str] | None, area_codes: Sequence[str] | None
     ) -> pd.DataFrame:
-        """`snapshot` of a fresh read, which nobody else holds: an officer's, every row of
-        which they may see (the usual case), gets its `suppressed` column in place rather
-        than in a copy of every column."""
-        frame = read_snapshot(self.engine, metric_ids, area_codes)
-        if self.public or not frame["metric_id"].isin(self.registry.ids).all():
-            return self.snapshot(frame)
+        """Status rows of visible measures, suppressed for the public (`suppressed` column),
+        read afresh: nobody else holds the frame, so internally the column is added in place
+        rather than in a copy of every column."""
+        frame = self.visible(read_snapshot(self.engine, metric_ids, area_codes))
+        if self.public:
+            return published_snapshot(self.registry, self.engine, frame)
         frame["suppressed"] = False
         return frame
 

@@ -72,14 +72,14 @@ def in_key_order(frame: pd.DataFrame, key: Sequence[str]) -> pd.DataFrame:
     order reads back, else its rows sorted (stably) by the key."""
     if len(frame) < 2:
         return frame
-    # Row i is in order after row i - 1 when some key column is greater and every column
-    # before it equal, or when every column is equal
-    after = np.ones(len(frame) - 1, dtype=bool)  # so far equal in every column
-    ahead = np.zeros(len(frame) - 1, dtype=bool)  # greater in a column, equal before it
+    # Each row against the one before: in order when some key column is greater and every
+    # column before it equal, or when every column is equal
+    equal = np.ones(len(frame) - 1, dtype=bool)  # equal in every column so far
+    greater = np.zeros(len(frame) - 1, dtype=bool)  # greater in a column, equal before it
     for column in key:
         values = frame[column].to_numpy(dtype=object)
-        ahead |= after & (values[1:] > values[:-1])
-        after &= values[1:] == values[:-1]
-    if bool(np.all(ahead | after)):
+        greater |= equal & (values[1:] > values[:-1])
+        equal &= values[1:] == values[:-1]
+    if bool(np.all(greater | equal)):
         return frame
     return frame.sort_values(list(key), kind="stable").reset_index(drop=True)

@@ -97,14 +97,7 @@ def plain_json(value: Any) -> Any:
     if kind is dict and set(map(type, value)) <= _STRINGS:  # keys all strings, looked at in C
         if set(map(type, value.values())) <= _AS_IS:  # a select's option, say: copied as it is
             return dict(value)
-        return {
-            key: item
-            if type(item) in _AS_IS
-            else (item if isfinite(item) else None)
-            if type(item) is float
-            else plain_json(item)
-            for key, item in value.items()
-        }
+        return dict(zip(value, plain_json(list(value.values())), strict=True))
     if isinstance(value, Component) and "to_plotly_json" not in vars(value):
         attributes = vars(value)
         props = {
