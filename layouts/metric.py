@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -52,6 +51,7 @@ from metrics.rebases import RebaseNotFound, RebaseProblem
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
 from reports.downloads import comparison_csv, series_csv
+from warehouse.at_once import at_once
 from warehouse.commentary import comments_for
 from warehouse.observations import restated_values
 
@@ -99,11 +99,10 @@ def layout(
     # internal work (councillors and officers see them); earlier values are not published (a
     # restated small count would show through)
     internal = rt.may("read_internal")
-    with ThreadPoolExecutor(max_workers=3) as reads:
-        flags = reads.submit(metric_flags, registry, rt.engine, metric.id) if internal else None
-        restated = None if rt.public else reads.submit(restated_values, rt.engine, metric.id)
-        comments = reads.submit(comments_for, rt.engine, metric.id, public_only=rt.public)
-        model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
+    flags = at_once(metric_flags, registry, rt.engine, metric.id) if internal else None
+    restated = None if rt.public else at_once(restated_values, rt.engine, metric.id)
+    comments = at_once(comments_for, rt.engine, metric.id, public_only=rt.public)
+    model = read_model(registry, rt.engine, [metric.id], date.today(), rt.audience)
     first, last = _parse_date(start), _parse_date(end)
     # A committee reads the recent story first (the default window); "All periods" shows the
     # whole history; either way the limits come from the periods shown

@@ -4,7 +4,6 @@ priorities-by-enablers matrix, and what needs attention (value, target, why and 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +34,7 @@ from metrics.readmodel.judged import read_model
 from metrics.readmodel.suppression import shown
 from metrics.registry.loader import Registry
 from metrics.words import plural, rag_word
+from warehouse.at_once import at_once
 from warehouse.flags import open_and_overdue_counts
 from warehouse.snapshot import figures_loaded, snapshot_computed_at
 
@@ -298,12 +298,11 @@ def layout(priority: str = "", enabler: str = "", **_q: Any) -> html.Div:
     # The public sees no flags or milestones, so they are not even read for them; of flags,
     # only how many are open and how many of those have an overdue action are shown. Those
     # two small reads go ahead, each on a connection of its own, while the snapshot is read
-    with ThreadPoolExecutor(max_workers=2) as reads:
-        flag_counts = reads.submit(open_and_overdue_counts, rt.engine, today) if internal else None
-        slipping = reads.submit(slipping_count, registry, rt.engine, today) if internal else None
-        # Everything here is about the council's own area: its rows alone are read (a tenth
-        # of the snapshot), judged for the public as the whole snapshot would be
-        snapshot = rt.current_snapshot(area_codes=[registry.plan.county.code])
+    flag_counts = at_once(open_and_overdue_counts, rt.engine, today) if internal else None
+    slipping = at_once(slipping_count, registry, rt.engine, today) if internal else None
+    # Everything here is about the council's own area: its rows alone are read (a tenth
+    # of the snapshot), judged for the public as the whole snapshot would be
+    snapshot = rt.current_snapshot(area_codes=[registry.plan.county.code])
     open_flags, overdue_actions = flag_counts.result() if flag_counts is not None else (0, 0)
     summary = headline(
         registry,

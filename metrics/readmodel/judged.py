@@ -14,7 +14,6 @@ SPC reading or a suppression for itself.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -47,6 +46,7 @@ from metrics.readmodel.suppression import threshold_for
 from metrics.registry.comparators import ComparatorGroup
 from metrics.registry.loader import Registry
 from metrics.registry.model import Metric
+from warehouse.at_once import at_once
 from warehouse.commentary import comments_for
 from warehouse.flags import ACTION_PLANNED, OPEN_STATUSES, read_flag_events, read_flags
 from warehouse.milestones import read_milestones
@@ -284,11 +284,10 @@ def read_model(
     compared = [m.id for m in metrics if m.benchmark is not None]
     # Three reads that need nothing of each other, each on its own connection at once: the
     # database works on one while the others' rows are framed
-    with ThreadPoolExecutor(max_workers=2) as reads:
-        benchmarks = reads.submit(benchmark_figures, engine, compared) if compared else None
-        rebases = reads.submit(read_rebases, engine, ids, in_force_at=end_of(day))
-        # Our figures whole; other councils' only as far as a comparison reads them
-        rows = current_observations(engine, ids)
+    benchmarks = at_once(benchmark_figures, engine, compared) if compared else None
+    rebases = at_once(read_rebases, engine, ids, in_force_at=end_of(day))
+    # Our figures whole; other councils' only as far as a comparison reads them
+    rows = current_observations(engine, ids)
     rows = rows[rows["period_end"] <= ended]
     true = rows[rows["area_code"].isin(codes)].reset_index(drop=True)
     others = (
