@@ -321,9 +321,12 @@ def _filled(
         if isinstance(value, bool):
             column = np.full(len(frame), value, dtype=bool)
         else:
-            column = pd.Series(np.full(len(frame), value, dtype=object), index=frame.index).astype(
-                frame["area_code"].dtype
-            )
+            # The one string object, referred to from every row: np.full would make a string
+            # for each row, a tenth of a national measure's read
+            column = np.empty(len(frame), dtype=object)
+            column.fill(value)
+            if frame["area_code"].dtype != object:
+                column = pd.array(column, dtype=frame["area_code"].dtype)
         frame.insert(columns.index(name), name, column)
     return frame
 
