@@ -313,12 +313,17 @@ def values_by_period(rows: pd.DataFrame) -> pd.DataFrame:
     """Each period's value for each area (periods down, areas across, both in order; the first
     row of a period and area where there are two), as `pivot_table(..., aggfunc="first")`
     gives it: laid out by category codes rather than grouped, five times quicker."""
-    rows = rows[rows["value"].notna()]
-    period, starts = pd.factorize(rows["period_start"], sort=True)
-    area, codes = pd.factorize(rows["area_code"].to_numpy(dtype=object), sort=True)
+    values = rows["value"].to_numpy(dtype=float)
+    known = ~np.isnan(values)
+    every = bool(known.all())  # as a drill-down's own figures mostly are: nothing to leave out
+    period, starts = pd.factorize(
+        rows["period_start"] if every else rows["period_start"][known], sort=True
+    )
+    codes_read = rows["area_code"].to_numpy(dtype=object)
+    area, codes = pd.factorize(codes_read if every else codes_read[known], sort=True)
     _, first = np.unique(period * len(codes) + area, return_index=True)
     grid = np.full((len(starts), len(codes)), np.nan)
-    grid[period[first], area[first]] = rows["value"].to_numpy(dtype=float)[first]
+    grid[period[first], area[first]] = (values if every else values[known])[first]
     return pd.DataFrame(
         grid,
         index=pd.Index(starts, name="period_start"),
@@ -333,7 +338,11 @@ def districts_section(
     districts = [a for a in registry.areas_for(metric) if a.type == "district"]
     if not districts or observations.empty:
         return None
-    own = observations[observations["area_code"].isin([a.code for a in registry.areas_for(metric)])]
+    theirs = np.isin(
+        observations["area_code"].to_numpy(dtype=object),
+        np.array([a.code for a in registry.areas_for(metric)], dtype=object),
+    )
+    own = observations if theirs.all() else observations[theirs]
     pivot = values_by_period(own)
     if not view.frame.empty:
         first, last = view.frame["period_start"].iloc[0], view.frame["period_start"].iloc[-1]
@@ -357,9 +366,12 @@ def districts_section(
     )
     latest = grid[-1].tolist() if len(grid) else []
     # Public views pass observations with a `suppressed` column: those cells read [c]
+    suppressed = (
+        own["suppressed"].to_numpy(dtype=bool) if "suppressed" in own else np.zeros(0, bool)
+    )
     hidden = (
-        set(own.loc[own["suppressed"] & (own["period_start"] == pivot.index[-1]), "area_code"])
-        if "suppressed" in own and len(pivot)
+        set(own.loc[suppressed & (own["period_start"] == pivot.index[-1]), "area_code"])
+        if suppressed.any() and len(pivot)
         else set()
     )
     # Best first, as pandas' sort_values orders them (stable, missing values last either way)
