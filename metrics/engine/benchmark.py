@@ -134,8 +134,8 @@ class CouncilValues:
         own = self.rows_of(own_code)
         if not own.any():
             return self
-        starts = self.frame["period_start"]
-        kept = (starts == starts[own].max()).to_numpy()
+        starts = self.frame["period_start"].to_numpy()
+        kept = starts == starts[own].max()
         return CouncilValues(
             self.frame[kept].reset_index(drop=True), self.council[kept], self.councils
         )
@@ -174,7 +174,9 @@ def council_values(observations: pd.DataFrame, metric: Metric) -> CouncilValues:
     first = ~pd.Series(council.astype(np.int64) * (period.max() + 1) + period).duplicated()
     kept = first.to_numpy()
     return CouncilValues(
-        rows.loc[kept, VALUE_COLUMNS].reset_index(drop=True),
+        (rows[VALUE_COLUMNS] if kept.all() else rows.loc[kept, VALUE_COLUMNS]).reset_index(
+            drop=True
+        ),
         council[kept].astype(np.int64),
         np.asarray(councils, dtype=object),
     )
@@ -289,21 +291,23 @@ def rank_members(
     own_rank = np.full(len(periods), np.nan)
     own_value[period[own]] = figures[own]
     own_rank[period[own]] = rank[own]
+    medians = _medians(in_order, first, sizes)
+    # The table made at once, every column worked out as arrays first
     table = pd.DataFrame(
         {
             "period_start": periods,
             "n": sizes.astype(np.int64),
-            "median": _medians(in_order, first, sizes),
+            "median": medians,
             **_quartiles(in_order, first, sizes),
             "own_value": own_value,
             "rank": own_rank,
+            "quartile": [
+                None if r != r else min(4, max(1, math.ceil(4 * r / n)))
+                for r, n in zip(own_rank.tolist(), sizes.tolist(), strict=True)
+            ],
+            "gap": own_value - medians,
         }
     )
-    table["quartile"] = [
-        None if pd.isna(r) else min(4, max(1, math.ceil(4 * r / n)))
-        for r, n in zip(table["rank"], table["n"], strict=True)
-    ]
-    table["gap"] = table["own_value"] - table["median"]
     return Comparison(metric, group, own_code, table, values)
 
 
