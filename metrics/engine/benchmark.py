@@ -46,16 +46,19 @@ class Comparison:
         own = self.ranked
         if own.empty:
             return self.values.iloc[0:0]
-        latest = own["period_start"].max()
-        ranked = self.values[self.values["period_start"] == latest].sort_values(
-            ["rank", "area_code"]
-        )
-        is_own = ranked["area_code"] == self.own_code
+        values = self.values
+        at = np.flatnonzero((values["period_start"] == own["period_start"].max()).to_numpy())
+        # Best first, ties by code: a few hundred rows at most, put in order by position
+        # (pandas sorts a string column with a Python comparison per pair anyway)
+        ranks = values["rank"].to_numpy()[at].tolist()
+        codes = values["area_code"].to_numpy(dtype=object)[at].tolist()
+        order = sorted(range(len(at)), key=lambda i: (ranks[i], codes[i]))
+        ranked = values.iloc[at[order]]
+        in_order = [codes[i] for i in order]
         names = [
-            own_name if own_name and c == self.own_code else self.group.name_of(c)
-            for c in ranked["area_code"]
+            own_name if own_name and c == self.own_code else self.group.name_of(c) for c in in_order
         ]
-        return ranked.assign(name=names, is_own=is_own)
+        return ranked.assign(name=names, is_own=[c == self.own_code for c in in_order])
 
     def sentence(self, council: str) -> str | None:
         """e.g. 'Staffordshire ranked 4th of 16 similar councils in 2022-23 (top quartile).'"""
