@@ -106,9 +106,10 @@ class CouncilValues:
         # Membership is decided once per council, not once per row: a national comparison
         # has hundreds of councils but tens of thousands of rows
         admitted = np.array([group.includes(str(c), own_code) for c in self.councils], bool)
-        if not len(self.council):
-            return CouncilValues(self.frame.reset_index(drop=True), self.council, self.councils)
         kept = admitted[self.council]
+        if kept.all():
+            # Every row (all English councils): a frame of its own, sharing the figures
+            return CouncilValues(self.frame.reset_index(drop=True), self.council, self.councils)
         return CouncilValues(
             self.frame[kept].reset_index(drop=True), self.council[kept], self.councils
         )
