@@ -352,26 +352,31 @@ BENCHMARK_COLUMNS = (
 
 def benchmark_figures(engine: sa.Engine, metric_ids: Sequence[str]) -> pd.DataFrame:
     """Other councils' current figures for these measures, with only what a comparison reads
-    (measure, area, period, value), ordered as `current_observations` orders them: a
-    national measure has tens of thousands, so the columns it never reads are left behind."""
+    (measure, area, period, value): a national measure has tens of thousands, so the columns
+    it never reads are left behind.
+
+    Every comparison numbers, ranks and sorts the rows itself, so on DuckDB they come in the
+    order they were loaded (sorting them was a fifth of the read); elsewhere, as
+    `current_observations` orders them."""
     o = observations
     codes = list(metric_ids)
 
-    def query(names: Sequence[object], leave_out: Collection[str] = ()) -> sa.Select[Any]:
-        return (
+    def query(names: Sequence[object], leave_out: Collection[str], ordered: bool) -> sa.Select[Any]:
+        query = (
             sa.select(*(o.c[name] for name in BENCHMARK_COLUMNS if name not in leave_out))
             .where(o.c.superseded_at.is_(None), o.c.is_benchmark.is_(True))
             .where(o.c.metric_id.in_(list(names)))
-            .order_by(o.c.metric_id, o.c.area_code, o.c.period_start)
         )
+        return query.order_by(o.c.metric_id, o.c.area_code, o.c.period_start) if ordered else query
 
     with engine.connect() as conn:
         # Kept for each number of measures, compiled once (warehouse.compiled); on DuckDB the
         # columns every row shares are not fetched (`_filled`)
         constants = _constants(conn, codes, True)
+        ordered = conn.dialect.name != "duckdb"
         kept = kept_statement(
-            ("benchmark_figures", len(codes), tuple(constants)),
-            lambda: query(numbered("metric", len(codes)) or [], constants),
+            ("benchmark_figures", len(codes), tuple(constants), ordered),
+            lambda: query(numbered("metric", len(codes)) or [], constants, ordered),
         )
         frame = native_frame_of(conn, kept, **numbered_values("metric", codes))
     frame = _filled(frame, BENCHMARK_COLUMNS, constants)
