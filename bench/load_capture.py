@@ -13,7 +13,7 @@ have depended on their answers. The replay sends a wave's requests in parallel, 
 browser did, and waits for the whole wave before the next.
 
 A load that fails in the browser (a request that is refused or never answered, a page that
-never starts its callbacks) is tried again, up to three times, and each failure is reported.
+is never drawn) is tried again, up to three times, and each failure is reported.
 """
 
 from __future__ import annotations
@@ -156,10 +156,16 @@ def _record(page: Any, base: str, path: str, audience: str) -> PageLoad:
     if not timed or timed[0][2].label != "page HTML":
         raise CaptureError("the page itself was not the first request")
     asked = {call.label for _, _, call in timed}
-    if not {"/_dash-layout", "/_dash-dependencies"} <= asked or not any(
-        label.startswith("callback") for label in asked
-    ):
-        raise CaptureError(f"the page did not finish loading: it asked only for {sorted(asked)}")
+    # A page loaded afresh comes drawn into its layout (no callback needed to show it); one
+    # reached otherwise is drawn by the router's callback. Either way it shows in the frame
+    drawn = page.evaluate(
+        f"() => (document.getElementById('{PAGE_CONTENT}')?.childElementCount ?? 0) > 0"
+    )
+    if not {"/_dash-layout", "/_dash-dependencies"} <= asked or not drawn:
+        raise CaptureError(
+            f"the page did not finish loading: it asked only for {sorted(asked)}"
+            + ("" if drawn else ", and nothing was drawn in the page's frame")
+        )
     return PageLoad(page=path, audience=audience, waves=_waves(timed), static=static)
 
 
