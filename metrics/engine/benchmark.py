@@ -172,7 +172,9 @@ def council_values(observations: pd.DataFrame, metric: Metric) -> CouncilValues:
     if "is_benchmark" in rows:
         # Own rows (not benchmark) first, so where both came in for a council and period the
         # council's own is kept; the sort is stable, so otherwise the first loaded is
-        rows = rows.iloc[np.argsort(rows["is_benchmark"].to_numpy(dtype=bool), kind="stable")]
+        kinds = rows["is_benchmark"].to_numpy(dtype=bool)
+        if not bool(np.all(kinds[1:] >= kinds[:-1])):  # a read model's own rows come first
+            rows = rows.iloc[np.argsort(kinds, kind="stable")]
     council, councils = pd.factorize(rows["area_code"].to_numpy(dtype=object))
     period, _ = pd.factorize(rows["period_start"])
     first = ~pd.Series(council.astype(np.int64) * (period.max() + 1) + period).duplicated()
