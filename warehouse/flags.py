@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -259,6 +260,8 @@ def open_flags_of(
 
 def _judged(frame: pd.DataFrame, today: date) -> pd.DataFrame:
     """Flags read from the table with `action_overdue` and `is_open` worked out."""
+    if frame.empty:  # as most measures' flags are: nothing overdue, nothing open
+        return frame.assign(action_overdue=np.zeros(0, dtype=bool), is_open=np.zeros(0, dtype=bool))
     due = pd.to_datetime(frame["due_date"])
     late = due.notna() & (due < pd.Timestamp(today))
     frame["action_overdue"] = (frame["status"] == ACTION_PLANNED) & late

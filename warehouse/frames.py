@@ -52,8 +52,22 @@ def frame_of(conn: sa.Connection, statement: sa.Select[Any], **values: Any) -> p
     columns = [column[0] for column in cursor.description]
     rows = cursor.fetchall()
     if not rows:
-        return pd.DataFrame(columns=columns)  # as read_sql_query frames no rows
+        return _no_rows(tuple(columns))
     return pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
+
+
+# A frame of no rows for each set of columns, made once: most of a drill-down's small reads
+# (its flags, comments, rebases) find nothing, and making the empty frame cost more than
+# asking the database
+_NO_ROWS: dict[tuple[str, ...], pd.DataFrame] = {}
+
+
+def _no_rows(columns: tuple[str, ...]) -> pd.DataFrame:
+    """As read_sql_query frames no rows (a column of objects each), a copy of its own."""
+    made = _NO_ROWS.get(columns)
+    if made is None:
+        made = _NO_ROWS[columns] = pd.DataFrame(columns=list(columns))
+    return made.copy()
 
 
 def native_frame_of(conn: sa.Connection, statement: sa.Select[Any], **values: Any) -> pd.DataFrame:
