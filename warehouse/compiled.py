@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
@@ -84,6 +84,12 @@ def kept_statement(shape: Hashable, build: Callable[[], S]) -> S:
     return found
 
 
+@overload
+def numbered(name: str, count: int) -> list[sa.ColumnElement[Any]]: ...
+@overload
+def numbered(name: str, count: None) -> None: ...
+@overload
+def numbered(name: str, count: int | None) -> list[sa.ColumnElement[Any]] | None: ...
 def numbered(name: str, count: int | None) -> list[sa.ColumnElement[Any]] | None:
     """`count` bind parameters named name_0, name_1, ... (None for None): a list of values,
     each a parameter of its own, for a kept statement's `IN`. No values at all is `IN

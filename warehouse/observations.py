@@ -237,7 +237,7 @@ def current_observations(
         # Asked on every view of a measure: a statement kept for each number of measures and
         # areas, compiled once (warehouse.compiled), its values bound; on DuckDB the columns
         # every row shares are not fetched (`_filled`)
-        constants = _constants(conn, metrics, False if not include_benchmark else None)
+        constants = _constants(conn, metrics, None if include_benchmark else False)
         metric_count = None if metrics is None else len(metrics)
         area_count = None if areas is None else len(areas)
         query = kept_statement(
@@ -376,7 +376,7 @@ def benchmark_figures(engine: sa.Engine, metric_ids: Sequence[str]) -> pd.DataFr
         ordered = conn.dialect.name != "duckdb"
         kept = kept_statement(
             ("benchmark_figures", len(codes), tuple(constants), ordered),
-            lambda: query(numbered("metric", len(codes)) or [], constants, ordered),
+            lambda: query(numbered("metric", len(codes)), constants, ordered),
         )
         frame = native_frame_of(conn, kept, **numbered_values("metric", codes))
     frame = _filled(frame, BENCHMARK_COLUMNS, constants)
