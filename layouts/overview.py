@@ -15,6 +15,7 @@ from dash import dcc, html
 from layouts._components.a11y import aria
 from layouts._components.measures import status_rows
 from layouts._components.page_cache import cached_page
+from layouts._components.quick import quick
 from layouts._components.status import rag_badge
 from layouts._components.tables import captioned_table, simple_table
 from layouts._runtime import Runtime, runtime
@@ -61,18 +62,20 @@ def _measures(count: int) -> str:
 
 def _cell(registry: Registry, cell: Mapping[str, Any]) -> html.Td:
     if not cell["total"]:
-        return html.Td("–", className="pmf-muted")
+        return quick(html.Td, "–", className="pmf-muted")
     chips = [
-        html.Span(f"{int(cell[rag])} {words}", className=f"pmf-chip pmf-chip-{css}")
+        quick(html.Span, f"{int(cell[rag])} {words}", className=f"pmf-chip pmf-chip-{css}")
         for rag, words, css in RAG_CHIPS
         if cell[rag]
     ]
     query = {"priority": cell["priority"] or "cross-cutting", "enabler": cell["enabler"]}
-    return html.Td(
-        dcc.Link(
-            [html.Span(_measures(int(cell["total"])), className="pmf-cell-total")] + chips,
+    return quick(
+        html.Td,
+        quick(
+            dcc.Link,
+            [quick(html.Span, _measures(int(cell["total"])), className="pmf-cell-total")] + chips,
             href=f"/?{urlencode(query)}#cell-measures",
-        )
+        ),
     )
 
 
@@ -82,8 +85,8 @@ def matrix_table(registry: Registry, snapshot: pd.DataFrame) -> html.Div:
     enablers = list(dict.fromkeys(cell["enabler"] for cell in cells))
     head = html.Thead(
         html.Tr(
-            [html.Th("Priority", scope="col")]
-            + [html.Th(_enabler_name(registry, e), scope="col") for e in enablers]
+            [quick(html.Th, "Priority", scope="col")]
+            + [quick(html.Th, _enabler_name(registry, e), scope="col") for e in enablers]
         )
     )
     # One row of the table per priority, in the order the cells come
@@ -93,10 +96,10 @@ def matrix_table(registry: Registry, snapshot: pd.DataFrame) -> html.Div:
     body = []
     for priority, group in rows.items():
         row_cells: list[html.Th | html.Td] = [
-            html.Th(registry.name_of("priorities", priority), scope="row")
+            quick(html.Th, registry.name_of("priorities", priority), scope="row")
         ]
         row_cells += [_cell(registry, cell) for cell in group]
-        body.append(html.Tr(row_cells))
+        body.append(quick(html.Tr, row_cells))
     return captioned_table(
         "Measures by priority and enabler, with their status",
         head,
@@ -237,7 +240,7 @@ def _attention(registry: Registry, snapshot: pd.DataFrame, loaded: bool) -> html
             caption="Measures that need attention, most reasons first",
             row_header="name",
             formatters={
-                "name": lambda name: dcc.Link(name, href=f"/metric/{links[name]}"),
+                "name": lambda name: quick(dcc.Link, name, href=f"/metric/{links[name]}"),
                 "rag": rag_badge,
             },
             numeric=("latest", "target"),
@@ -261,7 +264,9 @@ def _directory(registry: Registry, portfolios: bool) -> html.Section:
                             html.H3("Cabinet portfolios"),
                             html.Ul(
                                 [
-                                    html.Li(dcc.Link(p.name, href=f"/portfolio/{p.id}"))
+                                    quick(
+                                        html.Li, quick(dcc.Link, p.name, href=f"/portfolio/{p.id}")
+                                    )
                                     for p in plan.portfolios
                                 ]
                             ),
@@ -274,7 +279,9 @@ def _directory(registry: Registry, portfolios: bool) -> html.Section:
                             html.H3("Select committees"),
                             html.Ul(
                                 [
-                                    html.Li(dcc.Link(c.name, href=f"/committee/{c.id}"))
+                                    quick(
+                                        html.Li, quick(dcc.Link, c.name, href=f"/committee/{c.id}")
+                                    )
                                     for c in plan.select_committees
                                 ]
                             ),

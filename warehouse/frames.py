@@ -80,6 +80,46 @@ def native_frame_of(conn: sa.Connection, statement: sa.Select[Any], **values: An
     return raw.execute(done.sql, done.parameters(values)).df()
 
 
+def native_arrays_of(
+    conn: sa.Connection, statement: sa.Select[Any], **values: Any
+) -> dict[str, Any] | None:
+    """The rows of a statement kept at module level as DuckDB hands them to numpy, a column
+    each (a column holding a NULL as a masked array), or None on another database."""
+    raw = _duckdb(conn)
+    if raw is None:
+        return None
+    done = compiled(statement, conn.dialect)
+    arrays: dict[str, Any] = raw.execute(done.sql, done.parameters(values)).fetchnumpy()
+    return arrays
+
+
+def frame_of_arrays(arrays: dict[str, Any]) -> pd.DataFrame:
+    """Columns from `native_arrays_of`, framed as DuckDB's own `.df()` frames the same rows,
+    without `.df()`'s cost in a frame of few rows and many columns: a NULL integer or
+    true/false in pandas' nullable column of its kind, a NULL string None (as pandas then
+    frames it: missing in a column of strings, None in a column of nothing else), a NULL
+    number or time as pandas makes a masked one (NaN, NaT)."""
+    columns: dict[str, Any] = {}
+    for name, values in arrays.items():
+        if not isinstance(values, np.ma.MaskedArray):
+            columns[name] = values
+            continue
+        mask = np.ma.getmaskarray(values)
+        data = values.data
+        kind = data.dtype.kind
+        if kind == "b":
+            columns[name] = pd.arrays.BooleanArray(data, mask)
+        elif kind in "iu":
+            columns[name] = pd.arrays.IntegerArray(data, mask)
+        elif kind == "O":
+            strings = data.copy()
+            strings[mask] = None
+            columns[name] = strings
+        else:
+            columns[name] = values
+    return pd.DataFrame(columns)
+
+
 def in_key_order(frame: pd.DataFrame, key: Sequence[str]) -> pd.DataFrame:
     """`frame` in the order of its `key` columns (strings, compared as DuckDB's binary ORDER
     BY compares them): the frame itself when its rows already are, as a table stored in that

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from warehouse.compiled import execute, kept_statement, numbered, numbered_values
 from warehouse.engine import database_path
-from warehouse.frames import in_key_order, native_frame_of
+from warehouse.frames import frame_of_arrays, in_key_order, native_arrays_of
 from warehouse.tables import (
     commentary,
     flag_events,
@@ -83,9 +84,30 @@ def read_snapshot(
         ordered = conn.dialect.name != "duckdb"
         # Natively on DuckDB: every page view after a pipeline run reads it
         query, values = _kept_query(metrics, areas, ordered)
-        frame = native_frame_of(conn, query, **values)
-    if not ordered:
-        frame = in_key_order(frame, SNAPSHOT_KEY)
+        arrays = native_arrays_of(conn, query, **values)
+        if arrays is None:
+            return _typed(pd.read_sql_query(query, conn, params=values))
+    return in_key_order(_framed(arrays), SNAPSHOT_KEY)
+
+
+def _framed(arrays: dict[str, Any]) -> pd.DataFrame:
+    """DuckDB's columns, made what pages read (dates as `datetime.date` and None, counts as
+    int64) and then framed: changing a column of a frame already made costs more than
+    reading the few hundred rows."""
+    for column in DATE_COLUMNS:
+        values = arrays[column]
+        days = np.ma.getdata(values).astype("datetime64[D]").astype(object)
+        if isinstance(values, np.ma.MaskedArray):
+            days[np.ma.getmaskarray(values)] = None
+        arrays[column] = days
+    for column in INTEGER_COLUMNS:
+        if not isinstance(arrays[column], np.ma.MaskedArray):
+            arrays[column] = arrays[column].astype("int64")
+    return frame_of_arrays(arrays)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame read by pandas, its dates as `datetime.date` and its counts as int64."""
     for column in DATE_COLUMNS:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = _as_dates(frame[column])

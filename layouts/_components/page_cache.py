@@ -8,8 +8,8 @@ version of the warehouse (warehouse.snapshot.page_version: one small query, kept
 a DuckDB file until this process next writes) and the day, so a change is seen on the very
 next load and nothing built for one person reaches another.
 
-A kept page is also turned into JSON once: Dash would otherwise walk its thousands of
-components again on every load to send the same text.
+A kept page is also turned into JSON once, the first time Dash writes it out: Dash would
+otherwise walk its thousands of components again on every load to send the same text.
 """
 
 from __future__ import annotations
@@ -54,13 +54,20 @@ def cached_page(layout: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def serialised_once(page: Any) -> Any:
-    """The same page, which hands Dash its JSON form made now rather than on every load."""
+    """The same page, which hands Dash its JSON form made the first time Dash asks for it
+    (as it writes out the answer) and kept, rather than made anew on every load."""
     if isinstance(page, Component):
         # Exactly what Dash's encoder would make of it (plotly's, NaN already as null), kept
         # as plain lists and dicts, which the encoder writes out without visiting components
         # (with the encoder engine the app chose for every answer: see app.create_app)
-        plain = plain_json(page)
-        page.to_plotly_json = lambda: plain  # type: ignore[method-assign]
+        kept: list[Any] = []
+
+        def to_plotly_json() -> Any:
+            if not kept:  # two answers at once may both make it: the same either way
+                kept.append(_component_json(page))
+            return kept[0]
+
+        page.to_plotly_json = to_plotly_json  # type: ignore[method-assign]
     return page
 
 
@@ -99,18 +106,17 @@ def plain_json(value: Any) -> Any:
             return dict(value)
         return dict(zip(value, plain_json(list(value.values())), strict=True))
     if isinstance(value, Component) and "to_plotly_json" not in vars(value):
-        attributes = vars(value)
-        props = {
-            name: plain_json(attributes[name]) for name in value._prop_names if name in attributes
-        }
-        props.update(
-            (name, plain_json(item))
-            for name, item in attributes.items()
-            if name.startswith(_WILDCARDS)
-        )
-        return {
-            "props": props,
-            "type": value._type,
-            "namespace": value._namespace,
-        }
+        return _component_json(value)
     return json.loads(to_json_plotly(value))
+
+
+def _component_json(component: Component) -> dict[str, Any]:
+    """What a component's own `to_plotly_json` gives, its properties made plain."""
+    attributes = vars(component)
+    props = {
+        name: plain_json(attributes[name]) for name in component._prop_names if name in attributes
+    }
+    props.update(
+        (name, plain_json(item)) for name, item in attributes.items() if name.startswith(_WILDCARDS)
+    )
+    return {"props": props, "type": component._type, "namespace": component._namespace}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dash import html
 
 from layouts._components.a11y import aria
+from layouts._components.quick import quick
 from metrics.words import (
     RAG,
     assurance_text,
@@ -30,8 +31,10 @@ __all__ = [
 def rag_badge(rag: str | None) -> html.Span:
     """A RAG badge: symbol and word, with colour as a third, redundant signal."""
     icon, word, css = RAG.get(rag or "no_data", RAG["no_data"])
-    return html.Span(
-        [html.Span(icon, **aria(hidden="true")), word], className=f"pmf-rag pmf-rag-{css}"
+    return quick(
+        html.Span,
+        [quick(html.Span, icon, **aria(hidden="true")), word],
+        className=f"pmf-rag pmf-rag-{css}",
     )
 
 
@@ -39,7 +42,8 @@ def direction_badge(direction: str | None, polarity: str | None = None) -> html.
     """The direction of travel: an arrow for which way the value moved, and words saying so
     and (given the measure's polarity) whether that is improving or worsening."""
     arrow, word = direction_parts(direction, polarity)
-    return html.Span(
-        [html.Span(arrow + " ", **aria(hidden="true")) if arrow else None, word],
+    return quick(
+        html.Span,
+        [quick(html.Span, arrow + " ", **aria(hidden="true")) if arrow else None, word],
         className=f"pmf-direction pmf-direction-{direction or 'none'}",
     )

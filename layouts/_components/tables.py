@@ -10,6 +10,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from layouts._components.a11y import aria
+from layouts._components.quick import quick
 
 Cell = str | Component | None
 
@@ -46,7 +47,7 @@ def simple_table(
 ) -> html.Div:
     """A captioned table; `row_header` names the column whose cells are row headers."""
     formatters = formatters or {}
-    head = html.Thead(html.Tr([html.Th(title, scope="col") for title in columns.values()]))
+    head = html.Thead(html.Tr([quick(html.Th, title, scope="col") for title in columns.values()]))
     body_rows = []
     # The frame's values as one array (what iterrows would give each row), read by position
     position = {column: number for number, column in enumerate(frame.columns)}
@@ -57,10 +58,10 @@ def simple_table(
             value = formatters[key](raw) if key in formatters else _plain(raw)
             css = "pmf-num" if key in numeric else None
             if key == row_header:
-                cells.append(html.Th(value, scope="row", className=css))
+                cells.append(quick(html.Th, value, scope="row", className=css))
             else:
-                cells.append(html.Td(value, className=css))
-        body_rows.append(html.Tr(cells))
+                cells.append(quick(html.Td, value, className=css))
+        body_rows.append(quick(html.Tr, cells))
     return captioned_table(caption, head, html.Tbody(body_rows), table_id=table_id)
 
 
