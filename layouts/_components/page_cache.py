@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import weakref
 from collections.abc import Callable
 from datetime import date
 from math import isfinite
@@ -60,15 +61,25 @@ def serialised_once(page: Any) -> Any:
         # Exactly what Dash's encoder would make of it (plotly's, NaN already as null), kept
         # as plain lists and dicts, which the encoder writes out without visiting components
         # (with the encoder engine the app chose for every answer: see app.create_app)
-        kept: list[Any] = []
-
-        def to_plotly_json() -> Any:
-            if not kept:  # two answers at once may both make it: the same either way
-                kept.append(_component_json(page))
-            return kept[0]
-
-        page.to_plotly_json = to_plotly_json  # type: ignore[method-assign]
+        page.to_plotly_json = _MadeOnce(page)  # type: ignore[method-assign]
     return page
+
+
+class _MadeOnce:
+    """A page's `to_plotly_json`: its plain form, made at the first call and then kept. It
+    holds the page weakly, so a page let go of by the cache is freed at once rather than left
+    in a cycle for the garbage collector."""
+
+    def __init__(self, page: Component) -> None:
+        self._page = weakref.ref(page)
+        self._made: Any = None
+
+    def __call__(self) -> Any:
+        if self._made is None:  # two answers at once may both make it: the same either way
+            page = self._page()
+            assert page is not None, "asked for the JSON of a page no longer held"
+            self._made = _component_json(page)
+        return self._made
 
 
 _WILDCARDS = ("data-", "aria-")

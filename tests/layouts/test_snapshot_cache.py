@@ -213,3 +213,29 @@ def test_emptying_the_caches_builds_the_same_page_afresh(writable_app: dash.Dash
         again = overview()
     assert again is not first
     assert text_of(again) == text_of(first)
+
+
+def test_a_kept_page_is_made_json_once_and_freed_as_soon_as_it_is_let_go() -> None:
+    import gc
+    import weakref
+
+    from dash import html
+    from plotly.io.json import to_json_plotly
+
+    from layouts._components.page_cache import serialised_once
+
+    page = serialised_once(html.Div([html.P("Latest figure", className="pmf-num")], id="p"))
+    first = page.to_plotly_json()
+    assert page.to_plotly_json() is first  # made once, then kept
+    assert to_json_plotly(page) == to_json_plotly(
+        html.Div([html.P("Latest figure", className="pmf-num")], id="p")
+    )
+    held = weakref.ref(page)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        del page
+        assert held() is None  # no cycle with its JSON: freed without the garbage collector
+    finally:
+        if collecting:
+            gc.enable()
