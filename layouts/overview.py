@@ -177,9 +177,9 @@ def _no_data(internal: bool) -> html.Div:
     )
 
 
-def attention_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
+def attention_rows(registry: Registry, snapshot: pd.DataFrame) -> list[dict[str, Any]]:
     """The measures that need attention with their latest value and period, target and owner,
-    as words (the judgement of what needs attention is `needs_attention`'s)."""
+    as words, one record each (the judgement of what needs attention is `needs_attention`'s)."""
     items = needs_attention(registry, snapshot)
     # Only the few rows listed, and the columns shown, are turned into records, read from
     # plain column lists: pandas' own selection costs more than the few hundred rows
@@ -214,8 +214,7 @@ def attention_rows(registry: Registry, snapshot: pd.DataFrame) -> pd.DataFrame:
             else rag_word("no_target")
         )
         rows.append({**item, "latest": latest, "target": target, "owner": metric.owner})
-    columns = ["metric_id", "name", "rag", "latest", "target", "reasons", "owner"]
-    return pd.DataFrame(rows, columns=columns)
+    return rows
 
 
 def _attention(registry: Registry, snapshot: pd.DataFrame, loaded: bool) -> html.Section:
@@ -223,10 +222,10 @@ def _attention(registry: Registry, snapshot: pd.DataFrame, loaded: bool) -> html
     content: Any
     if not loaded:
         content = html.P("Nothing can be judged until data is loaded.", id="attention-empty")
-    elif items.empty:
+    elif not items:
         content = html.P("Nothing needs attention: every measure is on target or within tolerance.")
     else:
-        links = dict(zip(items["name"], items["metric_id"], strict=True))
+        links = {item["name"]: item["metric_id"] for item in items}
         content = simple_table(
             items,
             {

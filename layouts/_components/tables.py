@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -36,7 +36,7 @@ def captioned_table(
 
 
 def simple_table(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Sequence[Mapping[str, Any]],
     columns: dict[str, str],
     *,
     caption: str,
@@ -45,16 +45,14 @@ def simple_table(
     table_id: str | None = None,
     numeric: Sequence[str] = (),
 ) -> html.Div:
-    """A captioned table; `row_header` names the column whose cells are row headers."""
+    """A captioned table of a frame's rows, or of records (one mapping a row); `row_header`
+    names the column whose cells are row headers."""
     formatters = formatters or {}
     head = html.Thead(html.Tr([quick(html.Th, title, scope="col") for title in columns.values()]))
     body_rows = []
-    # The frame's values as one array (what iterrows would give each row), read by position
-    position = {column: number for number, column in enumerate(frame.columns)}
-    for values in frame.to_numpy():
+    for line in _lines(frame, list(columns)):
         cells: list[Component] = []
-        for key in columns:
-            raw = values[position[key]] if key in position else None
+        for key, raw in zip(columns, line, strict=True):
             value = formatters[key](raw) if key in formatters else _plain(raw)
             css = "pmf-num" if key in numeric else None
             if key == row_header:
@@ -63,6 +61,18 @@ def simple_table(
                 cells.append(quick(html.Td, value, className=css))
         body_rows.append(quick(html.Tr, cells))
     return captioned_table(caption, head, html.Tbody(body_rows), table_id=table_id)
+
+
+def _lines(rows: pd.DataFrame | Sequence[Mapping[str, Any]], keys: list[str]) -> list[list[Any]]:
+    """Each row's values for these keys (None where it has none)."""
+    if isinstance(rows, pd.DataFrame):
+        # The frame's values as one array (what iterrows would give each row), read by position
+        position = {column: number for number, column in enumerate(rows.columns)}
+        return [
+            [values[position[key]] if key in position else None for key in keys]
+            for values in rows.to_numpy()
+        ]
+    return [[row.get(key) for key in keys] for row in rows]
 
 
 def _plain(value: Any) -> str:
