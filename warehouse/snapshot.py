@@ -95,11 +95,7 @@ def _framed(arrays: dict[str, Any]) -> pd.DataFrame:
     int64) and then framed: changing a column of a frame already made costs more than
     reading the few hundred rows."""
     for column in DATE_COLUMNS:
-        values = arrays[column]
-        days = np.ma.getdata(values).astype("datetime64[D]").astype(object)
-        if isinstance(values, np.ma.MaskedArray):
-            days[np.ma.getmaskarray(values)] = None
-        arrays[column] = days
+        arrays[column] = _day_objects(arrays[column])
     for column in INTEGER_COLUMNS:
         if not isinstance(arrays[column], np.ma.MaskedArray):
             arrays[column] = arrays[column].astype("int64")
@@ -152,9 +148,18 @@ def _kept_query(
 
 def _as_dates(column: pd.Series) -> pd.Series:
     """A datetime column as `datetime.date` objects and None, as pandas reads a DATE itself."""
-    # numpy makes each day a `datetime.date` and NaT None
-    days = column.to_numpy(dtype="datetime64[D]").astype(object)
+    days = _day_objects(column.to_numpy(dtype="datetime64[D]"))
     return pd.Series(days, index=column.index, name=column.name, dtype=object)
+
+
+def _day_objects(values: np.ndarray) -> np.ndarray:
+    """Datetimes as `datetime.date` objects, None where there is none (NaT, or masked where
+    DuckDB's numpy columns hold a NULL)."""
+    # numpy makes each day a `datetime.date` and NaT None
+    days = np.ma.getdata(values).astype("datetime64[D]").astype(object)
+    if isinstance(values, np.ma.MaskedArray):
+        days[np.ma.getmaskarray(values)] = None
+    return days
 
 
 def snapshot_computed_at(engine: sa.Engine) -> datetime | None:

@@ -36,7 +36,7 @@ def captioned_table(
 
 
 def simple_table(
-    frame: pd.DataFrame | Sequence[Mapping[str, Any]],
+    rows: pd.DataFrame | Sequence[Mapping[str, Any]],
     columns: dict[str, str],
     *,
     caption: str,
@@ -50,7 +50,7 @@ def simple_table(
     formatters = formatters or {}
     head = html.Thead(html.Tr([quick(html.Th, title, scope="col") for title in columns.values()]))
     body_rows = []
-    for line in _lines(frame, list(columns)):
+    for line in _lines(rows, list(columns)):
         cells: list[Component] = []
         for key, raw in zip(columns, line, strict=True):
             value = formatters[key](raw) if key in formatters else _plain(raw)

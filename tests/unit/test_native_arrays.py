@@ -4,6 +4,8 @@ with NULLs here and there, throughout a column, and in no row at all."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
 import pandas as pd
 import pytest
@@ -27,14 +29,15 @@ ASKED = [
 
 
 @pytest.fixture(scope="module")
-def con() -> duckdb.DuckDBPyConnection:
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE t (i INTEGER, bi BIGINT, b BOOLEAN, d DATE, s VARCHAR, f DOUBLE, "
         "ts TIMESTAMP)"
     )
     con.execute("INSERT INTO t VALUES " + ", ".join(ROWS))
-    return con
+    yield con
+    con.close()
 
 
 @pytest.mark.parametrize("sql", ASKED)
