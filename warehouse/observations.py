@@ -179,25 +179,30 @@ def _merge_frame(
     # the rest of the table by its blocks' ranges, so a load costs what it brings, not what is
     # already stored (a file of older years into a national warehouse, or this month's figures)
     first, last = span
-    superseded = conn.execute(
-        sa.update(observations)
-        .where(
-            observations.c.superseded_at.is_(None),
-            observations.c.period_start.between(first, last),
-            _same_key(incoming, observations),
-            sa.not_(_same_figures(incoming, observations)),
-        )
-        .values(superseded_at=now)
-    ).rowcount
-    # Only an unchanged row is still current under an incoming key: every other row is loaded
-    current = observations.alias("cur")
-    select = (
-        sa.select(
-            *(incoming.c[c] for c in OBSERVATION_COLUMNS),
-            sa.literal(run_id, sa.Integer).label("run_id"),
-            sa.literal(now, sa.DateTime).label("loaded_at"),
-        )
-        .select_from(
+    in_span = sa.and_(
+        observations.c.superseded_at.is_(None), observations.c.period_start.between(first, last)
+    )
+    select = sa.select(
+        *(incoming.c[c] for c in OBSERVATION_COLUMNS),
+        sa.literal(run_id, sa.Integer).label("run_id"),
+        sa.literal(now, sa.DateTime).label("loaded_at"),
+    )
+    superseded = 0
+    # With nothing current in those periods (history further back, or a first load) every row
+    # is new: the joins would still hash every incoming key to find nothing
+    if conn.execute(sa.select(sa.literal(1)).where(in_span).limit(1)).first() is not None:
+        superseded = conn.execute(
+            sa.update(observations)
+            .where(
+                in_span,
+                _same_key(incoming, observations),
+                sa.not_(_same_figures(incoming, observations)),
+            )
+            .values(superseded_at=now)
+        ).rowcount
+        # Only an unchanged row is still current under an incoming key: every other is loaded
+        current = observations.alias("cur")
+        select = select.select_from(
             incoming.outerjoin(
                 current,
                 sa.and_(
@@ -206,9 +211,7 @@ def _merge_frame(
                     current.c.period_start.between(first, last),
                 ),
             )
-        )
-        .where(current.c.id.is_(None))
-    )
+        ).where(current.c.id.is_(None))
     loaded = conn.execute(
         observations.insert().from_select([*OBSERVATION_COLUMNS, "run_id", "loaded_at"], select)
     ).rowcount

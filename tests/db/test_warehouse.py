@@ -124,6 +124,49 @@ def test_one_load_of_new_restated_and_unchanged_rows_counts_each(engine: sa.Engi
     assert sorted(history["run_id"].tolist()) == [1, 1, 1, 2, 2]
 
 
+def test_older_history_loads_whole_and_a_later_file_across_both_spans_still_revises(
+    engine: sa.Engine,
+) -> None:
+    recent = _frame([2.5, 2.6, 2.7])
+    older = recent.assign(
+        period_start=[date(2023, m, 1) for m in (1, 2, 3)],
+        period_end=[date(2023, m, 28) for m in (1, 2, 3)],
+        value=[1.1, 1.2, 1.3],
+    )
+    with engine.begin() as conn:
+        load_observations(conn, recent, run_id=1, now=datetime(2024, 5, 1))
+    # Nothing current in 2023 yet: every row is new, and nothing of 2024 is touched
+    with engine.begin() as conn:
+        counts = load_observations(conn, older, run_id=2, now=datetime(2024, 5, 2))
+    assert (counts.loaded, counts.superseded, counts.unchanged) == (3, 0, 0)
+    # One file over both years: one figure restated in each, the rest unchanged
+    both = pd.concat([older.assign(value=[1.1, 9.2, 1.3]), recent.assign(value=[2.5, 2.6, 9.7])])
+    with engine.begin() as conn:
+        counts = load_observations(conn, both, run_id=3, now=datetime(2024, 5, 3))
+    assert (counts.loaded, counts.superseded, counts.unchanged) == (2, 2, 4)
+    current = current_observations(engine, ["claimant-rate"])
+    assert current["value"].tolist() == [1.1, 9.2, 1.3, 2.5, 2.6, 9.7]
+    history = revision_history(engine, "claimant-rate")
+    assert sorted(history.loc[history["superseded_at"].notna(), "value"]) == [1.2, 2.7]
+    # A year whose only stored rows were superseded has nothing current: a load there is new
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE observations SET superseded_at = :at WHERE period_start < :cut"),
+            {"at": datetime(2024, 5, 4), "cut": date(2024, 1, 1)},
+        )
+    with engine.begin() as conn:
+        counts = load_observations(conn, older, run_id=4, now=datetime(2024, 5, 5))
+    assert (counts.loaded, counts.superseded, counts.unchanged) == (3, 0, 0)
+    assert current_observations(engine, ["claimant-rate"])["value"].tolist() == [
+        1.1,
+        1.2,
+        1.3,
+        2.5,
+        2.6,
+        9.7,
+    ]
+
+
 def test_failed_transaction_leaves_warehouse_unchanged(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         load_observations(conn, _frame([1.0, 2.0]), run_id=1, now=datetime(2024, 5, 1))
