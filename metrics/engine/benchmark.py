@@ -162,30 +162,40 @@ def council_values(observations: pd.DataFrame, metric: Metric) -> CouncilValues:
         # An empty warehouse has no columns to read either: no council has a value yet
         return CouncilValues(pd.DataFrame(columns=VALUE_COLUMNS), none, none.astype(object))
     # Codes compared (metrics.engine.codes) and numbered as plain objects: pandas' own string
-    # columns hash them one by one in Python
-    ours = rows_with(observations["metric_id"], metric.id)
-    kept_rows = ours & observations["value"].notna().to_numpy()
-    columns = [*VALUE_COLUMNS, "is_benchmark"] if "is_benchmark" in observations else VALUE_COLUMNS
-    rows = observations[columns] if kept_rows.all() else observations.loc[kept_rows, columns]
-    if rows.empty:
-        return CouncilValues(rows[VALUE_COLUMNS].reset_index(drop=True), none, none.astype(object))
-    if "is_benchmark" in rows:
+    # columns hash them one by one in Python. The rows kept are picked as positions and the
+    # frame is taken once, at the end
+    at = np.flatnonzero(
+        rows_with(observations["metric_id"], metric.id) & observations["value"].notna().to_numpy()
+    )
+    if not len(at):
+        empty = observations[VALUE_COLUMNS].iloc[0:0].reset_index(drop=True)
+        return CouncilValues(empty, none, none.astype(object))
+    if "is_benchmark" in observations:
         # Own rows (not benchmark) first, so where both came in for a council and period the
         # council's own is kept; the sort is stable, so otherwise the first loaded is
-        kinds = rows["is_benchmark"].to_numpy(dtype=bool)
+        kinds = observations["is_benchmark"].to_numpy(dtype=bool)[at]
         if not bool(np.all(kinds[1:] >= kinds[:-1])):  # a read model's own rows come first
-            rows = rows.iloc[np.argsort(kinds, kind="stable")]
-    council, councils = pd.factorize(rows["area_code"].to_numpy(dtype=object))
-    period, _ = pd.factorize(rows["period_start"])
-    first = ~pd.Series(council.astype(np.int64) * (period.max() + 1) + period).duplicated()
-    kept = first.to_numpy()
-    return CouncilValues(
-        (rows[VALUE_COLUMNS] if kept.all() else rows.loc[kept, VALUE_COLUMNS]).reset_index(
-            drop=True
-        ),
-        council[kept].astype(np.int64),
-        np.asarray(councils, dtype=object),
+            at = at[np.argsort(kinds, kind="stable")]
+    council, councils = pd.factorize(observations["area_code"].to_numpy(dtype=object)[at])
+    council = council.astype(np.int64)
+    starts = observations["period_start"].to_numpy()[at]
+    # Dates as their numbers: the same periods, numbered without pandas' date handling
+    period, _ = pd.factorize(
+        starts.view(np.int64) if starts.dtype.kind == "M" else starts, use_na_sentinel=False
     )
+    first = _first_of_each(council * (int(period.max()) + 1) + period)
+    if first is not None:
+        at, council = at[first], council[first]
+    frame = observations[VALUE_COLUMNS].take(at).reset_index(drop=True)
+    return CouncilValues(frame, council, np.asarray(councils, dtype=object))
+
+
+def _first_of_each(keys: np.ndarray) -> np.ndarray | None:
+    """Where each key (small numbers, none negative) first appears, in order; None when no
+    key appears twice, as in nearly every read (each council's figure for a period once)."""
+    if int(np.bincount(keys).max()) <= 1:
+        return None
+    return np.flatnonzero(~pd.Series(keys).duplicated().to_numpy())
 
 
 def members_values(values: pd.DataFrame, group: ComparatorGroup, own_code: str) -> pd.DataFrame:

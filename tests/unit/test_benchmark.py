@@ -248,3 +248,37 @@ def test_every_period_ranked_at_once_matches_pandas_grouped_rank_and_median(
     pd.testing.assert_series_equal(comparison.values["rank"], expected_ranks, check_names=False)
     assert comparison.by_period["own_value"].iloc[0] != -1.0
     assert comparison.by_period["own_value"].isna().sum() == 1
+
+
+def test_one_value_per_council_and_period_the_councils_own_first(registry: Registry) -> None:
+    """Rows of other measures and blank figures are left out; where a council and period came
+    twice, its own row is kept over a benchmark copy, and otherwise the first loaded."""
+    from metrics.engine.benchmark import council_values
+
+    metric = registry.metric("asc-info-ease-users")
+    jan, feb = pd.Timestamp(2021, 1, 1), pd.Timestamp(2021, 2, 1)
+    frame = pd.DataFrame(
+        [
+            ("asc-info-ease-users", "E06000001", jan, 5.0, True),
+            ("asc-info-ease-users", OWN, jan, -1.0, True),  # a copy loaded before the own row
+            ("asc-info-ease-users", "E06000001", jan, 6.0, True),  # loaded twice: first kept
+            ("asc-info-ease-users", "E06000002", feb, None, True),  # no figure
+            ("other-measure", "E06000003", jan, 9.0, True),
+            ("asc-info-ease-users", OWN, jan, 7.0, False),
+            ("asc-info-ease-users", OWN, feb, 8.0, False),
+            ("asc-info-ease-users", "E06000001", feb, 4.0, True),
+        ],
+        columns=["metric_id", "area_code", "period_start", "value", "is_benchmark"],
+    )
+    values = council_values(frame, metric)
+    assert values.frame.to_dict("records") == [
+        {"period_start": jan, "area_code": OWN, "value": 7.0},
+        {"period_start": feb, "area_code": OWN, "value": 8.0},
+        {"period_start": jan, "area_code": "E06000001", "value": 5.0},
+        {"period_start": feb, "area_code": "E06000001", "value": 4.0},
+    ]
+    assert list(values.frame.index) == [0, 1, 2, 3]
+    assert [str(values.councils[c]) for c in values.council] == [OWN, OWN, "E06000001", "E06000001"]
+    # Nothing of the measure with a figure: no rows, the same columns
+    empty = council_values(frame[frame["metric_id"] == "other-measure"], metric)
+    assert empty.frame.empty and list(empty.frame.columns) == ["period_start", "area_code", "value"]
