@@ -461,9 +461,11 @@ def growth_misses(sizes: list[Size]) -> list[str]:
                 else later.rows / first.rows
             )
             if figure.seconds / base.seconds > rows:
+                # The yardstick's growth beside it: whether the database itself grew as much
                 misses.append(
                     f"{figure.what} grew {figure.seconds / base.seconds:.1f}x from "
-                    f"{first.rows:,} to {later.rows:,} rows ({rows:.1f}x)"
+                    f"{first.rows:,} to {later.rows:,} rows ({rows:.1f}x; the yardstick grew "
+                    f"{figure.yardstick / base.yardstick:.1f}x)"
                 )
         if later.serve_peak_mb / first.serve_peak_mb > later.rows / first.rows:
             misses.append(f"pmf serve's peak memory grew faster than the rows at {later.rows:,}")

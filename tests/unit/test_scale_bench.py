@@ -52,3 +52,30 @@ def test_a_tiny_national_file_loads_whole_through_the_pipeline(
     assert len(loaded) - len(own) == 2 * 320 * 2
     engine.dispose()
     get_engine.cache_clear()
+
+
+def test_a_figure_growing_faster_than_the_rows_is_a_miss_named_with_its_yardstick() -> None:
+    ingest, drill = scale_bench.INGEST, scale_bench.DRILL
+
+    def size(
+        rows: int, step_rows: int, ingest_s: float, raw_s: float, p95: float
+    ) -> scale_bench.Size:
+        return scale_bench.Size(
+            rows=rows,
+            step_rows=step_rows,
+            figures=[
+                scale_bench.Figure(ingest, ingest_s, raw_s),
+                scale_bench.Figure(drill, 0.05, 0.01, p95=p95),
+            ],
+            serve_peak_mb=250.0,
+        )
+
+    small = size(1_000_000, 1_000_000, 2.0, 1.8, 0.06)
+    # Twice the file's rows in 2.4 times the seconds, the database's own load 2.1 times
+    misses = scale_bench.goal_misses([small, size(3_000_000, 2_000_000, 4.8, 3.78, 0.09)])
+    assert misses == [
+        f"{ingest} grew 2.4x from 1,000,000 to 3,000,000 rows (2.0x; the yardstick grew 2.1x)"
+    ]
+    # In step with the rows, and the drill-down over its 100 ms at the largest size
+    misses = scale_bench.goal_misses([small, size(3_000_000, 2_000_000, 3.9, 3.6, 0.101)])
+    assert misses == ["the drill-down's p95 is 101 ms at 3,000,000 rows (goal 100 ms)"]
