@@ -54,7 +54,7 @@ def test_a_tiny_national_file_loads_whole_through_the_pipeline(
     get_engine.cache_clear()
 
 
-def test_a_figure_growing_faster_than_the_rows_is_a_miss_named_with_its_yardstick() -> None:
+def test_a_figure_growing_faster_than_the_rows_and_its_yardstick_is_a_miss() -> None:
     ingest, drill = scale_bench.INGEST, scale_bench.DRILL
 
     def size(
@@ -76,6 +76,8 @@ def test_a_figure_growing_faster_than_the_rows_is_a_miss_named_with_its_yardstic
     assert misses == [
         f"{ingest} grew 2.4x from 1,000,000 to 3,000,000 rows (2.0x; the yardstick grew 2.1x)"
     ]
+    # 2.2 times where the database's own grew 2.3 times: no faster than the database
+    assert scale_bench.goal_misses([small, size(3_000_000, 2_000_000, 4.4, 4.14, 0.09)]) == []
     # In step with the rows, and the drill-down over its 100 ms at the largest size
     misses = scale_bench.goal_misses([small, size(3_000_000, 2_000_000, 3.9, 3.6, 0.101)])
     assert misses == ["the drill-down's p95 is 101 ms at 3,000,000 rows (goal 100 ms)"]
