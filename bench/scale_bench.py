@@ -235,18 +235,36 @@ def raw_load(path: Path, csv: Path) -> float:
         close(engine)
 
 
-def pipeline_load(config: Path, url: str) -> tuple[float, int, str]:
-    """The step's file through the real pipeline: seconds, rows loaded and the run's summary
-    (rows loaded only if the run succeeded)."""
+def pipeline_load(path: Path, config: Path, rows: int) -> float:
+    """Seconds for the step's file through the real pipeline into the warehouse at `path`,
+    which must load all `rows` of it."""
     registry = load_registry(config)
-    engine = get_engine(url)
+    engine = get_engine(duckdb_url(path))
     gc.collect()
     began = time.perf_counter()
     result = run_pipeline(registry, engine, PIPELINE, drop_folder=OUT, hooks=False)
     seconds = time.perf_counter() - began
     close(engine)
-    loaded = result.rows_loaded if result.status == "succeeded" else -1
-    return seconds, loaded, result.summary()
+    if result.status != "succeeded" or result.rows_loaded != rows:
+        raise RuntimeError(f"the national file did not load whole: {result.summary()}")
+    return seconds
+
+
+def best_load(load: Callable[..., float], path: Path, *arguments: object) -> float:
+    """The quicker of two loads, each in a process of its own (as a worker runs a pipeline,
+    not in this one, whose heap the pages measured before have grown): one into a copy of
+    the warehouse at `path`, thrown away, then the one that stays."""
+    trial = path.with_name(f"trial-{path.name}")
+    wal = Path(f"{path}.wal")
+    shutil.copyfile(path, trial)
+    if wal.exists():
+        shutil.copyfile(wal, f"{trial}.wal")
+    try:
+        first = in_own_process(load, trial, *arguments)
+    finally:
+        for leftover in (trial, Path(f"{trial}.wal")):
+            leftover.unlink(missing_ok=True)
+    return min(first, in_own_process(load, path, *arguments))
 
 
 def timed(task: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -448,13 +466,9 @@ def measure_step(
         f"step {step + 1}: {step_rows:,} rows for {len(months)} months written in "
         f"{time.perf_counter() - began:.1f} s"
     )
-    # Each load in a process of its own, as a worker runs a pipeline: not in this one, whose
-    # heap the pages measured at the sizes before have grown and scattered
-    yardstick = in_own_process(raw_load, OUT / "raw.duckdb", csv)
+    yardstick = best_load(raw_load, OUT / "raw.duckdb", csv)
+    ours = best_load(pipeline_load, OUT / "pmf.duckdb", config, step_rows)
     url = duckdb_url(OUT / "pmf.duckdb")
-    ours, loaded, summary = in_own_process(pipeline_load, config, url)
-    if loaded != step_rows:
-        raise SystemExit(f"the national file did not load whole: {summary}")
     engine = get_engine(url)
     size = Size(rows=total + step_rows, step_rows=step_rows)
     size.figures.append(Figure(INGEST, ours, yardstick))
@@ -598,9 +612,9 @@ def write_doc(sizes: list[Size], misses: list[str], measures: int) -> None:
             "of every measure for the council's 9 areas and 320 other English councils "
             "(E06/E07/E08/E09/E10 codes), going further back in history: 10, then 30, then "
             "100 months in all. At each size it times the step's load through the real "
-            "pipeline (validation, revision history, run log), in a process of its own as a "
-            "worker runs a pipeline, not in the benchmark's, whose heap the pages measured "
-            "before have grown; the whole-registry evaluation "
+            "pipeline (validation, revision history, run log), the quicker of two loads, each "
+            "in a process of its own as a worker runs a pipeline (the first into a copy of "
+            "the warehouse, thrown away); the whole-registry evaluation "
             "(steady state, best of 3); three page builds in-process as a signed-in officer, "
             f"p50 and p95 of {RUNS}, cold: every page and snapshot cache of the process "
             "emptied before each build (`layouts._runtime.clear_caches`, as `make bench-pages` "
@@ -626,7 +640,8 @@ def write_doc(sizes: list[Size], misses: list[str], measures: int) -> None:
             "",
             "**The yardsticks**, measured in the same run: for ingest, DuckDB's own `read_csv` "
             "+ `INSERT INTO observations` of the same file into a second warehouse grown by "
-            "the same steps (also in a process of its own); for evaluation, "
+            "the same steps (also the quicker of two, each in a process of its own); for "
+            "evaluation, "
             "`warehouse.bulk.fetch_baseline` (the council's own current rows, fetched raw); "
             "for each page, the raw DuckDB query of the rows "
             "it shows (the status snapshot; the measure's rows for every council; the "
