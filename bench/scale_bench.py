@@ -250,21 +250,30 @@ def pipeline_load(path: Path, config: Path, rows: int) -> float:
     return seconds
 
 
-def best_load(load: Callable[..., float], path: Path, *arguments: object) -> float:
-    """The quicker of two loads, each in a process of its own (as a worker runs a pipeline,
-    not in this one, whose heap the pages measured before have grown): one into a copy of
-    the warehouse at `path`, thrown away, then the one that stays."""
-    trial = path.with_name(f"trial-{path.name}")
-    wal = Path(f"{path}.wal")
-    shutil.copyfile(path, trial)
-    if wal.exists():
-        shutil.copyfile(wal, f"{trial}.wal")
-    try:
-        first = in_own_process(load, trial, *arguments)
-    finally:
-        for leftover in (trial, Path(f"{trial}.wal")):
-            leftover.unlink(missing_ok=True)
-    return min(first, in_own_process(load, path, *arguments))
+Load = tuple[Callable[..., float], Path, tuple[object, ...]]
+
+
+def best_loads(*loads: Load) -> list[float]:
+    """For each `(load, path, arguments)`, the quicker of two of its loads, each in a process
+    of its own (as a worker runs a pipeline, not in this one, whose heap the pages measured
+    before have grown): one into a copy of the warehouse at `path`, thrown away, then the one
+    that stays. The loads take turns, so that each is timed on the machine as the others met
+    it (a shared machine's speed drifts over minutes)."""
+    trials = []
+    for load, path, arguments in loads:
+        trial = path.with_name(f"trial-{path.name}")
+        shutil.copyfile(path, trial)
+        if Path(f"{path}.wal").exists():
+            shutil.copyfile(f"{path}.wal", f"{trial}.wal")
+        try:
+            trials.append(in_own_process(load, trial, *arguments))
+        finally:
+            for leftover in (trial, Path(f"{trial}.wal")):
+                leftover.unlink(missing_ok=True)
+    return [
+        min(first, in_own_process(load, path, *arguments))
+        for first, (load, path, arguments) in zip(trials, loads, strict=True)
+    ]
 
 
 def timed(task: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -466,8 +475,10 @@ def measure_step(
         f"step {step + 1}: {step_rows:,} rows for {len(months)} months written in "
         f"{time.perf_counter() - began:.1f} s"
     )
-    yardstick = best_load(raw_load, OUT / "raw.duckdb", csv)
-    ours = best_load(pipeline_load, OUT / "pmf.duckdb", config, step_rows)
+    yardstick, ours = best_loads(
+        (raw_load, OUT / "raw.duckdb", (csv,)),
+        (pipeline_load, OUT / "pmf.duckdb", (config, step_rows)),
+    )
     url = duckdb_url(OUT / "pmf.duckdb")
     engine = get_engine(url)
     size = Size(rows=total + step_rows, step_rows=step_rows)
@@ -614,7 +625,8 @@ def write_doc(sizes: list[Size], misses: list[str], measures: int) -> None:
             "100 months in all. At each size it times the step's load through the real "
             "pipeline (validation, revision history, run log), the quicker of two loads, each "
             "in a process of its own as a worker runs a pipeline (the first into a copy of "
-            "the warehouse, thrown away); the whole-registry evaluation "
+            "the warehouse, thrown away), taking turns with the yardstick's; the "
+            "whole-registry evaluation "
             "(steady state, best of 3); three page builds in-process as a signed-in officer, "
             f"p50 and p95 of {RUNS}, cold: every page and snapshot cache of the process "
             "emptied before each build (`layouts._runtime.clear_caches`, as `make bench-pages` "
