@@ -201,21 +201,6 @@ def close(engine: sa.Engine) -> None:
     gc.collect()
 
 
-def raw_insert(engine: sa.Engine, csv: Path) -> float:
-    """Seconds for DuckDB's own read_csv + INSERT of the file (benchmark rows marked by area)."""
-    own = ", ".join(f"'{c}'" for c in OWN_AREAS)
-    began = time.perf_counter()
-    with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO observations (id, metric_id, area_code, period_start, period_end, value,"
-            " is_benchmark, source_ref, run_id, loaded_at) "
-            "SELECT nextval('observations_id_seq'), metric_id, area_code, period::DATE,"
-            f" last_day(period::DATE), value, area_code NOT IN ({own}), '{csv.name}', NULL,"
-            f" now() FROM read_csv('{csv}')"
-        )
-    return time.perf_counter() - began
-
-
 T = TypeVar("T")
 
 
@@ -226,11 +211,22 @@ def in_own_process(task: Callable[..., T], *arguments: object) -> T:
 
 
 def raw_load(path: Path, csv: Path) -> float:
-    """`raw_insert` of the file into the warehouse at `path`: its seconds."""
+    """Seconds for DuckDB's own read_csv + INSERT of the file into the warehouse at `path`
+    (benchmark rows marked by area)."""
+    own = ", ".join(f"'{c}'" for c in OWN_AREAS)
     engine = get_engine(duckdb_url(path))
     gc.collect()
     try:
-        return raw_insert(engine, csv)
+        began = time.perf_counter()
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO observations (id, metric_id, area_code, period_start, period_end,"
+                " value, is_benchmark, source_ref, run_id, loaded_at) "
+                "SELECT nextval('observations_id_seq'), metric_id, area_code, period::DATE,"
+                f" last_day(period::DATE), value, area_code NOT IN ({own}), '{csv.name}', NULL,"
+                f" now() FROM read_csv('{csv}')"
+            )
+        return time.perf_counter() - began
     finally:
         close(engine)
 
@@ -241,10 +237,12 @@ def pipeline_load(path: Path, config: Path, rows: int) -> float:
     registry = load_registry(config)
     engine = get_engine(duckdb_url(path))
     gc.collect()
-    began = time.perf_counter()
-    result = run_pipeline(registry, engine, PIPELINE, drop_folder=OUT, hooks=False)
-    seconds = time.perf_counter() - began
-    close(engine)
+    try:
+        began = time.perf_counter()
+        result = run_pipeline(registry, engine, PIPELINE, drop_folder=OUT, hooks=False)
+        seconds = time.perf_counter() - began
+    finally:
+        close(engine)
     if result.status != "succeeded" or result.rows_loaded != rows:
         raise RuntimeError(f"the national file did not load whole: {result.summary()}")
     return seconds

@@ -129,6 +129,11 @@ def _same_figures(a: sa.FromClause, b: sa.FromClause) -> sa.ColumnElement[bool]:
     return sa.and_(*(a.c[f].is_not_distinct_from(b.c[f]) for f in FIGURES))
 
 
+def _current_within(table: sa.FromClause, first: date, last: date) -> sa.ColumnElement[bool]:
+    """Rows of `table` (observations or an alias of it) current and in periods `first`-`last`."""
+    return sa.and_(table.c.superseded_at.is_(None), table.c.period_start.between(first, last))
+
+
 def _merge(conn: sa.Connection, staging: sa.Table, run_id: int | None, now: datetime) -> LoadCounts:
     current = observations.alias("cur")
     is_current = current.c.superseded_at.is_(None)
@@ -179,9 +184,6 @@ def _merge_frame(
     # the rest of the table by its blocks' ranges, so a load costs what it brings, not what is
     # already stored (a file of older years into a national warehouse, or this month's figures)
     first, last = span
-    in_span = sa.and_(
-        observations.c.superseded_at.is_(None), observations.c.period_start.between(first, last)
-    )
     select = sa.select(
         *(incoming.c[c] for c in OBSERVATION_COLUMNS),
         sa.literal(run_id, sa.Integer).label("run_id"),
@@ -190,11 +192,12 @@ def _merge_frame(
     superseded = 0
     # With nothing current in those periods (history further back, or a first load) every row
     # is new: the joins would still hash every incoming key to find nothing
-    if conn.execute(sa.select(sa.literal(1)).where(in_span).limit(1)).first() is not None:
+    stored = sa.select(sa.literal(1)).where(_current_within(observations, first, last))
+    if conn.execute(stored.limit(1)).first() is not None:
         superseded = conn.execute(
             sa.update(observations)
             .where(
-                in_span,
+                _current_within(observations, first, last),
                 _same_key(incoming, observations),
                 sa.not_(_same_figures(incoming, observations)),
             )
@@ -205,11 +208,7 @@ def _merge_frame(
         select = select.select_from(
             incoming.outerjoin(
                 current,
-                sa.and_(
-                    _same_key(current, incoming),
-                    current.c.superseded_at.is_(None),
-                    current.c.period_start.between(first, last),
-                ),
+                sa.and_(_same_key(current, incoming), _current_within(current, first, last)),
             )
         ).where(current.c.id.is_(None))
     loaded = conn.execute(
