@@ -13,8 +13,9 @@ each size it times, in the same run:
   grows by the same steps;
 - evaluation: whole-registry `metrics.engine.evaluate.evaluate` (steady state, best of 3),
   against `warehouse.bulk.fetch_baseline`, a raw fetch of the same rows;
-- pages, built in-process as a signed-in officer, cold (every page and snapshot cache emptied
-  before each build, so each reads and judges afresh): the overview; the drill-down of one
+- pages, built as a signed-in officer in a process of their own started as a server's worker
+  is, cold (every page and snapshot cache emptied before each build, so each reads and
+  judges afresh): the overview; the drill-down of one
   measure (its comparator group, and the national rank and median); the same drill-down
   against all English councils (every council ranked); with `--committee`, the committee page
   ranking all its measures among all English councils; each against the raw query of the
@@ -344,10 +345,12 @@ COMPARISON = "drill-down against all English councils"
 COMMITTEE_PAGE = "committee page ranked among all English councils"
 
 
-def time_pages(
-    config: Path, url: str, engine: sa.Engine, metric_ids: list[str], committee_page: bool
-) -> list[Figure]:
-    """The pages' builds in-process as an officer, each against its raw query."""
+def time_pages(config: Path, url: str, metric_ids: list[str], committee_page: bool) -> list[Figure]:
+    """The pages' builds as an officer, each against its raw query, in this process: run it
+    in one of its own (`in_own_process`), started as a server's worker is, so that nothing
+    the benchmark made before (the step's file, the evaluation's frames, an earlier step's
+    app) weighs on the timings."""
+    engine = get_engine(url)
     app = create_app(config, url)
     keep_what_lasts()  # as pmf serve does before serving
     import layouts.committee as committee
@@ -400,8 +403,10 @@ def time_pages(
             figures.append(Figure(what, p50, raw50, p95))
             print(
                 f"  {what}: p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, "
-                f"raw {raw50 * 1000:.1f} ms"
+                f"raw {raw50 * 1000:.1f} ms",
+                flush=True,
             )
+    close(engine)
     return figures
 
 
@@ -488,10 +493,10 @@ def measure_step(
     fetch = best_of(3, lambda: fetch_baseline(engine))
     size.figures.append(Figure(EVALUATION, steady, fetch))
     print(f"  evaluation: {steady:.3f} s, raw fetch {fetch:.3f} s")
-    size.figures += time_pages(
-        config, url, engine, [m.id for m in registry.metrics], committee_page
+    close(engine)  # the pages are timed in a process of their own, which opens the file
+    size.figures += in_own_process(
+        time_pages, config, url, [m.id for m in registry.metrics], committee_page
     )
-    close(engine)
 
     size.serve_peak_mb, size.serve_loads = serve_and_measure(
         config, url, OUT / f"serve-{step + 1}.log", committee_page
@@ -625,7 +630,9 @@ def write_doc(sizes: list[Size], misses: list[str], measures: int) -> None:
             "in a process of its own as a worker runs a pipeline (the first into a copy of "
             "the warehouse, thrown away), taking turns with the yardstick's; the "
             "whole-registry evaluation "
-            "(steady state, best of 3); three page builds in-process as a signed-in officer, "
+            "(steady state, best of 3); three page builds as a signed-in officer, in a "
+            "process of their own started as a server's worker is (nothing the benchmark "
+            "made before weighs on them), "
             f"p50 and p95 of {RUNS}, cold: every page and snapshot cache of the process "
             "emptied before each build (`layouts._runtime.clear_caches`, as `make bench-pages` "
             "does), so each reads and judges afresh, as the first view after a pipeline run "
@@ -739,8 +746,10 @@ def measure_again(committee_page: bool) -> int:
     with engine.connect() as conn:
         rows = int(conn.exec_driver_sql("SELECT count(*) FROM observations").scalar_one())
     print(f"reusing {path.relative_to(ROOT)}: {rows:,} rows")
-    figures = time_pages(config, url, engine, [m.id for m in registry.metrics], committee_page)
     close(engine)
+    figures = in_own_process(
+        time_pages, config, url, [m.id for m in registry.metrics], committee_page
+    )
     peak, loads = serve_and_measure(config, url, OUT / "serve-reuse.log", committee_page)
     print(f"  pmf serve peak memory (VmHWM): {peak:,.0f} MB")
     for page, seconds in loads.items():
