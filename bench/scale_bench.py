@@ -211,14 +211,25 @@ def in_own_process(task: Callable[..., T], *arguments: object) -> T:
         return pool.submit(task, *arguments).result()
 
 
-def raw_load(path: Path, csv: Path) -> float:
-    """Seconds for DuckDB's own read_csv + INSERT of the file into the warehouse at `path`
-    (benchmark rows marked by area)."""
-    own = ", ".join(f"'{c}'" for c in OWN_AREAS)
+def timed_on(path: Path, work: Callable[[sa.Engine], T]) -> tuple[float, T]:
+    """(seconds, answer) of `work` on the warehouse at `path`, opened before the clock starts
+    and let go of after it stops."""
     engine = get_engine(duckdb_url(path))
     gc.collect()
     try:
         began = time.perf_counter()
+        answer = work(engine)
+        return time.perf_counter() - began, answer
+    finally:
+        close(engine)
+
+
+def raw_load(path: Path, csv: Path) -> float:
+    """Seconds for DuckDB's own read_csv + INSERT of the file into the warehouse at `path`
+    (benchmark rows marked by area)."""
+    own = ", ".join(f"'{c}'" for c in OWN_AREAS)
+
+    def insert(engine: sa.Engine) -> None:
         with engine.begin() as conn:
             conn.exec_driver_sql(
                 "INSERT INTO observations (id, metric_id, area_code, period_start, period_end,"
@@ -227,23 +238,18 @@ def raw_load(path: Path, csv: Path) -> float:
                 f" last_day(period::DATE), value, area_code NOT IN ({own}), '{csv.name}', NULL,"
                 f" now() FROM read_csv('{csv}')"
             )
-        return time.perf_counter() - began
-    finally:
-        close(engine)
+
+    return timed_on(path, insert)[0]
 
 
 def pipeline_load(path: Path, config: Path, rows: int) -> float:
     """Seconds for the step's file through the real pipeline into the warehouse at `path`,
     which must load all `rows` of it."""
     registry = load_registry(config)
-    engine = get_engine(duckdb_url(path))
-    gc.collect()
-    try:
-        began = time.perf_counter()
-        result = run_pipeline(registry, engine, PIPELINE, drop_folder=OUT, hooks=False)
-        seconds = time.perf_counter() - began
-    finally:
-        close(engine)
+    seconds, result = timed_on(
+        path,
+        lambda engine: run_pipeline(registry, engine, PIPELINE, drop_folder=OUT, hooks=False),
+    )
     if result.status != "succeeded" or result.rows_loaded != rows:
         raise RuntimeError(f"the national file did not load whole: {result.summary()}")
     return seconds
@@ -254,10 +260,9 @@ Load = tuple[Callable[..., float], Path, tuple[object, ...]]
 
 def best_loads(*loads: Load) -> list[float]:
     """For each `(load, path, arguments)`, the quicker of two of its loads, each in a process
-    of its own (as a worker runs a pipeline, not in this one, whose heap the pages measured
-    before have grown): one into a copy of the warehouse at `path`, thrown away, then the one
-    that stays. The loads take turns, so that each is timed on the machine as the others met
-    it (a shared machine's speed drifts over minutes)."""
+    of its own (as a worker runs a pipeline): one into a copy of the warehouse at `path`,
+    thrown away, then the one that stays. The loads take turns, so that each is timed on the
+    machine as the others met it (a shared machine's speed drifts over minutes)."""
     trials = []
     for load, path, arguments in loads:
         trial = path.with_name(f"trial-{path.name}")
@@ -345,7 +350,7 @@ COMPARISON = "drill-down against all English councils"
 COMMITTEE_PAGE = "committee page ranked among all English councils"
 
 
-def time_pages(config: Path, url: str, metric_ids: list[str], committee_page: bool) -> list[Figure]:
+def time_pages(config: Path, url: str, committee_page: bool) -> list[Figure]:
     """The pages' builds as an officer, each against its raw query, in this process: run it
     in one of its own (`in_own_process`), started as a server's worker is, so that nothing
     the benchmark made before (the step's file, the evaluation's frames, an earlier step's
@@ -380,7 +385,7 @@ def time_pages(config: Path, url: str, metric_ids: list[str], committee_page: bo
         "FROM observations WHERE superseded_at IS NULL "
         f"AND metric_id = '{DRILL_METRIC}' ORDER BY area_code, period_start"
     )
-    ids = ", ".join(f"'{m}'" for m in metric_ids)
+    ids = ", ".join(f"'{m.id}'" for m in load_registry(config).metrics)
     raws = {
         OVERVIEW: raw_query(engine, "SELECT * FROM status_snapshot"),
         DRILL: raw_query(engine, one_measure),
@@ -494,9 +499,7 @@ def measure_step(
     size.figures.append(Figure(EVALUATION, steady, fetch))
     print(f"  evaluation: {steady:.3f} s, raw fetch {fetch:.3f} s")
     close(engine)  # the pages are timed in a process of their own, which opens the file
-    size.figures += in_own_process(
-        time_pages, config, url, [m.id for m in registry.metrics], committee_page
-    )
+    size.figures += in_own_process(time_pages, config, url, committee_page)
 
     size.serve_peak_mb, size.serve_loads = serve_and_measure(
         config, url, OUT / f"serve-{step + 1}.log", committee_page
@@ -743,16 +746,13 @@ def measure_again(committee_page: bool) -> int:
     config, path = OUT / "config", OUT / "pmf.duckdb"
     if not path.exists() or not config.exists():
         raise SystemExit(f"no warehouse to reuse in {OUT}: run bench/scale_bench.py first")
-    registry = load_registry(config)
     url = duckdb_url(path)
     engine = get_engine(url)
     with engine.connect() as conn:
         rows = int(conn.exec_driver_sql("SELECT count(*) FROM observations").scalar_one())
     print(f"reusing {path.relative_to(ROOT)}: {rows:,} rows")
     close(engine)
-    figures = in_own_process(
-        time_pages, config, url, [m.id for m in registry.metrics], committee_page
-    )
+    figures = in_own_process(time_pages, config, url, committee_page)
     peak, loads = serve_and_measure(config, url, OUT / "serve-reuse.log", committee_page)
     print(f"  pmf serve peak memory (VmHWM): {peak:,.0f} MB")
     for page, seconds in loads.items():
