@@ -71,14 +71,7 @@ def load_observations(
     incoming = _normalise(frame)
     raw: Any = conn.connection.driver_connection
     if conn.dialect.name == "duckdb" and hasattr(raw, "register"):
-        # DuckDB reads the DataFrame where it lies: no staging copy to fill and empty again
-        raw.register(INCOMING_FRAME, incoming)
-        starts = incoming["period_start"]
-        span = (pd.Timestamp(starts.min()).date(), pd.Timestamp(starts.max()).date())
-        try:
-            return _merge_frame(conn, len(incoming), span, run_id, now)
-        finally:
-            raw.unregister(INCOMING_FRAME)
+        return _merge_frame(conn, raw, incoming, run_id, now)
     staging = _staging_table(sa.MetaData())
     # The inspector cannot see temporary tables, so drop with IF EXISTS rather than checkfirst
     conn.execute(sa.schema.DropTable(staging, if_exists=True))
@@ -167,33 +160,68 @@ def _merge(conn: sa.Connection, staging: sa.Table, run_id: int | None, now: date
 
 
 def _merge_frame(
-    conn: sa.Connection, rows: int, span: tuple[date, date], run_id: int | None, now: datetime
+    conn: sa.Connection, raw: Any, incoming: pd.DataFrame, run_id: int | None, now: datetime
 ) -> LoadCounts:
-    """The merge of `_merge`, reading the registered DataFrame in place of a staging table;
-    `span` is the first and last period in it."""
-    frame = sa.table(INCOMING_FRAME, *(sa.column(c) for c in OBSERVATION_COLUMNS))
-    # The frame holds datetime64 periods; as DATE they compare and store like the table's
-    incoming = sa.select(
-        *(
-            sa.cast(frame.c[c], sa.Date).label(c) if c in DATES else frame.c[c]
-            for c in OBSERVATION_COLUMNS
-        )
-    ).subquery("incoming")
-    # Joins, not EXISTS: DuckDB would first gather the incoming keys for a correlated subquery.
+    """The merge of `_merge`, on DuckDB: it reads the DataFrame where it lies (`raw` is the
+    connection's DuckDB connection), with no staging copy to fill and empty again."""
+    starts = incoming["period_start"]
+    first, last = pd.Timestamp(starts.min()).date(), pd.Timestamp(starts.max()).date()
     # Only stored rows within the incoming periods can share a key: saying so lets DuckDB skip
     # the rest of the table by its blocks' ranges, so a load costs what it brings, not what is
     # already stored (a file of older years into a national warehouse, or this month's figures)
-    first, last = span
+    stored = sa.select(sa.literal(1)).where(_current_within(observations, first, last))
+    # With nothing current in those periods (history further back, or a first load) every row
+    # is new: each is given its id now, and no join hashes every incoming key to find nothing
+    # (Fetched to the end: DuckDB takes no other work on the connection while a result is open)
+    every_row_new = not conn.execute(stored.limit(1)).all()
+    if every_row_new:
+        incoming["id"] = _next_ids(raw, len(incoming))
+    raw.register(INCOMING_FRAME, incoming)
+    try:
+        return _merge_registered(conn, len(incoming), (first, last), every_row_new, run_id, now)
+    finally:
+        raw.unregister(INCOMING_FRAME)
+
+
+def _next_ids(raw: Any, count: int) -> np.ndarray:
+    """`count` ids from the observations' sequence, drawn at once.
+
+    Drawn in the INSERT, one row at a time, they would hold every row up behind the sequence;
+    given beforehand, DuckDB inserts on all its threads. Only a load in which every row is new
+    draws them so, so no id is spent on a row that is not stored.
+    """
+    sequence = observations.c.id.default
+    assert isinstance(sequence, sa.Sequence)
+    drawn = raw.execute(f"SELECT nextval('{sequence.name}') AS id FROM range(?)", [count])
+    return np.asarray(drawn.fetchnumpy()["id"], dtype=np.int64)
+
+
+def _merge_registered(
+    conn: sa.Connection,
+    rows: int,
+    span: tuple[date, date],
+    every_row_new: bool,
+    run_id: int | None,
+    now: datetime,
+) -> LoadCounts:
+    """Merge the registered frame of `rows` rows, whose periods run over `span`; when every row
+    is new its ids are in the frame."""
+    columns = [*OBSERVATION_COLUMNS, "id"] if every_row_new else OBSERVATION_COLUMNS
+    frame = sa.table(INCOMING_FRAME, *(sa.column(c) for c in columns))
+    # The frame holds datetime64 periods; as DATE they compare and store like the table's
+    incoming = sa.select(
+        *(sa.cast(frame.c[c], sa.Date).label(c) if c in DATES else frame.c[c] for c in columns)
+    ).subquery("incoming")
     select = sa.select(
-        *(incoming.c[c] for c in OBSERVATION_COLUMNS),
+        *(incoming.c[c] for c in columns),
         sa.literal(run_id, sa.Integer).label("run_id"),
         sa.literal(now, sa.DateTime).label("loaded_at"),
     )
     superseded = 0
-    # With nothing current in those periods (history further back, or a first load) every row
-    # is new: the joins would still hash every incoming key to find nothing
-    stored = sa.select(sa.literal(1)).where(_current_within(observations, first, last))
-    if conn.execute(stored.limit(1)).first() is not None:
+    first, last = span
+    if not every_row_new:
+        # Joins, not EXISTS: DuckDB would first gather the incoming keys for a correlated
+        # subquery
         superseded = conn.execute(
             sa.update(observations)
             .where(
@@ -211,9 +239,15 @@ def _merge_frame(
                 sa.and_(_same_key(current, incoming), _current_within(current, first, last)),
             )
         ).where(current.c.id.is_(None))
-    loaded = conn.execute(
-        observations.insert().from_select([*OBSERVATION_COLUMNS, "run_id", "loaded_at"], select)
-    ).rowcount
+    # No row's place in the table means anything (each has its key and its id): letting DuckDB
+    # store them in any order lets it insert on all its threads. Only this connection is told.
+    conn.exec_driver_sql("SET SESSION preserve_insertion_order = false")
+    try:
+        loaded = conn.execute(
+            observations.insert().from_select([*columns, "run_id", "loaded_at"], select)
+        ).rowcount
+    finally:
+        conn.exec_driver_sql("RESET SESSION preserve_insertion_order")
     # DuckDB counts the rows an INSERT ... SELECT wrote (PostgreSQL's driver says -1)
     return LoadCounts(int(loaded), int(superseded or 0), rows - int(loaded))
 

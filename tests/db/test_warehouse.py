@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from warehouse.observations import current_observations, load_observations, revision_history
 from warehouse.schema import create_tables
+from warehouse.tables import observations
 
 REQUIRED = {
     "observations",
@@ -178,3 +179,65 @@ def test_failed_transaction_leaves_warehouse_unchanged(engine: sa.Engine) -> Non
         pass
     assert current_observations(engine)["value"].tolist() == [1.0, 2.0]
     assert len(revision_history(engine, "claimant-rate")) == 2
+
+
+def _national(months: range, year: int, metrics: int, areas: int = 330) -> pd.DataFrame:
+    """`metrics` measures for every English council in `months` of `year`."""
+    keys = pd.MultiIndex.from_product(
+        [
+            [f"m-{m:02d}" for m in range(metrics)],
+            [f"E07{a:06d}" for a in range(areas)],
+            [pd.Timestamp(year, month, 1) for month in months],
+        ],
+        names=["metric_id", "area_code", "period_start"],
+    ).to_frame(index=False)
+    starts = keys["period_start"]
+    return keys.assign(
+        period_end=starts + pd.offsets.MonthEnd(0),
+        value=(keys.index % 997).astype(float),
+        source_ref=f"national-{year}.csv",
+    )
+
+
+def test_every_stored_row_has_its_own_id_and_its_own_figures_however_it_was_loaded(
+    engine: sa.Engine,
+) -> None:
+    # Enough rows for DuckDB to store each load on several threads; PostgreSQL's way is one
+    metrics = 40 if engine.dialect.name == "duckdb" else 2
+    recent = _national(range(1, 13), 2024, metrics)
+    older = _national(range(1, 13), 2023, metrics)
+    restated = recent[recent["period_start"] == pd.Timestamp(2024, 12, 1)].assign(value=-1.0)
+    loads = [(recent, (len(recent), 0, 0)), (older, (len(older), 0, 0))]
+    loads.append((restated, (len(restated), len(restated), 0)))
+    for run_id, (frame, counts) in enumerate(loads, start=1):
+        with engine.begin() as conn:
+            done = load_observations(conn, frame, run_id=run_id, now=datetime(2025, 1, run_id))
+            if conn.dialect.name == "duckdb":
+                # The load's leave to store rows in any order ends with its INSERT
+                order = "SELECT current_setting('preserve_insertion_order')"
+                assert conn.exec_driver_sql(order).scalar() is True
+        assert (done.loaded, done.superseded, done.unchanged) == counts
+    # A row written one at a time, as a form does, draws its id from the same sequence
+    with engine.begin() as conn:
+        conn.execute(
+            observations.insert().values(
+                metric_id="m-00",
+                area_code="E10000028",
+                period_start=date(2024, 1, 1),
+                period_end=date(2024, 1, 31),
+                value=1.0,
+                loaded_at=datetime(2025, 1, 9),
+            )
+        )
+        ids = conn.execute(sa.select(observations.c.id)).scalars().all()
+    assert len(ids) == 2 * len(recent) + len(restated) + 1 == len(set(ids))
+    # Stored in whatever order DuckDB's threads took them, each row keeps its own figures
+    key = ["metric_id", "area_code", "period_start"]
+    stored = current_observations(engine).set_index(key)
+    kept = recent[recent["period_start"] < restated["period_start"].min()]
+    wanted = pd.concat([older, kept, restated]).set_index(key)
+    assert len(stored) == len(wanted) + 1
+    joined = wanted.join(stored, suffixes=("", "_stored"), how="inner")
+    assert len(joined) == len(wanted)
+    assert (joined["value"] == joined["value_stored"]).all()
+    assert (joined["source_ref"] == joined["source_ref_stored"]).all()
