@@ -188,7 +188,8 @@ def _next_ids(raw: Any, count: int) -> np.ndarray:
 
     Drawn in the INSERT, one row at a time, they would hold every row up behind the sequence;
     given beforehand, DuckDB inserts on all its threads. Only a load in which every row is new
-    draws them so, so no id is spent on a row that is not stored.
+    draws them so, so no id is spent on a row that is not stored (a reload of unchanged rows
+    would spend one a row otherwise, and the ids are 32-bit).
     """
     sequence = observations.c.id.default
     assert isinstance(sequence, sa.Sequence)
@@ -239,15 +240,14 @@ def _merge_registered(
                 sa.and_(_same_key(current, incoming), _current_within(current, first, last)),
             )
         ).where(current.c.id.is_(None))
-    # No row's place in the table means anything (each has its key and its id): letting DuckDB
-    # store them in any order lets it insert on all its threads. Only this connection is told.
-    conn.exec_driver_sql("SET SESSION preserve_insertion_order = false")
-    try:
-        loaded = conn.execute(
-            observations.insert().from_select([*columns, "run_id", "loaded_at"], select)
-        ).rowcount
-    finally:
-        conn.exec_driver_sql("RESET SESSION preserve_insertion_order")
+    else:
+        # New rows are stored by measure, area and period, whatever order the file came in, so
+        # a page reads a measure's rows from few of the table's blocks; sorted first, they are
+        # inserted on all DuckDB's threads
+        select = select.order_by(*(incoming.c[k] for k in KEY))
+    loaded = conn.execute(
+        observations.insert().from_select([*columns, "run_id", "loaded_at"], select)
+    ).rowcount
     # DuckDB counts the rows an INSERT ... SELECT wrote (PostgreSQL's driver says -1)
     return LoadCounts(int(loaded), int(superseded or 0), rows - int(loaded))
 
