@@ -175,7 +175,7 @@ def _merge_frame(
     # (Fetched to the end: DuckDB takes no other work on the connection while a result is open)
     every_row_new = not conn.execute(stored.limit(1)).all()
     if every_row_new:
-        incoming["id"] = _next_ids(raw, len(incoming))
+        incoming["id"] = _next_ids(conn, len(incoming))
     raw.register(INCOMING_FRAME, incoming)
     try:
         return _merge_registered(conn, len(incoming), (first, last), every_row_new, run_id, now)
@@ -183,7 +183,7 @@ def _merge_frame(
         raw.unregister(INCOMING_FRAME)
 
 
-def _next_ids(raw: Any, count: int) -> np.ndarray:
+def _next_ids(conn: sa.Connection, count: int) -> np.ndarray:
     """`count` ids from the observations' sequence, drawn at once.
 
     Drawn in the INSERT, one row at a time, they would hold every row up behind the sequence;
@@ -193,8 +193,8 @@ def _next_ids(raw: Any, count: int) -> np.ndarray:
     """
     sequence = observations.c.id.default
     assert isinstance(sequence, sa.Sequence)
-    drawn = raw.execute(f"SELECT nextval('{sequence.name}') AS id FROM range(?)", [count])
-    return np.asarray(drawn.fetchnumpy()["id"], dtype=np.int64)
+    drawn = sa.select(sequence.next_value().label("id")).select_from(sa.func.range(count))
+    return read_frame(conn, drawn)["id"].to_numpy(dtype=np.int64)
 
 
 def _merge_registered(
