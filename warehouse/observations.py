@@ -241,10 +241,10 @@ def _merge_registered(
             )
         ).where(current.c.id.is_(None))
     else:
-        # New rows are stored by measure, area and period, whatever order the file came in, so
-        # a page reads a measure's rows from few of the table's blocks; sorted first, they are
-        # inserted on all DuckDB's threads
-        select = select.order_by(*(incoming.c[k] for k in KEY))
+        # Ordered by their ids, drawn in the file's order, the rows are stored in that order
+        # (a file by measure puts each measure's rows in few of the table's blocks) and DuckDB
+        # inserts them on all its threads; unordered, it would insert on one to keep the order
+        select = select.order_by(incoming.c.id)
     loaded = conn.execute(
         observations.insert().from_select([*columns, "run_id", "loaded_at"], select)
     ).rowcount

@@ -227,7 +227,7 @@ def test_every_stored_row_has_its_own_id_and_its_own_figures_however_it_was_load
         )
         ids = conn.execute(sa.select(observations.c.id)).scalars().all()
     assert len(ids) == 2 * len(recent) + len(restated) + 1 == len(set(ids))
-    # Stored in another order than the file's, each row keeps its own figures
+    # However DuckDB's threads stored them, each row keeps its own figures and its own id
     key = ["metric_id", "area_code", "period_start"]
     stored = current_observations(engine).set_index(key)
     kept = recent[recent["period_start"] < restated["period_start"].min()]
