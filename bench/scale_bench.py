@@ -674,9 +674,8 @@ def write_doc(sizes: list[Size], misses: list[str], measures: int) -> None:
             "that already holds rows used to cost more a row than into an empty one: the "
             "upkeep of the table's primary key, about 10% more a row at 3M rows than at none, "
             "measured alone. On DuckDB the table keeps no key now (its ids come from its "
-            "sequence); "
-            "`pmf serve` under 1 GB at 10M rows; the drill-down within 100 ms p95 at 10M "
-            "rows.",
+            "sequence). `pmf serve` under 1 GB at 10M rows, and the drill-down within "
+            "100 ms p95 at 10M rows.",
             "",
             f"**Results** (this 2-core machine, other work running: load average "
             f"{os.getloadavg()[1]:.1f} over the last 5 minutes of the run; "
