@@ -178,7 +178,7 @@ def _merge_frame(
         incoming["id"] = _next_ids(conn, len(incoming))
     raw.register(INCOMING_FRAME, incoming)
     try:
-        return _merge_registered(conn, len(incoming), (first, last), every_row_new, run_id, now)
+        return _merge_registered(conn, len(incoming), first, last, every_row_new, run_id, now)
     finally:
         raw.unregister(INCOMING_FRAME)
 
@@ -200,13 +200,14 @@ def _next_ids(conn: sa.Connection, count: int) -> np.ndarray:
 def _merge_registered(
     conn: sa.Connection,
     rows: int,
-    span: tuple[date, date],
+    first: date,
+    last: date,
     every_row_new: bool,
     run_id: int | None,
     now: datetime,
 ) -> LoadCounts:
-    """Merge the registered frame of `rows` rows, whose periods run over `span`; when every row
-    is new its ids are in the frame."""
+    """Merge the registered frame of `rows` rows, whose periods run from `first` to `last`; when
+    every row is new its ids are in the frame."""
     columns = [*OBSERVATION_COLUMNS, "id"] if every_row_new else OBSERVATION_COLUMNS
     frame = sa.table(INCOMING_FRAME, *(sa.column(c) for c in columns))
     # The frame holds datetime64 periods; as DATE they compare and store like the table's
@@ -219,7 +220,6 @@ def _merge_registered(
         sa.literal(now, sa.DateTime).label("loaded_at"),
     )
     superseded = 0
-    first, last = span
     if not every_row_new:
         # Joins, not EXISTS: DuckDB would first gather the incoming keys for a correlated
         # subquery

@@ -20,9 +20,9 @@ def postgresql_only(item: Kept) -> Kept:
     return item.ddl_if(dialect="postgresql")
 
 
-def kept_on(item: sa.Index | sa.PrimaryKeyConstraint, dialect: str) -> bool:
-    """Whether `dialect`'s databases have `item`."""
-    return dialect in item.info.get("dialects", (dialect,))
+def kept_on(index: sa.Index, dialect: str) -> bool:
+    """Whether `dialect`'s databases have `index`."""
+    return dialect in index.info.get("dialects", (dialect,))
 
 
 def _id(name: str) -> sa.Column[int]:
