@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warehouse.compiled import execute
-from warehouse.frames import frame_of
+from warehouse.frames import frame_of, no_rows_with
 from warehouse.tables import flag_events, flags
 
 OPEN, ACKNOWLEDGED, ACTION_PLANNED, RESOLVED, CLOSED = (
@@ -261,7 +261,9 @@ def open_flags_of(
 def _judged(frame: pd.DataFrame, today: date) -> pd.DataFrame:
     """Flags read from the table with `action_overdue` and `is_open` worked out."""
     if frame.empty:  # as most measures' flags are: nothing overdue, nothing open
-        return frame.assign(action_overdue=np.zeros(0, dtype=bool), is_open=np.zeros(0, dtype=bool))
+        return no_rows_with(
+            frame, action_overdue=np.zeros(0, dtype=bool), is_open=np.zeros(0, dtype=bool)
+        )
     due = pd.to_datetime(frame["due_date"])
     late = due.notna() & (due < pd.Timestamp(today))
     frame["action_overdue"] = (frame["status"] == ACTION_PLANNED) & late

@@ -8,7 +8,7 @@ changes with the data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -52,21 +52,41 @@ def frame_of(conn: sa.Connection, statement: sa.Select[Any], **values: Any) -> p
     columns = [column[0] for column in cursor.description]
     rows = cursor.fetchall()
     if not rows:
-        return _no_rows(tuple(columns))
+        return no_rows(columns)
     return pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
 
 
-# A frame of no rows for each set of columns, made once: most of a drill-down's small reads
-# (its flags, comments, rebases) find nothing, and making the empty frame cost more than
-# asking the database
-_NO_ROWS: dict[tuple[str, ...], pd.DataFrame] = {}
+# A frame of no rows for each shape, made once: most of a drill-down's small reads (its
+# flags, comments, rebases) find nothing, and making the empty frame (or adding columns to
+# it) cost more than asking the database
+_NO_ROWS: dict[Hashable, pd.DataFrame] = {}
 
 
-def _no_rows(columns: tuple[str, ...]) -> pd.DataFrame:
+def no_rows(columns: Sequence[str]) -> pd.DataFrame:
     """As read_sql_query frames no rows (a column of objects each), a copy of its own."""
-    made = _NO_ROWS.get(columns)
+    key = tuple(columns)
+    made = _NO_ROWS.get(key)
     if made is None:
-        made = _NO_ROWS[columns] = pd.DataFrame(columns=list(columns))
+        made = _NO_ROWS[key] = pd.DataFrame(columns=list(key))
+    return made.copy()
+
+
+def no_rows_with(frame: pd.DataFrame, **columns: Any) -> pd.DataFrame:
+    """`frame.assign(**columns)` for a frame of no rows (each of `columns` empty too), made
+    once for each shape (the frame's columns and types, the names and types added), a copy
+    of its own."""
+    if not frame.empty:
+        raise ValueError("no_rows_with is for a frame of no rows")
+    key = (
+        tuple(frame.columns),
+        tuple(str(kind) for kind in frame.dtypes),
+        tuple(
+            (name, str(getattr(values, "dtype", type(values)))) for name, values in columns.items()
+        ),
+    )
+    made = _NO_ROWS.get(key)
+    if made is None:
+        made = _NO_ROWS[key] = frame.assign(**columns)
     return made.copy()
 
 

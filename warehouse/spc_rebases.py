@@ -12,7 +12,7 @@ from datetime import date, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from warehouse.frames import frame_of
+from warehouse.frames import frame_of, no_rows
 from warehouse.tables import spc_rebases
 
 REBASE_COLUMNS = [
@@ -131,6 +131,6 @@ _IN_FORCE_FOR_ONE = (
 def _framed(frame: pd.DataFrame) -> pd.DataFrame:
     """Rebases as read, with every column even when there are none, and dates as dates."""
     if frame.empty:
-        return pd.DataFrame(columns=REBASE_COLUMNS)
+        return no_rows(REBASE_COLUMNS)
     frame["period_start"] = [pd.Timestamp(v).date() for v in frame["period_start"]]
     return frame

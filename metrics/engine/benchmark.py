@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,17 @@ class Comparison:
     group: ComparatorGroup
     own_code: str
     by_period: pd.DataFrame  # period_start, own_value, n, median, q1, q3, rank, quartile, gap
-    values: pd.DataFrame  # every group member's value: period_start, area_code, value, rank
+    members: CouncilValues = field(repr=False)  # the rows ranked
+    member_ranks: np.ndarray = field(repr=False)  # each row's rank in its period
+
+    @cached_property
+    def values(self) -> pd.DataFrame:
+        """Every group member's value: period_start, area_code, value, rank. Made when read:
+        of a drill-down's groups, only the one drawn lists its members."""
+        starts, codes, given = self.members.columns
+        return pd.DataFrame(
+            {"period_start": starts, "area_code": codes, "value": given, "rank": self.member_ranks}
+        )
 
     @cached_property
     def ranked(self) -> pd.DataFrame:
@@ -95,11 +106,27 @@ VALUE_COLUMNS = ["period_start", "area_code", "value"]
 class CouncilValues:
     """`metric_values` with each row's council as a number, worked out once and carried
     through every group: membership, the council's own rows and the count of councils are
-    read from the numbers, not by comparing or hashing area codes again."""
+    read from the numbers, not by comparing or hashing area codes again.
 
-    frame: pd.DataFrame  # VALUE_COLUMNS, one row per council and period
+    The rows are held as their columns (`VALUE_COLUMNS`, each as the frame they came from
+    typed it) and narrowed group by group as arrays: a frame is made only where one is
+    read, since narrowing a frame cost more than the work done on the rows it kept."""
+
+    columns: tuple[Any, Any, Any]  # period_start, area_code, value: one entry per row
     council: np.ndarray  # each row's council: a position in `councils`
     councils: np.ndarray  # each council's area code
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The rows as a frame of `VALUE_COLUMNS`."""
+        return pd.DataFrame(dict(zip(VALUE_COLUMNS, self.columns, strict=True)))
+
+    def _kept(self, kept: np.ndarray) -> CouncilValues:
+        return CouncilValues(
+            (self.columns[0][kept], self.columns[1][kept], self.columns[2][kept]),
+            self.council[kept],
+            self.councils,
+        )
 
     def members(self, group: ComparatorGroup, own_code: str) -> CouncilValues:
         """The rows for the group's members (the council itself always)."""
@@ -108,11 +135,8 @@ class CouncilValues:
         admitted = np.array([group.includes(str(c), own_code) for c in self.councils], bool)
         kept = admitted[self.council]
         if kept.all():
-            # Every row (all English councils): a frame of its own, sharing the figures
-            return CouncilValues(self.frame.reset_index(drop=True), self.council, self.councils)
-        return CouncilValues(
-            self.frame[kept].reset_index(drop=True), self.council[kept], self.councils
-        )
+            return self  # every row (all English councils)
+        return self._kept(kept)
 
     @cached_property
     def _present(self) -> np.ndarray:
@@ -124,7 +148,7 @@ class CouncilValues:
 
     def comparable(self) -> bool:
         """Whether there is anything to compare: figures from two councils or more."""
-        return not self.frame.empty and len(self._present) >= 2
+        return len(self._present) >= 2
 
     def rows_of(self, code: str) -> np.ndarray:
         """Which rows are this council's."""
@@ -138,11 +162,8 @@ class CouncilValues:
         own = self.rows_of(own_code)
         if not own.any():
             return self
-        starts = self.frame["period_start"].to_numpy()
-        kept = starts == starts[own].max()
-        return CouncilValues(
-            self.frame[kept].reset_index(drop=True), self.council[kept], self.councils
-        )
+        starts = np.asarray(self.columns[0])
+        return self._kept(starts == starts[own].max())
 
     def area_codes(self) -> frozenset[str]:
         """The councils with a value."""
@@ -160,16 +181,15 @@ def council_values(observations: pd.DataFrame, metric: Metric) -> CouncilValues:
     none = np.zeros(0, dtype=np.int64)
     if observations.empty:
         # An empty warehouse has no columns to read either: no council has a value yet
-        return CouncilValues(pd.DataFrame(columns=VALUE_COLUMNS), none, none.astype(object))
+        return _numbered(pd.DataFrame(columns=VALUE_COLUMNS))
     # Codes compared (metrics.engine.codes) and numbered as plain objects: pandas' own string
-    # columns hash them one by one in Python. The rows kept are picked as positions and the
-    # frame is taken once, at the end
+    # columns hash them one by one in Python. The rows kept are picked as positions and their
+    # columns taken once, at the end
     at = np.flatnonzero(
         rows_with(observations["metric_id"], metric.id) & observations["value"].notna().to_numpy()
     )
     if not len(at):
-        empty = observations[VALUE_COLUMNS].iloc[0:0].reset_index(drop=True)
-        return CouncilValues(empty, none, none.astype(object))
+        return CouncilValues(_columns_of(observations, at), none, none.astype(object))
     if "is_benchmark" in observations:
         # Own rows (not benchmark) first, so where both came in for a council and period the
         # council's own is kept; the sort is stable, so otherwise the first loaded is
@@ -186,8 +206,22 @@ def council_values(observations: pd.DataFrame, metric: Metric) -> CouncilValues:
     first = _first_of_each(council * (int(period.max()) + 1) + period)
     if first is not None:
         at, council = at[first], council[first]
-    frame = observations[VALUE_COLUMNS].take(at).reset_index(drop=True)
-    return CouncilValues(frame, council, np.asarray(councils, dtype=object))
+    return CouncilValues(_columns_of(observations, at), council, np.asarray(councils, dtype=object))
+
+
+def _columns_of(frame: pd.DataFrame, at: np.ndarray | None = None) -> tuple[Any, Any, Any]:
+    """The `VALUE_COLUMNS` of `frame` (of the rows `at`, in that order), each as the frame
+    types it: a numpy array, or pandas' own array for a type of its own (strings, say)."""
+    columns = []
+    for name in VALUE_COLUMNS:
+        column = frame[name]
+        values = (
+            column.array
+            if isinstance(column.dtype, pd.api.extensions.ExtensionDtype)
+            else column.to_numpy()
+        )
+        columns.append(values if at is None else values[at])
+    return columns[0], columns[1], columns[2]
 
 
 def _first_of_each(keys: np.ndarray) -> np.ndarray | None:
@@ -205,7 +239,9 @@ def members_values(values: pd.DataFrame, group: ComparatorGroup, own_code: str) 
 
 def _numbered(values: pd.DataFrame) -> CouncilValues:
     council, councils = pd.factorize(values["area_code"])
-    return CouncilValues(values, council.astype(np.int64), np.asarray(councils, dtype=object))
+    return CouncilValues(
+        _columns_of(values), council.astype(np.int64), np.asarray(councils, dtype=object)
+    )
 
 
 def group_values(
@@ -271,10 +307,9 @@ def rank_members(
 ) -> Comparison:
     """`compare_members` without asking whether there is anything to compare: for rows
     narrowed after the group was found comparable (`CouncilValues.at_latest_of`)."""
-    values = members.frame
-    starts = values["period_start"]
+    starts, _, given = members.columns
     period, periods = pd.factorize(starts, sort=True)
-    figures = values["value"].to_numpy(dtype=float)
+    figures = np.asarray(given, dtype=float)
     count = len(figures)
     # Ascending by period, then figure: medians and quartiles read it; ranks read the order
     # of polarity. One sort by figure, then a stable sort by period (a radix sort of small
@@ -301,7 +336,6 @@ def rank_members(
     tie_first = np.maximum.accumulate(np.where(starts_tie, positions, 0))
     rank = np.empty(count, dtype=float)
     rank[by_rank] = (tie_first - group_first + 1).astype(float)
-    values["rank"] = rank
     own = members.rows_of(own_code)
     own_value = np.full(len(periods), np.nan)
     own_rank = np.full(len(periods), np.nan)
@@ -324,7 +358,7 @@ def rank_members(
             "gap": own_value - medians,
         }
     )
-    return Comparison(metric, group, own_code, table, values)
+    return Comparison(metric, group, own_code, table, members, rank)
 
 
 def comparison_for(

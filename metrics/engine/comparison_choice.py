@@ -110,7 +110,7 @@ def comparison_choice(
             ENGLISH_COUNCILS, national_members
         )
         if with_england_median:
-            england = national.by_period[["period_start", "median", "n"]].reset_index(drop=True)
+            england = national.by_period[["period_start", "median", "n"]]
     return ComparisonChoice(tuple(comparisons[i] for i in ids), england, national)
 
 

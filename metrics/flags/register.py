@@ -26,6 +26,7 @@ from warehouse.flags import (
     open_flags_of,
     read_trail,
 )
+from warehouse.frames import no_rows_with
 from warehouse.milestones import read_milestones
 
 STATUS_WORDS = FLAG_STATUS  # the words live in metrics.words
@@ -123,7 +124,7 @@ def describe(registry: Registry, engine: sa.Engine, flags: pd.DataFrame) -> pd.D
         "action_words",
     ]
     if flags.empty:
-        return flags.assign(**{name: [] for name in extra})
+        return no_rows_with(flags, **{name: [] for name in extra})
     names, links = _subject_names(registry, engine, flags)
     records = [{str(k): v for k, v in r.items()} for r in flags.to_dict("records")]
     held = [reasons_of(r) for r in records]
