@@ -287,15 +287,14 @@ def read_model(
     benchmarks = at_once(benchmark_figures, engine, compared) if compared else None
     rebases = at_once(read_rebases, engine, ids, in_force_at=end_of(day))
     # Our figures whole; other councils' only as far as a comparison reads them
-    rows = current_observations(engine, ids)
-    rows = rows[rows["period_end"] <= ended]
+    rows = _ended_by(current_observations(engine, ids), ended)
     true = rows[rows["area_code"].isin(codes)].reset_index(drop=True)
     others = (
         benchmarks.result()
         if benchmarks is not None
         else rows.iloc[0:0][list(BENCHMARK_COLUMNS)].reset_index(drop=True)
     )
-    others = others[others["period_end"] <= ended]
+    others = _ended_by(others, ended)
     # A county figure worked out from the districts, where none arrived, marked `derived`
     true = with_derived_county(registry, true)
     observations = (
@@ -309,11 +308,18 @@ def read_model(
         county=county,
         metrics=metrics,
         observations=observations,
-        benchmarks=others.reset_index(drop=True),
+        benchmarks=others,
         milestone_filter=milestone_filter,
         _true=true,
         rebases=rebases_by_series(rebases.result()),
     )
+
+
+def _ended_by(rows: pd.DataFrame, ended: pd.Timestamp) -> pd.DataFrame:
+    """The rows of periods ended by `ended`, indexed afresh: the frame itself when every
+    period has, as in nearly every read (not a copy of a national measure's rows)."""
+    kept = (rows["period_end"] <= ended).to_numpy(dtype=bool)
+    return rows if kept.all() else rows[kept].reset_index(drop=True)
 
 
 def read_models(
