@@ -35,6 +35,7 @@ class Comparison:
     by_period: pd.DataFrame  # period_start, own_value, n, median, q1, q3, rank, quartile, gap
     members: CouncilValues = field(repr=False)  # the rows ranked
     member_ranks: np.ndarray = field(repr=False)  # each row's rank in its period
+    member_periods: np.ndarray = field(repr=False)  # each row's period: a row of by_period
 
     @cached_property
     def values(self) -> pd.DataFrame:
@@ -57,19 +58,31 @@ class Comparison:
         own = self.ranked
         if own.empty:
             return self.values.iloc[0:0]
-        values = self.values
-        at = np.flatnonzero((values["period_start"] == own["period_start"].max()).to_numpy())
+        # The members' rows in the latest period ranked (by_period has a row a period, in
+        # order), picked and framed once from the rows as arrays
+        at = np.flatnonzero(self.member_periods == int(own.index[-1]))
+        starts, all_codes, given = self.members.columns
         # Best first, ties by code: a few hundred rows at most, put in order by position
         # (pandas sorts a string column with a Python comparison per pair anyway)
-        ranks = values["rank"].to_numpy()[at].tolist()
-        codes = values["area_code"].to_numpy(dtype=object)[at].tolist()
+        ranks = self.member_ranks[at].tolist()
+        codes = np.asarray(all_codes, dtype=object)[at].tolist()
         order = sorted(range(len(at)), key=lambda i: (ranks[i], codes[i]))
-        ranked = values.iloc[at[order]]
+        chosen = at[order]
         in_order = [codes[i] for i in order]
-        names = [
-            own_name if own_name and c == self.own_code else self.group.name_of(c) for c in in_order
-        ]
-        return ranked.assign(name=names, is_own=[c == self.own_code for c in in_order])
+        return pd.DataFrame(
+            {
+                "period_start": starts[chosen],
+                "area_code": all_codes[chosen],
+                "value": given[chosen],
+                "rank": self.member_ranks[chosen],
+                "name": [
+                    own_name if own_name and c == self.own_code else self.group.name_of(c)
+                    for c in in_order
+                ],
+                "is_own": [c == self.own_code for c in in_order],
+            },
+            index=chosen,
+        )
 
     def sentence(self, council: str) -> str | None:
         """e.g. 'Staffordshire ranked 4th of 16 similar councils in 2022-23 (top quartile).'"""
@@ -358,7 +371,7 @@ def rank_members(
             "gap": own_value - medians,
         }
     )
-    return Comparison(metric, group, own_code, table, members, rank)
+    return Comparison(metric, group, own_code, table, members, rank, period)
 
 
 def comparison_for(
