@@ -8,7 +8,7 @@ changes with the data.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -65,10 +65,7 @@ _NO_ROWS: dict[Hashable, pd.DataFrame] = {}
 def no_rows(columns: Sequence[str]) -> pd.DataFrame:
     """As read_sql_query frames no rows (a column of objects each), a copy of its own."""
     key = tuple(columns)
-    made = _NO_ROWS.get(key)
-    if made is None:
-        made = _NO_ROWS[key] = pd.DataFrame(columns=list(key))
-    return made.copy()
+    return _made_once(("columns", key), lambda: pd.DataFrame(columns=list(key)))
 
 
 def no_rows_with(frame: pd.DataFrame, **columns: Any) -> pd.DataFrame:
@@ -77,16 +74,20 @@ def no_rows_with(frame: pd.DataFrame, **columns: Any) -> pd.DataFrame:
     of its own."""
     if not frame.empty:
         raise ValueError("no_rows_with is for a frame of no rows")
-    key = (
+    shape = (
         tuple(frame.columns),
         tuple(str(kind) for kind in frame.dtypes),
         tuple(
             (name, str(getattr(values, "dtype", type(values)))) for name, values in columns.items()
         ),
     )
+    return _made_once(("with", shape), lambda: frame.assign(**columns))
+
+
+def _made_once(key: Hashable, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     made = _NO_ROWS.get(key)
     if made is None:
-        made = _NO_ROWS[key] = frame.assign(**columns)
+        made = _NO_ROWS[key] = make()
     return made.copy()
 
 
