@@ -106,6 +106,24 @@ def test_a_measures_flags_on_its_drill_down_are_as_before(
         _same(metric_flags(registry, engine, subject, TODAY), describe(registry, engine, old))
 
 
+def test_a_read_that_finds_nothing_hands_each_caller_a_frame_of_its_own(
+    engine: sa.Engine, registry: Registry
+) -> None:
+    """The empty frames are made once and copied: what one caller does to its frame (a
+    column added, another dropped) never shows in the next read's."""
+    at = datetime(2026, 6, 16)
+    for read in (
+        lambda: metric_flags(registry, engine, "nothing", TODAY),
+        lambda: open_flags_of(engine, "metric", "nothing", TODAY),
+        lambda: read_rebases(engine, ["nothing"], in_force_at=at),
+    ):
+        first = read()
+        expected = first.copy()
+        first["scribbled"] = 1
+        first.drop(columns=first.columns[0], inplace=True)
+        _same(read(), expected)
+
+
 # -- comments -----------------------------------------------------------------------------
 
 
